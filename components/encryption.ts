@@ -1,0 +1,71 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { policyDocument, type Statement } from "./iam";
+
+export interface PlatformKeyArgs {
+    /** The account that owns the key; its IAM policies may then grant use of it. */
+    accountId: pulumi.Input<string>;
+    region: string;
+    /** Service principals that encrypt with the key on their own behalf (e.g. CloudWatch alarms publishing to an encrypted topic). */
+    servicePrincipals?: string[];
+    /** Keep the key when the stack is destroyed, and protect it from deletion (prod). */
+    protect: boolean;
+}
+
+const KEY_ADMIN_ACTIONS = [
+    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
+    "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+];
+const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"];
+
+/**
+ * The stack's customer-managed KMS key: encryption at rest for logs, buckets, streams, queues,
+ * tables and databases, with yearly rotation. In a key policy, Resource "*" means this key.
+ */
+export class PlatformKey extends pulumi.ComponentResource {
+    public readonly key: aws.kms.Key;
+    public readonly arn: pulumi.Output<string>;
+    public readonly keyId: pulumi.Output<string>;
+    public readonly aliasName: pulumi.Output<string>;
+
+    constructor(name: string, args: PlatformKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:security:PlatformKey", name, {}, opts);
+        const root = pulumi.interpolate`arn:aws:iam::${args.accountId}:root`;
+        const statements: Statement[] = [
+            // Lets the account's IAM policies grant use of the key; without it the key is unmanageable.
+            { Sid: "AccountAdministers", Principal: { AWS: root }, Action: [...KEY_ADMIN_ACTIONS, ...KEY_USE_ACTIONS], Resource: "*" },
+            {
+                Sid: "CloudWatchLogsEncrypt",
+                Principal: { Service: `logs.${args.region}.amazonaws.com` },
+                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                Resource: "*",
+                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:aws:logs:${args.region}:${args.accountId}:log-group:*` } },
+            },
+        ];
+        if (args.servicePrincipals && args.servicePrincipals.length > 0) {
+            statements.push({
+                Sid: "ServicesEncrypt",
+                Principal: { Service: args.servicePrincipals },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+            });
+        }
+        this.key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: `platform data key (${pulumi.getStack()})`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: policyDocument(statements),
+            },
+            { parent: this, protect: args.protect, retainOnDelete: args.protect },
+        );
+        const alias = new aws.kms.Alias(`${name}-alias`, { name: `alias/platform-${pulumi.getStack()}`, targetKeyId: this.key.keyId }, { parent: this });
+        this.arn = this.key.arn;
+        this.keyId = this.key.keyId;
+        this.aliasName = alias.name;
+        this.registerOutputs({ arn: this.arn, keyId: this.keyId, aliasName: this.aliasName });
+    }
+}

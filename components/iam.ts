@@ -1,0 +1,64 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** One IAM policy statement; resources and conditions may hold outputs. */
+export interface Statement {
+    Sid?: string;
+    Effect?: "Allow" | "Deny";
+    Action: string | string[];
+    Resource?: pulumi.Input<string> | pulumi.Input<string>[];
+    Principal?: Record<string, unknown> | "*";
+    Condition?: Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[] | boolean>>;
+}
+
+/** A policy document as JSON, resolving any outputs inside it. */
+export function policyDocument(statements: Statement[]): pulumi.Output<string> {
+    return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements.map((s) => ({ Effect: "Allow", ...s })) });
+}
+
+/**
+ * A trust policy for an AWS service principal. aws:SourceAccount guards against the
+ * confused-deputy problem where the service supports it.
+ */
+export function serviceTrust(service: string, accountId?: pulumi.Input<string>): pulumi.Output<string> {
+    return policyDocument([
+        {
+            Action: "sts:AssumeRole",
+            Principal: { Service: service },
+            ...(accountId ? { Condition: { StringEquals: { "aws:SourceAccount": accountId } } } : {}),
+        },
+    ]);
+}
+
+export interface ServiceRoleArgs {
+    /** The service principal that assumes the role, e.g. "glue.amazonaws.com". */
+    service: string;
+    /** Restrict the trust to this account (confused-deputy guard). */
+    accountId?: pulumi.Input<string>;
+    /** Inline least-privilege statements. */
+    statements?: Statement[];
+    /** AWS-managed policies to attach, by ARN. */
+    managedPolicyArns?: string[];
+    description: string;
+}
+
+/** A role one service assumes, with an inline policy of exactly the statements it needs. */
+export class ServiceRole extends pulumi.ComponentResource {
+    public readonly role: aws.iam.Role;
+    public readonly arn: pulumi.Output<string>;
+    public readonly name: pulumi.Output<string>;
+
+    constructor(name: string, args: ServiceRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:iam:ServiceRole", name, {}, opts);
+        this.role = new aws.iam.Role(name, { assumeRolePolicy: serviceTrust(args.service, args.accountId), description: args.description }, { parent: this });
+        if (args.statements && args.statements.length > 0) {
+            new aws.iam.RolePolicy(`${name}-policy`, { role: this.role.name, policy: policyDocument(args.statements) }, { parent: this });
+        }
+        (args.managedPolicyArns ?? []).forEach((policyArn, i) => {
+            new aws.iam.RolePolicyAttachment(`${name}-managed-${i}`, { role: this.role.name, policyArn }, { parent: this });
+        });
+        this.arn = this.role.arn;
+        this.name = this.role.name;
+        this.registerOutputs({ arn: this.arn, name: this.name });
+    }
+}

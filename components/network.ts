@@ -1,0 +1,105 @@
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+import type { NetworkConfig } from "../config/sections/network";
+import { ServiceRole } from "./iam";
+
+export interface NetworkArgs extends NetworkConfig {
+    /** Home region, for the gateway endpoints' service names. */
+    region: string;
+    accountId: pulumi.Input<string>;
+    /** KMS key that encrypts the flow log group. */
+    kmsKeyArn: pulumi.Input<string>;
+}
+
+const NAT_STRATEGY = { single: awsx.ec2.NatGatewayStrategy.Single, onePerAz: awsx.ec2.NatGatewayStrategy.OnePerAz } as const;
+
+/**
+ * The VPC: public subnets (load balancers, NAT), private subnets (the app tier, egress via NAT)
+ * and isolated subnets (data stores, no route to the internet), across `azCount` AZs.
+ */
+export class Network extends pulumi.ComponentResource {
+    public readonly vpcId: pulumi.Output<string>;
+    public readonly vpcCidr: string;
+    public readonly publicSubnetIds: pulumi.Output<string[]>;
+    public readonly privateSubnetIds: pulumi.Output<string[]>;
+    public readonly isolatedSubnetIds: pulumi.Output<string[]>;
+    public readonly flowLogGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:network:Network", name, {}, opts);
+
+        const vpc = new awsx.ec2.Vpc(
+            `${name}-vpc`,
+            {
+                cidrBlock: args.cidr,
+                numberOfAvailabilityZones: args.azCount,
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                natGateways: { strategy: NAT_STRATEGY[args.natGateways] },
+                subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
+                subnetSpecs: [
+                    { type: awsx.ec2.SubnetType.Public, name: "public", cidrMask: args.subnetMasks.public },
+                    { type: awsx.ec2.SubnetType.Private, name: "app", cidrMask: args.subnetMasks.private },
+                    { type: awsx.ec2.SubnetType.Isolated, name: "data", cidrMask: args.subnetMasks.isolated },
+                ],
+                // Gateway endpoints are free and keep S3 and DynamoDB traffic off the NAT gateways;
+                // "Auto" attaches them to every route table the VPC creates.
+                vpcEndpointStrategy: awsx.ec2.VpcEndpointStrategy.Auto,
+                vpcEndpointSpecs: ["s3", "dynamodb"].map((svc) => ({ serviceName: `com.amazonaws.${args.region}.${svc}`, vpcEndpointType: "Gateway" })),
+                tags: { Name: `${name}-${pulumi.getStack()}` },
+            },
+            { parent: this },
+        );
+
+        // Adopting the default security group strips its rules: nothing can use it by accident.
+        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.vpcId, tags: { Name: `${name}-default-deny` } }, { parent: this });
+
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-flow-logs`,
+            { name: `/platform/${pulumi.getStack()}/vpc-flow-logs`, retentionInDays: args.flowLogs.retentionDays, kmsKeyId: args.kmsKeyArn },
+            { parent: this },
+        );
+        const role = new ServiceRole(
+            `${name}-flow-logs-role`,
+            {
+                service: "vpc-flow-logs.amazonaws.com",
+                accountId: args.accountId,
+                description: "Lets VPC Flow Logs write to its log group",
+                statements: [
+                    {
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
+                    },
+                ],
+            },
+            { parent: this },
+        );
+        new aws.ec2.FlowLog(
+            `${name}-flow-log`,
+            {
+                vpcId: vpc.vpcId,
+                trafficType: args.flowLogs.trafficType,
+                logDestinationType: "cloud-watch-logs",
+                logDestination: logGroup.arn,
+                iamRoleArn: role.arn,
+                maxAggregationInterval: 60,
+            },
+            { parent: this },
+        );
+
+        this.vpcId = vpc.vpcId;
+        this.vpcCidr = args.cidr;
+        this.publicSubnetIds = vpc.publicSubnetIds;
+        this.privateSubnetIds = vpc.privateSubnetIds;
+        this.isolatedSubnetIds = vpc.isolatedSubnetIds;
+        this.flowLogGroupName = logGroup.name;
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+            isolatedSubnetIds: this.isolatedSubnetIds,
+            flowLogGroupName: this.flowLogGroupName,
+        });
+    }
+}

@@ -1,0 +1,164 @@
+import { strict as assert } from "assert";
+import { ConfigError, validateConfig } from "../../config";
+
+const base = { "aws:region": "us-east-1", "platform:tags": JSON.stringify({ owner: "team-a" }) };
+
+function problems(raw: Record<string, string>, stack = "dev"): string[] {
+    try {
+        validateConfig(raw, stack);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+        return err.problems;
+    }
+    return [];
+}
+
+function withSection(stack: string, section: string, value: unknown, profile = stack): Record<string, string> {
+    return { ...base, "platform:profile": profile, [`platform:${section}`]: JSON.stringify(value) };
+}
+
+describe("config schema", () => {
+    it("accepts the dev and prod profiles with only the required keys", () => {
+        const dev = validateConfig({ ...base, "platform:profile": "dev" }, "dev");
+        assert.equal(dev.network.natGateways, "single");
+        assert.deepEqual(dev.tags, { owner: "team-a", environment: "dev", project: "platform" });
+        const prod = validateConfig({ ...base, "platform:profile": "prod" }, "prod");
+        assert.equal(prod.network.natGateways, "onePerAz");
+        assert.equal(prod.database.multiAz, true);
+    });
+
+    it("lets a stack override one nested key and keeps the profile's others", () => {
+        const cfg = validateConfig(withSection("dev", "network", { flowLogs: { retentionDays: 30 } }), "dev");
+        assert.equal(cfg.network.flowLogs.retentionDays, 30);
+        assert.equal(cfg.network.flowLogs.trafficType, "REJECT");
+        assert.equal(cfg.network.azCount, 2);
+    });
+
+    it("a new stack must name its profile", () => {
+        const p = problems({ ...base }, "staging");
+        assert.deepEqual(p, ['platform:profile: is required for stack "staging" (the profile it starts from); must be one of dev, prod']);
+        assert.deepEqual(problems({ ...base, "platform:profile": "qa" }, "staging"), ['platform:profile: "qa" must be one of dev, prod']);
+        assert.equal(validateConfig({ ...base, "platform:profile": "prod" }, "staging").profile, "prod");
+    });
+
+    it("rejects maxSize below minSize, naming key, value and bound", () => {
+        const p = problems(withSection("dev", "web", { minSize: 2, desiredCapacity: 2, maxSize: 1 }));
+        assert.ok(p.includes("platform:web.maxSize: 1 is below minSize 2"), p.join("\n"));
+    });
+
+    it("rejects desiredCapacity outside min..max", () => {
+        const p = problems(withSection("dev", "web", { minSize: 1, desiredCapacity: 5, maxSize: 2 }));
+        assert.ok(p.includes("platform:web.desiredCapacity: 5 must be between minSize 1 and maxSize 2"), p.join("\n"));
+    });
+
+    it("names a misspelt key and suggests the right one", () => {
+        const p = problems(withSection("dev", "web", { maxSzie: 4 }));
+        assert.equal(p.length, 1);
+        assert.match(p[0], /^platform:web\.maxSzie: unknown key \(did you mean "maxSize"\?\); allowed keys: .*maxSize/);
+    });
+
+    it("names an unknown top-level key", () => {
+        const p = problems({ ...base, "platform:profile": "dev", "platform:netwrok": "{}" });
+        assert.equal(p.length, 1);
+        assert.match(p[0], /^platform:netwrok: unknown key \(did you mean "network"\?\)/);
+    });
+
+    it("reports every problem at once, across sections", () => {
+        const raw = {
+            ...withSection("dev", "web", { maxSize: 0 }),
+            "platform:cache": JSON.stringify({ nodeType: "t4g.micro" }),
+            "platform:network": JSON.stringify({ natGateways: "some" }),
+        };
+        const p = problems(raw);
+        assert.ok(p.some((x) => x.startsWith("platform:web.maxSize: 0 is below the minimum 1")), p.join("\n"));
+        assert.ok(p.some((x) => x.startsWith('platform:cache.nodeType: "t4g.micro" must be a cache node type')), p.join("\n"));
+        assert.ok(p.some((x) => x === 'platform:network.natGateways: "some" must be one of "single", "onePerAz"'), p.join("\n"));
+    });
+
+    it("rejects a wrong type with what is expected", () => {
+        const p = problems(withSection("dev", "network", { azCount: "three" }));
+        assert.deepEqual(p, ['platform:network.azCount: "three" must be a number']);
+    });
+
+    it("requires aws:region and the owner tag", () => {
+        const p = problems({ "platform:profile": "dev", "platform:tags": "{}" });
+        assert.ok(p.includes("aws:region: is required (the home region, e.g. us-east-1)"), p.join("\n"));
+        assert.ok(p.some((x) => x.startsWith("platform:tags.owner: is required")), p.join("\n"));
+    });
+
+    it("reserves the environment and project tags", () => {
+        const p = problems({ ...base, "platform:profile": "dev", "platform:tags": JSON.stringify({ owner: "a", environment: "x" }) });
+        assert.deepEqual(p, ['platform:tags.environment: "x" is set by the platform itself; remove it']);
+    });
+
+    describe("network CIDR", () => {
+        it("rejects an invalid CIDR", () => {
+            for (const cidr of ["10.0.0.0/33", "300.0.0.0/16", "10.0.0.1/16", "ten"]) {
+                const p = problems(withSection("dev", "network", { cidr }));
+                assert.ok(p.some((x) => x.startsWith(`platform:network.cidr: ${JSON.stringify(cidr)} must be an IPv4 CIDR block`)), `${cidr}: ${p.join("\n")}`);
+            }
+        });
+
+        it("rejects a VPC too small for its subnets per AZ", () => {
+            const p = problems(withSection("dev", "network", { cidr: "10.0.0.0/20" }));
+            assert.ok(p.some((x) => /^platform:network\.cidr: "10\.0\.0\.0\/20" is too small: 2 AZs x .* need 9216 addresses, the block has 4096$/.test(x)), p.join("\n"));
+        });
+
+        it("accepts a VPC exactly large enough", () => {
+            // 2 AZs x (/24 + /21 + /24) = 2 x 2560 = 5120 <= /19 = 8192
+            const cfg = validateConfig(withSection("dev", "network", { cidr: "10.0.0.0/19", subnetMasks: { public: 24, private: 21, isolated: 24 } }), "dev");
+            assert.equal(cfg.network.cidr, "10.0.0.0/19");
+        });
+
+        it("requires at least 2 AZs (a DB subnet group spans two)", () => {
+            const p = problems(withSection("dev", "network", { azCount: 1 }));
+            assert.ok(p.some((x) => x.startsWith("platform:network.azCount: 1 is below 2")), p.join("\n"));
+        });
+    });
+
+    describe("prod rules", () => {
+        it("demands Multi-AZ data stores", () => {
+            const p = problems({ ...withSection("prod", "database", { multiAz: false }), "platform:cache": JSON.stringify({ multiAz: false, numCacheClusters: 1 }) }, "prod");
+            assert.ok(p.includes("platform:database.multiAz: false must be true in prod (Multi-AZ data stores)"), p.join("\n"));
+            assert.ok(p.includes("platform:cache.multiAz: false must be true in prod (Multi-AZ data stores)"), p.join("\n"));
+        });
+
+        it("demands at least 3 AZs", () => {
+            const p = problems(withSection("prod", "network", { azCount: 2 }), "prod");
+            assert.ok(p.includes("platform:network.azCount: 2 is below 3: prod spans at least 3 availability zones"), p.join("\n"));
+        });
+
+        it("demands deletion protection", () => {
+            const p = problems(withSection("prod", "protection", { deletionProtection: false }), "prod");
+            assert.deepEqual(p, ["platform:protection.deletionProtection: false must be true in prod: stateful resources are protected"]);
+        });
+
+        it("applies to any stack on the prod profile", () => {
+            const p = problems(withSection("live", "protection", { protectResources: false }, "prod"), "live");
+            assert.deepEqual(p, ["platform:protection.protectResources: false must be true in prod: stateful resources are protected"]);
+        });
+    });
+
+    describe("global table replicas", () => {
+        it("must differ from the home region", () => {
+            const p = problems(withSection("dev", "globalTable", { replicaRegions: ["us-east-1"] }));
+            assert.deepEqual(p, ['platform:globalTable.replicaRegions[0]: "us-east-1" is the home region (aws:region); replicas must be in other regions']);
+        });
+
+        it("must be distinct", () => {
+            const p = problems(withSection("dev", "globalTable", { replicaRegions: ["us-west-2", "us-west-2"] }));
+            assert.deepEqual(p, ['platform:globalTable.replicaRegions[1]: "us-west-2" is listed twice; replica regions must be distinct']);
+        });
+
+        it("must be region codes", () => {
+            const p = problems(withSection("dev", "globalTable", { replicaRegions: ["mars-1"] }));
+            assert.deepEqual(p, ['platform:globalTable.replicaRegions[0]: "mars-1" must be an AWS region code such as us-east-1']);
+        });
+    });
+
+    it("checks log retention against the periods CloudWatch accepts", () => {
+        const p = problems(withSection("dev", "network", { flowLogs: { retentionDays: 10 } }));
+        assert.equal(p.length, 1);
+        assert.match(p[0], /^platform:network\.flowLogs\.retentionDays: 10 must be one of the CloudWatch Logs retention periods: 1, 3, 5, 7, 14/);
+    });
+});

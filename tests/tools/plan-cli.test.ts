@@ -1,0 +1,92 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { cli, planOf, stackFile } from "../helpers/plan";
+
+describe("npm run plan", () => {
+    it("prints the component tree, counts, outputs, warnings and policy results for dev", () => {
+        const r = cli(["plan", "--stack", "dev"]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^Offline plan for stack "dev" \(profile dev\): \d+ resources in \d+ components/);
+        assert.match(r.stdout, /\n {2}pulumi:pulumi:Stack platform-dev\n {4}/);
+        assert.match(r.stdout, /\n {4}platform:network:Network network\n {6}/);
+        assert.match(r.stdout, /awsx expands to 2 AZs, subnets 2 public \/ 2 private \/ 2 isolated, 1 NAT gateway\(s\)/);
+        assert.match(r.stdout, /Resources by type:\n {2}aws:/);
+        assert.match(r.stdout, /Outputs:\n(.|\n)*vpcId: vpc-[0-9a-f]{17}/);
+        assert.match(r.stdout, /\nWarnings: /);
+        assert.match(r.stdout, /\nPolicies: 0 mandatory/);
+    });
+
+    it("--json prints the graph per the contract", () => {
+        const plan = planOf("prod");
+        assert.equal(plan.stack, "prod");
+        assert.ok(plan.resources.length > 5);
+        for (const r of plan.resources) {
+            assert.ok(r.urn.startsWith("urn:pulumi:prod::platform::"), r.urn);
+            for (const key of ["type", "name", "inputs", "options"] as const) assert.ok(key in r, `${r.urn} lacks ${key}`);
+            assert.equal(typeof r.options.protect, "boolean");
+            assert.ok(Array.isArray(r.options.dependsOn) && Array.isArray(r.options.ignoreChanges));
+        }
+        const stackResource = plan.resources.find((r) => r.type === "pulumi:pulumi:Stack")!;
+        assert.equal(stackResource.parent, undefined);
+        assert.ok(plan.resources.filter((r) => r !== stackResource).every((r) => typeof r.parent === "string"));
+        assert.equal(typeof plan.outputs.vpcId, "string");
+    });
+
+    it("exits 1 on an impossible value, naming key and value, and prints no plan", () => {
+        const file = stackFile(["config:", "  aws:region: us-east-1", "  platform:profile: dev", "  platform:tags: {owner: me}", "  platform:web: {minSize: 3, desiredCapacity: 3, maxSize: 2}"].join("\n"));
+        const r = cli(["plan", "--stack", "dev", "--stack-file", file]);
+        assert.equal(r.status, 1);
+        assert.equal(r.stdout, "");
+        assert.match(r.stderr, /invalid config; nothing was planned/);
+        assert.match(r.stderr, /platform:web\.maxSize: 2 is below minSize 3/);
+    });
+
+    it("exits 1 on a misspelt key, naming it", () => {
+        const file = stackFile(["config:", "  aws:region: us-east-1", "  platform:profile: dev", "  platform:tags: {owner: me}", "  platform:network: {azCuont: 2}"].join("\n"));
+        const r = cli(["plan", "--stack", "dev", "--stack-file", file, "--json"]);
+        assert.equal(r.status, 1);
+        assert.equal(r.stdout, "");
+        assert.match(r.stderr, /platform:network\.azCuont: unknown key \(did you mean "azCount"\?\)/);
+    });
+
+    it("exits 1 for a stack with no settings file", () => {
+        const r = cli(["plan", "--stack", "nosuchstack"]);
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /Pulumi\.nosuchstack\.yaml does not exist/);
+    });
+
+    it("exits 1 when a declared key without default is missing, as the CLI would", () => {
+        const file = stackFile(["config:", "  aws:region: us-east-1", "  platform:tags: {owner: me}"].join("\n"));
+        const r = cli(["plan", "--stack", "dev", "--stack-file", file]);
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /missing configuration value 'platform:profile'/);
+    });
+});
+
+describe("npm run policy", () => {
+    it("passes a saved compliant plan and fails one with a mandatory violation", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-policy-"));
+        const plan = JSON.parse(JSON.stringify(planOf("dev")));
+        const good = path.join(dir, "good.json");
+        fs.writeFileSync(good, JSON.stringify(plan));
+        const ok = cli(["policy", good]);
+        assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+        assert.match(ok.stdout, /0 mandatory/);
+
+        const key = plan.resources.find((r: any) => r.type === "aws:kms/key:Key");
+        key.inputs.enableKeyRotation = false;
+        const bad = path.join(dir, "bad.json");
+        fs.writeFileSync(bad, JSON.stringify(plan));
+        const r = cli(["policy", bad]);
+        assert.equal(r.status, 1);
+        assert.ok(r.stdout.split("\n").includes(`mandatory kms-key-rotation ${key.urn}: has enableKeyRotation off`), r.stdout);
+    });
+
+    it("exits 2 on a file that is not a plan", () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-policy-")), "x.json");
+        fs.writeFileSync(file, "{}");
+        assert.equal(cli(["policy", file]).status, 2);
+    });
+});

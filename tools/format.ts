@@ -1,0 +1,48 @@
+import { modelVpc } from "./awsx-model";
+import type { Plan, PlannedResource } from "./engine";
+import type { Violation } from "../policy/evaluate";
+
+/** The human-readable plan: component tree, counts by type, outputs, warnings, policy results. */
+export function formatPlan(plan: Plan, violations: Violation[]): string {
+    const lines: string[] = [];
+    const custom = plan.resources.filter((r) => r.custom);
+    lines.push(`Offline plan for stack "${plan.stack}" (profile ${plan.profile ?? "?"}): ${custom.length} resources in ${plan.resources.length - custom.length} components`);
+    lines.push("", "Resources:");
+    const children = new Map<string | undefined, PlannedResource[]>();
+    for (const r of plan.resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+    const walk = (r: PlannedResource, depth: number) => {
+        const flags = [r.options.protect ? "protected" : "", r.options.retainOnDelete ? "retained" : ""].filter(Boolean).join(", ");
+        lines.push(`${"  ".repeat(depth + 1)}${r.type} ${r.name}${flags ? `  [${flags}]` : ""}`);
+        if (r.type === "awsx:ec2:Vpc") lines.push(`${"  ".repeat(depth + 2)}(awsx expands to ${describeVpc(r)})`);
+        for (const c of children.get(r.urn) ?? []) walk(c, depth + 1);
+    };
+    for (const root of children.get(undefined) ?? []) walk(root, 0);
+
+    lines.push("", "Resources by type:");
+    const counts = new Map<string, number>();
+    for (const r of custom) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    const width = Math.max(...[...counts.keys()].map((k) => k.length), 10);
+    for (const [type, n] of [...counts].sort((a, b) => a[0].localeCompare(b[0]))) lines.push(`  ${type.padEnd(width)}  ${n}`);
+
+    lines.push("", "Outputs:");
+    for (const [k, v] of Object.entries(plan.outputs)) lines.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+
+    lines.push("", `Warnings: ${plan.warnings.length === 0 ? "none" : ""}`);
+    for (const w of plan.warnings) lines.push(`  ${w}`);
+
+    const mandatory = violations.filter((v) => v.enforcement === "mandatory").length;
+    lines.push("", `Policies: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`);
+    for (const v of violations) lines.push(`  ${formatViolation(v)}`);
+    return lines.join("\n");
+}
+
+export function formatViolation(v: Violation): string {
+    return `${v.enforcement} ${v.policy} ${v.urn}: ${v.message}`;
+}
+
+function describeVpc(r: PlannedResource): string {
+    const region = String(r.inputs.region ?? "").trim() || "us-east-1";
+    const model = modelVpc(r.inputs as Record<string, any>, region, (kind, key) => `${kind}-${key}`);
+    const tiers = ["Public", "Private", "Isolated"].map((t) => `${model.subnets.filter((s) => s.tier === t).length} ${t.toLowerCase()}`);
+    return `${model.azs.length} AZs, subnets ${tiers.join(" / ")}, ${model.natGateways.length} NAT gateway(s)`;
+}
