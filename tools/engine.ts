@@ -85,21 +85,9 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<Plan> {
     const warnings: string[] = [];
     const errors: unknown[] = [];
     let outputs: Record<string, unknown> = {};
+    recordRegistrations(resources, (o) => (outputs = o));
 
-    const monitor = settings.getMonitor() as any;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) =>
-        register(req, (err: any, resp: any) => {
-            if (!err) resources.push(describeRequest(req, resp));
-            callback(err, resp);
-        });
-    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
-    monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
-        if (req.getUrn().split("::")[2] === "pulumi:pulumi:Stack") outputs = toPlainJson(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
-        return registerOutputs(req, callback);
-    };
-
-    // The module object itself (not an import namespace) so its functions can be swapped.
+    // The module object itself (not an import namespace), so its functions can be swapped.
     const log = require("@pulumi/pulumi/log");
     const restore = { warn: log.warn, error: log.error };
     log.warn = (msg: string) => {
@@ -122,8 +110,7 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<Plan> {
                 return {};
             }
         });
-        // Drain outstanding registrations; waitForRPCs is @internal, so absent from the typings.
-        await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        await drainRegistrations();
     } catch (err) {
         errors.push(err);
     } finally {
@@ -132,6 +119,31 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<Plan> {
     }
     if (errors.length > 0) throw errors.length === 1 && errors[0] instanceof Error && errors[0].name === "ConfigError" ? errors[0] : new ProgramError(errors);
     return { stack: opts.stack, project, profile: config[`${project}:profile`], resources, outputs, warnings };
+}
+
+/**
+ * Wraps the (mock) resource monitor so every registration is appended to `sink` as the Pulumi
+ * engine would receive it; stack outputs go to `onStackOutputs`. Call after setMocks.
+ */
+export function recordRegistrations(sink: PlannedResource[], onStackOutputs: (outputs: Record<string, unknown>) => void = () => undefined): void {
+    const monitor = settings.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) =>
+        register(req, (err: any, resp: any) => {
+            if (!err) sink.push(describeRequest(req, resp));
+            callback(err, resp);
+        });
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
+        if (req.getUrn().split("::")[2] === "pulumi:pulumi:Stack") onStackOutputs(toPlainJson(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>);
+        return registerOutputs(req, callback);
+    };
+}
+
+/** Waits until every outstanding registration has been answered. */
+export function drainRegistrations(): Promise<void> {
+    // waitForRPCs is @internal, so absent from the typings.
+    return (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }
 
 function describeRequest(req: any, resp: any): PlannedResource {
