@@ -1,10 +1,24 @@
 #!/usr/bin/env node
-// Entry point of `npm run plan|policy|bench`: installs the TypeScript hook, then runs the CLI.
+// Entry point of `npm run plan|policy|bench|docs`: installs the TypeScript hook, then runs the CLI.
 "use strict";
 require("./register");
+
+let finished = false;
+// If the program awaits something that never resolves, Node drains its event loop and would
+// exit 0 with nothing printed; a real deployment reports pending work as a failure, so do we.
+process.on("beforeExit", () => {
+    if (finished) return;
+    console.error("error: the program never finished: it awaits a promise that cannot resolve (an Output or apply depending on itself?)");
+    process.exit(1);
+});
+
 require("./cli").main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => {
+        finished = true;
+        process.exit(code);
+    },
     (err) => {
+        finished = true;
         console.error(err && err.stack ? err.stack : err);
         process.exit(2);
     },
