@@ -2,21 +2,212 @@
  * The platform: one AWS environment per stack. Config is read and validated first, so a bad
  * stack file fails before any resource is registered.
  */
+import * as path from "path";
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
+import { API_ROUTES } from "./config/sections/api";
+import { AlarmTopic } from "./components/alarm-topic";
+import { Analytics } from "./components/analytics";
+import { Api } from "./components/api";
+import { Cache } from "./components/cache";
+import { Database } from "./components/database";
+import { Edge, OriginSecret } from "./components/edge";
+import { Events } from "./components/events";
 import { PlatformKey } from "./components/encryption";
+import { GlobalTable } from "./components/global-table";
 import { Network } from "./components/network";
+import { bundleService } from "./components/service-bundle";
+import { ServiceParameters } from "./components/service-parameters";
+import { StranglerRouting } from "./components/strangler";
+import { WebCluster } from "./components/web-cluster";
+import { toParameters } from "./services/web/config";
 
 const config = loadConfig();
 
 // Every resource goes through this provider, so every resource carries the stack's tags.
 const provider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags: { tags: config.tags } });
 const opts = { providers: { aws: provider } };
+// CloudFront's WAF web ACL and its log delivery exist only in us-east-1; same tags.
+const usEast1 = new aws.Provider("aws-us-east-1", { region: "us-east-1", defaultTags: { tags: config.tags } });
 const accountId = aws.getCallerIdentityOutput({}, { provider }).accountId;
 
-const key = new PlatformKey("platform", { accountId, region: config.region, protect: config.protection.protectResources }, opts);
+// autoScalingVolumes: the web fleet's root volumes use this key, and Auto Scaling launches them.
+// cloudwatch.amazonaws.com: alarms publish to the KMS-encrypted alarm topic.
+// cloudfront.amazonaws.com: CloudFront reads the KMS-encrypted static assets (the bucket policy admits only this stack's distribution).
+// delivery.logs.amazonaws.com: CloudFront's standard logs are written to a KMS-encrypted bucket.
+// sns.amazonaws.com: the order events topic delivers into KMS-encrypted queues. eventBridge: the bus and
+// its archive are encrypted with the key, and the bus delivers into encrypted queues and topics.
+const key = new PlatformKey(
+    "platform",
+    {
+        accountId,
+        region: config.region,
+        autoScalingVolumes: true,
+        servicePrincipals: ["cloudwatch.amazonaws.com", "cloudfront.amazonaws.com", "delivery.logs.amazonaws.com", "sns.amazonaws.com"],
+        eventBridge: true,
+        protect: config.protection.protectResources,
+    },
+    opts,
+);
+const alarmTopic = new AlarmTopic("alarms", { ...config.alarms, kmsKeyArn: key.arn, accountId }, opts);
 
 const network = new Network("network", { ...config.network, region: config.region, accountId, kmsKeyArn: key.arn }, opts);
+
+// The serving tier: the web fleet first, since the data stores admit its security group. Only
+// CloudFront reaches its load balancer, proving it with the origin secret.
+const originSecret = new OriginSecret("origin-secret", opts);
+const webSettingsPath = `/platform/${config.stack}/web/`;
+const web = new WebCluster(
+    "web",
+    {
+        ...config.web,
+        region: config.region,
+        accountId,
+        vpcId: network.vpcId,
+        publicSubnetIds: network.publicSubnetIds,
+        privateSubnetIds: network.privateSubnetIds,
+        kmsKeyArn: key.arn,
+        allowPlainHttp: config.profile === "dev",
+        deletionProtection: config.protection.deletionProtection,
+        protect: config.protection.protectResources,
+        service: bundleService(path.join(__dirname, "services", "web", "main.ts")),
+        parameterPath: webSettingsPath,
+        instanceTags: config.tags,
+        ingress: { from: "cloudfront", originHeader: originSecret.header },
+    },
+    opts,
+);
+const dataStoreArgs = { region: config.region, vpcId: network.vpcId, subnetIds: network.isolatedSubnetIds, clientSecurityGroupIds: [web.securityGroupId], kmsKeyArn: key.arn, protection: config.protection };
+const cache = new Cache("cache", { ...config.cache, ...dataStoreArgs }, opts);
+const database = new Database("database", { ...config.database, ...dataStoreArgs, accountId }, opts);
+const table = new GlobalTable("table", { ...config.globalTable, protection: config.protection }, opts);
+
+web.allowEgressTo("cache", cache.securityGroupId, cache.port);
+web.allowEgressTo("database-proxy", database.proxySecurityGroupId, database.port);
+cache.grantReadAuth(web.instanceRole);
+database.grantConnect(web.instanceRole);
+table.grantReadWrite(web.instanceRole);
+
+// The analytics pipeline: Kinesis -> Firehose -> S3 data lake -> Glue -> EMR. The web service publishes events to the stream.
+const analytics = new Analytics(
+    "analytics",
+    { ...config.analytics, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, kmsKeyArn: key.arn, alarmTopicArn: alarmTopic.arn, accountId, region: config.region, protect: config.protection.protectResources },
+    opts,
+);
+analytics.stream.grantWrite(web.instanceRole);
+
+// Event-driven services: the order write path (PostgreSQL + outbox), the bus, the saga, SNS/SQS fan-out to the
+// projector (read model) and the analytics bridge, and the analytics stream's processor.
+const events = new Events(
+    "events",
+    {
+        ...config.events,
+        region: config.region,
+        accountId,
+        kmsKeyArn: key.arn,
+        alarmTopicArn: alarmTopic.arn,
+        table: { tableName: table.tableName, tableArn: table.tableArn, ttlAttribute: config.globalTable.ttlAttribute },
+        stream: analytics.stream,
+        database,
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        protect: config.protection.protectResources,
+    },
+    opts,
+);
+
+// Where the service finds its dependencies: endpoints, names and ARNs only, never secrets.
+new ServiceParameters(
+    "web-settings",
+    {
+        path: webSettingsPath,
+        region: config.region,
+        accountId,
+        readers: [web.instanceRole],
+        values: toParameters({
+            CACHE_HOST: cache.endpoint,
+            CACHE_PORT: cache.port.apply(String),
+            CACHE_AUTH_SECRET_ARN: cache.authSecretArn,
+            DB_HOST: database.proxyEndpoint,
+            DB_PORT: database.port.apply(String),
+            DB_NAME: database.databaseName,
+            DB_USER: database.username,
+            TABLE_NAME: table.tableName,
+            ANALYTICS_STREAM_NAME: analytics.stream.name,
+        }),
+    },
+    opts,
+);
+
+// Strangler fig: the migrated routes (and a weighted share of the rest) go to the new service.
+const strangler = new StranglerRouting(
+    "strangler",
+    {
+        ...config.edge.strangler,
+        listenerArn: web.listenerArn,
+        legacyTargetGroupArn: web.targetGroupArn,
+        originHeader: originSecret.header,
+        newService: {
+            entry: path.join(__dirname, "services", "web-next", "handler.ts"),
+            description: "The new web service: the routes migrated off the legacy fleet",
+            kmsKeyArn: key.arn,
+            logRetentionDays: config.edge.logRetentionDays,
+            environment: { TABLE_NAME: table.tableName },
+            statements: [{ Sid: "ReadModelQuery", Action: "dynamodb:Query", Resource: table.tableArn }],
+        },
+    },
+    opts,
+);
+
+// The edge: CloudFront (static assets from S3, everything else from the load balancer) and WAF.
+const edge = new Edge(
+    "edge",
+    {
+        ...config.edge,
+        albDnsName: web.albDnsName,
+        originHttps: config.web.certificateArn !== undefined,
+        originHeader: originSecret.header,
+        kmsKeyArn: key.arn,
+        accountId,
+        usEast1,
+        protect: config.protection.protectResources,
+    },
+    opts,
+);
+
+// The API: Cognito-authenticated routes; the aggregator reads the read model and calls the web service through CloudFront.
+const api = new Api(
+    "api",
+    {
+        ...config.api,
+        region: config.region,
+        kmsKeyArn: key.arn,
+        corsOrigins: edge.origins,
+        deletionProtection: config.protection.deletionProtection,
+        protect: config.protection.protectResources,
+        routes: [
+            { routeKey: API_ROUTES.health, public: true, handler: { entry: path.join(__dirname, "services", "api", "health.ts"), description: "API liveness (public)", memoryMb: 128, timeoutSeconds: 3 } },
+            {
+                routeKey: API_ROUTES.overview,
+                handler: {
+                    entry: path.join(__dirname, "services", "api", "overview.ts"),
+                    description: "Aggregates the caller's read model and the web service, degrading per source",
+                    timeoutSeconds: 10,
+                    environment: {
+                        TABLE_NAME: table.tableName,
+                        WEB_URL: pulumi.interpolate`${edge.url}/`,
+                        SOURCE_TIMEOUT_MS: String(config.api.aggregatorTimeoutMs),
+                        BREAKER_FAILURE_THRESHOLD: String(config.api.circuitBreaker.failureThreshold),
+                        BREAKER_OPEN_SECONDS: String(config.api.circuitBreaker.openSeconds),
+                    },
+                    statements: [{ Sid: "ReadModelQuery", Action: "dynamodb:Query", Resource: table.tableArn }],
+                },
+            },
+        ],
+    },
+    opts,
+);
 
 export const region = config.region;
 export const kmsKeyArn = key.arn;
@@ -25,3 +216,33 @@ export const publicSubnetIds = network.publicSubnetIds;
 export const privateSubnetIds = network.privateSubnetIds;
 export const isolatedSubnetIds = network.isolatedSubnetIds;
 export const flowLogGroup = network.flowLogGroupName;
+export const url = edge.url;
+export const cdnDomainName = edge.domainName;
+export const assetsBucket = edge.assetsBucket;
+export const apiUrl = api.url;
+export const userPoolId = api.userPoolId;
+export const userPoolClientId = api.userPoolClientId;
+export const newServiceTargetGroupArn = strangler.targetGroupArn;
+export const albDnsName = web.albDnsName;
+export const webLogGroup = web.logGroupName;
+export const cacheEndpoint = cache.endpoint;
+export const cacheAuthSecretArn = cache.authSecretArn;
+export const databaseProxyEndpoint = database.proxyEndpoint;
+export const databaseSecretArn = database.secretArn;
+export const tableName = table.tableName;
+export const alarmTopicArn = alarmTopic.arn;
+export const analyticsStreamName = analytics.stream.name;
+export const analyticsStreamArn = analytics.stream.arn;
+export const analyticsDeliveryStreamName = analytics.delivery.name;
+export const lakeBuckets = analytics.lake.bucketNames;
+export const glueDatabase = analytics.catalog.databaseName;
+export const glueEtlJob = analytics.catalog.etlJobName;
+export const emrMode = analytics.emrMode;
+export const emrId = analytics.emrId;
+export const eventBusName = events.bus.name;
+export const eventArchiveName = events.bus.archiveName;
+export const orderEventsTopicArn = events.topic.arn;
+export const orderSagaArn = events.saga.arn;
+export const orderSagaLogGroup = events.saga.logGroupName;
+export const placeOrderFunctionName = events.orders.placeOrder.functionName;
+export const eventQueueUrls = events.queueUrls;

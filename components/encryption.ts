@@ -8,6 +8,10 @@ export interface PlatformKeyArgs {
     region: string;
     /** Service principals that encrypt with the key on their own behalf (e.g. CloudWatch alarms publishing to an encrypted topic). */
     servicePrincipals?: string[];
+    /** Let EC2 Auto Scaling launch instances whose EBS volumes this key encrypts. */
+    autoScalingVolumes?: boolean;
+    /** Let EventBridge encrypt a custom bus and its archive with this key (and deliver to targets it encrypts). */
+    eventBridge?: boolean;
     /** Keep the key when the stack is destroyed, and protect it from deletion (prod). */
     protect: boolean;
 }
@@ -52,6 +56,17 @@ export class PlatformKey extends pulumi.ComponentResource {
                 Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
             });
         }
+        if (args.autoScalingVolumes) statements.push(...autoScalingStatements(args.accountId));
+        if (args.eventBridge) {
+            // A bus or archive under a customer key needs DescribeKey (to check the key) and ReEncrypt (archives) besides the data-key calls.
+            statements.push({
+                Sid: "EventBridgeEncrypts",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt", "kms:ReEncrypt*"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+            });
+        }
         this.key = new aws.kms.Key(
             `${name}-key`,
             {
@@ -68,4 +83,32 @@ export class PlatformKey extends pulumi.ComponentResource {
         this.aliasName = alias.name;
         this.registerOutputs({ arn: this.arn, keyId: this.keyId, aliasName: this.aliasName });
     }
+}
+
+/**
+ * Auto Scaling launches instances as its service-linked role, and an instance whose EBS volume
+ * uses a customer-managed key fails to launch unless the key policy lets that role use the key
+ * and create grants for the volume. The role is matched by aws:PrincipalArn rather than named
+ * as the Principal: KMS rejects a policy naming a principal that does not exist, and the role
+ * appears only when an account creates its first Auto Scaling group.
+ */
+function autoScalingStatements(accountId: pulumi.Input<string>): Statement[] {
+    const role = pulumi.interpolate`arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+    const isRole = { "aws:PrincipalArn": role, "aws:PrincipalAccount": accountId };
+    return [
+        {
+            Sid: "AutoScalingUsesKeyForVolumes",
+            Principal: { AWS: "*" },
+            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            Resource: "*",
+            Condition: { StringEquals: isRole },
+        },
+        {
+            Sid: "AutoScalingAttachesVolumes",
+            Principal: { AWS: "*" },
+            Action: "kms:CreateGrant",
+            Resource: "*",
+            Condition: { StringEquals: isRole, Bool: { "kms:GrantIsForAWSResource": true } },
+        },
+    ];
 }

@@ -7,6 +7,8 @@ export interface Statement {
     Effect?: "Allow" | "Deny";
     Action: string | string[];
     Resource?: pulumi.Input<string> | pulumi.Input<string>[];
+    /** Every resource except these (instead of Resource). */
+    NotResource?: pulumi.Input<string> | pulumi.Input<string>[];
     Principal?: Record<string, unknown> | "*";
     Condition?: Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[] | boolean>>;
 }
@@ -40,6 +42,8 @@ export interface ServiceRoleArgs {
     /** AWS-managed policies to attach, by ARN. */
     managedPolicyArns?: string[];
     description: string;
+    /** IAM path, e.g. "/platform-delivery/", so policies can match a family of roles by ARN. */
+    path?: string;
 }
 
 /** A role one service assumes, with an inline policy of exactly the statements it needs. */
@@ -50,7 +54,11 @@ export class ServiceRole extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:iam:ServiceRole", name, {}, opts);
-        this.role = new aws.iam.Role(name, { assumeRolePolicy: serviceTrust(args.service, args.accountId), description: args.description }, { parent: this });
+        this.role = new aws.iam.Role(
+            name,
+            { assumeRolePolicy: serviceTrust(args.service, args.accountId), description: args.description, ...(args.path ? { path: args.path } : {}) },
+            { parent: this },
+        );
         if (args.statements && args.statements.length > 0) {
             new aws.iam.RolePolicy(`${name}-policy`, { role: this.role.name, policy: policyDocument(args.statements) }, { parent: this });
         }

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
-import * as awsx from "@pulumi/awsx";
+// Only awsx's ec2 module: the package root eagerly loads its classic ECS/ECR tree and the ECS
+// SDK client, a third of a second of start-up this program never uses.
+import * as awsxEc2 from "@pulumi/awsx/ec2";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkConfig } from "../config/sections/network";
 import { ServiceRole } from "./iam";
@@ -12,7 +14,7 @@ export interface NetworkArgs extends NetworkConfig {
     kmsKeyArn: pulumi.Input<string>;
 }
 
-const NAT_STRATEGY = { single: awsx.ec2.NatGatewayStrategy.Single, onePerAz: awsx.ec2.NatGatewayStrategy.OnePerAz } as const;
+const NAT_STRATEGY = { single: awsxEc2.NatGatewayStrategy.Single, onePerAz: awsxEc2.NatGatewayStrategy.OnePerAz } as const;
 
 /**
  * The VPC: public subnets (load balancers, NAT), private subnets (the app tier, egress via NAT)
@@ -29,7 +31,7 @@ export class Network extends pulumi.ComponentResource {
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:Network", name, {}, opts);
 
-        const vpc = new awsx.ec2.Vpc(
+        const vpc = new awsxEc2.Vpc(
             `${name}-vpc`,
             {
                 cidrBlock: args.cidr,
@@ -37,15 +39,16 @@ export class Network extends pulumi.ComponentResource {
                 enableDnsHostnames: true,
                 enableDnsSupport: true,
                 natGateways: { strategy: NAT_STRATEGY[args.natGateways] },
-                subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
+                subnetStrategy: awsxEc2.SubnetAllocationStrategy.Auto,
                 subnetSpecs: [
-                    { type: awsx.ec2.SubnetType.Public, name: "public", cidrMask: args.subnetMasks.public },
-                    { type: awsx.ec2.SubnetType.Private, name: "app", cidrMask: args.subnetMasks.private },
-                    { type: awsx.ec2.SubnetType.Isolated, name: "data", cidrMask: args.subnetMasks.isolated },
+                    { type: awsxEc2.SubnetType.Public, name: "public", cidrMask: args.subnetMasks.public },
+                    // EMR's managed service policy (v2) launches cluster nodes only into subnets with this tag.
+                    { type: awsxEc2.SubnetType.Private, name: "app", cidrMask: args.subnetMasks.private, tags: { "for-use-with-amazon-emr-managed-policies": "true" } },
+                    { type: awsxEc2.SubnetType.Isolated, name: "data", cidrMask: args.subnetMasks.isolated },
                 ],
                 // Gateway endpoints are free and keep S3 and DynamoDB traffic off the NAT gateways;
                 // "Auto" attaches them to every route table the VPC creates.
-                vpcEndpointStrategy: awsx.ec2.VpcEndpointStrategy.Auto,
+                vpcEndpointStrategy: awsxEc2.VpcEndpointStrategy.Auto,
                 vpcEndpointSpecs: ["s3", "dynamodb"].map((svc) => ({ serviceName: `com.amazonaws.${args.region}.${svc}`, vpcEndpointType: "Gateway" })),
                 tags: { Name: `${name}-${pulumi.getStack()}` },
             },

@@ -72,7 +72,8 @@ export function validateConfig(raw: Record<string, string>, stack: string): Plat
     }
 
     for (const p of crossSectionProblems(profile, region ?? "", sections)) {
-        problems.push(`${PROJECT}:${p.key}: ${show(p.value)} ${p.message}`);
+        // A missing key has no value to show: "platform:web.certificateArn: is required ...".
+        problems.push(`${PROJECT}:${p.key}: ${p.value === undefined ? "" : `${show(p.value)} `}${p.message}`);
     }
     if (problems.length > 0) throw new ConfigError(problems);
 
@@ -92,7 +93,7 @@ export function loadConfig(): PlatformConfig {
 }
 
 /** Config values arrive as strings; objects and arrays are JSON-encoded. */
-function parseValue(value: string | undefined): unknown {
+export function parseValue(value: string | undefined): unknown {
     if (value === undefined) return undefined;
     try {
         return JSON.parse(value);
@@ -101,7 +102,7 @@ function parseValue(value: string | undefined): unknown {
     }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

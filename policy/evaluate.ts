@@ -32,14 +32,39 @@ function withUnknowns(value: unknown): unknown {
 
 const typeOf = (cls: unknown) => (cls as { __pulumiType?: string }).__pulumiType;
 
+type Enforcement = "mandatory" | "advisory" | "disabled";
+
+/**
+ * A policy pack config as `pulumi preview --policy-pack-config <file>` takes it: per policy name
+ * either an enforcement level or an object of config properties (which may also carry
+ * `enforcementLevel`); "all" sets every policy's enforcement level.
+ */
+export type PackConfig = Record<string, Enforcement | ({ enforcementLevel?: Enforcement } & Record<string, unknown>)>;
+
 export interface EvaluateOptions {
-    /** Environment the prod-only rules check for; defaults to the plan's profile. */
+    /** Environment the prod-only rules check for; defaults to the plan's profile. A pack config's `environment` wins. */
     environment?: Environment;
+    /** The pack config, as the Pulumi CLI would pass it. */
+    config?: PackConfig;
+}
+
+/** The enforcement level and config properties a pack config gives one policy. */
+function configFor(config: PackConfig, policy: PlatformPolicy): { enforcement?: Enforcement; properties: Record<string, unknown> } {
+    const all = config.all;
+    const own = config[policy.name];
+    const level = (v: unknown) => (typeof v === "string" ? (v as Enforcement) : (v as { enforcementLevel?: Enforcement } | undefined)?.enforcementLevel);
+    const { enforcementLevel: _ignored, ...properties } = own && typeof own === "object" ? own : {};
+    return { enforcement: level(own) ?? level(all), properties };
 }
 
 export async function evaluatePolicies(plan: Plan, policies: PlatformPolicy[], opts: EvaluateOptions = {}): Promise<Violation[]> {
     const environment = opts.environment ?? (plan.profile === "prod" ? "prod" : "dev");
-    const getConfig = <T extends object>() => ({ environment }) as unknown as T;
+    const packConfig = opts.config ?? {};
+    policies = policies.map((p) => {
+        const level = configFor(packConfig, p).enforcement;
+        return level ? { ...p, enforcementLevel: level } : p;
+    });
+    const configOf = (policy: PlatformPolicy) => <T extends object>() => ({ environment, ...configFor(packConfig, policy).properties }) as unknown as T;
     const notApplicable = (reason?: string): never => {
         throw new NotApplicable(reason);
     };
@@ -89,7 +114,7 @@ export async function evaluatePolicies(plan: Plan, policies: PlatformPolicy[], o
                 stackTags: new Map(),
                 isType: (cls) => typeOf(cls) === r.type,
                 asType: ((cls: unknown) => (typeOf(cls) === r.type ? props : undefined)) as ResourceValidationArgs["asType"],
-                getConfig,
+                getConfig: configOf(policy),
                 notApplicable,
             };
             for (const validate of validations) await run(policy, r.urn, (report) => validate(args, report));
@@ -101,7 +126,7 @@ export async function evaluatePolicies(plan: Plan, policies: PlatformPolicy[], o
         const resources = toPolicyResources(plan, optionsOf, providerOf);
         const stackUrn = plan.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
         for (const policy of stackPolicies) {
-            await run(policy, stackUrn, (report) => policy.validateStack({ resources, stackTags: new Map(), getConfig, notApplicable }, report));
+            await run(policy, stackUrn, (report) => policy.validateStack({ resources, stackTags: new Map(), getConfig: configOf(policy), notApplicable }, report));
         }
     }
     return violations;

@@ -1,6 +1,14 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 
-export type PlatformPolicy = ResourceValidationPolicy | StackValidationPolicy;
+/** What the pack knows about a rule beyond CrossGuard's fields (the pack's server ignores them). */
+export interface PolicyMeta {
+    /** Pulumi type tokens a stack rule checks (resource rules declare theirs through validateResourceOfType). */
+    covers?: string[];
+    /** The rule behaves differently in prod: it reads the environment from its config. */
+    environmentAware?: boolean;
+}
+
+export type PlatformPolicy = (ResourceValidationPolicy | StackValidationPolicy) & PolicyMeta;
 
 /** Which environment a stack is; prod-only rules apply to "prod". */
 export type Environment = "dev" | "prod";

@@ -1,7 +1,9 @@
 /**
  * The command line (the handbook's contract):
- *   plan --stack <name> [--json] [--stack-file <path>]   offline plan; exit 1 on bad config or a mandatory violation
- *   policy <plan.json>                                    the policy pack on a saved plan; exit 1 on a mandatory violation
+ *   plan --stack <name> [--json] [--stack-file <path>] [--project delivery]
+ *                                                        offline plan (of the platform, or the delivery project); exit 1 on bad config or a mandatory violation
+ *   policy <plan.json> [--config <file>]                  the policy pack on a saved plan (with a pack config); exit 1 on a mandatory violation
+ *   policy --coverage [--stack <name>...]                 the share of the stacks' resource types the pack's rules cover (dev and prod by default)
  *   bench [--runs N] [--stack <name>]                     stack evaluation time against loading the Pulumi SDKs
  *   docs                                                  regenerate the README's stack config reference
  */
@@ -13,6 +15,8 @@ import { evaluateStack, ProgramError, type Plan } from "./engine";
 import { formatPlan, formatViolation } from "./format";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
+/** The Pulumi projects in this repository, by the name `--project` takes: the platform (the default) and its delivery pipelines. */
+const PROJECTS: Record<string, string> = { platform: PROJECT_DIR, delivery: path.join(PROJECT_DIR, "delivery") };
 
 export async function main(argv: string[]): Promise<number> {
     const [command, ...rest] = argv;
@@ -35,14 +39,14 @@ export async function main(argv: string[]): Promise<number> {
             return 0;
         }
         default:
-            console.error("usage: plan --stack <name> [--json] [--stack-file <path>] | policy <plan.json> | bench [--runs N] [--stack <name>]");
+            console.error("usage: plan --stack <name> [--json] [--stack-file <path>] [--project delivery] | policy <plan.json> | bench [--runs N] [--stack <name>]");
             return 2;
     }
 }
 
-async function evaluate(stack: string, stackFile?: string): Promise<Plan | undefined> {
+async function evaluate(stack: string, stackFile?: string, projectDir = PROJECT_DIR): Promise<Plan | undefined> {
     try {
-        return await evaluateStack({ projectDir: PROJECT_DIR, stack, stackFile });
+        return await evaluateStack({ projectDir, stack, stackFile });
     } catch (err) {
         if (err instanceof ConfigError) {
             console.error(`error: stack "${stack}" has invalid config; nothing was planned.`);
@@ -58,12 +62,13 @@ async function evaluate(stack: string, stackFile?: string): Promise<Plan | undef
 }
 
 async function plan(argv: string[]): Promise<number> {
-    const { values } = parseArgs({ args: argv, options: { stack: { type: "string" }, json: { type: "boolean" }, "stack-file": { type: "string" } } });
-    if (!values.stack) {
-        console.error("usage: plan --stack <name> [--json] [--stack-file <path>]");
+    const { values } = parseArgs({ args: argv, options: { stack: { type: "string" }, json: { type: "boolean" }, "stack-file": { type: "string" }, project: { type: "string" } } });
+    const projectDir = PROJECTS[values.project ?? "platform"];
+    if (!values.stack || !projectDir) {
+        console.error(`usage: plan --stack <name> [--json] [--stack-file <path>] [--project ${Object.keys(PROJECTS).join("|")}]`);
         return 2;
     }
-    const result = await evaluate(values.stack, values["stack-file"]);
+    const result = await evaluate(values.stack, values["stack-file"], projectDir);
     if (!result) return 1;
     const { evaluatePolicies } = await import("../policy/evaluate");
     const { ALL_POLICIES } = await import("../policy/rules");
@@ -74,14 +79,25 @@ async function plan(argv: string[]): Promise<number> {
 }
 
 async function policy(argv: string[]): Promise<number> {
-    const file = argv[0];
+    const { values, positionals } = parseArgs({ args: argv, options: { config: { type: "string" }, coverage: { type: "boolean" }, stack: { type: "string", multiple: true } }, allowPositionals: true });
+    if (values.coverage) return policyCoverage(values.stack ?? ["dev", "prod"]);
+    const file = positionals[0];
     if (!file) {
-        console.error("usage: policy <plan.json>   (make one with: npm run -s plan -- --stack dev --json > plan.json)");
+        console.error("usage: policy <plan.json> [--config <policy-config.json>]   (make a plan with: npm run -s plan -- --stack dev --json > plan.json)");
         return 2;
+    }
+    let packConfig: import("../policy/evaluate").PackConfig | undefined;
+    if (values.config) {
+        try {
+            packConfig = JSON.parse(fs.readFileSync(values.config, "utf8"));
+        } catch (err) {
+            console.error(`error: cannot read policy config ${values.config}: ${err instanceof Error ? err.message : String(err)}`);
+            return 2;
+        }
     }
     let saved: Plan;
     try {
-        saved = JSON.parse(fs.readFileSync(file, "utf8"));
+        saved = JSON.parse(withoutNpmBanner(fs.readFileSync(file, "utf8")));
     } catch (err) {
         console.error(`error: cannot read plan ${file}: ${err instanceof Error ? err.message : String(err)}`);
         return 2;
@@ -92,11 +108,48 @@ async function policy(argv: string[]): Promise<number> {
     }
     const { evaluatePolicies } = await import("../policy/evaluate");
     const { ALL_POLICIES } = await import("../policy/rules");
-    const violations = await evaluatePolicies(saved, ALL_POLICIES);
+    const violations = await evaluatePolicies(saved, ALL_POLICIES, { config: packConfig });
     for (const v of violations) console.log(formatViolation(v));
     const mandatory = violations.filter((v) => v.enforcement === "mandatory").length;
     console.log(`${ALL_POLICIES.length} policies on ${saved.resources.length} resources of stack "${saved.stack}": ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`);
     return mandatory > 0 ? 1 : 0;
+}
+
+/**
+ * `npm run plan -- --stack dev --json > plan.json` captures npm's "> platform@x plan" banner
+ * (printed to stdout) above the JSON; drop those lines so the saved plan reads as written.
+ */
+function withoutNpmBanner(text: string): string {
+    return text.replace(/^(?:\s*\n|> [^\n]*\n)+(?=\s*\{)/, "");
+}
+
+/**
+ * Plans each platform stack (and every stack of the other projects, e.g. delivery) in its own
+ * process, as Pulumi's runtime is global, and reports the pack's coverage of their types.
+ */
+async function policyCoverage(stacks: string[]): Promise<number> {
+    const { spawnSync } = await import("child_process");
+    const targets: { project: string; stack: string }[] = stacks.map((stack) => ({ project: "platform", stack }));
+    for (const [project, dir] of Object.entries(PROJECTS)) {
+        if (project === "platform" || !fs.existsSync(dir)) continue;
+        for (const f of fs.readdirSync(dir)) {
+            const m = /^Pulumi\.(.+)\.yaml$/.exec(f);
+            if (m) targets.push({ project, stack: m[1] });
+        }
+    }
+    const plans: Plan[] = [];
+    for (const { project, stack } of targets) {
+        const r = spawnSync(process.execPath, [path.join(__dirname, "run.js"), "plan", "--project", project, "--stack", stack, "--json"], { cwd: PROJECT_DIR, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+        if (!r.stdout.trim().startsWith("{")) {
+            console.error(`error: plan of ${project} stack "${stack}" failed:\n${r.stderr}`);
+            return 1;
+        }
+        plans.push(JSON.parse(r.stdout));
+    }
+    const { coverage, formatCoverage } = await import("../policy/coverage");
+    const { ALL_POLICIES } = await import("../policy/rules");
+    console.log(formatCoverage(coverage(plans, ALL_POLICIES), targets.map((t) => (t.project === "platform" ? t.stack : `${t.project}/${t.stack}`)), ALL_POLICIES.length));
+    return 0;
 }
 
 async function evaluateOnly(argv: string[]): Promise<number> {

@@ -6,7 +6,7 @@ import type { Violation } from "../policy/evaluate";
 export function formatPlan(plan: Plan, violations: Violation[]): string {
     const lines: string[] = [];
     const custom = plan.resources.filter((r) => r.custom);
-    lines.push(`Offline plan for stack "${plan.stack}" (profile ${plan.profile ?? "?"}): ${custom.length} resources in ${plan.resources.length - custom.length} components`);
+    lines.push(`Offline plan for stack "${plan.stack}" (${plan.profile ? `profile ${plan.profile}` : `project ${plan.project}`}): ${custom.length} resources in ${plan.resources.length - custom.length} components`);
     lines.push("", "Resources:");
     const children = new Map<string | undefined, PlannedResource[]>();
     for (const r of plan.resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);

@@ -40,7 +40,7 @@ const STATE: Record<string, StateFn> = {
         return { id, keyId: id, arn: arn("kms", c, `key/${id}`) };
     },
     "aws:kms/alias:Alias": (c) => ({ id: c.inputs.name, arn: arn("kms", c, c.inputs.name) }),
-    "aws:iam/role:Role": (c) => ({ id: c.physical, name: c.physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${c.physical}`, uniqueId: `AROA${c.h(17).toUpperCase()}` }),
+    "aws:iam/role:Role": (c) => ({ id: c.physical, name: c.physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role${c.inputs.path ?? "/"}${c.physical}`, uniqueId: `AROA${c.h(17).toUpperCase()}` }),
     "aws:iam/policy:Policy": (c) => ({ id: `arn:aws:iam::${MOCK_ACCOUNT}:policy/${c.physical}`, name: c.physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:policy/${c.physical}` }),
     "aws:iam/instanceProfile:InstanceProfile": (c) => ({ id: c.physical, name: c.physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:instance-profile/${c.physical}` }),
     "aws:cloudwatch/logGroup:LogGroup": (c) => ({ id: c.physical, name: c.physical, arn: arn("logs", c, `log-group:${c.physical}`) }),
@@ -65,6 +65,7 @@ const STATE: Record<string, StateFn> = {
         const id = c.inputs.replicationGroupId ?? c.physical;
         return { id, arn: arn("elasticache", c, `replicationgroup:${id}`), primaryEndpointAddress: `master.${id}.${c.h(6)}.${c.region.replace(/-(\w)\w+-(\d)$/, "$1$2")}.cache.amazonaws.com`, readerEndpointAddress: `replica.${id}.${c.h(6)}.cache.amazonaws.com`, port: c.inputs.port ?? 6379 };
     },
+    "aws:elasticache/subnetGroup:SubnetGroup": (c) => ({ id: c.physical, name: c.physical, arn: arn("elasticache", c, `subnetgroup:${c.physical}`) }),
     "aws:rds/instance:Instance": (c) => {
         const id = c.inputs.identifier ?? c.physical;
         const address = `${id}.c${c.h(11)}.${c.region}.rds.amazonaws.com`;
@@ -75,7 +76,9 @@ const STATE: Record<string, StateFn> = {
             masterUserSecrets: c.inputs.manageMasterUserPassword ? [{ secretArn, kmsKeyId: c.inputs.masterUserSecretKmsKeyId ?? arn("kms", c, "alias/aws/secretsmanager"), secretStatus: "active" }] : [],
         };
     },
-    "aws:rds/proxy:Proxy": (c) => ({ id: c.physical, arn: arn("rds", c, `db-proxy:prx-${c.h(17)}`), endpoint: `${c.physical}.proxy-c${c.h(11)}.${c.region}.rds.amazonaws.com` }),
+    "aws:rds/proxy:Proxy": (c) => ({ id: c.physical, name: c.physical, arn: arn("rds", c, `db-proxy:prx-${c.h(17)}`), endpoint: `${c.physical}.proxy-c${c.h(11)}.${c.region}.rds.amazonaws.com` }),
+    // A proxy has one target group, named "default", whose id is the proxy's name.
+    "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": (c) => ({ id: c.inputs.dbProxyName, name: "default", arn: arn("rds", c, `target-group:prx-tg-${c.h(17)}`) }),
     "aws:rds/subnetGroup:SubnetGroup": (c) => ({ id: c.physical, name: c.physical, arn: arn("rds", c, `subgrp:${c.physical}`) }),
     "aws:rds/parameterGroup:ParameterGroup": (c) => ({ id: c.physical, name: c.physical, arn: arn("rds", c, `pg:${c.physical}`) }),
     "aws:dynamodb/table:Table": (c) => {
@@ -107,14 +110,44 @@ const STATE: Record<string, StateFn> = {
     },
     "aws:cognito/userPoolClient:UserPoolClient": (c) => ({ id: c.h(26) }),
     "aws:cloudfront/distribution:Distribution": (c) => ({ id: `E${c.h(13).toUpperCase()}`, arn: `arn:aws:cloudfront::${MOCK_ACCOUNT}:distribution/E${c.h(13).toUpperCase()}`, domainName: `d${c.h(13)}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2", status: "Deployed" }),
+    // CloudFront's access controls and policies have generated ids; log deliveries are CloudWatch Logs objects.
+    "aws:cloudfront/originAccessControl:OriginAccessControl": (c) => ({ id: `E${c.h(13).toUpperCase()}`, etag: `E${c.h(12).toUpperCase()}` }),
+    "aws:cloudfront/cachePolicy:CachePolicy": (c) => ({ id: uuidOf(c), etag: `E${c.h(12).toUpperCase()}` }),
+    "aws:cloudfront/originRequestPolicy:OriginRequestPolicy": (c) => ({ id: uuidOf(c), etag: `E${c.h(12).toUpperCase()}` }),
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": (c) => ({ id: uuidOf(c), etag: `E${c.h(12).toUpperCase()}` }),
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": (c) => ({ id: c.physical, name: c.physical, arn: arn("logs", c, `delivery-source:${c.physical}`), service: "cloudfront" }),
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": (c) => ({ id: c.physical, name: c.physical, arn: arn("logs", c, `delivery-destination:${c.physical}`), deliveryDestinationType: "S3" }),
+    "aws:cloudwatch/logDelivery:LogDelivery": (c) => ({ id: c.h(16), arn: arn("logs", c, `delivery:${c.h(16)}`) }),
+    "aws:apigatewayv2/authorizer:Authorizer": (c) => ({ id: c.h(6) }),
+    "aws:apigatewayv2/integration:Integration": (c) => ({ id: c.h(7) }),
+    "aws:apigatewayv2/route:Route": (c) => ({ id: c.h(7) }),
     "aws:wafv2/webAcl:WebAcl": (c) => ({ id: `${c.h(8)}-${c.h(4)}`, arn: `arn:aws:wafv2:${c.inputs.scope === "CLOUDFRONT" ? "us-east-1" : c.region}:${MOCK_ACCOUNT}:${c.inputs.scope === "CLOUDFRONT" ? "global" : "regional"}/webacl/${c.physical}/${c.h(8)}` }),
     "aws:codestarconnections/connection:Connection": (c) => ({ id: arn("codeconnections", c, `connection/${c.h(8)}`), arn: arn("codeconnections", c, `connection/${c.h(8)}`), connectionStatus: "PENDING" }),
     "aws:codebuild/project:Project": (c) => ({ id: c.physical, name: c.physical, arn: arn("codebuild", c, `project/${c.physical}`) }),
     "aws:codepipeline/pipeline:Pipeline": (c) => ({ id: c.physical, name: c.physical, arn: arn("codepipeline", c, c.physical) }),
     "aws:emr/cluster:Cluster": (c) => ({ id: `j-${c.h(13).toUpperCase()}`, arn: arn("elasticmapreduce", c, `cluster/j-${c.h(13).toUpperCase()}`), masterPublicDns: `ip-10-20-0-10.${c.region}.compute.internal` }),
     "aws:emrserverless/application:Application": (c) => ({ id: `00${c.h(14)}`, arn: arn("emr-serverless", c, `/applications/00${c.h(14)}`) }),
+    // EMR fleets and policies are identified within their cluster; security configurations by name.
+    "aws:emr/instanceFleet:InstanceFleet": (c) => ({ id: `if-${c.h(13).toUpperCase()}`, provisionedSpotCapacity: 0, provisionedOnDemandCapacity: 0 }),
+    "aws:emr/managedScalingPolicy:ManagedScalingPolicy": (c) => ({ id: c.inputs.clusterId }),
+    "aws:emr/securityConfiguration:SecurityConfiguration": (c) => ({ id: c.physical, name: c.physical, creationDate: "2026-01-01T00:00:00Z" }),
+    // Glue names its catalog objects by catalog id (the account), database and name.
+    "aws:glue/catalogDatabase:CatalogDatabase": (c) => ({ id: `${MOCK_ACCOUNT}:${c.physical}`, name: c.physical, catalogId: MOCK_ACCOUNT, arn: arn("glue", c, `database/${c.physical}`) }),
+    "aws:glue/catalogTable:CatalogTable": (c) => ({ id: `${MOCK_ACCOUNT}:${c.inputs.databaseName}:${c.physical}`, name: c.physical, catalogId: MOCK_ACCOUNT, arn: arn("glue", c, `table/${c.inputs.databaseName}/${c.physical}`) }),
+    "aws:glue/securityConfiguration:SecurityConfiguration": (c) => ({ id: c.physical, name: c.physical }),
+    "aws:glue/job:Job": (c) => ({ id: c.physical, name: c.physical, arn: arn("glue", c, `job/${c.physical}`) }),
+    "aws:glue/crawler:Crawler": (c) => ({ id: c.physical, name: c.physical, arn: arn("glue", c, `crawler/${c.physical}`) }),
+    "aws:glue/trigger:Trigger": (c) => ({ id: c.physical, name: c.physical, arn: arn("glue", c, `trigger/${c.physical}`), state: c.inputs.startOnCreation ? "ACTIVATED" : "CREATED" }),
+    "aws:scheduler/schedule:Schedule": (c) => ({ id: `${c.inputs.groupName ?? "default"}/${c.physical}`, name: c.physical, groupName: c.inputs.groupName ?? "default", arn: arn("scheduler", c, `schedule/${c.inputs.groupName ?? "default"}/${c.physical}`) }),
+    "aws:cloudwatch/logStream:LogStream": (c) => ({ id: c.physical, name: c.physical, arn: arn("logs", c, `log-group:${c.inputs.logGroupName}:log-stream:${c.physical}`) }),
+    "aws:sns/topicSubscription:TopicSubscription": (c) => ({ id: `${c.inputs.topic}:${c.h(8)}-${c.h(4)}-${c.h(4)}-${c.h(4)}-${c.h(12)}`, arn: `${c.inputs.topic}:${c.h(8)}-${c.h(4)}-${c.h(4)}-${c.h(4)}-${c.h(12)}`, pendingConfirmation: c.inputs.protocol === "email" }),
     "random:index/randomPassword:RandomPassword": (c) => ({ id: "none", result: `mock-${c.h(40)}` }),
 };
+
+function uuidOf(c: Ctx): string {
+    const x = c.h(32);
+    return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
 
 /** Resource types whose AWS name Pulumi derives from the logical name (autonaming). */
 function autoname(type: string, name: string, inputs: Record<string, any>, h: (n: number) => string): string {

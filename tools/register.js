@@ -8,8 +8,10 @@ const fs = require("fs");
 const path = require("path");
 
 const cacheDir = path.join(__dirname, "..", "node_modules", ".cache", "platform-ts");
-// `import()` becomes require(): the .ts hook only serves CommonJS loading.
-const OPTIONS = { loader: "ts", format: "cjs", target: "node20", sourcemap: "inline", supported: { "dynamic-import": false } };
+// `import()` becomes require(): the .ts hook only serves CommonJS loading. Inline source maps
+// double the code Node must read and parse, and Node ignores them unless source maps are enabled
+// (the tests enable them, for traces that point at the TypeScript).
+const OPTIONS = { loader: "ts", format: "cjs", target: "node20", sourcemap: process.sourceMapsEnabled ? "inline" : false, supported: { "dynamic-import": false } };
 let transformSync;
 
 function compile(source, filename) {

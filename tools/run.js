@@ -15,7 +15,8 @@ process.on("beforeExit", () => {
 require("./cli").main(process.argv.slice(2)).then(
     (code) => {
         finished = true;
-        process.exit(code);
+        // stdout to a pipe is asynchronous: exiting at once cuts a large JSON plan short (at 64-128 KiB).
+        process.stdout.write("", () => process.exit(code));
     },
     (err) => {
         finished = true;

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+// js-yaml, not yaml: @pulumi/pulumi loads js-yaml anyway, so parsing stack files costs no extra start-up.
+import { load as parse } from "js-yaml";
 
 export interface StackSettings {
     project: string;
@@ -19,11 +20,11 @@ export const OFFLINE_SECRET = "[secret]";
  * the Pulumi CLI does, yielding the config map a program sees under `pulumi up`.
  */
 export function readStackSettings(projectDir: string, stack: string, stackFile?: string): StackSettings {
-    const projectDoc = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) ?? {};
+    const projectDoc = (parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) ?? {}) as Record<string, any>;
     const project: string = projectDoc.name;
     const file = stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) throw new Error(`no settings for stack "${stack}": ${file} does not exist`);
-    const stackDoc = parse(fs.readFileSync(file, "utf8")) ?? {};
+    const stackDoc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as Record<string, any>;
 
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];

@@ -1,20 +1,40 @@
 import { z } from "zod";
 import { logRetentionDays, type ProfileDefaults } from "../common";
 
+/**
+ * The oldest version of each engine this platform accepts. The group is created with
+ * TransitEncryptionMode "required", which ElastiCache supports from Redis OSS 7.0.5 (the "7.0"
+ * line installs the latest 7.0.x); Valkey starts at 7.2 on ElastiCache.
+ */
+export const MIN_ENGINE_VERSION = { valkey: [7, 2], redis: [7, 0] } as const;
+
 /** `platform:cache`: the ElastiCache replication group. */
 export const schema = z
     .strictObject({
         engine: z.enum(["valkey", "redis"]).describe("Valkey or Redis OSS."),
-        engineVersion: z.string().regex(/^\d+\.\d+$/, { message: "must be a major.minor version such as 8.0" }).describe("Engine version, e.g. \"8.0\" for Valkey or \"7.1\" for Redis OSS."),
+        engineVersion: z.string().regex(/^\d+\.\d+$/, { message: "must be a major.minor version such as 8.0" }).describe("Engine version: Valkey 7.2 or later (e.g. \"8.0\"), Redis OSS 7.0 or later (e.g. \"7.1\")."),
         nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { message: "must be a cache node type such as cache.t4g.micro" }).describe("ElastiCache node type."),
-        numCacheClusters: z.int().min(1).max(6).describe("Nodes in the group: a primary plus replicas."),
-        multiAz: z.boolean().describe("Multi-AZ with automatic failover; needs at least 2 nodes."),
+        numCacheClusters: z.int().min(1).max(6).describe("Nodes in the group: a primary plus up to 5 replicas."),
+        multiAz: z.boolean().describe("Multi-AZ with automatic failover to a replica; needs at least 2 nodes."),
         snapshotRetentionDays: z.int().min(0).max(35).describe("Days daily snapshots are kept (0 takes none)."),
         logRetentionDays: logRetentionDays.describe("Days the slow log is kept."),
     })
     .superRefine((cache, ctx) => {
+        // AWS rejects these combinations at CreateReplicationGroup; catch them before a deploy starts.
+        // Multi-AZ turns automatic failover on with it (AWS requires both together), and failover
+        // needs a replica to promote.
         if (cache.multiAz && cache.numCacheClusters < 2) {
             ctx.addIssue({ code: "custom", path: ["numCacheClusters"], input: cache.numCacheClusters, message: "must be at least 2 when multiAz is on (automatic failover needs a replica)" });
+        }
+        const [major, minor] = cache.engineVersion.split(".").map(Number);
+        const [minMajor, minMinor] = MIN_ENGINE_VERSION[cache.engine];
+        if (major < minMajor || (major === minMajor && minor < minMinor)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["engineVersion"],
+                input: cache.engineVersion,
+                message: `is below ${minMajor}.${minMinor}, the oldest ${cache.engine} version with a required in-transit encryption mode`,
+            });
         }
     });
 export type CacheConfig = z.infer<typeof schema>;

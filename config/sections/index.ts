@@ -5,7 +5,6 @@ import * as analytics from "./analytics";
 import * as api from "./api";
 import * as cache from "./cache";
 import * as database from "./database";
-import * as delivery from "./delivery";
 import * as edge from "./edge";
 import * as events from "./events";
 import * as globalTable from "./global-table";
@@ -27,7 +26,6 @@ export const SECTIONS = {
     events,
     api,
     edge,
-    delivery,
     alarms,
 } satisfies Record<string, { schema: z.ZodType; defaults: ProfileDefaults<unknown> }>;
 

@@ -1,17 +1,53 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType, type ResourceValidationArgs } from "@pulumi/policy";
+import { isProd, isSet, json } from "../lib";
 import { REQUIRED_TAGS, type PlatformPolicy } from "../types";
 
-/** Types that accept no tags; everything else from the AWS provider is taggable. */
-const UNTAGGABLE = /^aws:(iam\/(rolePolicy|rolePolicyAttachment)|kms\/alias|s3\/bucket(PublicAccessBlock|ServerSideEncryptionConfiguration|Versioning|Lifecycle|Policy|Logging|OwnershipControls)\w*|ec2\/(routeTableAssociation|route)|lb\/listenerCertificate|autoscaling\/policy|vpc\/securityGroup\w+Rule|cloudwatch\/logStream)\b/;
+/** Types that accept no tags (per @pulumi/aws 7's argument types); everything else from the AWS provider is taggable. */
+const UNTAGGABLE = new Set(
+    [
+        "iam/rolePolicy", "iam/rolePolicyAttachment", "kms/alias",
+        "s3/bucketPublicAccessBlock", "s3/bucketServerSideEncryptionConfiguration", "s3/bucketServerSideEncryptionConfigurationV2", "s3/bucketVersioning", "s3/bucketVersioningV2",
+        "s3/bucketLifecycleConfiguration", "s3/bucketLifecycleConfigurationV2", "s3/bucketPolicy", "s3/bucketLogging", "s3/bucketLoggingV2", "s3/bucketOwnershipControls",
+        "s3/bucketAcl", "s3/bucketAclV2", "s3/bucketNotification",
+        "ec2/routeTableAssociation", "ec2/route", "ec2/securityGroupRule", "vpc/securityGroupIngressRule", "vpc/securityGroupEgressRule",
+        "lb/listenerCertificate", "lb/targetGroupAttachment", "autoscaling/policy", "appautoscaling/policy", "wafv2/webAclAssociation",
+        "cloudwatch/logStream", "cloudwatch/eventTarget", "cloudwatch/eventArchive",
+        "sqs/queuePolicy", "sqs/redrivePolicy", "sns/topicPolicy", "sns/topicSubscription",
+        "lambda/permission", "lambda/functionEventInvokeConfig", "lambda/functionUrl",
+        "rds/proxyTarget", "rds/proxyDefaultTargetGroup",
+        "glue/securityConfiguration", "glue/catalogTable", "emr/securityConfiguration", "emr/managedScalingPolicy",
+        "apigatewayv2/route", "apigatewayv2/integration", "apigatewayv2/authorizer", "apigateway/method", "apigateway/methodSettings", "apigateway/integration", "apigateway/resource", "apigateway/deployment",
+        "cognito/userPoolClient", "cognito/userPoolDomain", "cloudfront/originAccessControl", "cloudfront/cachePolicy", "cloudfront/originRequestPolicy", "cloudfront/responseHeadersPolicy",
+        "secretsmanager/secretVersion", "secretsmanager/secretPolicy",
+    ].map((t) => `aws:${t}`),
+);
+
+/** "aws:s3/bucketPolicy:BucketPolicy" -> "aws:s3/bucketPolicy" */
+const moduleAndResource = (type: string) => type.slice(0, type.lastIndexOf(":"));
 
 function tagsOf(args: ResourceValidationArgs): Record<string, string> {
     // Provider inputs reach the engine JSON-encoded, as every provider's inputs do.
-    const raw = args.provider?.props?.defaultTags;
-    const defaultTags = typeof raw === "string" ? JSON.parse(raw) : raw;
+    const defaultTags = json(args.provider?.props?.defaultTags);
     const providerTags = (defaultTags?.tags ?? {}) as Record<string, string>;
     return { ...providerTags, ...((args.props.tags ?? {}) as Record<string, string>) };
 }
+
+/** Resource types that hold data: in prod Pulumi `protect` keeps a replacement or destroy from deleting it. */
+export const STATEFUL_TYPES = [
+    aws.rds.Instance,
+    aws.rds.Cluster,
+    aws.dynamodb.Table,
+    aws.dynamodb.TableReplica,
+    aws.elasticache.ReplicationGroup,
+    aws.s3.Bucket,
+    aws.s3.BucketV2,
+    aws.kinesis.Stream,
+    aws.kms.Key,
+];
+
+/** SSM parameter names that suggest a credential. */
+const SECRET_PARAMETER = /(password|passwd|secret|token|api[-_]?key|credential|private[-_]?key)/i;
 
 export const hygienePolicies: PlatformPolicy[] = [
     {
@@ -23,11 +59,27 @@ export const hygienePolicies: PlatformPolicy[] = [
         }),
     },
     {
+        name: "cloudwatch-log-group-encrypted",
+        description: "CloudWatch log groups are encrypted with the platform's customer-managed KMS key.",
+        enforcementLevel: "advisory",
+        validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (p, _a, report) => {
+            if (!isSet(p, "kmsKeyId")) report("is encrypted with CloudWatch's own key only; set kmsKeyId");
+        }),
+    },
+    {
+        name: "cloudwatch-alarm-has-actions",
+        description: "Every CloudWatch alarm notifies someone (alarm actions set and enabled).",
+        enforcementLevel: "advisory",
+        validateResource: validateResourceOfType(aws.cloudwatch.MetricAlarm, (p, _a, report) => {
+            if (p.actionsEnabled === false || (p.alarmActions ?? []).length === 0) report("notifies no one when it fires");
+        }),
+    },
+    {
         name: "required-tags",
         description: `Every taggable AWS resource carries the tags ${REQUIRED_TAGS.join(", ")}, directly or through its provider's defaultTags.`,
         enforcementLevel: "advisory",
         validateResource: (args, report) => {
-            if (!args.type.startsWith("aws:") || args.type.startsWith("pulumi:") || UNTAGGABLE.test(args.type)) return;
+            if (!args.type.startsWith("aws:") || UNTAGGABLE.has(moduleAndResource(args.type))) return;
             const tags = tagsOf(args);
             const missing = REQUIRED_TAGS.filter((t) => !tags[t]);
             if (missing.length > 0) report(`is missing the tag(s) ${missing.join(", ")}`);
@@ -38,7 +90,47 @@ export const hygienePolicies: PlatformPolicy[] = [
         description: "Customer-managed KMS keys rotate their key material yearly.",
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.kms.Key, (p, _a, report) => {
-            if (p.enableKeyRotation !== true) report("has enableKeyRotation off");
+            if ((p.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" && p.enableKeyRotation !== true) report("has enableKeyRotation off");
         }),
+    },
+    {
+        name: "kms-alias-name-valid",
+        description: 'KMS alias names start with "alias/" and not "alias/aws/", which AWS reserves (it rejects anything else).',
+        enforcementLevel: "mandatory",
+        validateResource: validateResourceOfType(aws.kms.Alias, (p, _a, report) => {
+            const name = p.name ?? (p.namePrefix ? `${p.namePrefix}x` : undefined);
+            if (name === undefined) return;
+            if (!name.startsWith("alias/")) report(`is named ${name}; alias names start with "alias/"`);
+            else if (name.startsWith("alias/aws/")) report(`is named ${name}; the alias/aws/ prefix is reserved for AWS-managed keys`);
+        }),
+    },
+    {
+        name: "ssm-parameter-secure-string",
+        description: "SSM parameters whose names suggest a credential are SecureString, encrypted with KMS.",
+        enforcementLevel: "mandatory",
+        validateResource: validateResourceOfType(aws.ssm.Parameter, (p, args, report) => {
+            const name = p.name ?? args.name;
+            // A name ending in ARN holds a reference (e.g. a Secrets Manager secret's ARN), not the credential.
+            if (SECRET_PARAMETER.test(name) && !/[-_.]arn$/i.test(name) && p.type !== "SecureString") report(`holds ${name} as ${p.type}; store credentials as SecureString`);
+        }),
+    },
+    {
+        name: "secretsmanager-secret-cmk",
+        description: "Secrets Manager secrets are encrypted with a customer-managed KMS key, so access to the key can be audited and revoked.",
+        enforcementLevel: "advisory",
+        validateResource: validateResourceOfType(aws.secretsmanager.Secret, (p, _a, report) => {
+            if (!isSet(p, "kmsKeyId")) report("is encrypted with the AWS-managed key aws/secretsmanager");
+        }),
+    },
+    {
+        name: "stateful-resources-protected-prod",
+        description: "In prod, stateful resources (databases, tables and replicas, caches, buckets, streams, KMS keys) are Pulumi-protected, so no replacement or destroy deletes their data.",
+        enforcementLevel: "mandatory",
+        environmentAware: true,
+        validateResource: STATEFUL_TYPES.map((cls) =>
+            validateResourceOfType(cls as typeof aws.kms.Key, (_p, args, report) => {
+                if (isProd(args) && args.opts.protect !== true) report("holds data but is not protected in prod; create it with { protect: true }");
+            }),
+        ),
     },
 ];

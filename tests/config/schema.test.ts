@@ -1,7 +1,16 @@
 import { strict as assert } from "assert";
 import { ConfigError, validateConfig } from "../../config";
 
-const base = { "aws:region": "us-east-1", "platform:tags": JSON.stringify({ owner: "team-a" }) };
+// The required keys: the owner tag, the certificate prod's HTTPS load balancer needs (dev may do
+// without), CloudFront's certificate and aliases (which prod needs, and which the load balancer's
+// certificate implies), and the TLS certificates zip of prod's EMR cluster (dev runs EMR Serverless).
+const base = {
+    "aws:region": "us-east-1",
+    "platform:tags": JSON.stringify({ owner: "team-a" }),
+    "platform:web": JSON.stringify({ certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f3c8a52-7d1e-4b6a-9c2e-5a8d4e1b7f60" }),
+    "platform:edge": JSON.stringify({ certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/6b1d2e7a-93c4-4f0e-8a55-2c7e9d3f1a08", aliases: ["www.example.com"] }),
+    "platform:analytics": JSON.stringify({ emr: { cluster: { tlsCertificatesS3Uri: "s3://pki-bucket/emr/certs.zip" } } }),
+};
 
 function problems(raw: Record<string, string>, stack = "dev"): string[] {
     try {

@@ -1,5 +1,6 @@
 import type { Plan, PlannedResource } from "../../tools/engine";
-import { evaluatePolicies, type Violation } from "../../policy/evaluate";
+import { strict as assert } from "assert";
+import { evaluatePolicies, type PackConfig, type Violation } from "../../policy/evaluate";
 import { ALL_POLICIES } from "../../policy/rules";
 import type { Environment } from "../../policy/types";
 
@@ -29,8 +30,33 @@ export function planWith(resources: PlannedResource[], profile: Environment = "d
 }
 
 /** The violations one named policy reports on a plan. */
-export async function violationsOf(policyName: string, resources: PlannedResource[], environment: Environment = "dev"): Promise<Violation[]> {
+export async function violationsOf(policyName: string, resources: PlannedResource[], environment: Environment = "dev", config?: PackConfig): Promise<Violation[]> {
     const policy = ALL_POLICIES.find((p) => p.name === policyName);
     if (!policy) throw new Error(`no policy named ${policyName}`);
-    return evaluatePolicies(planWith(resources, environment), [policy], { environment });
+    return evaluatePolicies(planWith(resources, environment), [policy], { environment, config });
 }
+
+/**
+ * Runs one policy and asserts it flags exactly `violating` (each at least once), with the
+ * policy's name and its declared enforcement level; returns the violations for further checks.
+ */
+export async function expectViolations(
+    policyName: string,
+    resources: PlannedResource[],
+    violating: PlannedResource[],
+    opts: { environment?: Environment; config?: PackConfig } = {},
+): Promise<Violation[]> {
+    const policy = ALL_POLICIES.find((p) => p.name === policyName);
+    if (!policy) throw new Error(`no policy named ${policyName}`);
+    const v = await violationsOf(policyName, resources, opts.environment ?? "dev", opts.config);
+    const show = v.map((x) => `${x.enforcement} ${x.policy} ${x.urn}: ${x.message}`).join("\n");
+    assert.deepEqual([...new Set(v.map((x) => x.urn))].sort(), violating.map((r) => r.urn).sort(), `violations of ${policyName}:\n${show}`);
+    for (const x of v) {
+        assert.equal(x.policy, policyName);
+        assert.equal(x.enforcement, policy.enforcementLevel, `${x.urn}: ${x.message}`);
+    }
+    return v;
+}
+
+/** A JSON policy document, as providers receive it. */
+export const policyDoc = (...statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });

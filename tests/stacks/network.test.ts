@@ -62,12 +62,16 @@ for (const [stack, want] of Object.entries(expectations)) {
         });
 
         it("tags every AWS resource through the provider's defaultTags", () => {
-            const provider = one(plan(), "pulumi:providers:aws");
+            const [provider] = plan().resources.filter((r) => r.type === "pulumi:providers:aws" && r.name === "aws");
             const tags = JSON.parse(provider.inputs.defaultTags as string).tags;
             assert.equal(tags.environment, stack);
             assert.equal(tags.project, "platform");
             assert.equal(tags.owner, "platform-team");
-            const untied = plan().resources.filter((r) => r.custom && r.type.startsWith("aws:") && r.options.provider !== provider.urn);
+            // The home provider, or the us-east-1 one CloudFront's WAF and log delivery need, with the same tags.
+            const usEast1 = one(plan(), "pulumi:providers:aws", "aws-us-east-1");
+            assert.equal(usEast1.inputs.region, "us-east-1");
+            assert.deepEqual(JSON.parse(usEast1.inputs.defaultTags as string).tags, tags);
+            const untied = plan().resources.filter((r) => r.custom && r.type.startsWith("aws:") && r.options.provider !== provider.urn && r.options.provider !== usEast1.urn);
             assert.deepEqual(untied.map((r) => r.urn), []);
         });
 

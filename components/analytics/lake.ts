@@ -1,0 +1,145 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { SecureBucket } from "../bucket";
+import type { Statement } from "../iam";
+
+export interface DataLakeArgs {
+    /** Days raw-zone objects are kept. */
+    rawExpirationDays: number;
+    /** Days curated-zone objects are kept. */
+    curatedExpirationDays: number;
+    /** Days Glue temporary files and Spark logs are kept. */
+    workExpirationDays: number;
+    /** Days overwritten or deleted object versions are kept. */
+    noncurrentVersionExpirationDays: number;
+    /** Server access logs for every lake bucket into a separate log bucket. */
+    accessLogging: boolean;
+    /** Days access logs are kept. */
+    accessLogExpirationDays: number;
+    /** KMS key of every lake bucket but the log bucket. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** The account the resources live in (ARNs, trust conditions). */
+    accountId: pulumi.Input<string>;
+    /** The home region. */
+    region: string;
+    /** Pulumi protect on the buckets, and no emptying them on destroy. */
+    protect: boolean;
+}
+
+/** A bucket of the lake, as the roles that use it need it. */
+export interface LakeBucket {
+    name: pulumi.Output<string>;
+    arn: pulumi.Output<string>;
+}
+
+/**
+ * The data lake. The zones are separate buckets rather than prefixes of one: each zone then has
+ * its own lifecycle (raw is replayable and expires sooner; curated is what analysts keep), and
+ * access is granted per bucket, so the writer of one zone (Firehose: raw; the Glue job: curated)
+ * cannot touch another by a prefix mistake. Beside them, `assets` holds the job scripts (never
+ * expired) and `work` holds Glue temporary files and Spark logs (expired quickly). All are
+ * private, SSE-KMS with the platform key and versioned; in prod their server access logs go to
+ * a log bucket, which S3 requires to use SSE-S3: log delivery cannot write SSE-KMS objects.
+ */
+export class DataLake extends pulumi.ComponentResource {
+    public readonly raw: LakeBucket;
+    public readonly curated: LakeBucket;
+    public readonly assets: LakeBucket;
+    public readonly work: LakeBucket;
+    /** The access log bucket, when access logging is on. */
+    public readonly accessLogs?: LakeBucket;
+    /** Every bucket's name by its role: raw, curated, assets, work and (with access logging) accessLogs. */
+    public readonly bucketNames: pulumi.Output<{ [role: string]: string }>;
+    private readonly kmsKeyArn: pulumi.Input<string>;
+    private readonly region: string;
+
+    constructor(name: string, args: DataLakeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:analytics:DataLake", name, {}, opts);
+        this.kmsKeyArn = args.kmsKeyArn;
+        this.region = args.region;
+        const zone = (zoneName: string, expirationDays?: number) =>
+            new SecureBucket(
+                `${name}-${zoneName}`,
+                { kmsKeyArn: args.kmsKeyArn, versioning: true, expirationDays, noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays, protect: args.protect },
+                { parent: this },
+            );
+        const buckets = {
+            raw: zone("raw", args.rawExpirationDays),
+            curated: zone("curated", args.curatedExpirationDays),
+            assets: zone("assets"),
+            work: zone("work", args.workExpirationDays),
+        };
+        this.raw = buckets.raw;
+        this.curated = buckets.curated;
+        this.assets = buckets.assets;
+        this.work = buckets.work;
+
+        if (args.accessLogging) {
+            const sources = Object.values(buckets).map((b) => b.arn);
+            const logs = new SecureBucket(
+                `${name}-access-logs`,
+                {
+                    versioning: true,
+                    expirationDays: args.accessLogExpirationDays,
+                    noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays,
+                    protect: args.protect,
+                    policyStatements: (arn) => [
+                        {
+                            Sid: "S3ServerAccessLogDelivery",
+                            Principal: { Service: "logging.s3.amazonaws.com" },
+                            Action: "s3:PutObject",
+                            Resource: pulumi.interpolate`${arn}/*`,
+                            Condition: { StringEquals: { "aws:SourceAccount": args.accountId }, ArnLike: { "aws:SourceArn": sources } },
+                        },
+                    ],
+                },
+                { parent: this },
+            );
+            for (const [zoneName, bucket] of Object.entries(buckets)) {
+                new aws.s3.BucketLogging(
+                    `${name}-${zoneName}-access-logging`,
+                    { bucket: bucket.name, targetBucket: logs.name, targetPrefix: `${zoneName}/`, targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } } },
+                    // S3 checks the log bucket's policy when logging is turned on, and rejects concurrent changes to one bucket.
+                    { parent: this, dependsOn: [logs.policy, bucket.policy] },
+                );
+            }
+            this.accessLogs = logs;
+        }
+        const names: { [role: string]: pulumi.Output<string> } = { raw: this.raw.name, curated: this.curated.name, assets: this.assets.name, work: this.work.name };
+        if (this.accessLogs) names.accessLogs = this.accessLogs.name;
+        this.bucketNames = pulumi.all(names);
+        this.registerOutputs({ bucketNames: this.bucketNames });
+    }
+
+    /**
+     * Reading objects whose keys start with `prefix` (e.g. "events": also the "events" and "events/"
+     * markers Spark's S3 clients probe), and decrypting them through S3.
+     */
+    read(bucket: LakeBucket, prefix: string, sid: string): Statement[] {
+        return [...this.bucketLevel(bucket, prefix, sid), { Sid: `${sid}Get`, Action: "s3:GetObject", Resource: objects(bucket, prefix) }, this.keyUse(`${sid}Decrypt`, ["kms:Decrypt"])];
+    }
+
+    /** Reading, writing and replacing objects whose keys start with `prefix`. */
+    readWrite(bucket: LakeBucket, prefix: string, sid: string): Statement[] {
+        return [
+            ...this.bucketLevel(bucket, prefix, sid),
+            { Sid: `${sid}Objects`, Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: objects(bucket, prefix) },
+            this.keyUse(`${sid}Key`, ["kms:Decrypt", "kms:GenerateDataKey"]),
+        ];
+    }
+
+    private bucketLevel(bucket: LakeBucket, prefix: string, sid: string): Statement[] {
+        return [
+            // Listing is limited to the prefix; a request without one (the whole bucket) is refused.
+            { Sid: `${sid}List`, Action: "s3:ListBucket", Resource: bucket.arn, Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } },
+            { Sid: `${sid}Bucket`, Action: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], Resource: bucket.arn },
+        ];
+    }
+
+    /** SSE-KMS objects are encrypted by S3 on the caller's behalf; the key is usable only through S3. */
+    private keyUse(sid: string, actions: string[]): Statement {
+        return { Sid: sid, Action: actions, Resource: this.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${this.region}.amazonaws.com` } } };
+    }
+}
+
+const objects = (bucket: LakeBucket, prefix: string) => pulumi.interpolate`${bucket.arn}/${prefix}*`;

@@ -1,0 +1,202 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ApiConfig } from "../config/sections/api";
+import { PlatformFunction, type PlatformFunctionArgs } from "./lambda-function";
+
+export interface ApiRouteArgs {
+    /** `<METHOD> <path>`, e.g. "GET /overview". */
+    routeKey: string;
+    /** No authorizer: public on purpose (the health route only). */
+    public?: boolean;
+    /** The Lambda handler behind the route (the API supplies its key and log retention). */
+    handler: Omit<PlatformFunctionArgs, "kmsKeyArn" | "logRetentionDays">;
+}
+
+export interface ApiArgs extends Omit<ApiConfig, "aggregatorTimeoutMs" | "circuitBreaker"> {
+    routes: ApiRouteArgs[];
+    /** The platform KMS key: the access log group and the functions' logs and environment. */
+    kmsKeyArn: pulumi.Input<string>;
+    region: string;
+    /** Origins a browser may call the API from (the site's URLs), for CORS. */
+    corsOrigins: pulumi.Input<pulumi.Input<string>[]>;
+    /** AWS-side deletion protection on the user pool. */
+    deletionProtection: boolean;
+    /** Pulumi protect on the user pool, which holds the users. */
+    protect: boolean;
+}
+
+/** One JSON object per request: who, what, how it ended, and why an authorizer or integration refused. */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+    requestId: "$context.requestId",
+    requestTime: "$context.requestTime",
+    sourceIp: "$context.identity.sourceIp",
+    userAgent: "$context.identity.userAgent",
+    routeKey: "$context.routeKey",
+    status: "$context.status",
+    protocol: "$context.protocol",
+    responseLength: "$context.responseLength",
+    latencyMs: "$context.responseLatency",
+    integrationLatencyMs: "$context.integrationLatency",
+    integrationError: "$context.integrationErrorMessage",
+    authorizerError: "$context.authorizer.error",
+    principal: "$context.authorizer.claims.sub",
+});
+
+/** "GET /overview" -> "get-overview": a name part for a route's resources. */
+export function routeSlug(routeKey: string): string {
+    return routeKey.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+/**
+ * An HTTP API (API Gateway v2) in front of Lambda handlers. A Cognito user pool authenticates
+ * callers: strong password policy, MFA with authenticator apps (optional or required), no
+ * self sign-up (administrators create users), threat protection on the Plus plan; its app
+ * client has no secret (browsers and apps use SRP) and hides whether a user exists. Every route
+ * carries the JWT authorizer except those marked public. The stage throttles by default and per
+ * route, and writes JSON access logs to an encrypted log group with retention.
+ */
+export class Api extends pulumi.ComponentResource {
+    /** https://<id>.execute-api.<region>.amazonaws.com: the $default stage's URL. */
+    public readonly url: pulumi.Output<string>;
+    public readonly apiId: pulumi.Output<string>;
+    public readonly userPoolId: pulumi.Output<string>;
+    public readonly userPoolClientId: pulumi.Output<string>;
+    /** The token issuer the authorizer trusts. */
+    public readonly issuer: pulumi.Output<string>;
+    public readonly accessLogGroupName: pulumi.Output<string>;
+    /** Each route's handler, by route key, for grants to its role. */
+    public readonly handlers: Record<string, PlatformFunction>;
+
+    constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:api:Api", name, {}, opts);
+        const parent = { parent: this };
+        const stack = pulumi.getStack();
+
+        const keys = args.routes.map((r) => r.routeKey);
+        const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
+        if (duplicate) throw new Error(`${name}: route ${duplicate} is defined twice`);
+        for (const key of Object.keys(args.routeThrottling)) {
+            if (!keys.includes(key)) throw new Error(`${name}: routeThrottling names ${key}, which is not a route of this API (${keys.join(", ")})`);
+        }
+
+        // --- Identity.
+        const plus = args.threatProtection !== "OFF";
+        const userPool = new aws.cognito.UserPool(
+            `${name}-users`,
+            {
+                usernameAttributes: ["email"],
+                autoVerifiedAttributes: ["email"],
+                // Nobody signs themselves up: administrators create users, so every identity is a known one.
+                adminCreateUserConfig: { allowAdminCreateUserOnly: true },
+                passwordPolicy: {
+                    minimumLength: args.passwordMinimumLength,
+                    requireLowercase: true,
+                    requireUppercase: true,
+                    requireNumbers: true,
+                    requireSymbols: true,
+                    temporaryPasswordValidityDays: 3,
+                    passwordHistorySize: args.passwordHistorySize,
+                },
+                // MFA ON or OPTIONAL needs a factor configured: authenticator apps (TOTP), which need no SMS role.
+                mfaConfiguration: args.mfa,
+                softwareTokenMfaConfiguration: { enabled: true },
+                accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
+                // Threat protection exists only on the Plus feature plan.
+                userPoolTier: plus ? "PLUS" : "ESSENTIALS",
+                ...(plus ? { userPoolAddOns: { advancedSecurityMode: args.threatProtection } } : {}),
+                deletionProtection: args.deletionProtection ? "ACTIVE" : "INACTIVE",
+            },
+            { parent: this, protect: args.protect },
+        );
+        const client = new aws.cognito.UserPoolClient(
+            `${name}-client`,
+            {
+                userPoolId: userPool.id,
+                generateSecret: false,
+                explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                preventUserExistenceErrors: "ENABLED",
+                enableTokenRevocation: true,
+                accessTokenValidity: args.accessTokenMinutes,
+                idTokenValidity: args.accessTokenMinutes,
+                refreshTokenValidity: args.refreshTokenDays,
+                tokenValidityUnits: { accessToken: "minutes", idToken: "minutes", refreshToken: "days" },
+            },
+            parent,
+        );
+        const issuer = pulumi.interpolate`https://${userPool.endpoint}`;
+
+        // --- The API, its authorizer and its access log.
+        const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, { name: `/platform/${stack}/api/${name}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn }, parent);
+        const api = new aws.apigatewayv2.Api(
+            `${name}-http`,
+            {
+                protocolType: "HTTP",
+                description: `${name} (${stack})`,
+                corsConfiguration: { allowOrigins: args.corsOrigins, allowMethods: ["GET"], allowHeaders: ["authorization", "content-type"], maxAge: 600 },
+            },
+            parent,
+        );
+        const authorizer = new aws.apigatewayv2.Authorizer(
+            `${name}-cognito`,
+            {
+                apiId: api.id,
+                name: "cognito",
+                authorizerType: "JWT",
+                identitySources: ["$request.header.Authorization"],
+                // Cognito access tokens carry the app client in client_id, which API Gateway matches against the audiences.
+                jwtConfiguration: { issuer, audiences: [client.id] },
+            },
+            parent,
+        );
+
+        this.handlers = {};
+        const routes: aws.apigatewayv2.Route[] = [];
+        for (const route of args.routes) {
+            const slug = routeSlug(route.routeKey);
+            const [method, path] = route.routeKey.split(" ");
+            const fn = new PlatformFunction(`${name}-${slug}`, { ...route.handler, kmsKeyArn: args.kmsKeyArn, logRetentionDays: args.logRetentionDays }, parent);
+            // Only this route of this API may invoke the function.
+            fn.allowInvoke("api", "apigateway.amazonaws.com", pulumi.interpolate`${api.executionArn}/*/${method}${path.replace(/\{[^}]+\}/g, "*")}`);
+            const integration = new aws.apigatewayv2.Integration(
+                `${name}-${slug}`,
+                { apiId: api.id, integrationType: "AWS_PROXY", integrationUri: fn.arn, payloadFormatVersion: "2.0", description: route.handler.description },
+                parent,
+            );
+            routes.push(
+                new aws.apigatewayv2.Route(
+                    `${name}-${slug}`,
+                    {
+                        apiId: api.id,
+                        routeKey: route.routeKey,
+                        target: pulumi.interpolate`integrations/${integration.id}`,
+                        ...(route.public ? { authorizationType: "NONE" } : { authorizationType: "JWT", authorizerId: authorizer.id }),
+                    },
+                    parent,
+                ),
+            );
+            this.handlers[route.routeKey] = fn;
+        }
+
+        const stage = new aws.apigatewayv2.Stage(
+            `${name}-stage`,
+            {
+                apiId: api.id,
+                name: "$default",
+                autoDeploy: true,
+                accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+                defaultRouteSettings: { throttlingRateLimit: args.throttleRateLimit, throttlingBurstLimit: args.throttleBurstLimit, detailedMetricsEnabled: true },
+                routeSettings: Object.entries(args.routeThrottling).map(([routeKey, t]) => ({ routeKey, throttlingRateLimit: t.rateLimit, throttlingBurstLimit: t.burstLimit, detailedMetricsEnabled: true })),
+            },
+            // Route settings must name routes that exist.
+            { parent: this, dependsOn: routes },
+        );
+
+        this.url = pulumi.all([api.apiEndpoint, stage.id]).apply(([endpoint]) => endpoint);
+        this.apiId = api.id;
+        this.userPoolId = userPool.id;
+        this.userPoolClientId = client.id;
+        this.issuer = issuer;
+        this.accessLogGroupName = accessLogs.name;
+        this.registerOutputs({ url: this.url, apiId: this.apiId, userPoolId: this.userPoolId, userPoolClientId: this.userPoolClientId, issuer: this.issuer, accessLogGroupName: this.accessLogGroupName });
+    }
+}

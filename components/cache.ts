@@ -1,0 +1,123 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { CacheConfig } from "../config/sections/cache";
+import type { ProtectionConfig } from "../config/sections/protection";
+import { Grants, secretRead } from "./grants";
+import { awsIdentifier } from "./names";
+import { guardedSecurityGroup } from "./security-groups";
+
+export interface CacheArgs extends CacheConfig {
+    /** Home region, for the Secrets Manager condition on the key. */
+    region: string;
+    vpcId: pulumi.Input<string>;
+    /** Isolated subnets, one per AZ, for the cache subnet group. */
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Security groups of the clients (the web fleet) admitted on the cache port. */
+    clientSecurityGroupIds: pulumi.Input<string>[];
+    /** KMS key that encrypts the data at rest, the auth token's secret and the slow log. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** The environment's protection decisions (Pulumi protect, final snapshot). */
+    protection: ProtectionConfig;
+}
+
+export const CACHE_PORT = 6379;
+
+/**
+ * ElastiCache's AUTH token rules: 16 to 128 printable ASCII characters, and of the
+ * non-alphanumerics only these. 64 characters drawn from all four classes.
+ */
+export const AUTH_TOKEN_SPECIALS = "!&#$^<>-";
+export const AUTH_TOKEN_LENGTH = 64;
+
+/**
+ * A Valkey or Redis OSS replication group in isolated subnets: TLS required and an AUTH token
+ * (kept in a KMS-encrypted Secrets Manager secret, read by ARN), encrypted at rest with the
+ * platform key, Multi-AZ with automatic failover when configured, daily snapshots, and the
+ * slow log in CloudWatch. Only the client security groups reach it.
+ */
+export class Cache extends pulumi.ComponentResource {
+    /** The primary endpoint's address (writes and reads). */
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly port: pulumi.Output<number>;
+    /** The secret whose string is the AUTH token. */
+    public readonly authSecretArn: pulumi.Output<string>;
+    public readonly securityGroupId: pulumi.Output<string>;
+    /** The replication group's id (also its name in the console). */
+    public readonly replicationGroupId: pulumi.Output<string>;
+
+    private readonly grants: Grants;
+    private readonly kmsKeyArn: pulumi.Input<string>;
+    private readonly region: string;
+
+    constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:cache:Cache", name, {}, opts);
+        this.grants = new Grants(this, name);
+        this.kmsKeyArn = args.kmsKeyArn;
+        this.region = args.region;
+        const groupId = awsIdentifier([name, pulumi.getStack()], 40);
+
+        const securityGroup = guardedSecurityGroup(
+            `${name}-sg`,
+            { vpcId: args.vpcId, description: `${args.engine} ${groupId}: clients only`, port: CACHE_PORT, sources: args.clientSecurityGroupIds, sourceDescription: "cache clients" },
+            this,
+        );
+        const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, description: `Isolated subnets of ${groupId}` }, { parent: this });
+
+        const token = new random.RandomPassword(
+            `${name}-auth-token`,
+            { length: AUTH_TOKEN_LENGTH, special: true, overrideSpecial: AUTH_TOKEN_SPECIALS, minUpper: 1, minLower: 1, minNumeric: 1, minSpecial: 1 },
+            { parent: this },
+        );
+        const secret = new aws.secretsmanager.Secret(`${name}-auth`, { description: `AUTH token of the ${groupId} cache`, kmsKeyId: args.kmsKeyArn }, { parent: this });
+        new aws.secretsmanager.SecretVersion(`${name}-auth-value`, { secretId: secret.id, secretString: token.result }, { parent: this });
+
+        const slowLog = new aws.cloudwatch.LogGroup(
+            `${name}-slow-log`,
+            { name: `/platform/${pulumi.getStack()}/elasticache/${groupId}/slow-log`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            { parent: this },
+        );
+
+        const group = new aws.elasticache.ReplicationGroup(
+            `${name}-group`,
+            {
+                replicationGroupId: groupId,
+                description: `${args.engine} cache (${pulumi.getStack()})`,
+                engine: args.engine,
+                engineVersion: args.engineVersion,
+                nodeType: args.nodeType,
+                numCacheClusters: args.numCacheClusters,
+                port: CACHE_PORT,
+                subnetGroupName: subnetGroup.name,
+                securityGroupIds: [securityGroup.id],
+                atRestEncryptionEnabled: true,
+                kmsKeyId: args.kmsKeyArn,
+                transitEncryptionEnabled: true,
+                transitEncryptionMode: "required",
+                authToken: token.result,
+                // A new token is added beside the old one, so clients holding either keep working.
+                authTokenUpdateStrategy: "ROTATE",
+                // ElastiCache Multi-AZ requires automatic failover; the config demands a replica for both.
+                automaticFailoverEnabled: args.multiAz,
+                multiAzEnabled: args.multiAz,
+                autoMinorVersionUpgrade: true,
+                snapshotRetentionLimit: args.snapshotRetentionDays,
+                finalSnapshotIdentifier: args.protection.finalSnapshot ? `${groupId}-final` : undefined,
+                logDeliveryConfigurations: [{ destination: slowLog.name, destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log" }],
+            },
+            { parent: this, protect: args.protection.protectResources },
+        );
+
+        this.endpoint = group.primaryEndpointAddress;
+        this.port = group.port.apply((p) => p ?? CACHE_PORT);
+        this.authSecretArn = secret.arn;
+        this.securityGroupId = securityGroup.id;
+        this.replicationGroupId = group.id;
+        this.registerOutputs({ endpoint: this.endpoint, port: this.port, authSecretArn: this.authSecretArn, securityGroupId: this.securityGroupId, replicationGroupId: this.replicationGroupId });
+    }
+
+    /** Lets the role read the AUTH token: GetSecretValue on its secret, and decrypt with the key only through Secrets Manager. */
+    grantReadAuth(role: aws.iam.Role): aws.iam.RolePolicy {
+        return this.grants.grant("read-auth", role, secretRead(this.authSecretArn, this.kmsKeyArn, this.region));
+    }
+}

@@ -1,0 +1,241 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { DatabaseConfig } from "../config/sections/database";
+import type { ProtectionConfig } from "../config/sections/protection";
+import { Grants, secretRead } from "./grants";
+import { ServiceRole } from "./iam";
+import { awsIdentifier } from "./names";
+import { guardedSecurityGroup } from "./security-groups";
+
+export interface DatabaseArgs extends DatabaseConfig {
+    /** Home region, for the Secrets Manager condition on the key. */
+    region: string;
+    /** The account, for the enhanced-monitoring role's confused-deputy guard. */
+    accountId: pulumi.Input<string>;
+    vpcId: pulumi.Input<string>;
+    /** Isolated subnets in at least 2 AZs, for the DB subnet group and the proxy. */
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Security groups of the clients (the web fleet) admitted to the proxy. */
+    clientSecurityGroupIds: pulumi.Input<string>[];
+    /** KMS key for storage, the managed master secret, Performance Insights and the exported logs. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** The environment's protection decisions (protect, deletion protection, final snapshot). */
+    protection: ProtectionConfig;
+}
+
+export const POSTGRES_PORT = 5432;
+
+/** The PostgreSQL logs the instance exports to CloudWatch. */
+export const EXPORTED_LOGS = ["postgresql", "upgrade"] as const;
+
+const ENHANCED_MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole";
+
+/**
+ * The IAM resource a client needs `rds-db:connect` on to log in through a proxy as `username`:
+ * the proxy's resource id (`prx-...`, the last part of its ARN) in place of an instance's.
+ */
+export function proxyDbUserArn(proxyArn: string, username: string): string {
+    const parts = proxyArn.split(":");
+    if (parts.length !== 7 || parts[2] !== "rds" || parts[5] !== "db-proxy" || !parts[6].startsWith("prx-")) {
+        throw new Error(`not an RDS proxy ARN: ${proxyArn}`);
+    }
+    const [, partition, , region, account, , resourceId] = parts;
+    return `arn:${partition}:rds-db:${region}:${account}:dbuser:${resourceId}/${username}`;
+}
+
+/**
+ * RDS PostgreSQL behind RDS Proxy. The instance sits in isolated subnets with encrypted gp3
+ * storage that autoscales, a master password RDS generates and keeps in Secrets Manager, SSL
+ * forced, and its logs in CloudWatch. Clients reach it only through the proxy, which requires
+ * TLS and IAM authentication and logs in to the database with the managed secret.
+ * Security groups: clients -> proxy -> instance, each on 5432 only.
+ */
+export class Database extends pulumi.ComponentResource {
+    /** Where clients connect (TLS, IAM token as the password). */
+    public readonly proxyEndpoint: pulumi.Output<string>;
+    public readonly port: pulumi.Output<number>;
+    public readonly databaseName: pulumi.Output<string>;
+    /** The database user clients log in as through the proxy. */
+    public readonly username: pulumi.Output<string>;
+    /** The RDS-managed secret holding the master credentials (never exported by value). */
+    public readonly secretArn: pulumi.Output<string>;
+    public readonly instanceSecurityGroupId: pulumi.Output<string>;
+    public readonly proxySecurityGroupId: pulumi.Output<string>;
+    public readonly instanceIdentifier: pulumi.Output<string>;
+    public readonly proxyArn: pulumi.Output<string>;
+
+    private readonly grants: Grants;
+    private readonly componentName: string;
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:database:Database", name, {}, opts);
+        this.grants = new Grants(this, name);
+        this.componentName = name;
+        const identifier = awsIdentifier([name, pulumi.getStack()], 63);
+        const major = args.engineVersion.split(".")[0];
+        const finalSnapshot = args.protection.finalSnapshot;
+
+        // The chain clients -> proxy -> instance. A gap anywhere shows up only as a connection timeout.
+        const proxySg = guardedSecurityGroup(
+            `${name}-proxy-sg`,
+            { vpcId: args.vpcId, description: `RDS Proxy of ${identifier}: clients only`, port: POSTGRES_PORT, sources: args.clientSecurityGroupIds, sourceDescription: "database clients" },
+            this,
+        );
+        const instanceSg = guardedSecurityGroup(
+            `${name}-db-sg`,
+            { vpcId: args.vpcId, description: `PostgreSQL ${identifier}: its proxy only`, port: POSTGRES_PORT, sources: [proxySg.id], sourceDescription: "RDS Proxy" },
+            this,
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-proxy-to-db`,
+            { securityGroupId: proxySg.id, referencedSecurityGroupId: instanceSg.id, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: `To PostgreSQL on ${POSTGRES_PORT}` },
+            { parent: this },
+        );
+
+        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, description: `Isolated subnets of ${identifier}` }, { parent: this });
+        const parameters = new aws.rds.ParameterGroup(
+            `${name}-params`,
+            { family: `postgres${major}`, description: `PostgreSQL ${major} for ${identifier}: SSL only`, parameters: [{ name: "rds.force_ssl", value: "1" }] },
+            { parent: this },
+        );
+
+        // Created first, under the names RDS writes to, so they carry retention and encryption
+        // instead of RDS creating them without either.
+        const logGroups = EXPORTED_LOGS.map(
+            (log) =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-log-${log}`,
+                    { name: `/aws/rds/instance/${identifier}/${log}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+                    { parent: this },
+                ),
+        );
+
+        const monitoringRole =
+            args.monitoringIntervalSeconds > 0
+                ? new ServiceRole(
+                      `${name}-monitoring`,
+                      { service: "monitoring.rds.amazonaws.com", accountId: args.accountId, description: `Enhanced monitoring of ${identifier}`, managedPolicyArns: [ENHANCED_MONITORING_POLICY] },
+                      { parent: this },
+                  )
+                : undefined;
+
+        const instance = new aws.rds.Instance(
+            `${name}-db`,
+            {
+                identifier,
+                engine: "postgres",
+                engineVersion: args.engineVersion,
+                instanceClass: args.instanceClass,
+                allocatedStorage: args.allocatedStorageGiB,
+                maxAllocatedStorage: args.maxAllocatedStorageGiB,
+                storageType: "gp3",
+                storageEncrypted: true,
+                kmsKeyId: args.kmsKeyArn,
+                dbName: args.databaseName,
+                username: args.username,
+                manageMasterUserPassword: true,
+                masterUserSecretKmsKeyId: args.kmsKeyArn,
+                port: POSTGRES_PORT,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: [instanceSg.id],
+                parameterGroupName: parameters.name,
+                publiclyAccessible: false,
+                multiAz: args.multiAz,
+                caCertIdentifier: "rds-ca-rsa2048-g1",
+                autoMinorVersionUpgrade: true,
+                allowMajorVersionUpgrade: false,
+                backupRetentionPeriod: args.backupRetentionDays,
+                copyTagsToSnapshot: true,
+                deletionProtection: args.protection.deletionProtection,
+                skipFinalSnapshot: !finalSnapshot,
+                finalSnapshotIdentifier: finalSnapshot ? `${identifier}-final` : undefined,
+                // With a final snapshot kept, the automated backups are kept too.
+                deleteAutomatedBackups: !finalSnapshot,
+                enabledCloudwatchLogsExports: [...EXPORTED_LOGS],
+                performanceInsightsEnabled: args.performanceInsights,
+                performanceInsightsKmsKeyId: args.performanceInsights ? args.kmsKeyArn : undefined,
+                performanceInsightsRetentionPeriod: args.performanceInsights ? args.performanceInsightsRetentionDays : undefined,
+                monitoringInterval: args.monitoringIntervalSeconds,
+                monitoringRoleArn: monitoringRole?.arn,
+            },
+            { parent: this, protect: args.protection.protectResources, dependsOn: monitoringRole ? [...logGroups, monitoringRole] : logGroups },
+        );
+        const secretArn = instance.masterUserSecrets.apply((secrets) => {
+            const arn = secrets[0]?.secretArn;
+            if (!arn) throw new Error(`${identifier}: RDS reported no managed master secret`);
+            return arn;
+        });
+
+        // RDS Proxy assumes this role to read the credentials. Its trust carries no
+        // aws:SourceAccount: the proxy's documented trust policy has none.
+        const proxyRole = new ServiceRole(
+            `${name}-proxy-role`,
+            { service: "rds.amazonaws.com", description: `Lets the RDS Proxy of ${identifier} read its database secret`, statements: secretRead(secretArn, args.kmsKeyArn, args.region) },
+            { parent: this },
+        );
+        const proxy = new aws.rds.Proxy(
+            `${name}-proxy`,
+            {
+                engineFamily: "POSTGRESQL",
+                requireTls: true,
+                roleArn: proxyRole.arn,
+                vpcSubnetIds: args.subnetIds,
+                vpcSecurityGroupIds: [proxySg.id],
+                idleClientTimeout: args.proxy.idleClientTimeoutSeconds,
+                debugLogging: false,
+                auths: [{ authScheme: "SECRETS", secretArn, iamAuth: "REQUIRED", description: `Master user of ${identifier}, IAM auth for clients` }],
+            },
+            // The role's policy must exist before the proxy first reads the secret.
+            { parent: this, dependsOn: [proxyRole] },
+        );
+        const pool = new aws.rds.ProxyDefaultTargetGroup(
+            `${name}-proxy-pool`,
+            {
+                dbProxyName: proxy.name,
+                connectionPoolConfig: {
+                    maxConnectionsPercent: args.proxy.maxConnectionsPercent,
+                    maxIdleConnectionsPercent: args.proxy.maxIdleConnectionsPercent,
+                    connectionBorrowTimeout: args.proxy.connectionBorrowTimeoutSeconds,
+                },
+            },
+            { parent: this },
+        );
+        new aws.rds.ProxyTarget(`${name}-proxy-target`, { dbProxyName: proxy.name, targetGroupName: pool.name, dbInstanceIdentifier: instance.identifier }, { parent: this });
+
+        this.proxyEndpoint = proxy.endpoint;
+        this.port = pulumi.output(POSTGRES_PORT);
+        this.databaseName = instance.dbName;
+        this.username = instance.username;
+        this.secretArn = secretArn;
+        this.instanceSecurityGroupId = instanceSg.id;
+        this.proxySecurityGroupId = proxySg.id;
+        this.instanceIdentifier = instance.identifier;
+        this.proxyArn = proxy.arn;
+        this.registerOutputs({
+            proxyEndpoint: this.proxyEndpoint,
+            port: this.port,
+            databaseName: this.databaseName,
+            username: this.username,
+            secretArn: this.secretArn,
+            instanceSecurityGroupId: this.instanceSecurityGroupId,
+            proxySecurityGroupId: this.proxySecurityGroupId,
+            instanceIdentifier: this.instanceIdentifier,
+            proxyArn: this.proxyArn,
+        });
+    }
+
+    /** Lets the role log in through the proxy as the database user, with an IAM auth token (`rds-db:connect` on that user alone). */
+    grantConnect(role: aws.iam.Role): aws.iam.RolePolicy {
+        const dbUser = pulumi.all([this.proxyArn, this.username]).apply(([arn, user]) => proxyDbUserArn(arn, user));
+        return this.grants.grant("connect", role, [{ Sid: "ConnectThroughProxy", Action: "rds-db:connect", Resource: dbUser }]);
+    }
+
+    /** Admits one more client security group to the proxy on 5432 (a client created after the database, such as a VPC Lambda). */
+    allowClient(id: string, securityGroupId: pulumi.Input<string>): aws.vpc.SecurityGroupIngressRule {
+        return new aws.vpc.SecurityGroupIngressRule(
+            `${this.componentName}-proxy-sg-from-${id}`,
+            { securityGroupId: this.proxySecurityGroupId, referencedSecurityGroupId: securityGroupId, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: `${id} on ${POSTGRES_PORT}` },
+            { parent: this },
+        );
+    }
+}

@@ -1,0 +1,420 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { SecureBucket } from "./bucket";
+import { deployStatements, previewStatements, stateObjectPaths } from "./delivery-permissions";
+import { policyDocument, ServiceRole, type Statement } from "./iam";
+
+/** The CodeBuild stages, each with its buildspec `pipelines/buildspec-<stage>.yml`. */
+export const BUILD_STAGES = ["test", "preview", "deploy"] as const;
+export type BuildStage = (typeof BUILD_STAGES)[number];
+
+/** Stage names as the pipeline shows them, in order; Approval only when the pipeline has one. */
+export const STAGE_NAMES = { source: "Source", test: "Test", preview: "Preview", approval: "Approval", deploy: "Deploy" } as const;
+
+/** The name of the source action, which the V2 trigger references. */
+export const SOURCE_ACTION = "Source";
+
+export type Buildspecs = Record<BuildStage, string>;
+
+/**
+ * Reads the buildspecs the CodeBuild projects run, as text (comments and all), checking that
+ * each is a version 0.2 buildspec with build commands, so a broken file fails the update
+ * instead of the first build.
+ */
+export function readBuildspecs(dir: string): Buildspecs {
+    const out = {} as Buildspecs;
+    for (const stage of BUILD_STAGES) {
+        const file = path.join(dir, `buildspec-${stage}.yml`);
+        const text = fs.readFileSync(file, "utf8");
+        const doc = parse(text);
+        if (doc?.version !== 0.2) throw new Error(`${file}: "version" must be 0.2`);
+        const commands = doc?.phases?.build?.commands;
+        if (!Array.isArray(commands) || commands.length === 0 || !commands.every((c: unknown) => typeof c === "string")) {
+            throw new Error(`${file}: phases.build.commands must list the stage's commands`);
+        }
+        out[stage] = text;
+    }
+    return out;
+}
+
+/** Where the pipeline gets the code. */
+export type PipelineSource =
+    | {
+          type: "codestar";
+          /** The CodeConnections connection (either ARN form). */
+          connectionArn: pulumi.Input<string>;
+          /** owner/name of the repository. */
+          repository: string;
+          branch: string;
+          /** Start on pushes of these tags instead of commits to the branch. */
+          tags: string[];
+      }
+    | { type: "codecommit"; repository: string; branch: string };
+
+/** Where the Pulumi state lives, and how the builds reach it. */
+export type StateBackend =
+    | {
+          backend: "cloud";
+          /** Name or full ARN of the Secrets Manager secret holding the Pulumi access token. */
+          accessTokenSecret: string;
+          /** The customer-managed key the secret is encrypted with, if not the AWS-managed one. */
+          accessTokenKmsKeyArn?: string;
+      }
+    | {
+          backend: "s3";
+          bucket: string;
+          bucketRegion: string;
+          /** The key of the stacks' awskms:// secrets provider (and of the bucket's SSE-KMS, if it uses one). */
+          kmsKeyArn: string;
+      };
+
+export interface BuildSettings {
+    /** A CodeBuild curated Linux (x86_64) image. */
+    image: string;
+    computeType: string;
+    /** Minutes each build may run before CodeBuild stops it. */
+    timeoutMinutes: Record<BuildStage, number>;
+    /** Days build logs are kept. */
+    logRetentionDays: number;
+    /** Days source artifacts and caches are kept in the artifacts bucket. */
+    artifactRetentionDays: number;
+}
+
+export interface DeliveryPipelineArgs {
+    /** The Pulumi project the pipeline deploys (names its state objects in an S3 backend). */
+    project: string;
+    /** The stack the pipeline rolls out (`--stack`). */
+    stack: string;
+    /** The account everything lives in. */
+    accountId: pulumi.Input<string>;
+    /** Region of the pipeline, its builds, secrets and CodeCommit repository. */
+    region: string;
+    /** Regions the Preview and Deploy builds may act in: the stack's home region and its replica regions. */
+    deployRegions: string[];
+    /** KMS key for artifacts, caches, build output and the approval topic. */
+    kmsKeyArn: pulumi.Input<string>;
+    source: PipelineSource;
+    /** A manual approval between Preview and Deploy, announced to these addresses; none when undefined. */
+    approval?: { emails: string[] };
+    state: StateBackend;
+    /** The Pulumi CLI version the Preview and Deploy builds install. */
+    pulumiVersion: string;
+    buildspecs: Buildspecs;
+    build: BuildSettings;
+    /**
+     * Prefix every delivery pipeline's names share (this component's name starts with it): its roles'
+     * IAM path and its log groups use it, and every deploy role is denied all of it.
+     */
+    guardPrefix: string;
+}
+
+/**
+ * A CodePipeline (V2) that rolls one stack out: Source, Test, Preview, an optional manual
+ * Approval, Deploy. Test, Preview and Deploy are CodeBuild projects with roles of their own:
+ * Test touches nothing in AWS, Preview reads, Deploy writes; none can change the pipeline.
+ */
+export class DeliveryPipeline extends pulumi.ComponentResource {
+    public readonly pipelineName: pulumi.Output<string>;
+    public readonly pipelineArn: pulumi.Output<string>;
+    public readonly artifactBucket: pulumi.Output<string>;
+    public readonly approvalTopicArn: pulumi.Output<string> | undefined;
+    public readonly roleArns: Record<"pipeline" | BuildStage, pulumi.Output<string>>;
+
+    constructor(name: string, args: DeliveryPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:delivery:DeliveryPipeline", name, {}, opts);
+        if (!name.startsWith(`${args.guardPrefix}-`)) throw new Error(`DeliveryPipeline ${name}: the name must start with "${args.guardPrefix}-" so the deploy guard covers it`);
+        const parent = { parent: this };
+        // One path per pipeline: its roles are exactly role/<prefix>/<stack>/*, and the guard covers role/<prefix>/*.
+        const rolePath = `/${args.guardPrefix}/${args.stack}/`;
+        const roleArns: Partial<Record<"pipeline" | BuildStage, pulumi.Output<string>>> = {};
+
+        const artifacts = new SecureBucket(
+            `${name}-artifacts`,
+            {
+                kmsKeyArn: args.kmsKeyArn,
+                versioning: true,
+                expirationDays: args.build.artifactRetentionDays,
+                noncurrentVersionExpirationDays: 1,
+                // Only this pipeline's own roles may write: no other pipeline's build can swap the
+                // source artifact between an approved preview and its deploy.
+                policyStatements: (arn) => [
+                    {
+                        Sid: "DenyForeignWriters",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+                        Resource: pulumi.interpolate`${arn}/*`,
+                        Condition: { ArnNotLike: { "aws:PrincipalArn": pulumi.interpolate`arn:aws:iam::${args.accountId}:role${rolePath}*` } },
+                    },
+                ],
+                protect: false,
+            },
+            parent,
+        );
+
+        const keyUse: Statement = { Sid: "UseDeliveryKey", Action: ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: args.kmsKeyArn };
+
+        const projects = {} as Record<BuildStage, aws.codebuild.Project>;
+        for (const stage of BUILD_STAGES) {
+            const logGroup = new aws.cloudwatch.LogGroup(
+                `${name}-${stage}-logs`,
+                { name: `/${args.guardPrefix}/${args.stack}/${stage}`, retentionInDays: args.build.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+                parent,
+            );
+            const statements: Statement[] = [
+                { Sid: "WriteBuildLogs", Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`] },
+                { Sid: "ReadSourceArtifact", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: pulumi.interpolate`${artifacts.arn}/*` },
+                { Sid: "LocateArtifactBucket", Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: artifacts.arn },
+                { Sid: "WriteBuildCache", Action: "s3:PutObject", Resource: pulumi.interpolate`${artifacts.arn}/cache/${stage}*` },
+                keyUse,
+            ];
+            if (stage === "preview") statements.push(...stateAccess(args, stage), ...previewStatements(args.deployRegions));
+            if (stage === "deploy") {
+                statements.push(
+                    ...stateAccess(args, stage),
+                    ...deployStatements(args.deployRegions, {
+                        accountId: args.accountId,
+                        environmentTag: args.stack,
+                        prefix: args.guardPrefix,
+                        keyArns: [args.kmsKeyArn, ...(args.state.backend === "s3" ? [args.state.kmsKeyArn] : [])],
+                        bucketArns: args.state.backend === "s3" ? [`arn:aws:s3:::${args.state.bucket}`] : [],
+                        secretArns: args.state.backend === "cloud" ? [secretResource(args.state.accessTokenSecret, args.region, args.accountId)] : [],
+                    }),
+                );
+            }
+            const role = new ServiceRole(
+                `${name}-${stage}-role`,
+                { service: "codebuild.amazonaws.com", accountId: args.accountId, path: rolePath, description: `CodeBuild: the ${stage} stage of stack ${args.stack}`, statements },
+                parent,
+            );
+            roleArns[stage] = role.arn;
+            projects[stage] = new aws.codebuild.Project(
+                `${name}-${stage}`,
+                {
+                    description: `The ${STAGE_NAMES[stage]} stage of the ${args.project} stack ${args.stack}`,
+                    serviceRole: role.arn,
+                    buildTimeout: args.build.timeoutMinutes[stage],
+                    encryptionKey: args.kmsKeyArn,
+                    source: { type: "CODEPIPELINE", buildspec: args.buildspecs[stage] },
+                    artifacts: { type: "CODEPIPELINE" },
+                    // npm's cache and Pulumi's provider plugins survive between builds (the buildspecs list the paths).
+                    cache: { type: "S3", location: pulumi.interpolate`${artifacts.name}/cache/${stage}` },
+                    environment: {
+                        type: "LINUX_CONTAINER",
+                        computeType: args.build.computeType,
+                        image: args.build.image,
+                        imagePullCredentialsType: "CODEBUILD",
+                        privilegedMode: false,
+                        environmentVariables: buildVariables(args, stage),
+                    },
+                    logsConfig: { cloudwatchLogs: { status: "ENABLED", groupName: logGroup.name }, s3Logs: { status: "DISABLED" } },
+                },
+                // The role's policy must exist before a build can start.
+                { parent: this, dependsOn: [role] },
+            );
+        }
+
+        let topic: aws.sns.Topic | undefined;
+        if (args.approval) {
+            topic = new aws.sns.Topic(`${name}-approval`, { kmsMasterKeyId: args.kmsKeyArn, displayName: `Approve deploys of ${args.stack}` }, parent);
+            // The pipeline publishes under its role's IAM policy; the topic's own policy only refuses plain HTTP.
+            new aws.sns.TopicPolicy(
+                `${name}-approval-policy`,
+                {
+                    arn: topic.arn,
+                    policy: policyDocument([
+                        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:*", Resource: topic.arn, Condition: { Bool: { "aws:SecureTransport": false } } },
+                    ]),
+                },
+                parent,
+            );
+            args.approval.emails.forEach((endpoint, i) => {
+                new aws.sns.TopicSubscription(`${name}-approval-${i}`, { topic: topic!.arn, protocol: "email", endpoint }, parent);
+            });
+        }
+
+        const pipelineStatements: Statement[] = [
+            { Sid: "UseArtifactBucket", Action: ["s3:GetBucketVersioning", "s3:GetBucketLocation"], Resource: artifacts.arn },
+            { Sid: "ReadWriteArtifacts", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], Resource: pulumi.interpolate`${artifacts.arn}/*` },
+            keyUse,
+            { Sid: "RunBuilds", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"], Resource: BUILD_STAGES.map((s) => projects[s].arn) },
+            ...sourceAccess(args),
+            ...(topic ? [{ Sid: "NotifyApprovers", Action: "sns:Publish", Resource: topic.arn }] : []),
+        ];
+        const pipelineRole = new ServiceRole(
+            `${name}-pipeline-role`,
+            { service: "codepipeline.amazonaws.com", accountId: args.accountId, path: rolePath, description: `CodePipeline: rolls out stack ${args.stack}`, statements: pipelineStatements },
+            parent,
+        );
+        roleArns.pipeline = pipelineRole.arn;
+
+        const build = (stage: BuildStage) => ({
+            name: STAGE_NAMES[stage],
+            actions: [{ name: STAGE_NAMES[stage], category: "Build", owner: "AWS", provider: "CodeBuild", version: "1", inputArtifacts: ["source"], configuration: { ProjectName: projects[stage].name } }],
+        });
+        const stages: aws.types.input.codepipeline.PipelineStage[] = [
+            { name: STAGE_NAMES.source, actions: [sourceAction(args.source)] },
+            build("test"),
+            build("preview"),
+            ...(topic
+                ? [{
+                      name: STAGE_NAMES.approval,
+                      actions: [{
+                          name: "Approve",
+                          category: "Approval",
+                          owner: "AWS",
+                          provider: "Manual",
+                          version: "1",
+                          configuration: { NotificationArn: topic.arn, CustomData: `Deploy stack ${args.stack}? Read the Preview stage's diff first: it is exactly what Deploy will run.` },
+                      }],
+                  }]
+                : []),
+            build("deploy"),
+        ];
+
+        const pipeline = new aws.codepipeline.Pipeline(
+            `${name}-pipeline`,
+            {
+                pipelineType: "V2",
+                // A newer commit supersedes an older one waiting between stages; executions never
+                // overtake each other, so an older commit is never deployed over a newer one.
+                executionMode: "SUPERSEDED",
+                roleArn: pipelineRole.arn,
+                artifactStores: [{ type: "S3", location: artifacts.name, encryptionKey: { type: "KMS", id: args.kmsKeyArn } }],
+                stages,
+                triggers: args.source.type === "codestar" ? [trigger(args.source)] : undefined,
+            },
+            { parent: this, dependsOn: [pipelineRole] },
+        );
+
+        if (args.source.type === "codecommit") {
+            // CodeCommit has no V2 trigger: an EventBridge rule starts the pipeline on pushes to the branch.
+            const eventsRole = new ServiceRole(
+                `${name}-events-role`,
+                {
+                    service: "events.amazonaws.com",
+                    accountId: args.accountId,
+                    path: rolePath,
+                    description: `EventBridge: starts the pipeline of stack ${args.stack}`,
+                    statements: [{ Action: "codepipeline:StartPipelineExecution", Resource: pipeline.arn }],
+                },
+                parent,
+            );
+            const rule = new aws.cloudwatch.EventRule(
+                `${name}-push`,
+                {
+                    description: `Pushes to ${args.source.repository}@${args.source.branch} start the pipeline of stack ${args.stack}`,
+                    eventPattern: pulumi.jsonStringify({
+                        source: ["aws.codecommit"],
+                        "detail-type": ["CodeCommit Repository State Change"],
+                        resources: [codeCommitArn(args.region, args.accountId, args.source.repository)],
+                        detail: { event: ["referenceCreated", "referenceUpdated"], referenceType: ["branch"], referenceName: [args.source.branch] },
+                    }),
+                },
+                parent,
+            );
+            new aws.cloudwatch.EventTarget(`${name}-push-target`, { rule: rule.name, arn: pipeline.arn, roleArn: eventsRole.arn }, parent);
+        }
+
+        this.pipelineName = pipeline.name;
+        this.pipelineArn = pipeline.arn;
+        this.artifactBucket = artifacts.name;
+        this.approvalTopicArn = topic?.arn;
+        this.roleArns = roleArns as Record<"pipeline" | BuildStage, pulumi.Output<string>>;
+        this.registerOutputs({ pipelineName: this.pipelineName, pipelineArn: this.pipelineArn, artifactBucket: this.artifactBucket, approvalTopicArn: this.approvalTopicArn });
+    }
+}
+
+function sourceAction(source: PipelineSource): aws.types.input.codepipeline.PipelineStageAction {
+    const common = { name: SOURCE_ACTION, category: "Source", owner: "AWS", version: "1", outputArtifacts: ["source"] };
+    if (source.type === "codestar") {
+        return {
+            ...common,
+            provider: "CodeStarSourceConnection",
+            configuration: { ConnectionArn: source.connectionArn, FullRepositoryId: source.repository, BranchName: source.branch, OutputArtifactFormat: "CODE_ZIP" },
+        };
+    }
+    // EventBridge starts the pipeline, so no polling.
+    return { ...common, provider: "CodeCommit", configuration: { RepositoryName: source.repository, BranchName: source.branch, PollForSourceChanges: "false", OutputArtifactFormat: "CODE_ZIP" } };
+}
+
+/** The V2 trigger: pushes to the branch, or pushes of matching tags. It must name the source action. */
+function trigger(source: Extract<PipelineSource, { type: "codestar" }>): aws.types.input.codepipeline.PipelineTrigger {
+    const push = source.tags.length > 0 ? { tags: { includes: source.tags } } : { branches: { includes: [source.branch] } };
+    return { providerType: "CodeStarSourceConnection", gitConfiguration: { sourceActionName: SOURCE_ACTION, pushes: [push] } };
+}
+
+/** The connection in both ARN forms: IAM matches the action's prefix against the resource's. */
+export function connectionArnForms(arn: pulumi.Input<string>): pulumi.Output<string>[] {
+    const a = pulumi.output(arn);
+    return [a.apply((s) => s.replace(":codeconnections:", ":codestar-connections:")), a.apply((s) => s.replace(":codestar-connections:", ":codeconnections:"))];
+}
+
+function sourceAccess(args: DeliveryPipelineArgs): Statement[] {
+    if (args.source.type === "codestar") {
+        return [{ Sid: "UseConnection", Action: ["codestar-connections:UseConnection", "codeconnections:UseConnection"], Resource: connectionArnForms(args.source.connectionArn) }];
+    }
+    return [{
+        Sid: "ReadRepository",
+        Action: ["codecommit:GetBranch", "codecommit:GetCommit", "codecommit:GetRepository", "codecommit:UploadArchive", "codecommit:GetUploadArchiveStatus", "codecommit:CancelUploadArchive"],
+        Resource: codeCommitArn(args.region, args.accountId, args.source.repository),
+    }];
+}
+
+function codeCommitArn(region: string, accountId: pulumi.Input<string>, repository: string): pulumi.Output<string> {
+    return pulumi.interpolate`arn:aws:codecommit:${region}:${accountId}:${repository}`;
+}
+
+/**
+ * The IAM resource for a secret given by name or ARN. A name matches its ARN with the
+ * six-character suffix Secrets Manager appends, and nothing else.
+ */
+export function secretResource(secret: string, region: string, accountId: pulumi.Input<string>): pulumi.Input<string> {
+    return secret.startsWith("arn:") ? secret : pulumi.interpolate`arn:aws:secretsmanager:${region}:${accountId}:secret:${secret}-??????`;
+}
+
+/** The state backend's URL for `pulumi login`. */
+export function backendUrl(state: StateBackend): string {
+    return state.backend === "cloud" ? "https://api.pulumi.com" : `s3://${state.bucket}?region=${state.bucketRegion}`;
+}
+
+/** Access to the stack's state: the token secret (Pulumi Cloud), or its objects and key (S3). */
+function stateAccess(args: DeliveryPipelineArgs, stage: "preview" | "deploy"): Statement[] {
+    const state = args.state;
+    if (state.backend === "cloud") {
+        const statements: Statement[] = [{ Sid: "ReadPulumiAccessToken", Action: "secretsmanager:GetSecretValue", Resource: secretResource(state.accessTokenSecret, args.region, args.accountId) }];
+        if (state.accessTokenKmsKeyArn) {
+            statements.push({
+                Sid: "DecryptPulumiAccessToken",
+                Action: "kms:Decrypt",
+                Resource: state.accessTokenKmsKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } },
+            });
+        }
+        return statements;
+    }
+    const bucket = `arn:aws:s3:::${state.bucket}`;
+    const paths = stateObjectPaths(args.project, args.stack);
+    const objects = (keys: string[]) => keys.map((k) => `${bucket}/${k}`);
+    return [
+        { Sid: "ListState", Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning"], Resource: bucket },
+        { Sid: "ReadStackState", Action: "s3:GetObject", Resource: objects([paths.meta, ...paths.stack, paths.lock]) },
+        stage === "deploy"
+            ? { Sid: "WriteStackState", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: objects([...paths.stack, ...paths.updates, paths.lock]) }
+            : { Sid: "LockStack", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: objects([paths.lock]) },
+        // awskms:// decrypts the stack's data key; the same key may also encrypt the state bucket.
+        { Sid: "UseStateKey", Action: ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: state.kmsKeyArn },
+    ];
+}
+
+function buildVariables(args: DeliveryPipelineArgs, stage: BuildStage): aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] {
+    const vars: aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] = [{ name: "STACK", value: args.stack, type: "PLAINTEXT" }];
+    if (stage === "test") return vars;
+    vars.push({ name: "PULUMI_VERSION", value: args.pulumiVersion, type: "PLAINTEXT" }, { name: "PULUMI_BACKEND_URL", value: backendUrl(args.state), type: "PLAINTEXT" });
+    // CodeBuild resolves the secret at build start with the project's role; the token never appears in config or logs.
+    if (args.state.backend === "cloud") vars.push({ name: "PULUMI_ACCESS_TOKEN", value: args.state.accessTokenSecret, type: "SECRETS_MANAGER" });
+    return vars;
+}

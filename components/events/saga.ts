@@ -1,0 +1,173 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { ServiceRole, type Statement } from "../iam";
+import { PlatformFunction } from "../lambda-function";
+import { sagaDefinition } from "./saga-definition";
+import { tableItems } from "./table-access";
+
+export interface SagaArgs {
+    /** The global table the steps keep stock, payments, shipments and the saga's claims in. */
+    tableName: pulumi.Input<string>;
+    tableArn: pulumi.Input<string>;
+    /** The bus the outcome events (OrderConfirmed, OrderCancelled) go to. */
+    busName: pulumi.Input<string>;
+    busArn: pulumi.Input<string>;
+    /** Which execution events are logged: ALL, ERROR or FATAL. */
+    logLevel: "ALL" | "ERROR" | "FATAL";
+    /** Log states' input and output (customer data). */
+    includeExecutionData: boolean;
+    timeoutMinutes: number;
+    taskTimeoutSeconds: number;
+    taskRetryAttempts: number;
+    compensationRetryAttempts: number;
+    /** Concurrency reserved for each step function. */
+    taskReservedConcurrency: number;
+    /** Orders above this total are declined. */
+    maxChargeCents: number;
+    /** Countries the shipping step accepts. */
+    shipToCountries: string[];
+    kmsKeyArn: pulumi.Input<string>;
+    accountId: pulumi.Input<string>;
+    logRetentionDays: number;
+    alarmTopicArn: pulumi.Input<string>;
+}
+
+const SERVICES = path.join(__dirname, "..", "..", "services", "saga");
+
+/**
+ * The order saga on Step Functions (a standard workflow): the state machine of
+ * saga-definition.ts, its three step functions (inventory, payments, shipping; each may touch
+ * only its own items of the table), logging to a KMS-encrypted log group with retention, X-Ray
+ * tracing, and alarms on failed and timed-out executions. EventBridge starts it through
+ * `starterRoleArn`, which may start this state machine and nothing else.
+ */
+export class Saga extends pulumi.ComponentResource {
+    public readonly stateMachine: aws.sfn.StateMachine;
+    public readonly arn: pulumi.Output<string>;
+    /** The definition as the program emits it (JSON). */
+    public readonly definition: pulumi.Output<string>;
+    public readonly starterRoleArn: pulumi.Output<string>;
+    public readonly logGroupName: pulumi.Output<string>;
+    public readonly functions: { inventory: PlatformFunction; payments: PlatformFunction; shipping: PlatformFunction };
+
+    constructor(name: string, args: SagaArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:events:Saga", name, {}, opts);
+        const step = (id: string, description: string, statements: Statement[], environment: Record<string, pulumi.Input<string>> = {}) =>
+            new PlatformFunction(
+                `${name}-${id}`,
+                {
+                    entry: path.join(SERVICES, `${id}.ts`),
+                    description,
+                    kmsKeyArn: args.kmsKeyArn,
+                    logRetentionDays: args.logRetentionDays,
+                    timeoutSeconds: args.taskTimeoutSeconds,
+                    reservedConcurrency: args.taskReservedConcurrency,
+                    environment: { TABLE_NAME: args.tableName, ...environment },
+                    statements,
+                },
+                { parent: this },
+            );
+        this.functions = {
+            inventory: step("inventory", "Order saga: reserve, release and settle stock per order line", [tableItems("OwnStockItems", args.tableArn, ["GetItem", "UpdateItem"], ["stock"])]),
+            payments: step("payments", "Order saga: charge and refund the order's payment", [tableItems("OwnPaymentItems", args.tableArn, ["GetItem", "PutItem", "UpdateItem"], ["payment"])], {
+                MAX_CHARGE_CENTS: String(args.maxChargeCents),
+            }),
+            shipping: step("shipping", "Order saga: request and cancel the order's shipment", [tableItems("OwnShipmentItems", args.tableArn, ["GetItem", "PutItem", "UpdateItem"], ["shipment"])], {
+                SHIP_TO_COUNTRIES: args.shipToCountries.join(","),
+            }),
+        };
+        const fns = Object.values(this.functions);
+
+        // Under /aws/vendedlogs/ Step Functions delivers logs without adding to the account's
+        // CloudWatch Logs resource policy, which has a size limit that many log groups exhaust.
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: `/aws/vendedlogs/states/${name}-${pulumi.getStack()}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            { parent: this },
+        );
+        const role = new ServiceRole(
+            `${name}-role`,
+            {
+                service: "states.amazonaws.com",
+                accountId: args.accountId,
+                description: `Runs the ${name} state machine`,
+                statements: [
+                    { Sid: "InvokeSteps", Action: "lambda:InvokeFunction", Resource: fns.flatMap((f) => [f.arn, pulumi.interpolate`${f.arn}:*`]) },
+                    tableItems("ClaimOrders", args.tableArn, ["PutItem"], ["saga"]),
+                    { Sid: "PublishOutcome", Action: "events:PutEvents", Resource: args.busArn },
+                    // Log delivery and X-Ray calls have no resource scope: CloudWatch Logs and X-Ray accept only "*" for them.
+                    {
+                        Sid: "DeliverLogs",
+                        Action: ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"],
+                        Resource: "*",
+                    },
+                    { Sid: "Tracing", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], Resource: "*" },
+                ],
+            },
+            { parent: this },
+        );
+        this.definition = pulumi
+            .all([this.functions.inventory.arn, this.functions.payments.arn, this.functions.shipping.arn, args.tableName, args.busName])
+            .apply(([inventoryFunctionArn, paymentsFunctionArn, shippingFunctionArn, tableName, busName]) =>
+                JSON.stringify(
+                    sagaDefinition({
+                        inventoryFunctionArn,
+                        paymentsFunctionArn,
+                        shippingFunctionArn,
+                        tableName,
+                        busName,
+                        timeoutSeconds: args.timeoutMinutes * 60,
+                        taskRetryAttempts: args.taskRetryAttempts,
+                        compensationRetryAttempts: args.compensationRetryAttempts,
+                    }),
+                ),
+            );
+        this.stateMachine = new aws.sfn.StateMachine(
+            `${name}-sm`,
+            {
+                type: "STANDARD",
+                definition: this.definition,
+                roleArn: role.arn,
+                loggingConfiguration: { logDestination: pulumi.interpolate`${logGroup.arn}:*`, level: args.logLevel, includeExecutionData: args.includeExecutionData },
+                tracingConfiguration: { enabled: true },
+            },
+            // Step Functions checks the role can deliver logs when the state machine is created.
+            { parent: this, dependsOn: [role] },
+        );
+        this.arn = this.stateMachine.arn;
+        this.logGroupName = logGroup.name;
+
+        const starter = new ServiceRole(
+            `${name}-starter`,
+            { service: "events.amazonaws.com", accountId: args.accountId, description: `Lets EventBridge start ${name} executions`, statements: [{ Sid: "StartSaga", Action: "states:StartExecution", Resource: this.arn }] },
+            { parent: this },
+        );
+        this.starterRoleArn = starter.arn;
+
+        for (const [metric, what] of [
+            ["ExecutionsFailed", "failed: a compensation kept failing or an outcome could not be published; finish the order by hand from the execution's history"],
+            ["ExecutionsTimedOut", `ran past ${args.timeoutMinutes} minutes`],
+        ] as const) {
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-${metric.toLowerCase()}`,
+                {
+                    alarmDescription: pulumi.interpolate`Executions of the order saga ${what}`,
+                    namespace: "AWS/States",
+                    metricName: metric,
+                    dimensions: { StateMachineArn: this.arn },
+                    statistic: "Sum",
+                    period: 60,
+                    evaluationPeriods: 1,
+                    threshold: 0,
+                    comparisonOperator: "GreaterThanThreshold",
+                    treatMissingData: "notBreaching",
+                    alarmActions: [args.alarmTopicArn],
+                    okActions: [args.alarmTopicArn],
+                },
+                { parent: this },
+            );
+        }
+        this.registerOutputs({ arn: this.arn, logGroupName: this.logGroupName });
+    }
+}

@@ -1,0 +1,125 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { GlobalTableConfig } from "../config/sections/global-table";
+import type { ProtectionConfig } from "../config/sections/protection";
+import { Grants } from "./grants";
+
+export interface GlobalTableArgs extends GlobalTableConfig {
+    /** The environment's protection decisions (protect, deletion protection). */
+    protection: ProtectionConfig;
+}
+
+/** The table's key schema: see services/table-keys.ts for how keys are built and sharded. */
+export const PARTITION_KEY = "pk";
+export const SORT_KEY = "sk";
+
+/** Item-level access for the application: no table management, no scans. */
+export const READ_WRITE_ACTIONS = [
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:Query",
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+];
+/** What a stream consumer (e.g. a Lambda event source mapping) needs. */
+export const STREAM_READ_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"];
+
+/**
+ * A DynamoDB global table (version 2019.11.21, through `replicas`): string keys `pk` and `sk`,
+ * on-demand or autoscaled provisioned capacity, a NEW_AND_OLD_IMAGES stream (replication needs
+ * it), point-in-time recovery on the table and on every replica, a TTL attribute, and deletion
+ * protection and Pulumi protect from the profile.
+ *
+ * Encryption at rest uses the AWS-managed key (aws/dynamodb) rather than the platform key: the
+ * platform key is a single-region key, and a customer key would have to exist in every replica
+ * region. The AWS-managed key is still KMS, logged in CloudTrail, present in every region, and
+ * needs no key grants, so the grants below stay the DynamoDB actions alone.
+ */
+export class GlobalTable extends pulumi.ComponentResource {
+    public readonly tableName: pulumi.Output<string>;
+    public readonly tableArn: pulumi.Output<string>;
+    /** The home region's stream (NEW_AND_OLD_IMAGES). */
+    public readonly streamArn: pulumi.Output<string>;
+
+    private readonly grants: Grants;
+
+    constructor(name: string, args: GlobalTableArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:data:GlobalTable", name, {}, opts);
+        this.grants = new Grants(this, name);
+        const provisioned = args.billingMode === "PROVISIONED";
+        const deletionProtection = args.protection.deletionProtection;
+
+        const table = new aws.dynamodb.Table(
+            `${name}-table`,
+            {
+                billingMode: args.billingMode,
+                hashKey: PARTITION_KEY,
+                rangeKey: SORT_KEY,
+                attributes: [
+                    { name: PARTITION_KEY, type: "S" },
+                    { name: SORT_KEY, type: "S" },
+                ],
+                readCapacity: provisioned ? args.readCapacity.min : undefined,
+                writeCapacity: provisioned ? args.writeCapacity.min : undefined,
+                streamEnabled: true,
+                streamViewType: "NEW_AND_OLD_IMAGES",
+                pointInTimeRecovery: { enabled: true },
+                deletionProtectionEnabled: deletionProtection,
+                serverSideEncryption: { enabled: true },
+                ttl: { attributeName: args.ttlAttribute, enabled: true },
+                replicas: args.replicaRegions.map((regionName) => ({ regionName, pointInTimeRecovery: true, deletionProtectionEnabled: deletionProtection, propagateTags: true })),
+            },
+            // Autoscaling owns the provisioned capacity once the table exists.
+            { parent: this, protect: args.protection.protectResources, ignoreChanges: provisioned ? ["readCapacity", "writeCapacity"] : [] },
+        );
+
+        if (provisioned) {
+            for (const [dimension, bounds] of [["Read", args.readCapacity], ["Write", args.writeCapacity]] as const) {
+                const target = new aws.appautoscaling.Target(
+                    `${name}-${dimension.toLowerCase()}-capacity`,
+                    {
+                        serviceNamespace: "dynamodb",
+                        resourceId: pulumi.interpolate`table/${table.name}`,
+                        scalableDimension: `dynamodb:table:${dimension}CapacityUnits`,
+                        minCapacity: bounds.min,
+                        maxCapacity: bounds.max,
+                    },
+                    { parent: this },
+                );
+                new aws.appautoscaling.Policy(
+                    `${name}-${dimension.toLowerCase()}-scaling`,
+                    {
+                        policyType: "TargetTrackingScaling",
+                        serviceNamespace: target.serviceNamespace,
+                        resourceId: target.resourceId,
+                        scalableDimension: target.scalableDimension,
+                        targetTrackingScalingPolicyConfiguration: {
+                            predefinedMetricSpecification: { predefinedMetricType: `DynamoDB${dimension}CapacityUtilization` },
+                            targetValue: args.targetUtilizationPercent,
+                        },
+                    },
+                    { parent: this },
+                );
+            }
+        }
+
+        this.tableName = table.name;
+        this.tableArn = table.arn;
+        this.streamArn = table.streamArn;
+        this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn, streamArn: this.streamArn });
+    }
+
+    /** Item reads and writes on the table and its indexes (the actions in READ_WRITE_ACTIONS, nothing else). */
+    grantReadWrite(role: aws.iam.Role): aws.iam.RolePolicy {
+        return this.grants.grant("read-write", role, [{ Sid: "ItemReadWrite", Action: READ_WRITE_ACTIONS, Resource: [this.tableArn, pulumi.interpolate`${this.tableArn}/index/*`] }]);
+    }
+
+    /** Reading the table's stream (the actions in STREAM_READ_ACTIONS) on the stream alone. */
+    grantStreamRead(role: aws.iam.Role): aws.iam.RolePolicy {
+        return this.grants.grant("stream-read", role, [{ Sid: "StreamRead", Action: STREAM_READ_ACTIONS, Resource: this.streamArn }]);
+    }
+}

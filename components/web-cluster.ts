@@ -1,0 +1,416 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { RULE_PRIORITY } from "../config/path-patterns";
+import type { WebConfig } from "../config/sections/web";
+import { SecureBucket } from "./bucket";
+import { ServiceRole, type Statement } from "./iam";
+import type { ServiceBundle } from "./service-bundle";
+import { webUserData } from "./web-user-data";
+
+export interface WebClusterArgs extends WebConfig {
+    /** Home region: the AMI parameter, the ELB log-delivery principal, the KMS condition. */
+    region: string;
+    accountId: pulumi.Input<string>;
+    vpcId: pulumi.Input<string>;
+    /** Public subnets for the load balancer, one per AZ. */
+    publicSubnetIds: pulumi.Input<string[]>;
+    /** Private subnets for the instances (egress through NAT), one per AZ. */
+    privateSubnetIds: pulumi.Input<string[]>;
+    /** The platform KMS key: root volumes, the artifacts bucket and the log group. Its policy must admit Auto Scaling (PlatformKey `autoScalingVolumes`). */
+    kmsKeyArn: pulumi.Input<string>;
+    /** Serve plain HTTP when no certificate is configured; config validation allows it only in dev. */
+    allowPlainHttp: boolean;
+    /** AWS-side deletion protection on the load balancer. */
+    deletionProtection: boolean;
+    /** Pulumi protect on the access-log bucket, which is kept on destroy. */
+    protect: boolean;
+    /** The web service bundle the instances run (see bundleService). */
+    service: ServiceBundle;
+    /** SSM path, ending in "/", the service reads its settings from. */
+    parameterPath: string;
+    /** Tags for the instances and volumes Auto Scaling launches, which the provider's defaultTags do not reach. */
+    instanceTags: Record<string, string>;
+    /** Who may reach the load balancer: anyone (the default, for a cluster on its own) or only CloudFront. */
+    ingress?: WebIngress;
+}
+
+/** A header CloudFront adds to every origin request, whose secret value proves the request came through it. */
+export interface OriginHeader {
+    name: string;
+    /** A Pulumi secret; it lands in the listener rules' and the distribution's state, never in an output. */
+    value: pulumi.Input<string>;
+}
+
+/**
+ * `internet`: 80/443 from anywhere, forwarding everything. `cloudfront`: only CloudFront's
+ * origin-facing addresses (the AWS-managed prefix list), and only requests carrying the origin
+ * header are forwarded (any other distribution can reach the same addresses); the rest get 403.
+ */
+export type WebIngress = { from: "internet" } | { from: "cloudfront"; originHeader: OriginHeader };
+
+/** The AWS-managed prefix list of CloudFront's origin-facing servers. */
+export const CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
+
+/** Negotiates TLS 1.3 and 1.2 only, with forward-secret ciphers. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/**
+ * Regions launched before August 2022 deliver ALB access logs as a regional Elastic Load
+ * Balancing account; later regions as the logdelivery.elasticloadbalancing.amazonaws.com
+ * service principal, and have no such account for getServiceAccount to return.
+ */
+const REGIONS_WITH_ELB_LOG_ACCOUNT = new Set([
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1", "ap-northeast-1", "ap-northeast-2",
+    "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2",
+    "eu-west-3", "eu-south-1", "eu-north-1", "me-south-1", "sa-east-1", "us-gov-west-1", "us-gov-east-1",
+]);
+
+const ACCESS_LOG_PREFIX = "alb";
+
+/**
+ * The serving fleet: an internet-facing ALB in the public subnets (HTTPS with TLS 1.3 and an
+ * HTTP->HTTPS redirect, invalid headers dropped, access logs to a private bucket) in front of
+ * an Auto Scaling group in the private subnets, launched from a template: the current AL2023
+ * AMI, IMDSv2 only, an encrypted gp3 root volume, Session Manager instead of SSH, and user data
+ * that runs the web service bundle under systemd. Target tracking on CPU and on requests per
+ * target sizes it; instance refresh rolls it when the template changes. With `ingress` from
+ * CloudFront, only CloudFront's origin-facing servers reach the load balancer, and only requests
+ * carrying the origin header are forwarded.
+ */
+export class WebCluster extends pulumi.ComponentResource {
+    /** The fleet's security group: data stores admit it. */
+    public readonly securityGroupId: pulumi.Output<string>;
+    public readonly albSecurityGroupId: pulumi.Output<string>;
+    /** The instances' role, for data stores' grants (`table.grantReadWrite(web.instanceRole)`). */
+    public readonly instanceRole: aws.iam.Role;
+    /** https://<ALB DNS name>, or http:// where dev serves plain HTTP. */
+    public readonly url: pulumi.Output<string>;
+    public readonly albDnsName: pulumi.Output<string>;
+    public readonly albZoneId: pulumi.Output<string>;
+    public readonly albArn: pulumi.Output<string>;
+    public readonly targetGroupArn: pulumi.Output<string>;
+    /** The listener that serves traffic (HTTPS, or HTTP without a certificate in dev), for routing rules added later. */
+    public readonly listenerArn: pulumi.Output<string>;
+    public readonly autoScalingGroupName: pulumi.Output<string>;
+    /** The CloudWatch log group holding the service's output. */
+    public readonly logGroupName: pulumi.Output<string>;
+    public readonly accessLogBucket: pulumi.Output<string>;
+    public readonly artifactBucket: pulumi.Output<string>;
+
+    private readonly fleetSecurityGroup: aws.ec2.SecurityGroup;
+    private readonly name: string;
+
+    constructor(name: string, args: WebClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:web:WebCluster", name, {}, opts);
+        if (!args.certificateArn && !args.allowPlainHttp) {
+            throw new Error(`${name}: no certificateArn, and plain HTTP is not allowed: configure platform:web.certificateArn`);
+        }
+        this.name = name;
+        const parent = { parent: this };
+        const stack = pulumi.getStack();
+        const https = args.certificateArn !== undefined;
+
+        // --- Security groups: internet -> ALB (443, and 80 to redirect) -> fleet (app port) only.
+        const albSg = new aws.ec2.SecurityGroup(`${name}-alb-sg`, { vpcId: args.vpcId, description: `${name} load balancer: web clients in, the fleet out`, tags: { Name: `${name}-alb` } }, parent);
+        const fleetSg = new aws.ec2.SecurityGroup(`${name}-fleet-sg`, { vpcId: args.vpcId, description: `${name} instances: the load balancer in`, tags: { Name: `${name}-fleet` } }, parent);
+        this.fleetSecurityGroup = fleetSg;
+        const originHeader = args.ingress?.from === "cloudfront" ? args.ingress.originHeader : undefined;
+        if (originHeader) {
+            // One port only: CloudFront's origin protocol is HTTPS with a certificate, HTTP without. The
+            // prefix list counts as 55 rules against a group's default quota of 60, so a second rule
+            // referencing it would not fit.
+            const cloudFront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_PREFIX_LIST }, parent);
+            const port = https ? 443 : 80;
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-alb-in-cloudfront`,
+                { securityGroupId: albSg.id, prefixListId: cloudFront.id, ipProtocol: "tcp", fromPort: port, toPort: port, description: `${https ? "HTTPS" : "HTTP"} from CloudFront's origin-facing servers only` },
+                parent,
+            );
+        } else {
+            for (const port of https ? [443, 80] : [80]) {
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-alb-in-${port}`,
+                    { securityGroupId: albSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: port, toPort: port, description: port === 443 ? "HTTPS from anywhere" : https ? "HTTP from anywhere, redirected to HTTPS" : "HTTP from anywhere (dev without a certificate)" },
+                    parent,
+                );
+            }
+        }
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-alb-to-fleet`,
+            { securityGroupId: albSg.id, referencedSecurityGroupId: fleetSg.id, ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, description: "to the fleet on the app port" },
+            parent,
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-fleet-from-alb`,
+            { securityGroupId: fleetSg.id, referencedSecurityGroupId: albSg.id, ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, description: "from the load balancer on the app port" },
+            parent,
+        );
+        // AWS APIs (SSM, Secrets Manager, CloudWatch, S3 and DynamoDB through their gateway endpoints, the dnf repositories in S3) over HTTPS.
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-fleet-to-https`,
+            { securityGroupId: fleetSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs and package repositories" },
+            parent,
+        );
+
+        // --- Access logs. ALB access logs support only SSE-S3 (AES256) buckets, not SSE-KMS.
+        const accessLogs = new SecureBucket(
+            `${name}-access-logs`,
+            {
+                // Versioned where protected (prod), so an overwrite or delete cannot erase the audit trail.
+                versioning: args.protect,
+                noncurrentVersionExpirationDays: args.protect ? args.accessLogExpirationDays : undefined,
+                expirationDays: args.accessLogExpirationDays,
+                protect: args.protect,
+                policyStatements: (bucketArn) => [
+                    {
+                        Sid: "ElbDeliversAccessLogs",
+                        Principal: REGIONS_WITH_ELB_LOG_ACCOUNT.has(args.region)
+                            ? { AWS: aws.elb.getServiceAccountOutput({}, parent).arn }
+                            : { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                        Action: "s3:PutObject",
+                        Resource: pulumi.interpolate`${bucketArn}/${ACCESS_LOG_PREFIX}/AWSLogs/${args.accountId}/*`,
+                    },
+                ],
+            },
+            parent,
+        );
+
+        // --- The service bundle, in a private versioned bucket encrypted with the platform key.
+        const artifacts = new SecureBucket(`${name}-artifacts`, { kmsKeyArn: args.kmsKeyArn, versioning: true, noncurrentVersionExpirationDays: 30, protect: args.protect }, parent);
+        const bundleKey = `${name}/${args.service.sha256}.js`;
+        const bundle = new aws.s3.BucketObjectv2(
+            `${name}-bundle`,
+            { bucket: artifacts.name, key: bundleKey, source: new pulumi.asset.StringAsset(args.service.code), contentType: "application/javascript", serverSideEncryption: "aws:kms", kmsKeyId: args.kmsKeyArn },
+            { parent: this, dependsOn: [artifacts.policy] },
+        );
+
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/platform/${stack}/${name}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn }, parent);
+
+        // --- The instances' role: read the bundle, write the log, Session Manager. EC2 passes no
+        // aws:SourceAccount when it assumes an instance role, so the trust names only the service.
+        const role = new ServiceRole(
+            `${name}-instance-role`,
+            {
+                service: "ec2.amazonaws.com",
+                description: `${name} instances (${stack}): read the service bundle, write logs, Session Manager`,
+                statements: [
+                    { Sid: "ReadServiceBundle", Action: "s3:GetObject", Resource: pulumi.interpolate`${artifacts.arn}/${name}/*` },
+                    { Sid: "DecryptViaS3", Action: "kms:Decrypt", Resource: args.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` } } },
+                    { Sid: "WriteServiceLog", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`] },
+                ] satisfies Statement[],
+                // Session Manager instead of SSH: no key pair, no port 22.
+                managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
+            },
+            parent,
+        );
+        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, parent);
+
+        const userData = pulumi
+            .all([artifacts.name, logGroup.name])
+            .apply(([bucket, logGroupName]) =>
+                webUserData({ region: args.region, bucket, key: bundleKey, sha256: args.service.sha256, appPort: args.appPort, livenessPath: args.healthCheckPath, healthPath: args.dependencyHealthPath, parameterPath: args.parameterPath, logGroupName }),
+            );
+        const tags = { ...args.instanceTags, Name: `${name}-${stack}` };
+        const template = new aws.ec2.LaunchTemplate(
+            `${name}-template`,
+            {
+                description: `${name} instances (${stack})`,
+                // Resolved at each launch, so new instances get the current AL2023 release.
+                imageId: `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${args.architecture}`,
+                instanceType: args.instanceType,
+                iamInstanceProfile: { arn: profile.arn },
+                vpcSecurityGroupIds: [fleetSg.id],
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+                blockDeviceMappings: [
+                    { deviceName: "/dev/xvda", ebs: { volumeType: "gp3", volumeSize: args.rootVolumeGiB, encrypted: "true", kmsKeyId: args.kmsKeyArn, deleteOnTermination: "true" } },
+                ],
+                monitoring: { enabled: args.detailedMonitoring },
+                userData: userData.apply((script) => Buffer.from(script).toString("base64")),
+                tagSpecifications: [
+                    { resourceType: "instance", tags },
+                    { resourceType: "volume", tags },
+                ],
+                updateDefaultVersion: true,
+            },
+            { parent: this, dependsOn: [bundle] },
+        );
+
+        // --- Load balancer, target group, listeners.
+        const targetGroup = new aws.lb.TargetGroup(
+            `${name}-tg`,
+            {
+                vpcId: args.vpcId,
+                targetType: "instance",
+                protocol: "HTTP",
+                port: args.appPort,
+                deregistrationDelay: args.deregistrationDelaySeconds,
+                slowStart: args.slowStartSeconds,
+                healthCheck: { enabled: true, protocol: "HTTP", port: "traffic-port", path: args.healthCheckPath, matcher: "200", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
+            },
+            parent,
+        );
+        const alb = new aws.lb.LoadBalancer(
+            `${name}-alb`,
+            {
+                loadBalancerType: "application",
+                internal: false,
+                securityGroups: [albSg.id],
+                subnets: args.publicSubnetIds,
+                dropInvalidHeaderFields: true,
+                enableDeletionProtection: args.deletionProtection,
+                accessLogs: { bucket: accessLogs.name, prefix: ACCESS_LOG_PREFIX, enabled: true },
+            },
+            // ELB checks on creation that it may write to the bucket.
+            { parent: this, dependsOn: [accessLogs.policy] },
+        );
+        const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
+        // Behind CloudFront the default action refuses: only the rule that finds the origin header forwards.
+        const defaultActions = originHeader ? [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "forbidden" } }] : forward;
+        let listener: aws.lb.Listener;
+        if (args.certificateArn) {
+            listener = new aws.lb.Listener(
+                `${name}-https`,
+                { loadBalancerArn: alb.arn, port: 443, protocol: "HTTPS", sslPolicy: TLS_POLICY, certificateArn: args.certificateArn, defaultActions },
+                parent,
+            );
+            // Behind CloudFront nothing can reach port 80 (the security group admits 443 only), so there is nothing to redirect.
+            if (!originHeader) {
+                new aws.lb.Listener(
+                    `${name}-http-redirect`,
+                    { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] },
+                    parent,
+                );
+            }
+        } else {
+            listener = new aws.lb.Listener(`${name}-http`, { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions }, parent);
+        }
+        let fromCloudFront: aws.lb.ListenerRule | undefined;
+        if (originHeader) {
+            // Last in priority, so routing rules placed before it (strangler-fig migrations) win.
+            fromCloudFront = new aws.lb.ListenerRule(
+                `${name}-from-cloudfront`,
+                {
+                    listenerArn: listener.arn,
+                    priority: RULE_PRIORITY.fromCloudFront,
+                    conditions: [{ httpHeader: { httpHeaderName: originHeader.name, values: [originHeader.value] } }],
+                    actions: forward,
+                },
+                parent,
+            );
+        }
+        // The dependency report names hosts and their errors: operators reach it on the instances
+        // (Session Manager), so the internet has no need to see it.
+        new aws.lb.ListenerRule(
+            `${name}-hide-health`,
+            {
+                listenerArn: listener.arn,
+                priority: RULE_PRIORITY.hideHealth,
+                conditions: [{ pathPattern: { values: [args.dependencyHealthPath] } }],
+                actions: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "not found" } }],
+            },
+            parent,
+        );
+
+        // --- The fleet.
+        const version = template.latestVersion.apply(String);
+        const group = new aws.autoscaling.Group(
+            `${name}-asg`,
+            {
+                vpcZoneIdentifiers: args.privateSubnetIds,
+                minSize: args.minSize,
+                maxSize: args.maxSize,
+                desiredCapacity: args.desiredCapacity,
+                targetGroupArns: [targetGroup.arn],
+                healthCheckType: "ELB",
+                healthCheckGracePeriod: args.healthCheckGracePeriodSeconds,
+                defaultInstanceWarmup: args.instanceWarmupSeconds,
+                // A pinned version (not $Latest): a new template version changes the group, which starts an instance refresh.
+                ...(args.spot.enabled
+                    ? {
+                          capacityRebalance: true,
+                          mixedInstancesPolicy: {
+                              launchTemplate: {
+                                  launchTemplateSpecification: { launchTemplateId: template.id, version },
+                                  overrides: [args.instanceType, ...args.spot.instanceTypes].map((instanceType) => ({ instanceType })),
+                              },
+                              instancesDistribution: {
+                                  onDemandBaseCapacity: args.spot.onDemandBaseCapacity,
+                                  onDemandPercentageAboveBaseCapacity: args.spot.onDemandPercentageAboveBase,
+                                  // On demand in the listed order (instanceType first); Spot from the deepest, cheapest pools.
+                                  onDemandAllocationStrategy: "prioritized",
+                                  spotAllocationStrategy: "price-capacity-optimized",
+                              },
+                          },
+                      }
+                    : { launchTemplate: { id: template.id, version } }),
+                instanceRefresh: {
+                    strategy: "Rolling",
+                    preferences: { minHealthyPercentage: args.minHealthyPercent, instanceWarmup: String(args.instanceWarmupSeconds), skipMatching: true, autoRollback: true },
+                },
+                metricsGranularity: "1Minute",
+                enabledMetrics: ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
+                tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+            },
+            // Target tracking owns the desired capacity once the group exists; applying the
+            // configured value again on every update would undo its scaling.
+            { parent: this, ignoreChanges: ["desiredCapacity"] },
+        );
+
+        new aws.autoscaling.Policy(
+            `${name}-cpu-target`,
+            {
+                autoscalingGroupName: group.name,
+                policyType: "TargetTrackingScaling",
+                targetTrackingConfiguration: { predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" }, targetValue: args.cpuTargetPercent },
+            },
+            parent,
+        );
+        new aws.autoscaling.Policy(
+            `${name}-requests-target`,
+            {
+                autoscalingGroupName: group.name,
+                policyType: "TargetTrackingScaling",
+                targetTrackingConfiguration: {
+                    predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: pulumi.interpolate`${alb.arnSuffix}/${targetGroup.arnSuffix}` },
+                    targetValue: args.requestsPerTarget,
+                },
+            },
+            // The metric exists only once a listener routes to the target group; AWS rejects the policy before.
+            { parent: this, dependsOn: fromCloudFront ? [listener, fromCloudFront] : [listener] },
+        );
+
+        this.securityGroupId = fleetSg.id;
+        this.albSecurityGroupId = albSg.id;
+        this.instanceRole = role.role;
+        this.albDnsName = alb.dnsName;
+        this.albZoneId = alb.zoneId;
+        this.albArn = alb.arn;
+        this.url = pulumi.interpolate`${https ? "https" : "http"}://${alb.dnsName}`;
+        this.targetGroupArn = targetGroup.arn;
+        this.listenerArn = listener.arn;
+        this.autoScalingGroupName = group.name;
+        this.logGroupName = logGroup.name;
+        this.accessLogBucket = accessLogs.name;
+        this.artifactBucket = artifacts.name;
+        this.registerOutputs({
+            securityGroupId: this.securityGroupId,
+            albSecurityGroupId: this.albSecurityGroupId,
+            url: this.url,
+            albDnsName: this.albDnsName,
+            albArn: this.albArn,
+            targetGroupArn: this.targetGroupArn,
+            listenerArn: this.listenerArn,
+            autoScalingGroupName: this.autoScalingGroupName,
+            logGroupName: this.logGroupName,
+        });
+    }
+
+    /** Lets the instances open connections to a data tier's security group on its port (the data tier admits them on its side). */
+    allowEgressTo(tier: string, securityGroupId: pulumi.Input<string>, port: pulumi.Input<number>): aws.vpc.SecurityGroupEgressRule {
+        return new aws.vpc.SecurityGroupEgressRule(
+            `${this.name}-fleet-to-${tier}`,
+            { securityGroupId: this.fleetSecurityGroup.id, referencedSecurityGroupId: securityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port, description: `to the ${tier}` },
+            { parent: this },
+        );
+    }
+}

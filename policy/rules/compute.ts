@@ -1,0 +1,101 @@
+import * as aws from "@pulumi/aws";
+import { validateResourceOfType } from "@pulumi/policy";
+import { StackGraph } from "../graph";
+import { asList, isUnknown, truthy } from "../lib";
+import type { PlatformPolicy } from "../types";
+
+/**
+ * IMDSv2 only, and a hop limit of 1 so a container or proxy on the instance can't relay the
+ * credentials. The hop limit is checked explicitly: AL2023 AMIs default it to 2.
+ */
+function checkMetadata(options: { httpEndpoint?: string; httpTokens?: string; httpPutResponseHopLimit?: number } | undefined, report: (m: string) => void) {
+    if (options?.httpEndpoint === "disabled") return;
+    if (options?.httpTokens !== "required") report(`allows IMDSv1 (metadataOptions.httpTokens is ${options?.httpTokens ?? "unset"}); set it to "required"`);
+    if (options?.httpPutResponseHopLimit !== 1) report(`has metadata hop limit ${options?.httpPutResponseHopLimit ?? "unset (the AMI's default)"}; set httpPutResponseHopLimit to 1`);
+}
+
+export const computePolicies: PlatformPolicy[] = [
+    {
+        name: "ec2-imdsv2-hop-limit-1",
+        description: "Launch templates and instances require IMDSv2 with a metadata hop limit of 1.",
+        enforcementLevel: "mandatory",
+        validateResource: [
+            validateResourceOfType(aws.ec2.LaunchTemplate, (p, _a, report) => checkMetadata(p.metadataOptions, report)),
+            validateResourceOfType(aws.ec2.Instance, (p, _a, report) => {
+                if (p.launchTemplate && !p.metadataOptions) return; // inherits the template's options, checked there
+                checkMetadata(p.metadataOptions, report);
+            }),
+        ],
+    },
+    {
+        name: "ec2-ebs-encrypted",
+        description: "EBS volumes are encrypted: launch templates' block devices, instances' root and data volumes, standalone volumes.",
+        enforcementLevel: "mandatory",
+        validateResource: [
+            validateResourceOfType(aws.ec2.LaunchTemplate, (p, _a, report) => {
+                for (const bdm of p.blockDeviceMappings ?? []) {
+                    if (bdm.ebs && !truthy(bdm.ebs.encrypted)) report(`block device${bdm.deviceName ? ` ${bdm.deviceName}` : ""} is not encrypted; set ebs.encrypted to "true"`);
+                }
+            }),
+            validateResourceOfType(aws.ec2.Instance, (p, _a, report) => {
+                if (p.rootBlockDevice && p.rootBlockDevice.encrypted !== true) report("root volume is not encrypted");
+                for (const v of p.ebsBlockDevices ?? []) if (v.encrypted !== true) report(`volume ${v.deviceName} is not encrypted`);
+            }),
+            validateResourceOfType(aws.ebs.Volume, (p, _a, report) => {
+                if (p.encrypted !== true) report("is not encrypted");
+            }),
+        ],
+    },
+    {
+        name: "ec2-no-public-ip",
+        description: "Launch templates and instances don't assign public IP addresses; the fleet is reached through the load balancer.",
+        enforcementLevel: "mandatory",
+        validateResource: [
+            validateResourceOfType(aws.ec2.LaunchTemplate, (p, _a, report) => {
+                for (const ni of p.networkInterfaces ?? []) if (truthy(ni.associatePublicIpAddress)) report("network interface associates a public IP address");
+            }),
+            validateResourceOfType(aws.ec2.Instance, (p, _a, report) => {
+                if (p.associatePublicIpAddress === true) report("associates a public IP address");
+            }),
+        ],
+    },
+    {
+        name: "autoscaling-group-launch-template-elb-health",
+        description: "Auto-scaling groups launch from a launch template (not a deprecated launch configuration) and, behind a load balancer, use ELB health checks.",
+        enforcementLevel: "advisory",
+        validateResource: validateResourceOfType(aws.autoscaling.Group, (p, _a, report) => {
+            if (p.launchConfiguration) report("uses a launch configuration; launch configurations are deprecated and lack IMDSv2 controls, use a launch template");
+            else if (!p.launchTemplate && !p.mixedInstancesPolicy?.launchTemplate) report("names no launch template");
+            const behindLb = (p.targetGroupArns ?? []).length > 0 || (p.loadBalancers ?? []).length > 0 || (p.trafficSources ?? []).length > 0;
+            if (behindLb && p.healthCheckType !== "ELB") report(`serves a load balancer but uses ${p.healthCheckType ?? "EC2"} health checks; unhealthy-but-running instances stay in service`);
+        }),
+    },
+    {
+        name: "autoscaling-request-count-label-valid",
+        description: "A target-tracking policy on ALBRequestCountPerTarget names, in its resource label, a load balancer and a target group of its own group (AWS rejects a malformed label; a wrong one tracks the wrong traffic).",
+        enforcementLevel: "mandatory",
+        covers: ["aws:autoscaling/policy:Policy", "aws:autoscaling/group:Group", "aws:lb/targetGroup:TargetGroup"],
+        validateStack: (args, report) => {
+            const g = new StackGraph(args.resources);
+            const LABEL = /^app\/[^/]+\/[^/]+\/targetgroup\/[^/]+\/[^/]+$/;
+            for (const policy of g.ofType("aws:autoscaling/policy:Policy")) {
+                const spec = policy.props.targetTrackingConfiguration?.predefinedMetricSpecification;
+                if (!spec || isUnknown(spec) || spec.predefinedMetricType !== "ALBRequestCountPerTarget") continue;
+                const label = spec.resourceLabel;
+                if (isUnknown(label)) continue;
+                if (typeof label !== "string" || !LABEL.test(label)) {
+                    report(`tracks ALBRequestCountPerTarget with resource label ${JSON.stringify(label)}; it must be "<load balancer arnSuffix>/<target group arnSuffix>"`, policy.urn);
+                    continue;
+                }
+                // The target group part must be one the policy's group registers with.
+                const groups = g.resolve(policy, "autoscalingGroupName", ["aws:autoscaling/group:Group"]);
+                if (isUnknown(groups) || groups.length === 0) continue;
+                const tgArns = asList(groups[0].props.targetGroupArns);
+                if (tgArns.some(isUnknown)) continue;
+                const suffixes = tgArns.flatMap((arn) => g.lookup(arn, ["aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"])).map((tg) => tg.props.arnSuffix);
+                if (suffixes.length === 0 || suffixes.some(isUnknown)) continue;
+                if (!suffixes.some((sfx) => label.endsWith(`/${sfx}`))) report(`tracks requests of ${label.split("/").slice(3).join("/")}, not a target group ${groups[0].name} registers with`, policy.urn);
+            }
+        },
+    },
+];

@@ -1,0 +1,134 @@
+/**
+ * The stream processor: consumes the analytics Kinesis stream and files every event that has a
+ * subject into that subject's activity feed in the global table (`activity#<subject>`, sorted by
+ * time), where the table's TTL removes it after the retention period. Writes are idempotent (a
+ * record always maps to the same item), so the re-reads that retries, bisected batches and
+ * TRIM_HORIZON cause are harmless.
+ *
+ * A record that is not a valid event, or whose write keeps failing, is reported as a batch item
+ * failure: Lambda retries from it (bisecting the batch), and after the mapping's retry limit
+ * sends the batch's shard and sequence numbers to the failure queue.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+import type { EventRecord } from "../analytics/event";
+import { entityKey, sortKey } from "../table-keys";
+
+/** BatchWriteItem takes at most 25 items. */
+const BATCH_WRITE_MAX = 25;
+
+export interface ActivityOptions {
+    tableName: string;
+    /** The table's TTL attribute (epoch seconds). */
+    ttlAttribute: string;
+    retentionDays: number;
+    /** Rounds of retrying unprocessed items before the records count as failed. */
+    maxWriteAttempts?: number;
+    sleep?: (ms: number) => Promise<void>;
+}
+
+export class InvalidRecordError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "InvalidRecordError";
+    }
+}
+
+/** Decodes a Kinesis record into the analytics event it carries. */
+export function decode(record: KinesisStreamRecord): EventRecord {
+    let e: Partial<EventRecord>;
+    try {
+        e = JSON.parse(Buffer.from(record.kinesis.data, "base64").toString("utf8"));
+    } catch {
+        throw new InvalidRecordError("data is not JSON");
+    }
+    const ok =
+        typeof e === "object" && e !== null &&
+        typeof e.event_id === "string" && e.event_id.length > 0 &&
+        typeof e.event_type === "string" && e.event_type.length > 0 &&
+        typeof e.occurred_at === "number" && Number.isFinite(e.occurred_at) &&
+        typeof e.source === "string" &&
+        (e.subject_id === null || typeof e.subject_id === "string") &&
+        typeof e.attributes === "object" && e.attributes !== null;
+    if (!ok) throw new InvalidRecordError("not an analytics event record (see services/analytics/event.ts)");
+    return e as EventRecord;
+}
+
+/** The activity item of an event, or undefined for an event without a subject. */
+export function activityItem(e: EventRecord, opts: Pick<ActivityOptions, "ttlAttribute" | "retentionDays">): Record<string, unknown> | undefined {
+    if (!e.subject_id) return undefined;
+    const at = new Date(e.occurred_at).toISOString();
+    return {
+        pk: entityKey("activity", e.subject_id),
+        sk: sortKey(at, e.event_id),
+        eventId: e.event_id,
+        eventType: e.event_type,
+        source: e.source,
+        occurredAt: at,
+        attributes: e.attributes,
+        [opts.ttlAttribute]: Math.floor(e.occurred_at / 1000) + opts.retentionDays * 86_400,
+    };
+}
+
+export function createActivityProcessor(ddb: DynamoDBDocumentClient, opts: ActivityOptions) {
+    const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const maxAttempts = opts.maxWriteAttempts ?? 4;
+
+    /** Writes the items; returns the keys still unwritten after the retries. */
+    async function write(items: Record<string, unknown>[]): Promise<Set<string>> {
+        const unwritten = new Set<string>();
+        for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) {
+            let pending = items.slice(i, i + BATCH_WRITE_MAX);
+            for (let attempt = 1; pending.length > 0 && attempt <= maxAttempts; attempt++) {
+                if (attempt > 1) await sleep(Math.random() * Math.min(2000, 50 * 2 ** attempt));
+                const r = await ddb.send(new BatchWriteCommand({ RequestItems: { [opts.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) } }));
+                pending = (r.UnprocessedItems?.[opts.tableName] ?? []).map((w) => w.PutRequest!.Item as Record<string, unknown>);
+            }
+            for (const item of pending) unwritten.add(keyOf(item));
+        }
+        return unwritten;
+    }
+
+    return async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
+        const failed: string[] = [];
+        // One item per key: BatchWriteItem rejects a request naming a key twice, and a producer's retry repeats an event.
+        const items = new Map<string, { item: Record<string, unknown>; sequenceNumbers: string[] }>();
+        let skipped = 0;
+        for (const r of event.Records) {
+            try {
+                const item = activityItem(decode(r), opts);
+                if (!item) {
+                    skipped++;
+                    continue;
+                }
+                const key = keyOf(item);
+                const entry = items.get(key) ?? { item, sequenceNumbers: [] };
+                entry.sequenceNumbers.push(r.kinesis.sequenceNumber);
+                items.set(key, entry);
+            } catch (err) {
+                failed.push(r.kinesis.sequenceNumber);
+                console.error(JSON.stringify({ message: "record rejected", sequenceNumber: r.kinesis.sequenceNumber, partitionKey: r.kinesis.partitionKey, error: String(err) }));
+            }
+        }
+        const unwritten = await write([...items.values()].map((e) => e.item));
+        for (const key of unwritten) failed.push(...items.get(key)!.sequenceNumbers);
+        console.log(JSON.stringify({ message: "batch processed", records: event.Records.length, written: items.size - unwritten.size, skipped, failed: failed.length }));
+        // Lambda resumes from the lowest reported sequence number; the order of this list does not matter.
+        return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+    };
+}
+
+const keyOf = (item: Record<string, unknown>) => `${item.pk}\u0000${item.sk}`;
+
+let processor: ReturnType<typeof createActivityProcessor> | undefined;
+export const handler = (event: KinesisStreamEvent) => {
+    const env = process.env;
+    if (!env.TABLE_NAME || !env.TTL_ATTRIBUTE || !env.RETENTION_DAYS) throw new Error("TABLE_NAME, TTL_ATTRIBUTE and RETENTION_DAYS must be set");
+    processor ??= createActivityProcessor(DynamoDBDocumentClient.from(new DynamoDBClient({})), {
+        tableName: env.TABLE_NAME,
+        ttlAttribute: env.TTL_ATTRIBUTE,
+        retentionDays: Number(env.RETENTION_DAYS),
+    });
+    return processor(event);
+};

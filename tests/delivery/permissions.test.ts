@@ -1,0 +1,74 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import Ajv from "ajv/dist/2020";
+import { parse } from "yaml";
+import { moduleOf, PASSED_TO_SERVICES, PLATFORM_SERVICES } from "../../components/delivery-permissions";
+import { SECTIONS } from "../../delivery/config";
+import { DELIVERY_BEGIN, DELIVERY_END, renderDeliveryReference } from "../../tools/config-docs";
+import { doc, PROJECT_DIR, planOf } from "../helpers/plan";
+import { deliveryPlan, DELIVERY_DIR, list } from "./helpers";
+
+const STACKS = ["dev", "prod"];
+
+describe("the deploy role covers the platform", () => {
+    it("knows the AWS service of every resource type the platform stacks create", () => {
+        const missing = new Set<string>();
+        for (const stack of STACKS) {
+            for (const r of planOf(stack).resources) {
+                const mod = moduleOf(r.type);
+                if (mod && !(mod in PLATFORM_SERVICES)) missing.add(`${mod} (${r.type})`);
+            }
+        }
+        assert.deepEqual([...missing], [], "add these modules to PLATFORM_SERVICES in components/delivery-permissions.ts, or Deploy is denied them");
+    });
+
+    it("may pass each platform role to the service that assumes it", () => {
+        for (const stack of STACKS) {
+            for (const role of planOf(stack).resources.filter((r) => r.type === "aws:iam/role:Role")) {
+                for (const s of doc(role.inputs.assumeRolePolicy).Statement) {
+                    for (const service of list(s.Principal?.Service)) assert.ok(PASSED_TO_SERVICES.includes(service), `${stack}: ${role.name} is assumed by ${service}, which iam:PassRole does not list`);
+                }
+            }
+        }
+    });
+});
+
+describe("the delivery project", () => {
+    const project: any = parse(fs.readFileSync(path.join(DELIVERY_DIR, "Pulumi.yaml"), "utf8"));
+
+    it("is a Pulumi project the CLI accepts, distinct from the platform", () => {
+        const schemaPath = path.resolve(PROJECT_DIR, "..", "shared", "schemas", "pulumi-project.schema.json");
+        const localCopy = path.join(PROJECT_DIR, "tests", "fixtures", "pulumi-project.schema.json");
+        const validate = new Ajv({ strict: false }).compile(JSON.parse(fs.readFileSync(fs.existsSync(schemaPath) ? schemaPath : localCopy, "utf8")));
+        const valid: boolean = validate(project);
+        assert.ok(valid, JSON.stringify(validate.errors, null, 2));
+        assert.equal(project.name, "platform-delivery");
+        assert.notEqual(project.name, parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")).name);
+        assert.equal(project.main, "index.ts");
+        // ts-node under `pulumi up` compiles with the repository's settings.
+        assert.equal(JSON.parse(fs.readFileSync(path.join(DELIVERY_DIR, "tsconfig.json"), "utf8")).extends, "../tsconfig.json");
+    });
+
+    it("declares every config section, as an object with a default, described as in the schema", () => {
+        assert.deepEqual(Object.keys(project.config).sort(), Object.keys(SECTIONS).sort());
+        for (const [key, section] of Object.entries(SECTIONS)) {
+            assert.equal(project.config[key].type, undefined, key);
+            assert.deepEqual(project.config[key].default, {}, key);
+            assert.equal(project.config[key].description, section.description, key);
+        }
+    });
+
+    it("is documented in the README: its outputs and its generated config reference (run `npm run docs`)", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        const block = readme.slice(readme.indexOf(DELIVERY_BEGIN), readme.indexOf(DELIVERY_END) + DELIVERY_END.length);
+        assert.equal(block, renderDeliveryReference());
+        const index = fs.readFileSync(path.join(DELIVERY_DIR, "index.ts"), "utf8");
+        const exported = [...index.matchAll(/^export const (\w+)/gm)].map((m) => m[1]);
+        assert.ok(exported.length > 0);
+        for (const name of exported) {
+            assert.ok(readme.includes(`\`${name}\``), `README does not document delivery output ${name}`);
+            assert.ok(name in deliveryPlan().outputs || name === "sourceConnectionStatus", `the plan lacks output ${name}`);
+        }
+    });
+});

@@ -1,0 +1,149 @@
+import { strict as assert } from "assert";
+import type { PlannedResource } from "../../tools/engine";
+import { expectViolations, resource } from "../helpers/policy";
+
+const sg = (name: string, extra: Record<string, unknown> = {}) => resource("aws:ec2/securityGroup:SecurityGroup", name, { vpcId: "vpc-1", ...extra }, { id: `sg-${name}` });
+const ingress = (name: string, group: PlannedResource, from: { sg?: PlannedResource; cidr?: string; prefixList?: string }, port = 443) =>
+    resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, {
+        securityGroupId: group.id,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        ...(from.sg ? { referencedSecurityGroupId: from.sg.id } : {}),
+        ...(from.cidr ? { cidrIpv4: from.cidr } : {}),
+        ...(from.prefixList ? { prefixListId: from.prefixList } : {}),
+    });
+
+/** The serving tier's groups, attached to what they guard. */
+function tiers() {
+    const alb = sg("alb");
+    const fleet = sg("fleet");
+    const proxy = sg("proxy");
+    const cache = sg("cache");
+    const db = sg("db");
+    const attached = [
+        resource("aws:lb/loadBalancer:LoadBalancer", "lb", { loadBalancerType: "application", internal: false, securityGroups: [alb.id] }),
+        resource("aws:ec2/launchTemplate:LaunchTemplate", "lt", { vpcSecurityGroupIds: [fleet.id] }),
+        resource("aws:rds/proxy:Proxy", "proxy", { vpcSecurityGroupIds: [proxy.id], engineFamily: "POSTGRESQL", roleArn: "r", vpcSubnetIds: [] }),
+        resource("aws:elasticache/replicationGroup:ReplicationGroup", "cache", { securityGroupIds: [cache.id], description: "c" }),
+        resource("aws:rds/instance:Instance", "db", { vpcSecurityGroupIds: [db.id], instanceClass: "db.t4g.micro" }),
+    ];
+    return { alb, fleet, proxy, cache, db, attached };
+}
+
+/** An awsx VPC as the offline engine models it: subnet ids per tier, and the layout that places them in AZs. */
+const vpc = resource("awsx:ec2:Vpc", "vpc", {}, {
+    custom: false,
+    remote: true,
+    outputs: {
+        vpcId: "vpc-1",
+        publicSubnetIds: ["subnet-pub-a", "subnet-pub-b"],
+        privateSubnetIds: ["subnet-app-a", "subnet-app-b"],
+        isolatedSubnetIds: ["subnet-data-a", "subnet-data-b"],
+        subnetLayout: [
+            { type: "Public", availabilityZone: "us-east-1a" },
+            { type: "Public", availabilityZone: "us-east-1b" },
+            { type: "Private", availabilityZone: "us-east-1a" },
+            { type: "Private", availabilityZone: "us-east-1b" },
+            { type: "Isolated", availabilityZone: "us-east-1a" },
+            { type: "Isolated", availabilityZone: "us-east-1b" },
+        ],
+    },
+});
+
+describe("network policies", () => {
+    describe("security-group-public-ingress-ports", () => {
+        it("passes the world on 80 and 443 and flags it on other ports, inline or as rule resources", async () => {
+            const web = sg("web", { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] });
+            const ssh = sg("ssh", { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["10.0.0.0/8", "0.0.0.0/0"] }] });
+            const http = ingress("http", web, { cidr: "0.0.0.0/0" }, 80);
+            const range = resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "range", { securityGroupId: "sg-web", ipProtocol: "tcp", fromPort: 80, toPort: 443, cidrIpv6: "::/0" });
+            const all = resource("aws:ec2/securityGroupRule:SecurityGroupRule", "all", { type: "ingress", securityGroupId: "sg-web", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] });
+            const v = await expectViolations("security-group-public-ingress-ports", [web, ssh, http, range, all], [ssh, range, all]);
+            assert.match(v.find((x) => x.urn === ssh.urn)!.message, /admits 0\.0\.0\.0\/0 on tcp 22/);
+        });
+    });
+
+    describe("security-group-public-ingress-alb-only", () => {
+        it("passes the internet-facing ALB's group and flags world ingress on any other group", async () => {
+            const t = tiers();
+            const albIn = ingress("alb-in", t.alb, { cidr: "0.0.0.0/0" });
+            const fleetIn = ingress("fleet-in", t.fleet, { cidr: "0.0.0.0/0" });
+            const loose = sg("loose", { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, ipv6CidrBlocks: ["::/0"] }] });
+            const v = await expectViolations("security-group-public-ingress-alb-only", [t.alb, t.fleet, loose, ...t.attached, albIn, fleetIn], [fleetIn, loose]);
+            assert.match(v.find((x) => x.urn === loose.urn)!.message, /guards nothing in this stack/);
+        });
+    });
+
+    describe("security-group-egress-scoped", () => {
+        it("passes egress on named ports and flags all traffic to the world", async () => {
+            const ok = resource("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "https-out", { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" });
+            const bad = resource("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "all-out", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv4: "0.0.0.0/0" });
+            const inline = sg("inline", { egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] });
+            await expectViolations("security-group-egress-scoped", [ok, bad, inline], [bad, inline]);
+        });
+    });
+
+    describe("security-group-ingress-from-tier-in-front", () => {
+        it("passes the chain internet -> ALB -> fleet -> proxy/cache, proxy -> DB (and a group admitting itself)", async () => {
+            const t = tiers();
+            const rules = [
+                ingress("alb-in", t.alb, { prefixList: "pl-cloudfront" }),
+                ingress("fleet-in", t.fleet, { sg: t.alb }, 8080),
+                ingress("proxy-in", t.proxy, { sg: t.fleet }, 5432),
+                ingress("cache-in", t.cache, { sg: t.fleet }, 6379),
+                ingress("db-in", t.db, { sg: t.proxy }, 5432),
+                ingress("cache-self", t.cache, { sg: t.cache }, 6379),
+            ];
+            await expectViolations("security-group-ingress-from-tier-in-front", [t.alb, t.fleet, t.proxy, t.cache, t.db, ...t.attached, ...rules], []);
+        });
+        it("flags a DB reached from the fleet, a fleet reached from a CIDR, and a cache reached from the ALB (inline)", async () => {
+            const t = tiers();
+            const dbFromFleet = ingress("db-from-fleet", t.db, { sg: t.fleet }, 5432);
+            const fleetFromCidr = ingress("fleet-from-cidr", t.fleet, { cidr: "10.0.0.0/16" }, 8080);
+            const cache = sg("cache", { ingress: [{ protocol: "tcp", fromPort: 6379, toPort: 6379, securityGroups: [t.alb.id] }] });
+            const v = await expectViolations("security-group-ingress-from-tier-in-front", [t.alb, t.fleet, t.proxy, cache, t.db, ...t.attached, dbFromFleet, fleetFromCidr], [dbFromFleet, fleetFromCidr, cache]);
+            assert.match(v.find((x) => x.urn === dbFromFleet.urn)!.message, /database\) admits security group fleet \(fleet\); it should admit only the proxy security group/);
+        });
+        it("treats a source group unknown at preview as unknown, not a violation", async () => {
+            const t = tiers();
+            const pending = resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "pending", { securityGroupId: t.db.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, referencedSecurityGroupId: "[unknown]" });
+            await expectViolations("security-group-ingress-from-tier-in-front", [t.alb, t.fleet, t.proxy, t.cache, t.db, ...t.attached, pending], []);
+        });
+    });
+
+    describe("datastore-subnet-group-multi-az", () => {
+        it("passes a group across two AZs, flags one in a single AZ, and leaves unresolvable subnets alone", async () => {
+            const ok = resource("aws:rds/subnetGroup:SubnetGroup", "ok", { subnetIds: ["subnet-data-a", "subnet-data-b"] });
+            const single = resource("aws:elasticache/subnetGroup:SubnetGroup", "single", { subnetIds: ["subnet-data-a"] });
+            const foreign = resource("aws:rds/subnetGroup:SubnetGroup", "foreign", { subnetIds: ["subnet-elsewhere"] });
+            const subnets = [
+                resource("aws:ec2/subnet:Subnet", "s1", { vpcId: "vpc-2", availabilityZone: "eu-west-1a" }, { id: "subnet-s1" }),
+                resource("aws:ec2/subnet:Subnet", "s2", { vpcId: "vpc-2", availabilityZone: "eu-west-1a" }, { id: "subnet-s2" }),
+            ];
+            const sameAz = resource("aws:rds/subnetGroup:SubnetGroup", "same-az", { subnetIds: ["subnet-s1", "subnet-s2"] });
+            const v = await expectViolations("datastore-subnet-group-multi-az", [vpc, ...subnets, ok, single, foreign, sameAz], [single, sameAz]);
+            assert.match(v.find((x) => x.urn === single.urn)!.message, /spans 1 availability zone\(s\) \(us-east-1a\)/);
+        });
+    });
+
+    describe("datastore-isolated-subnets", () => {
+        it("passes isolated subnet groups and flags private subnets and a data store without a subnet group", async () => {
+            const ok = resource("aws:rds/subnetGroup:SubnetGroup", "ok", { subnetIds: ["subnet-data-a", "subnet-data-b"] });
+            const app = resource("aws:elasticache/subnetGroup:SubnetGroup", "app", { subnetIds: ["subnet-app-a", "subnet-data-b"] });
+            const db = resource("aws:rds/instance:Instance", "db", { instanceClass: "db.t4g.micro", dbSubnetGroupName: "ok" });
+            const defaultVpc = resource("aws:elasticache/replicationGroup:ReplicationGroup", "default-vpc", { description: "c" });
+            const v = await expectViolations("datastore-isolated-subnets", [vpc, ok, app, db, defaultVpc], [app, defaultVpc]);
+            assert.match(v.find((x) => x.urn === app.urn)!.message, /subnet-app-a \(private\)/);
+        });
+    });
+
+    describe("compute-private-subnets", () => {
+        it("passes a fleet in private subnets and flags compute in public ones", async () => {
+            const asg = resource("aws:autoscaling/group:Group", "asg", { minSize: 1, maxSize: 2, vpcZoneIdentifiers: ["subnet-app-a", "subnet-app-b"] });
+            const emr = resource("aws:emr/cluster:Cluster", "emr", { releaseLabel: "emr-7.5.0", serviceRole: "r", ec2Attributes: { instanceProfile: "p", subnetId: "subnet-pub-a" } });
+            const fn = resource("aws:lambda/function:Function", "fn", { role: "r", vpcConfig: { subnetIds: ["subnet-pub-b"], securityGroupIds: [] } });
+            await expectViolations("compute-private-subnets", [vpc, asg, emr, fn], [emr, fn]);
+        });
+    });
+});
