@@ -23,6 +23,15 @@ export interface PlatformFunctionArgs {
     statements?: Statement[];
 }
 
+/** The settings a component passes through to its function unchanged. */
+export const FUNCTION_SETTINGS = ["entry", "description", "kmsKeyArn", "logRetentionDays", "memoryMb", "timeoutSeconds", "environment", "reservedConcurrency"] as const;
+export type FunctionSettings = Pick<PlatformFunctionArgs, (typeof FUNCTION_SETTINGS)[number]>;
+
+/** The function settings out of a component's args. */
+export function functionSettings(args: FunctionSettings): FunctionSettings {
+    return Object.fromEntries(FUNCTION_SETTINGS.map((k) => [k, args[k]])) as FunctionSettings;
+}
+
 /**
  * A Lambda function the platform way: code bundled from services/, Node.js 20 on arm64, its own
  * role trusted by lambda.amazonaws.com with only its statements, a KMS-encrypted log group with

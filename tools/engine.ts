@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { createMocks } from "./mocks";
 import { readStackSettings } from "./stack-config";
-import { toPlainJson } from "./wire";
+import { SECRET_TEXT, toPlainJson } from "./wire";
 
 export interface ResourceOptions {
     protect: boolean;
@@ -194,7 +194,11 @@ function describeRequest(req: any, resp: any): PlannedResource {
     const inputs = toPlainJson(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
     const state = toPlainJson(resp.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
     const outputs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(state)) if (JSON.stringify(v) !== JSON.stringify(inputs[k])) outputs[k] = v;
+    // The provider marks these outputs secret (a generated password's result): never print them.
+    const secretOutputs = new Set<string>(req.getAdditionalsecretoutputsList());
+    for (const [k, v] of Object.entries(state)) {
+        if (JSON.stringify(v) !== JSON.stringify(inputs[k])) outputs[k] = secretOutputs.has(k) ? SECRET_TEXT : v;
+    }
     const providerRef: string = req.getProvider();
     const options: ResourceOptions = {
         protect: req.getProtect() === true,

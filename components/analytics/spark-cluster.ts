@@ -2,9 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceRole, type Statement } from "../iam";
 import type { DataLake } from "./lake";
-import { sparkJob, sparkJobLakeAccess, sparkSchedule } from "./spark-job";
+import { sparkJob, sparkJobLakeAccess, sparkSchedule, type SparkPlacementArgs } from "./spark-job";
 
-export interface SparkClusterArgs {
+/** An EMR cluster's settings; it picks one AZ among the subnets for its instance fleets. */
+export interface SparkClusterArgs extends SparkPlacementArgs {
     /** EMR release, e.g. emr-7.10.0. */
     releaseLabel: string;
     /** Instance type of the primary node. */
@@ -23,18 +24,6 @@ export interface SparkClusterArgs {
     tlsCertificatesS3Uri?: string;
     /** The Spark job runs every this many hours, as a step. */
     jobIntervalHours: number;
-    /** The data lake whose buckets the jobs read and write. */
-    lake: DataLake;
-    /** The VPC of the private subnets. */
-    vpcId: pulumi.Input<string>;
-    /** Private subnets; EMR picks one AZ among them for the instance fleets. */
-    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** The platform KMS key. */
-    kmsKeyArn: pulumi.Input<string>;
-    /** The account the resources live in (ARNs, trust conditions). */
-    accountId: pulumi.Input<string>;
-    /** The home region. */
-    region: string;
 }
 
 /**

@@ -101,3 +101,19 @@ export function sparkSchedule(name: string, args: SparkScheduleArgs, parent: pul
         { parent, dependsOn: [role] },
     );
 }
+
+/** What both Spark runners (EMR Serverless and an EMR cluster) need to know of their surroundings. */
+export interface SparkPlacementArgs {
+    /** The data lake whose buckets the jobs read and write. */
+    lake: DataLake;
+    /** The VPC of the private subnets. */
+    vpcId: pulumi.Input<string>;
+    /** Private subnets the Spark workers run in (egress through NAT, S3 through the gateway endpoint). */
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** The platform KMS key. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** The account the resources live in (ARNs, trust conditions). */
+    accountId: pulumi.Input<string>;
+    /** The home region. */
+    region: string;
+}

@@ -1,10 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceRole } from "../iam";
-import type { DataLake } from "./lake";
-import { sparkJob, sparkJobLakeAccess, sparkSchedule } from "./spark-job";
+import { sparkJob, sparkJobLakeAccess, sparkSchedule, type SparkPlacementArgs } from "./spark-job";
 
-export interface SparkServerlessArgs {
+export interface SparkServerlessArgs extends SparkPlacementArgs {
     /** EMR release, e.g. emr-7.10.0. */
     releaseLabel: string;
     /** Most vCPUs the application's workers use at once. */
@@ -17,18 +16,6 @@ export interface SparkServerlessArgs {
     jobIntervalHours: number;
     /** Days the job's CloudWatch logs are kept. */
     logRetentionDays: number;
-    /** The data lake whose buckets the jobs read and write. */
-    lake: DataLake;
-    /** The VPC of the private subnets. */
-    vpcId: pulumi.Input<string>;
-    /** Private subnets (egress through NAT, S3 through the gateway endpoint). */
-    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** The platform KMS key. */
-    kmsKeyArn: pulumi.Input<string>;
-    /** The account the resources live in (ARNs, trust conditions). */
-    accountId: pulumi.Input<string>;
-    /** The home region. */
-    region: string;
 }
 
 /**

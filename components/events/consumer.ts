@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EVENT_LIMITS } from "../../config/sections/events";
 import type { Statement } from "../iam";
-import { PlatformFunction } from "../lambda-function";
+import { functionSettings, PlatformFunction } from "../lambda-function";
 import { consumeStatements, MessageQueue, type QueueSender } from "./queue";
 
 export interface QueueConsumerArgs {
@@ -77,14 +77,7 @@ export class QueueConsumer extends pulumi.ComponentResource {
         this.fn = new PlatformFunction(
             name,
             {
-                entry: args.entry,
-                description: args.description,
-                kmsKeyArn: args.kmsKeyArn,
-                logRetentionDays: args.logRetentionDays,
-                memoryMb: args.memoryMb,
-                timeoutSeconds: args.timeoutSeconds,
-                environment: args.environment,
-                reservedConcurrency: args.reservedConcurrency,
+                ...functionSettings(args),
                 statements: [...consumeStatements(this.queue.arn, args.kmsKeyArn, args.region), ...args.statements],
             },
             { parent: this },

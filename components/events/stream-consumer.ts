@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Statement } from "../iam";
-import { PlatformFunction } from "../lambda-function";
+import { functionSettings, PlatformFunction } from "../lambda-function";
 import { FailureQueue } from "./queue";
 
 export interface StreamConsumerArgs {
@@ -67,14 +67,7 @@ export class StreamConsumer extends pulumi.ComponentResource {
         this.fn = new PlatformFunction(
             name,
             {
-                entry: args.entry,
-                description: args.description,
-                kmsKeyArn: args.kmsKeyArn,
-                logRetentionDays: args.logRetentionDays,
-                memoryMb: args.memoryMb,
-                timeoutSeconds: args.timeoutSeconds,
-                environment: args.environment,
-                reservedConcurrency: args.reservedConcurrency,
+                ...functionSettings(args),
                 // Lambda sends to the on-failure destination as the function's role.
                 statements: [...args.streamReadStatements, ...this.failures.sendStatements(args.kmsKeyArn, args.region), ...args.statements],
             },

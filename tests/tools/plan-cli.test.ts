@@ -90,3 +90,15 @@ describe("npm run policy", () => {
         assert.equal(cli(["policy", file]).status, 2);
     });
 });
+
+describe("plan secrets", () => {
+    it("never prints a secret: inputs from Pulumi secrets and outputs the provider marks secret show as [secret]", () => {
+        const plan = planOf("dev");
+        const passwords = plan.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
+        assert.ok(passwords.length > 0);
+        for (const p of passwords) assert.equal(p.outputs.result, "[secret]", p.urn);
+        const cache = plan.resources.find((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup")!;
+        assert.equal(cache.inputs.authToken, "[secret]");
+        assert.ok(!JSON.stringify(plan).includes("mock-"), "a mocked secret value leaked into the plan");
+    });
+});
