@@ -33,17 +33,32 @@ interface CacheEntry {
     sha256: string;
 }
 
+/**
+ * Stamps of dependency files, read once a process: the services share most of their inputs (the
+ * AWS SDK), and node_modules does not change under a running program. The services' own files
+ * are stamped afresh on every call.
+ */
+const dependencyStamps = new Map<string, string | undefined>();
+
 function stampInputs(inputs: string[]): string | undefined {
     const stamps: string[] = [];
     for (const input of inputs) {
-        try {
-            const stat = fs.statSync(path.resolve(PROJECT_DIR, input));
-            stamps.push(`${input}\0${stat.size}\0${stat.mtimeMs}`);
-        } catch {
-            return undefined; // an input is gone: rebuild
-        }
+        const dependency = input.includes("node_modules/");
+        const stamp = dependency && dependencyStamps.has(input) ? dependencyStamps.get(input) : stampFile(input);
+        if (dependency) dependencyStamps.set(input, stamp);
+        if (stamp === undefined) return undefined; // an input is gone: rebuild
+        stamps.push(stamp);
     }
     return sha256(stamps.join("\n"));
+}
+
+function stampFile(input: string): string | undefined {
+    try {
+        const stat = fs.statSync(path.resolve(PROJECT_DIR, input));
+        return `${input}\0${stat.size}\0${stat.mtimeMs}`;
+    } catch {
+        return undefined;
+    }
 }
 
 export function bundleService(entry: string): ServiceBundle {

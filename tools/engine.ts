@@ -7,6 +7,8 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import * as resproto from "@pulumi/pulumi/proto/resource_pb";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { createMocks } from "./mocks";
 import { readStackSettings } from "./stack-config";
@@ -160,22 +162,81 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<Plan> {
 }
 
 /**
- * Wraps the (mock) resource monitor so every registration is appended to `sink` as the Pulumi
- * engine would receive it; stack outputs go to `onStackOutputs`. Call after setMocks.
+ * Answers every registration on the (mock) resource monitor and appends it to `sink` as the
+ * Pulumi engine would receive it; stack outputs go to `onStackOutputs`. Call after setMocks.
+ *
+ * The answer is MockMonitor's (the URN from parent, type and name; the state from the mocks),
+ * but the request is decoded once and the inputs' wire form is echoed back as the state's,
+ * where MockMonitor decodes, deserializes, re-serializes and re-encodes every property. The
+ * response carries only what the SDK reads of one (as its own unattached mode does).
  */
 export function recordRegistrations(sink: PlannedResource[], onStackOutputs: (outputs: Record<string, unknown>) => void = () => undefined): void {
     const monitor = settings.getMonitor() as any;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) =>
-        register(req, (err: any, resp: any) => {
-            if (!err) sink.push(describeRequest(req, resp));
-            callback(err, resp);
-        });
+    const mocks: pulumi.runtime.Mocks = monitor.mocks;
+    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+        answerRegistration(monitor, mocks, req).then(
+            ({ urn, id, wireInputs, wireState }) => {
+                sink.push(describeRequest(req, urn, id, wireInputs, wireState));
+                callback(null, {
+                    getUrn: () => urn,
+                    getId: () => id ?? "",
+                    getObject: () => asStruct(wireState),
+                    getPropertydependenciesMap: () => undefined,
+                    getResult: () => resproto.Result.SUCCESS,
+                });
+            },
+            (err) => callback(err, undefined),
+        );
+    };
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
         if (req.getUrn().split("::")[2] === "pulumi:pulumi:Stack") onStackOutputs(toPlainJson(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>);
         return registerOutputs(req, callback);
     };
+}
+
+type WireObject = Record<string, unknown>;
+
+async function answerRegistration(monitor: any, mocks: pulumi.runtime.Mocks, req: any) {
+    const wireInputs: WireObject = req.getObject()?.toJavaScript() ?? {};
+    const inputs = rpc.deserializeProperties(asStruct(wireInputs));
+    const result = await mocks.newResource({
+        type: req.getType(),
+        name: req.getName(),
+        inputs,
+        provider: req.getProvider(),
+        custom: req.getCustom(),
+        id: req.getImportid(),
+    });
+    // Inputs the mocks passed through keep their wire form; plain values are their own wire
+    // form; anything else (an asset, a resource) goes through the SDK's serializer.
+    const wireState: WireObject = {};
+    const other: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(result.state)) {
+        if (v === undefined) continue;
+        if (k in inputs && v === inputs[k]) wireState[k] = wireInputs[k];
+        else if (isPlainData(v)) wireState[k] = v;
+        else other[k] = v;
+    }
+    if (Object.keys(other).length > 0) Object.assign(wireState, await rpc.serializeProperties("", other));
+    const urn: string = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+    const id: string | undefined = result.id || undefined;
+    monitor.resources.set(urn, { urn, id: id ?? null, state: wireState });
+    return { urn, id, wireInputs, wireState };
+}
+
+/** What the SDK reads of a protobuf Struct: its JavaScript value. */
+function asStruct(value: WireObject): Parameters<typeof rpc.deserializeProperties>[0] {
+    return { toJavaScript: () => value } as unknown as Parameters<typeof rpc.deserializeProperties>[0];
+}
+
+/** JSON-like data, which Pulumi's wire format carries as is (undefined aside). */
+function isPlainData(v: unknown): boolean {
+    if (v === null || typeof v === "string" || typeof v === "boolean" || typeof v === "number") return true;
+    if (Array.isArray(v)) return v.every((e) => e !== undefined && isPlainData(e));
+    if (typeof v !== "object") return false;
+    const proto = Object.getPrototypeOf(v);
+    return (proto === Object.prototype || proto === null) && Object.values(v as object).every((e) => e !== undefined && isPlainData(e));
 }
 
 /** Waits until every outstanding registration has been answered. */
@@ -184,20 +245,22 @@ export function drainRegistrations(): Promise<void> {
     return (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }
 
-function describeRequest(req: any, resp: any): PlannedResource {
+function describeRequest(req: any, urn: string, id: string | undefined, wireInputs: WireObject, wireState: WireObject): PlannedResource {
     const propertyDependencies: Record<string, string[]> = {};
     const propertyDeps = new Set<string>();
     req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
         propertyDependencies[key] = deps.getUrnsList();
         deps.getUrnsList().forEach((u: string) => propertyDeps.add(u));
     });
-    const inputs = toPlainJson(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
-    const state = toPlainJson(resp.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    const inputs = toPlainJson(wireInputs) as Record<string, unknown>;
     const outputs: Record<string, unknown> = {};
     // The provider marks these outputs secret (a generated password's result): never print them.
     const secretOutputs = new Set<string>(req.getAdditionalsecretoutputsList());
-    for (const [k, v] of Object.entries(state)) {
-        if (JSON.stringify(v) !== JSON.stringify(inputs[k])) outputs[k] = secretOutputs.has(k) ? SECRET_TEXT : v;
+    for (const k of Object.keys(wireState).sort()) {
+        const v = wireState[k];
+        if (v === wireInputs[k]) continue; // an input passed through
+        const plain = toPlainJson(v);
+        if (JSON.stringify(plain) !== JSON.stringify(inputs[k])) outputs[k] = secretOutputs.has(k) ? SECRET_TEXT : plain;
     }
     const providerRef: string = req.getProvider();
     const options: ResourceOptions = {
@@ -214,7 +277,7 @@ function describeRequest(req: any, resp: any): PlannedResource {
     if (req.getDeletedwith()) options.deletedWith = req.getDeletedwith();
     if (req.getImportid()) options.import = req.getImportid();
     return {
-        urn: resp.getUrn(),
+        urn,
         type: req.getType(),
         name: req.getName(),
         parent: req.getParent() || undefined,
@@ -222,7 +285,7 @@ function describeRequest(req: any, resp: any): PlannedResource {
         remote: req.getRemote(),
         inputs,
         options,
-        id: resp.getId() || undefined,
+        id,
         outputs,
         dependencies: req.getDependenciesList(),
         propertyDependencies,

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Entry point of `npm run plan|policy|bench|docs`: installs the TypeScript hook, then runs the CLI.
 "use strict";
+const path = require("path");
+const nodeModules = path.join(__dirname, "..", "node_modules");
+require("./module-cache").installModuleCache(nodeModules, path.join(nodeModules, ".cache", "platform-modules"));
 require("./register");
 
 let finished = false;

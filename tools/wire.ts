@@ -30,7 +30,8 @@ export function toPlainJson(value: unknown): unknown {
         case OUTPUT:
             return obj.secret ? SECRET_TEXT : "value" in obj ? toPlainJson(obj.value) : UNKNOWN_TEXT;
     }
+    // Keys in order, as the protobuf Structs that carry inputs give them, so a plan is stable.
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(obj)) out[k] = toPlainJson(v);
+    for (const k of Object.keys(obj).sort()) out[k] = toPlainJson(obj[k]);
     return out;
 }
