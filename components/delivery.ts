@@ -102,6 +102,8 @@ export interface DeliveryPipelineArgs {
     state: StateBackend;
     /** The Pulumi CLI version the Preview and Deploy builds install. */
     pulumiVersion: string;
+    /** The exact Node.js release the builds install. */
+    nodeVersion: string;
     buildspecs: Buildspecs;
     build: BuildSettings;
     /**
@@ -411,7 +413,10 @@ function stateAccess(args: DeliveryPipelineArgs, stage: "preview" | "deploy"): S
 }
 
 function buildVariables(args: DeliveryPipelineArgs, stage: BuildStage): aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] {
-    const vars: aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] = [{ name: "STACK", value: args.stack, type: "PLAINTEXT" }];
+    const vars: aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] = [
+        { name: "STACK", value: args.stack, type: "PLAINTEXT" },
+        { name: "NODE_VERSION", value: args.nodeVersion, type: "PLAINTEXT" },
+    ];
     if (stage === "test") return vars;
     vars.push({ name: "PULUMI_VERSION", value: args.pulumiVersion, type: "PLAINTEXT" }, { name: "PULUMI_BACKEND_URL", value: backendUrl(args.state), type: "PLAINTEXT" });
     // CodeBuild resolves the secret at build start with the project's role; the token never appears in config or logs.

@@ -119,7 +119,18 @@ export const pipelineSchema = z.strictObject({
     approvalEmails: z.array(z.email({ message: "must be an email address" })).describe("Addresses the approval request is sent to (each confirms its SNS subscription once)."),
 });
 
+/** The Node.js line the project supports: 20.19 or later (package.json engines). */
+const supportedNode = (v: string) => {
+    const [major, minor] = v.split(".").map(Number);
+    return major > 20 || (major === 20 && minor >= 19);
+};
+
 export const buildSchema = z.strictObject({
+    nodeVersion: z
+        .string()
+        .regex(/^\d+\.\d+\.\d+$/, { message: "must be a Node.js release such as 20.20.2" })
+        .refine(supportedNode, { message: "must be Node.js 20.19 or later (package.json engines)" })
+        .describe("The exact Node.js release every build installs over the image's Node.js 20, whose patch level moves with image updates."),
     pulumiVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Pulumi CLI release such as 3.248.0" }).describe("The Pulumi CLI release the Preview and Deploy builds install (default: the @pulumi/pulumi version in package.json)."),
     image: z.enum(BUILD_IMAGES).describe("The CodeBuild image: Ubuntu with the Node.js 20 runtime and apt, which the buildspecs use."),
     computeType: z.enum(COMPUTE_TYPES).describe("The CodeBuild compute size."),
@@ -139,7 +150,7 @@ export const SECTIONS = {
     source: { schema: sourceSchema, description: "Where the code comes from: type (codestar | codecommit), repository, and connectionArn or createConnection." },
     state: { schema: stateSchema, description: "Where the platform stacks' Pulumi state lives: backend cloud (accessTokenSecret) or s3 (bucket, kmsKeyArn)." },
     pipelines: { schema: z.record(z.string(), pipelineSchema), description: "One pipeline per platform stack, keyed by stack name: branch, tags, requireApproval, approvalEmails." },
-    build: { schema: buildSchema, description: "The CodeBuild projects: pulumiVersion, image, computeType, timeoutMinutes, logRetentionDays, artifactRetentionDays." },
+    build: { schema: buildSchema, description: "The CodeBuild projects: nodeVersion, pulumiVersion, image, computeType, timeoutMinutes, logRetentionDays, artifactRetentionDays." },
 } as const;
 export type DeliverySectionName = keyof typeof SECTIONS;
 
@@ -152,6 +163,8 @@ export const DEFAULTS = {
     state: { backend: "cloud" },
     pipelines: {},
     build: {
+        // The release the project's tests run on (README "Requires").
+        nodeVersion: "20.20.2",
         // The CLI release that matches the SDK the program is built with.
         pulumiVersion: pulumiSdkVersion,
         image: "aws/codebuild/standard:7.0",

@@ -53,6 +53,7 @@ const pipelines = config.pipelines.map(
                             ? { backend: "cloud", accessTokenSecret: config.state.accessTokenSecret!, accessTokenKmsKeyArn: config.state.accessTokenKmsKeyArn }
                             : { backend: "s3", bucket: config.state.bucket!, bucketRegion: config.state.bucketRegion!, kmsKeyArn: config.state.kmsKeyArn! },
                     pulumiVersion: config.build.pulumiVersion,
+                    nodeVersion: config.build.nodeVersion,
                     buildspecs,
                     build: config.build,
                     guardPrefix: GUARD_PREFIX,

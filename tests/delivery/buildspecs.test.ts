@@ -85,6 +85,7 @@ describe("buildspecs", () => {
             const spec = buildspec(stage);
             assert.equal(spec.version, 0.2);
             assert.equal(spec.phases.install["runtime-versions"].nodejs, 20, "the Node.js line the README supports");
+            assert.deepEqual(spec.phases.install.commands.slice(0, 2), ['n "${NODE_VERSION}"', 'test "$(node --version)" = "v${NODE_VERSION}"'], `${stage} installs the exact Node.js release first`);
             assert.ok(spec.cache.paths.includes("/root/.npm/**/*"), `${stage} caches npm's cache`);
             assert.doesNotMatch(JSON.stringify(spec), /docker|dockerd|PULUMI_ACCESS_TOKEN=/, stage);
         }

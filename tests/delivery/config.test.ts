@@ -47,6 +47,7 @@ describe("delivery config", () => {
         assert.deepEqual([dev.stack, dev.branch, dev.requireApproval, dev.deployRegions], ["dev", "main", false, ["us-east-1"]]);
         assert.deepEqual([prod.stack, prod.tags, prod.requireApproval, prod.deployRegions], ["prod", ["v*"], true, ["us-east-1", "us-west-2"]]);
         assert.equal(cfg.build.pulumiVersion, require("../../package.json").dependencies["@pulumi/pulumi"]);
+        assert.equal(cfg.build.nodeVersion, "20.20.2");
         assert.deepEqual(cfg.tags, { owner: "team-a", environment: "delivery", project: "platform-delivery" });
     });
 
@@ -124,6 +125,9 @@ describe("delivery config", () => {
         assert.match(problems({ "platform-delivery:build": { logRetentionDays: 10 } })[0], /^platform-delivery:build\.logRetentionDays: 10 must be one of the CloudWatch Logs retention periods/);
         assert.match(problems({ "platform-delivery:build": { image: "aws/codebuild/standard:4.0" } })[0], /^platform-delivery:build\.image: "aws\/codebuild\/standard:4\.0" must be one of/);
         assert.match(problems({ "platform-delivery:build": { pulumiVersion: "latest" } })[0], /^platform-delivery:build\.pulumiVersion: "latest" must be a Pulumi CLI release/);
+        assert.match(problems({ "platform-delivery:build": { nodeVersion: "20" } })[0], /^platform-delivery:build\.nodeVersion: "20" must be a Node\.js release/);
+        assert.match(problems({ "platform-delivery:build": { nodeVersion: "20.18.3" } })[0], /^platform-delivery:build\.nodeVersion: "20\.18\.3" must be Node\.js 20\.19 or later/);
+        assert.deepEqual(problems({ "platform-delivery:build": { nodeVersion: "22.12.0" } }), []);
         assert.match(problems({ "platform-delivery:pipelines": { dev: { tags: ["a", "b", "c", "d", "e", "f", "g", "h", "i"] } } })[0], /^platform-delivery:pipelines\.dev\.tags: .* must have at most 8 item/);
     });
 

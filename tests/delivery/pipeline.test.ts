@@ -155,7 +155,10 @@ describe("delivery pipelines (offline plan of delivery/Pulumi.delivery.yaml)", (
         const secret = COMMITTED["platform-delivery:state"].accessTokenSecret;
         for (const stack of ["dev", "prod"]) {
             const vars = (stage: string) => (onlyOne(inPipeline(plan, stack, "aws:codebuild/project:Project", `-${stage}`), "project").inputs as any).environment.environmentVariables as any[];
-            assert.deepEqual(vars("test"), [{ name: "STACK", value: stack, type: "PLAINTEXT" }]);
+            assert.deepEqual(vars("test"), [
+                { name: "STACK", value: stack, type: "PLAINTEXT" },
+                { name: "NODE_VERSION", value: "20.20.2", type: "PLAINTEXT" },
+            ]);
             for (const stage of ["preview", "deploy"]) {
                 const v = vars(stage);
                 assert.deepEqual(v.find((x) => x.name === "PULUMI_ACCESS_TOKEN"), { name: "PULUMI_ACCESS_TOKEN", value: secret, type: "SECRETS_MANAGER" });
