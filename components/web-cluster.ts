@@ -77,6 +77,9 @@ const ACCESS_LOG_PREFIX = "alb";
  * CloudFront, only CloudFront's origin-facing servers reach the load balancer, and only requests
  * carrying the origin header are forwarded.
  */
+/** What the SSM Agent needs for Session Manager (AWS Systems Manager's custom instance profile for Session Manager). */
+const SESSION_MANAGER_ACTIONS = ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
+
 export class WebCluster extends pulumi.ComponentResource {
     /** The fleet's security group: data stores admit it. */
     public readonly securityGroupId: pulumi.Output<string>;
@@ -197,9 +200,12 @@ export class WebCluster extends pulumi.ComponentResource {
                     { Sid: "ReadServiceBundle", Action: "s3:GetObject", Resource: pulumi.interpolate`${artifacts.arn}/${name}/*` },
                     { Sid: "DecryptViaS3", Action: "kms:Decrypt", Resource: args.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` } } },
                     { Sid: "WriteServiceLog", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`] },
+                    // Session Manager instead of SSH (no key pair, no port 22): the agent registers the
+                    // instance and opens the session channels. These actions take no resource scope; AWS's
+                    // own AWSCloud9SSMInstanceProfile grants exactly them. AmazonSSMManagedInstanceCore would
+                    // add Run Command, inventory, patching and ssm:GetParameter on every parameter in the account.
+                    { Sid: "SessionManager", Action: SESSION_MANAGER_ACTIONS, Resource: "*" },
                 ] satisfies Statement[],
-                // Session Manager instead of SSH: no key pair, no port 22.
-                managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
             },
             parent,
         );
