@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry point of `npm run plan|policy|bench|docs`: installs the TypeScript hook, then runs the CLI.
+// Entry point of `npm run plan|policy|bench|docs`: installs the module cache and the TypeScript
+// hook, then runs the CLI.
 "use strict";
 const path = require("path");
 const nodeModules = path.join(__dirname, "..", "node_modules");
