@@ -18,7 +18,26 @@ const HTTP_API = "aws:apigatewayv2/api:Api";
 const HTTP_ROUTE = "aws:apigatewayv2/route:Route";
 const HTTP_STAGE = "aws:apigatewayv2/stage:Stage";
 
+const ORIGIN_REQUEST_POLICY = "aws:cloudfront/originRequestPolicy:OriginRequestPolicy";
+
 const WORLD = ["0.0.0.0/0", "::/0"];
+/** Managed origin request policies that forward the viewer's Host header: AllViewer, AllViewerAndCloudFrontHeaders-2022-06. */
+const MANAGED_HOST_FORWARDING = new Set(["216adef6-5c7f-47e4-b989-5492eafa07d3", "33f36d7e-f396-46d9-90e0-52428a34d9dc"]);
+/** Origins that answer only for their own host name: S3 REST endpoints, API Gateway's and Lambda function URLs' default domains. */
+const OWN_HOST_ORIGIN = /(\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com|\.execute-api\.[a-z0-9-]+\.amazonaws\.com|\.lambda-url\.[a-z0-9-]+\.on\.aws)$/;
+
+/** Whether an origin request policy (a resource in the stack, or a managed one by id) forwards the viewer's Host header; undefined if unknown. */
+function forwardsViewerHost(g: StackGraph, policyId: unknown): boolean | undefined {
+    if (policyId === undefined || policyId === null || policyId === "") return false;
+    if (isUnknown(policyId)) return undefined;
+    if (MANAGED_HOST_FORWARDING.has(policyId as string)) return true;
+    const [policy] = g.lookup(policyId, [ORIGIN_REQUEST_POLICY]);
+    if (!policy) return undefined;
+    const headers = policy.props.headersConfig;
+    if (isUnknown(headers) || isUnknown(headers?.headerBehavior)) return undefined;
+    if (headers?.headerBehavior === "allViewer") return true;
+    return asList(headers?.headers?.items).some((h) => typeof h === "string" && h.toLowerCase() === "host");
+}
 const CLOUDFRONT_ARN = /^arn:aws[a-z-]*:cloudfront::\d{12}:distribution\//;
 
 /** The region a resource is created in: its own `region` input (@pulumi/aws 7), else its provider's; undefined if unknown. */
@@ -117,6 +136,31 @@ export const edgeWiringPolicies: PlatformPolicy[] = [
                             const open = worldIngressOf(g, group);
                             for (const o of open ?? []) report(`load balancer ${lb.name} is the origin of distribution ${d.name}, but its security group ${group.name} admits ${o.cidrs.join(", ")}: clients can bypass CloudFront and its WAF`, o.at.urn);
                         }
+                    }
+                }
+            }
+        },
+    },
+    {
+        name: "cloudfront-own-host-origin-no-viewer-host",
+        description:
+            "A cache behaviour whose origin answers only for its own host name (an S3 REST endpoint, an origin signed with origin access control, API Gateway's or a Lambda URL's default domain) does not forward the viewer's Host header: the origin would reject every request (403).",
+        enforcementLevel: "mandatory",
+        covers: [DISTRIBUTION, ORIGIN_REQUEST_POLICY],
+        validateStack: (args, report) => {
+            const g = new StackGraph(args.resources);
+            for (const d of g.ofType(DISTRIBUTION)) {
+                const ownHost = new Set<string>();
+                for (const o of asList(d.props.origins)) {
+                    if (isUnknown(o) || isUnknown(o?.originId)) continue;
+                    const signed = Boolean(o.originAccessControlId) || Boolean(o.s3OriginConfig);
+                    if (signed || (typeof o.domainName === "string" && OWN_HOST_ORIGIN.test(o.domainName))) ownHost.add(o.originId);
+                }
+                const behaviours = [{ path: "default", b: d.props.defaultCacheBehavior }, ...asList(d.props.orderedCacheBehaviors).map((b: any) => ({ path: b?.pathPattern, b }))];
+                for (const { path, b } of behaviours) {
+                    if (isUnknown(b) || !ownHost.has(b?.targetOriginId)) continue;
+                    if (forwardsViewerHost(g, b.originRequestPolicyId)) {
+                        report(`cache behaviour ${path} forwards the viewer's Host header to origin ${b.targetOriginId}, which answers only for its own host name; use a policy without Host (e.g. AllViewerExceptHostHeader)`, d.urn);
                     }
                 }
             }

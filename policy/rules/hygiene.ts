@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType, type ResourceValidationArgs } from "@pulumi/policy";
-import { isProd, isSet, json } from "../lib";
+import { StackGraph, TYPES } from "../graph";
+import { isProd, isSet, isUnknown, json } from "../lib";
 import { REQUIRED_TAGS, type PlatformPolicy } from "../types";
 
 /** Types that accept no tags (per @pulumi/aws 7's argument types); everything else from the AWS provider is taggable. */
@@ -48,6 +49,27 @@ export const STATEFUL_TYPES = [
 
 /** SSM parameter names that suggest a credential. */
 const SECRET_PARAMETER = /(password|passwd|secret|token|api[-_]?key|credential|private[-_]?key)/i;
+
+const LOG_STREAM = "aws:cloudwatch/logStream:LogStream";
+const SECRET = "aws:secretsmanager/secret:Secret";
+const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
+
+/** A mandatory stack rule: the resource that each `from` resource names at `path` is one this stack creates. */
+function createdInStack(rule: { name: string; description: string; from: string; path: string; to: string; says: (value: string) => string }): PlatformPolicy {
+    return {
+        name: rule.name,
+        description: rule.description,
+        enforcementLevel: "mandatory",
+        covers: [rule.from, rule.to],
+        validateStack: (args, report) => {
+            const g = new StackGraph(args.resources);
+            for (const node of g.ofType(rule.from)) {
+                const target = g.resolve(node, rule.path, [rule.to]);
+                if (!isUnknown(target) && target.length === 0) report(rule.says(JSON.stringify(node.props[rule.path])), node.urn);
+            }
+        },
+    };
+}
 
 export const hygienePolicies: PlatformPolicy[] = [
     {
@@ -133,4 +155,20 @@ export const hygienePolicies: PlatformPolicy[] = [
             }),
         ),
     },
+    createdInStack({
+        name: "log-stream-in-stack-group",
+        description: "A log stream is created in a log group of this stack: CreateLogStream fails on a group that does not exist, and a group outside the stack escapes the retention and encryption rules.",
+        from: LOG_STREAM,
+        path: "logGroupName",
+        to: TYPES.logGroup,
+        says: (group) => `is created in log group ${group}, which this stack does not create`,
+    }),
+    createdInStack({
+        name: "secret-version-in-stack-secret",
+        description: "A secret value is stored only in a Secrets Manager secret of this stack, whose encryption and policy the other rules check.",
+        from: SECRET_VERSION,
+        path: "secretId",
+        to: SECRET,
+        says: (secret) => `stores a value in secret ${secret}, which this stack does not create`,
+    }),
 ];

@@ -92,4 +92,35 @@ describe("edge and API wiring policies", () => {
             await expectViolations("lb-weighted-forward-valid", [ok, many, heavy], [many, heavy]);
         });
     });
+
+    describe("cloudfront-own-host-origin-no-viewer-host", () => {
+        const S3_DOMAIN = "assets-1.s3.us-east-1.amazonaws.com";
+        const ALB_DOMAIN = "web-alb-1.us-east-1.elb.amazonaws.com";
+        const policy = (name: string, headersConfig: Record<string, unknown>) =>
+            resource("aws:cloudfront/originRequestPolicy:OriginRequestPolicy", name, { name, cookiesConfig: { cookieBehavior: "all" }, headersConfig, queryStringsConfig: { queryStringBehavior: "all" } }, { id: `orp-${name}` });
+        const allViewer = policy("all-viewer", { headerBehavior: "allViewer" });
+        const namesHost = policy("names-host", { headerBehavior: "whitelist", headers: { items: ["Authorization", "Host"] } });
+        const noHost = policy("no-host", { headerBehavior: "whitelist", headers: { items: ["Authorization"] } });
+        const withBehaviours = (name: string, staticPolicy: string | undefined) =>
+            distribution(name, {
+                origins: [
+                    { originId: "alb", domainName: ALB_DOMAIN, customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } },
+                    { originId: "assets", domainName: S3_DOMAIN, originAccessControlId: "oac-1" },
+                ],
+                defaultCacheBehavior: { targetOriginId: "alb", viewerProtocolPolicy: "redirect-to-https", originRequestPolicyId: "orp-all-viewer", allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"] },
+                orderedCacheBehaviors: [{ pathPattern: "/static/*", targetOriginId: "assets", viewerProtocolPolicy: "redirect-to-https", originRequestPolicyId: staticPolicy, allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"] }],
+            });
+
+        it("passes Host forwarded to a load balancer and S3 behaviours that don't forward it", async () => {
+            await expectViolations("cloudfront-own-host-origin-no-viewer-host", [allViewer, noHost, withBehaviours("plain", undefined), withBehaviours("listed", "orp-no-host")], []);
+        });
+
+        it("flags an S3 behaviour forwarding Host through allViewer, a header list or the managed AllViewer policy", async () => {
+            const viaAll = withBehaviours("via-all", "orp-all-viewer");
+            const viaList = withBehaviours("via-list", "orp-names-host");
+            const viaManaged = withBehaviours("via-managed", "216adef6-5c7f-47e4-b989-5492eafa07d3");
+            const v = await expectViolations("cloudfront-own-host-origin-no-viewer-host", [allViewer, namesHost, viaAll, viaList, viaManaged], [viaAll, viaList, viaManaged]);
+            assert.ok(v.every((x) => /cache behaviour \/static\/\* forwards the viewer's Host header to origin assets/.test(x.message)), v.map((x) => x.message).join("\n"));
+        });
+    });
 });

@@ -56,4 +56,25 @@ describe("hygiene and protection policies", () => {
             await expectViolations("stateful-resources-protected-prod", [protectedDb, bucket, stream, role], [], { environment: "dev" });
         });
     });
+
+    describe("log-stream-in-stack-group", () => {
+        it("passes a stream in a group of the stack, by name or (at preview) by dependency, and flags one in a group the stack lacks", async () => {
+            const group = resource("aws:cloudwatch/logGroup:LogGroup", "group", { name: "/platform/test/delivery", retentionInDays: 14 });
+            const byName = resource("aws:cloudwatch/logStream:LogStream", "by-name", { logGroupName: "/platform/test/delivery", name: "s3" });
+            // At preview the group's name may be unknown; the dependency still names the group.
+            const byReference = resource("aws:cloudwatch/logStream:LogStream", "by-reference", { logGroupName: "[unknown]", name: "s3" }, { propertyDependencies: { logGroupName: [group.urn] } });
+            const elsewhere = resource("aws:cloudwatch/logStream:LogStream", "elsewhere", { logGroupName: "/someone/else", name: "s3" });
+            const v = await expectViolations("log-stream-in-stack-group", [group, byName, byReference, elsewhere], [elsewhere]);
+            assert.match(v[0].message, /"\/someone\/else", which this stack does not create/);
+        });
+    });
+
+    describe("secret-version-in-stack-secret", () => {
+        it("passes a value stored in a secret of the stack and flags one stored in a secret the stack lacks", async () => {
+            const secret = resource("aws:secretsmanager/secret:Secret", "auth", { kmsKeyId: "arn:aws:kms:us-east-1:1:key/k" }, { id: "arn:aws:secretsmanager:us-east-1:123456789012:secret:auth-AbCdEf", outputs: { arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:auth-AbCdEf" } });
+            const ok = resource("aws:secretsmanager/secretVersion:SecretVersion", "ok", { secretId: "arn:aws:secretsmanager:us-east-1:123456789012:secret:auth-AbCdEf", secretString: "[secret]" });
+            const foreign = resource("aws:secretsmanager/secretVersion:SecretVersion", "foreign", { secretId: "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared-XyZ123", secretString: "[secret]" });
+            await expectViolations("secret-version-in-stack-secret", [secret, ok, foreign], [foreign]);
+        });
+    });
 });
