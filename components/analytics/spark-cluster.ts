@@ -116,7 +116,9 @@ export class SparkCluster extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const instanceProfile = new aws.iam.InstanceProfile(`${name}-instance-profile`, { role: instanceRole.name }, { parent: this });
+        // Named as its role: EC2 allows the two names to differ, EMR does not ("invalid instance
+        // profile" when the cluster is created).
+        const instanceProfile = new aws.iam.InstanceProfile(`${name}-instance-profile`, { name: instanceRole.name, role: instanceRole.name }, { parent: this });
 
         const serviceRole = new ServiceRole(
             `${name}-service-role`,

@@ -1,12 +1,13 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
-import { StackGraph } from "../graph";
+import { StackGraph, TYPES } from "../graph";
 import { isSet, isUnknown, json } from "../lib";
 import type { PlatformPolicy } from "../types";
 
 const FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream";
 const GLUE_TABLE = "aws:glue/catalogTable:CatalogTable";
 const GLUE_DATABASE = "aws:glue/catalogDatabase:CatalogDatabase";
+const EMR_CLUSTER = "aws:emr/cluster:Cluster";
 
 /** Firehose's minimum buffer (MiB) with dynamic partitioning or record format conversion. */
 const MIN_CONVERSION_BUFFER_MIB = 64;
@@ -162,6 +163,26 @@ export const analyticsPolicies: PlatformPolicy[] = [
         validateResource: validateResourceOfType(aws.emr.Cluster, (p, _a, report) => {
             if (!isSet(p, "securityConfiguration")) report("runs without a security configuration, so nothing is encrypted");
         }),
+    },
+    {
+        name: "emr-instance-profile-named-as-role",
+        description: "An EMR cluster's instance profile has the same name as its role: EC2 allows them to differ, EMR does not, and cluster creation fails with \"invalid instance profile\".",
+        enforcementLevel: "mandatory",
+        covers: [EMR_CLUSTER, TYPES.instanceProfile, TYPES.role],
+        validateStack: (args, report) => {
+            const g = new StackGraph(args.resources);
+            for (const cluster of g.ofType(EMR_CLUSTER)) {
+                const profiles = g.resolve(cluster, "ec2Attributes.instanceProfile", [TYPES.instanceProfile]);
+                if (isUnknown(profiles)) continue;
+                for (const profile of profiles) {
+                    const roles = g.resolve(profile, "role", [TYPES.role]);
+                    if (isUnknown(roles) || isUnknown(profile.props.name)) continue;
+                    for (const role of roles) {
+                        if (!isUnknown(role.props.name) && role.props.name !== profile.props.name) report(`uses instance profile ${profile.props.name} for role ${role.props.name}; EMR requires the instance profile to carry its role's name`, cluster.urn);
+                    }
+                }
+            }
+        },
     },
     {
         name: "emr-cluster-logging-termination",

@@ -292,6 +292,7 @@ describe("Analytics component", () => {
             assert.deepEqual(pass.Condition, { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } });
             const [profile] = allOf(prod, "aws:iam/instanceProfile:InstanceProfile");
             assert.equal(profile.inputs.role, instance.outputs.name);
+            assert.equal(profile.inputs.name, instance.outputs.name, "EMR requires the instance profile to carry its role's name");
             assert.equal((allOf(prod, "aws:emr/cluster:Cluster")[0].inputs.ec2Attributes as any).instanceProfile, profile.outputs.arn);
         });
 

@@ -131,6 +131,21 @@ describe("analytics policies", () => {
         });
     });
 
+    describe("emr-instance-profile-named-as-role", () => {
+        it("passes an instance profile named as its role and flags a cluster whose profile is named otherwise", async () => {
+            const role = resource("aws:iam/role:Role", "nodes", { name: "spark-nodes-1a2b3c4" }, { outputs: { arn: "arn:aws:iam::123456789012:role/spark-nodes-1a2b3c4" } });
+            const profile = (name: string) => resource("aws:iam/instanceProfile:InstanceProfile", name, { name, role: "spark-nodes-1a2b3c4" }, { outputs: { arn: `arn:aws:iam::123456789012:instance-profile/${name}` } });
+            const same = profile("spark-nodes-1a2b3c4");
+            const other = profile("spark-profile-9f8e7d6");
+            const cluster = (name: string, p: ReturnType<typeof profile>) =>
+                resource("aws:emr/cluster:Cluster", name, { releaseLabel: "emr-7.5.0", serviceRole: "r", securityConfiguration: "sc", ec2Attributes: { instanceProfile: p.outputs.arn, subnetIds: ["subnet-1"] } });
+            const ok = cluster("ok", same);
+            const bad = cluster("bad", other);
+            const v = await expectViolations("emr-instance-profile-named-as-role", [role, same, other, ok, bad], [bad]);
+            assert.match(v[0].message, /instance profile spark-profile-9f8e7d6 for role spark-nodes-1a2b3c4/);
+        });
+    });
+
     describe("emr-cluster-logging-termination", () => {
         it("passes logs and idle termination and notes a cluster with neither", async () => {
             const ok = resource("aws:emr/cluster:Cluster", "ok", { releaseLabel: "emr-7.5.0", serviceRole: "r", logUri: "s3://logs/emr/", autoTerminationPolicy: { idleTimeout: 3600 } });
