@@ -217,12 +217,16 @@ export class WebCluster extends pulumi.ComponentResource {
                 webUserData({ region: args.region, bucket, key: bundleKey, sha256: args.service.sha256, appPort: args.appPort, livenessPath: args.healthCheckPath, healthPath: args.dependencyHealthPath, parameterPath: args.parameterPath, logGroupName }),
             );
         const tags = { ...args.instanceTags, Name: `${name}-${stack}` };
+        // The AL2023 release current at deploy time, from its public SSM parameter: a new release
+        // shows in the preview as a new image and rolls the fleet through instance refresh, which
+        // can then roll back (AWS cannot roll back a template whose imageId is "resolve:ssm:...").
+        const ami = aws.ssm.getParameterOutput({ name: `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${args.architecture}` }, { parent: this });
         const template = new aws.ec2.LaunchTemplate(
             `${name}-template`,
             {
                 description: `${name} instances (${stack})`,
-                // Resolved at each launch, so new instances get the current AL2023 release.
-                imageId: `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${args.architecture}`,
+                // A public parameter, not a secret (getParameter marks `value` sensitive).
+                imageId: ami.insecureValue,
                 instanceType: args.instanceType,
                 iamInstanceProfile: { arn: profile.arn },
                 vpcSecurityGroupIds: [fleetSg.id],

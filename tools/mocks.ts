@@ -218,6 +218,12 @@ const INVOKES: Record<string, (inputs: Record<string, any>, ctx: MockContext) =>
     }),
     // The AWS-managed prefix list of CloudFront's origin-facing addresses.
     "aws:ec2/getManagedPrefixList:getManagedPrefixList": (inputs, ctx) => ({ id: "pl-3b927c52", name: inputs.name ?? "com.amazonaws.global.cloudfront.origin-facing", arn: `arn:aws:ec2:${ctx.region}:aws:prefix-list/pl-3b927c52`, maxEntries: 55 }),
+    // AWS's public AMI parameters, e.g. /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64.
+    "aws:ssm/getParameter:getParameter": (inputs, ctx) => {
+        if (typeof inputs.name !== "string" || !inputs.name.startsWith("/aws/service/ami-")) throw new Error(`offline engine: no mock for SSM parameter ${inputs.name}; add one to tools/mocks.ts`);
+        const ami = `ami-${hex(`${ctx.region}${inputs.name}`, 17)}`;
+        return { id: inputs.name, name: inputs.name, type: "String", value: ami, insecureValue: ami, version: 1, arn: `arn:aws:ssm:${ctx.region}::parameter${inputs.name}`, withDecryption: true };
+    },
     // The regional Elastic Load Balancing account that writes ALB access logs (us-east-1's shown).
     "aws:elb/getServiceAccount:getServiceAccount": () => ({ id: "127311923021", arn: "arn:aws:iam::127311923021:root" }),
 };

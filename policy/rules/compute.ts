@@ -71,6 +71,25 @@ export const computePolicies: PlatformPolicy[] = [
         }),
     },
     {
+        name: "autoscaling-rollback-needs-ami-id",
+        description: "An Auto Scaling group whose instance refresh rolls back automatically launches from a template with an AMI id: AWS does not roll back to a template whose imageId is an SSM parameter (resolve:ssm:).",
+        enforcementLevel: "mandatory",
+        covers: ["aws:autoscaling/group:Group", "aws:ec2/launchTemplate:LaunchTemplate"],
+        validateStack: (args, report) => {
+            const g = new StackGraph(args.resources);
+            for (const group of g.ofType("aws:autoscaling/group:Group")) {
+                if (group.props.instanceRefresh?.preferences?.autoRollback !== true) continue;
+                const path = group.props.launchTemplate ? "launchTemplate.id" : "mixedInstancesPolicy.launchTemplate.launchTemplateSpecification.launchTemplateId";
+                const templates = g.resolve(group, path, ["aws:ec2/launchTemplate:LaunchTemplate"]);
+                if (isUnknown(templates)) continue;
+                for (const t of templates) {
+                    const image = t.props.imageId;
+                    if (typeof image === "string" && image.startsWith("resolve:ssm:")) report(`rolls back instance refreshes automatically, but launch template ${t.name} takes its image from ${image}; resolve the AMI id at deploy time (aws.ssm.getParameter) or turn autoRollback off`, group.urn);
+                }
+            }
+        },
+    },
+    {
         name: "autoscaling-request-count-label-valid",
         description: "A target-tracking policy on ALBRequestCountPerTarget names, in its resource label, a load balancer and a target group of its own group (AWS rejects a malformed label; a wrong one tracks the wrong traffic).",
         enforcementLevel: "mandatory",

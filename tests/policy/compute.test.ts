@@ -48,6 +48,26 @@ describe("compute and load balancing policies", () => {
         });
     });
 
+    describe("autoscaling-rollback-needs-ami-id", () => {
+        it("passes rollback with an AMI id or without rollback, and flags rollback from a resolve:ssm: image, plain or mixed-instances", async () => {
+            const template = (name: string, imageId: string) => resource("aws:ec2/launchTemplate:LaunchTemplate", name, { imageId }, { id: `lt-${name}` });
+            const ssm = template("ssm", "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
+            const ami = template("ami", "ami-0123456789abcdef0");
+            const group = (name: string, lt: string, autoRollback: boolean, mixed = false) =>
+                resource("aws:autoscaling/group:Group", name, {
+                    minSize: 1,
+                    maxSize: 2,
+                    ...(mixed ? { mixedInstancesPolicy: { launchTemplate: { launchTemplateSpecification: { launchTemplateId: lt, version: "1" } } } } : { launchTemplate: { id: lt, version: "1" } }),
+                    instanceRefresh: { strategy: "Rolling", preferences: { autoRollback } },
+                });
+            const fromAmi = group("from-ami", "lt-ami", true);
+            const noRollback = group("no-rollback", "lt-ssm", false);
+            const fromSsm = group("from-ssm", "lt-ssm", true);
+            const mixedFromSsm = group("mixed-from-ssm", "lt-ssm", true, true);
+            await expectViolations("autoscaling-rollback-needs-ami-id", [ssm, ami, fromAmi, noRollback, fromSsm, mixedFromSsm], [fromSsm, mixedFromSsm]);
+        });
+    });
+
     describe("autoscaling-request-count-label-valid", () => {
         const tg = resource("aws:lb/targetGroup:TargetGroup", "tg", { port: 8080, protocol: "HTTP" }, { outputs: { arn: "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/tg/abc", arnSuffix: "targetgroup/tg/abc" } });
         const asg = resource("aws:autoscaling/group:Group", "asg", { minSize: 1, maxSize: 2, targetGroupArns: ["arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/tg/abc"] }, { outputs: { name: "asg-1" } });

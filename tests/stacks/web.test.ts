@@ -30,9 +30,10 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" });
         });
 
-        it("instances run the current AL2023 AMI from its public SSM parameter, an encrypted gp3 root volume and no key pair", () => {
+        it("instances run the AL2023 AMI current at deploy time (an AMI id, so instance refresh can roll back), an encrypted gp3 root volume and no key pair", () => {
             const inputs = lt().inputs as any;
-            assert.equal(inputs.imageId, "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
+            assert.match(inputs.imageId, /^ami-[0-9a-f]{17}$/);
+            assert.equal((asg().inputs as any).instanceRefresh.preferences.autoRollback, true);
             assert.equal(inputs.keyName, undefined);
             const [root] = inputs.blockDeviceMappings;
             assert.deepEqual([root.deviceName, root.ebs.volumeType, root.ebs.encrypted, root.ebs.kmsKeyId], ["/dev/xvda", "gp3", "true", one(plan(), "aws:kms/key:Key").outputs.arn]);
