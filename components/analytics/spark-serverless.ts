@@ -95,6 +95,9 @@ export class SparkServerless extends pulumi.ComponentResource {
                 statements: [
                     { Sid: "StartJobRun", Action: "emr-serverless:StartJobRun", Resource: [application.arn, pulumi.interpolate`${application.arn}/jobruns/*`] },
                     { Sid: "PassJobRole", Action: "iam:PassRole", Resource: jobRole.arn, Condition: { StringEquals: { "iam:PassedToService": "emr-serverless.amazonaws.com" } } },
+                    // The application encrypts its S3 logs with the platform key, and EMR Serverless
+                    // rejects a job run whose submitter may not use that key (decrypting is granted below).
+                    { Sid: "SubmitWithLogKey", Action: "kms:GenerateDataKey", Resource: args.kmsKeyArn },
                 ],
                 kmsKeyArn: args.kmsKeyArn,
                 accountId: args.accountId,

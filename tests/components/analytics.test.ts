@@ -305,6 +305,9 @@ describe("Analytics component", () => {
             const pass = s.find((x) => x.Action === "iam:PassRole");
             assert.equal(pass.Resource, jobRole.outputs.arn);
             assert.deepEqual(pass.Condition, { StringEquals: { "iam:PassedToService": "emr-serverless.amazonaws.com" } });
+            // The application's logs are encrypted with the key: EMR Serverless rejects a submitter that can't use it.
+            assert.equal((app.inputs as any).monitoringConfiguration.s3MonitoringConfiguration.encryptionKeyArn, KEY_ARN);
+            for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) assert.ok(allows(s, action, KEY_ARN), action);
         });
     });
 
