@@ -228,7 +228,8 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                 {
                     arn: topic.arn,
                     policy: policyDocument([
-                        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:*", Resource: topic.arn, Condition: { Bool: { "aws:SecureTransport": false } } },
+                        // A topic policy takes only SNS's documented topic actions; no wildcard.
+                        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: ["sns:Publish", "sns:Subscribe"], Resource: topic.arn, Condition: { Bool: { "aws:SecureTransport": false } } },
                     ]),
                 },
                 parent,
@@ -239,8 +240,10 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         }
 
         const pipelineStatements: Statement[] = [
-            { Sid: "UseArtifactBucket", Action: ["s3:GetBucketVersioning", "s3:GetBucketLocation"], Resource: artifacts.arn },
-            { Sid: "ReadWriteArtifacts", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], Resource: pulumi.interpolate`${artifacts.arn}/*` },
+            // The minimum AWS documents for a CodePipeline service role's artifact store, ACL actions included
+            // (a CodeStar connection source fails "Upload to S3 ... Access Denied" without s3:PutObjectAcl).
+            { Sid: "UseArtifactBucket", Action: ["s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: artifacts.arn },
+            { Sid: "ReadWriteArtifacts", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectAcl"], Resource: pulumi.interpolate`${artifacts.arn}/*` },
             keyUse,
             { Sid: "RunBuilds", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"], Resource: BUILD_STAGES.map((s) => projects[s].arn) },
             ...sourceAccess(args),

@@ -40,8 +40,9 @@ export const COMPUTE_TYPES = ["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "
 
 const CONNECTION_PROVIDERS = ["GitHub", "GitLab", "Bitbucket"] as const;
 
-// CodeBuild accepts build timeouts of 5 to 2160 minutes (36 hours).
-const buildTimeout = z.int().min(5).max(2160);
+// CodeBuild accepts 5 to 2160 minutes, but CodePipeline fails a CodeBuild action after 8 hours,
+// leaving a longer build running unwatched.
+const buildTimeout = z.int().min(5).max(480);
 
 export const sourceSchema = z
     .strictObject({

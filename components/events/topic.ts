@@ -44,7 +44,7 @@ export class FanOutTopic extends pulumi.ComponentResource {
                 Sid: "DenyInsecureTransport",
                 Effect: "Deny",
                 Principal: "*",
-                Action: ["sns:Publish", "sns:Subscribe", "sns:Receive"],
+                Action: ["sns:Publish", "sns:Subscribe"],
                 Resource: this.topic.arn,
                 Condition: { Bool: { "aws:SecureTransport": false } },
             },

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { StackGraph, type Node } from "../graph";
-import { allowsAction, deniesInsecureTransport, get, isAllow, isSet, isUnknown, json, servicePrincipals, statementsOf, type Unknown, UNKNOWN } from "../lib";
+import { allowsAction, asList, deniesInsecureTransport, get, isAllow, isSet, isUnknown, json, servicePrincipals, statementsOf, type Unknown, UNKNOWN } from "../lib";
 import type { PlatformPolicy } from "../types";
 
 const QUEUE = "aws:sqs/queue:Queue";
@@ -21,6 +21,10 @@ const KMS_ALIAS = "aws:kms/alias:Alias";
 
 /** SQS keeps messages 4 days unless told otherwise. */
 const DEFAULT_RETENTION_SECONDS = 345600;
+/** The actions a topic policy may name (SNS's "Valid Amazon SNS policy actions"); SNS refuses others, wildcards included. */
+const TOPIC_POLICY_ACTIONS = new Set(
+    ["AddPermission", "DeleteTopic", "GetDataProtectionPolicy", "GetTopicAttributes", "ListSubscriptionsByTopic", "ListTagsForResource", "Publish", "PutDataProtectionPolicy", "RemovePermission", "SetTopicAttributes", "Subscribe"].map((a) => `sns:${a.toLowerCase()}`),
+);
 
 /** Where failed messages or events are sent: a queue named at one of these paths is a dead-letter queue. */
 const FAILURE_DESTINATIONS: { type: string; path: string; jsonPath?: string }[] = [
@@ -229,6 +233,24 @@ export const messagingPolicies: PlatformPolicy[] = [
                 const docs = resourcePolicies(g, t, TOPIC_POLICY, "arn");
                 if (isUnknown(docs)) continue;
                 if (!docs.some((d) => statementsOf(d).some(deniesInsecureTransport))) report("has no policy statement denying aws:SecureTransport false", t.urn);
+            }
+        },
+    },
+    {
+        name: "sns-topic-policy-actions-valid",
+        description: "An SNS topic policy names only SNS's documented topic-policy actions: SNS refuses any other action (\"Policy statement action out of service scope\"), and a wildcard such as sns:* is not in its list.",
+        enforcementLevel: "mandatory",
+        covers: [TOPIC, TOPIC_POLICY],
+        validateStack: (args, report) => {
+            const g = new StackGraph(args.resources);
+            for (const n of [...g.ofType(TOPIC), ...g.ofType(TOPIC_POLICY)]) {
+                const doc = n.props.policy;
+                if (doc === undefined || isUnknown(doc)) continue;
+                for (const s of statementsOf(doc)) {
+                    const actions = asList(s.Action).filter((a): a is string => typeof a === "string");
+                    const invalid = actions.filter((a) => !TOPIC_POLICY_ACTIONS.has(a.toLowerCase()));
+                    if (invalid.length > 0) report(`statement ${s.Sid ?? "(no Sid)"} names ${invalid.join(", ")}, which SNS does not accept in a topic policy; name the topic actions (e.g. sns:Publish, sns:Subscribe)`, n.urn);
+                }
             }
         },
     },

@@ -121,7 +121,8 @@ describe("delivery config", () => {
     });
 
     it("bounds build settings by what CodeBuild accepts", () => {
-        assert.match(problems({ "platform-delivery:build": { timeoutMinutes: { deploy: 3000 } } })[0], /^platform-delivery:build\.timeoutMinutes\.deploy: 3000 is above the maximum 2160/);
+        // CodePipeline gives up on a CodeBuild action after 8 hours, whatever the build's own timeout.
+        assert.match(problems({ "platform-delivery:build": { timeoutMinutes: { deploy: 600 } } })[0], /^platform-delivery:build\.timeoutMinutes\.deploy: 600 is above the maximum 480/);
         assert.match(problems({ "platform-delivery:build": { logRetentionDays: 10 } })[0], /^platform-delivery:build\.logRetentionDays: 10 must be one of the CloudWatch Logs retention periods/);
         assert.match(problems({ "platform-delivery:build": { image: "aws/codebuild/standard:4.0" } })[0], /^platform-delivery:build\.image: "aws\/codebuild\/standard:4\.0" must be one of/);
         assert.match(problems({ "platform-delivery:build": { pulumiVersion: "latest" } })[0], /^platform-delivery:build\.pulumiVersion: "latest" must be a Pulumi CLI release/);

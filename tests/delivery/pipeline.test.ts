@@ -125,7 +125,7 @@ describe("delivery pipelines (offline plan of delivery/Pulumi.delivery.yaml)", (
             assert.equal(p.environment.privilegedMode, false, project.name);
             assert.equal(p.environment.image, "aws/codebuild/standard:7.0");
             assert.equal(p.environment.type, "LINUX_CONTAINER");
-            assert.ok(p.buildTimeout >= 5 && p.buildTimeout <= 2160, `${project.name} timeout ${p.buildTimeout}`);
+            assert.ok(p.buildTimeout >= 5 && p.buildTimeout <= 480, `${project.name} timeout ${p.buildTimeout}`);
             assert.equal(p.encryptionKey, keyArn);
             assert.equal(p.cache.type, "S3");
             const stack = project.name.split("-")[2];

@@ -65,6 +65,19 @@ describe("delivery roles", () => {
         }
     });
 
+    it("give the pipeline the artifact-store permissions AWS lists as a CodePipeline service role's minimum, on its own bucket only", () => {
+        for (const stack of ["dev", "prod"]) {
+            const granted = allows(roleOf(plan, stack, "pipeline").statements);
+            const bucket = onlyOne(inPipeline(plan, stack, "aws:s3/bucket:Bucket", "-artifacts"), "artifacts bucket").outputs.arn as string;
+            for (const action of ["s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"]) {
+                assert.deepEqual(granted.filter((g) => g.action === action).flatMap((g) => g.resources), [bucket], `${stack} ${action}`);
+            }
+            for (const action of ["s3:PutObject", "s3:PutObjectAcl", "s3:GetObject", "s3:GetObjectVersion"]) {
+                assert.deepEqual(granted.filter((g) => g.action === action).flatMap((g) => g.resources), [`${bucket}/*`], `${stack} ${action}`);
+            }
+        }
+    });
+
     it("let only Preview and Deploy read the access token, and only that secret", () => {
         const secret = COMMITTED["platform-delivery:state"].accessTokenSecret;
         for (const stack of ["dev", "prod"]) {

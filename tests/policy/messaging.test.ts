@@ -104,6 +104,17 @@ describe("messaging policies", () => {
         });
     });
 
+    describe("sns-topic-policy-actions-valid", () => {
+        it("passes SNS's topic actions in any case and flags a wildcard or an action SNS does not take in a topic policy", async () => {
+            const ok = topic("ok", { policy: policyDoc(denyInsecure("*", "SNS:Publish"), { Sid: "Sub", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: ["sns:Subscribe", "sns:GetTopicAttributes"], Resource: "*" }) });
+            const wildcard = topic("wildcard");
+            const wildcardPolicy = resource("aws:sns/topicPolicy:TopicPolicy", "wildcard-policy", { arn: wildcard.outputs.arn, policy: policyDoc(denyInsecure(wildcard.outputs.arn as string, "sns:*")) });
+            const foreign = topic("foreign", { policy: policyDoc(denyInsecure("*", "sns:CreateTopic")) });
+            const v = await expectViolations("sns-topic-policy-actions-valid", [ok, wildcard, wildcardPolicy, foreign], [wildcardPolicy, foreign]);
+            assert.ok(v.some((x) => /names sns:\*, which SNS does not accept/.test(x.message)));
+        });
+    });
+
     describe("kms-key-admits-service-publishers", () => {
         it("passes when the key admits every service delivering into its queues and topics", async () => {
             const t = topic("alarms");
