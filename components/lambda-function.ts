@@ -79,7 +79,8 @@ export class PlatformFunction extends pulumi.ComponentResource {
             `${name}-fn`,
             {
                 description: args.description,
-                runtime: aws.lambda.Runtime.NodeJS20dX,
+                // nodejs20.x is deprecated (April 2026); AWS blocks creating functions on it from February 2027.
+                runtime: aws.lambda.Runtime.NodeJS22dX,
                 architectures: ["arm64"],
                 handler: `index.${args.handlerExport ?? "handler"}`,
                 code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundle.code) }),

@@ -69,11 +69,14 @@ export class Network extends pulumi.ComponentResource {
                 service: "vpc-flow-logs.amazonaws.com",
                 accountId: args.accountId,
                 description: "Lets VPC Flow Logs write to its log group",
+                // The minimum AWS lists for a flow-logs role (its group exists, so no CreateLogGroup).
                 statements: [
                     {
                         Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                         Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
                     },
+                    // A list call, authorized against the account's log groups, not one group.
+                    { Action: "logs:DescribeLogGroups", Resource: pulumi.interpolate`arn:aws:logs:${args.region}:${args.accountId}:log-group:*` },
                 ],
             },
             { parent: this },

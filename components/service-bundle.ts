@@ -67,7 +67,7 @@ export function bundleService(entry: string): ServiceBundle {
         absWorkingDir: PROJECT_DIR,
         bundle: true,
         platform: "node",
-        target: "node20",
+        target: "node22",
         format: "cjs",
         minify: true,
         // pg's optional native binding; pg falls back to its pure-JS client.

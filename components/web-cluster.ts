@@ -126,7 +126,7 @@ export class WebCluster extends pulumi.ComponentResource {
             const port = https ? 443 : 80;
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-alb-in-cloudfront`,
-                { securityGroupId: albSg.id, prefixListId: cloudFront.id, ipProtocol: "tcp", fromPort: port, toPort: port, description: `${https ? "HTTPS" : "HTTP"} from CloudFront's origin-facing servers only` },
+                { securityGroupId: albSg.id, prefixListId: cloudFront.id, ipProtocol: "tcp", fromPort: port, toPort: port, description: `${https ? "HTTPS" : "HTTP"} from the CloudFront origin-facing servers only` },
                 parent,
             );
         } else {

@@ -1,5 +1,5 @@
 /**
- * The web instances' boot script (cloud-init runs it once, as root, on first boot): Node.js 20
+ * The web instances' boot script (cloud-init runs it once, as root, on first boot): Node.js 22
  * from the Amazon Linux 2023 repositories, the service bundle from S3 checked against its
  * SHA-256, a hardened systemd unit running it as an unprivileged user, and the CloudWatch agent
  * shipping its log.
@@ -45,8 +45,9 @@ set -euo pipefail
 
 BUNDLE_SHA256=${a.sha256}
 
-# Node.js 20 is namespaced on AL2023: the binary is node-20 whichever version "node" points at.
-dnf install -y nodejs20 amazon-cloudwatch-agent logrotate
+# Node.js 22 (Amazon Linux follows upstream support; 20 ended in April 2026) is namespaced on
+# AL2023: the binary is node-22 whichever version "node" points at.
+dnf install -y nodejs22 amazon-cloudwatch-agent logrotate
 
 id -u web >/dev/null 2>&1 || useradd --system --home-dir /opt/web --no-create-home --shell /sbin/nologin web
 install -d -m 0755 -o root -g root /opt/web
@@ -72,7 +73,7 @@ Environment=LIVENESS_PATH=${a.livenessPath}
 Environment=HEALTH_PATH=${a.healthPath}
 Environment=SSM_PATH=${a.parameterPath}
 Environment=AWS_REGION=${a.region}
-ExecStart=/usr/bin/node-20 /opt/web/server.js
+ExecStart=/usr/bin/node-22 /opt/web/server.js
 Restart=always
 RestartSec=2
 StandardOutput=append:/var/log/web/service.log

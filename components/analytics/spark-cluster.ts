@@ -90,7 +90,7 @@ export class SparkCluster extends pulumi.ComponentResource {
             );
         const primarySg = group("primary", "EMR-managed: the primary node");
         const coreSg = group("core", "EMR-managed: core and task nodes");
-        const serviceSg = group("service-access", "EMR-managed: EMR's service access to nodes in private subnets");
+        const serviceSg = group("service-access", "EMR-managed: EMR service access to nodes in private subnets");
         // Nodes reach S3 (gateway endpoint) and EMR, KMS and STS (through NAT) over HTTPS, and each
         // other on any port (HDFS, YARN, Spark shuffle); EMR adds the matching ingress rules.
         const nodes = [["primary", primarySg], ["core", coreSg]] as const;

@@ -9,6 +9,8 @@ const WEB_PORTS = [80, 443];
 
 const SG_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
+/** What EC2 accepts in a security group's or a rule's description (CreateSecurityGroup, IpRange): at most 255 of these characters. */
+const SG_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{0,255}$/;
 
 /** One ingress permission, wherever it is declared (inline, SecurityGroupRule or SecurityGroupIngressRule). */
 interface Ingress {
@@ -207,7 +209,31 @@ const DATA_STORES: { type: string; path: string }[] = [
     { type: "aws:elasticache/cluster:Cluster", path: "subnetGroupName" },
 ];
 
+/** Reports each description of a security group (its own and its inline rules') or of a rule that EC2 would refuse. */
+function checkDescriptions(p: { description?: string; ingress?: { description?: string }[]; egress?: { description?: string }[] }, report: (message: string) => void): void {
+    const texts = [
+        { where: "description", text: p.description },
+        ...(["ingress", "egress"] as const).flatMap((dir) => asList(p[dir]).map((r, i) => ({ where: `${dir}[${i}].description`, text: r?.description }))),
+    ];
+    for (const { where, text } of texts) {
+        if (typeof text !== "string" || SG_DESCRIPTION.test(text)) continue;
+        const refused = [...new Set(text.replace(/[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]/g, ""))].join(" ");
+        report(`${where} ${JSON.stringify(text)} ${refused ? `has characters EC2 refuses: ${refused}` : "is over 255 characters"}`);
+    }
+}
+
 export const networkPolicies: PlatformPolicy[] = [
+    {
+        name: "security-group-description-charset",
+        description: "Security group and rule descriptions use only the characters EC2 accepts (a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*), at most 255; EC2 rejects anything else, an apostrophe included.",
+        enforcementLevel: "mandatory",
+        validateResource: [
+            validateResourceOfType(aws.ec2.SecurityGroup, (p, _a, report) => checkDescriptions(p, report)),
+            validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (p, _a, report) => checkDescriptions(p, report)),
+            validateResourceOfType(aws.vpc.SecurityGroupEgressRule, (p, _a, report) => checkDescriptions(p, report)),
+            validateResourceOfType(aws.ec2.SecurityGroupRule, (p, _a, report) => checkDescriptions(p, report)),
+        ],
+    },
     {
         name: "vpc-default-security-group-closed",
         description: "The VPC's default security group has no rules, so nothing joins it by accident and gets access.",

@@ -16,7 +16,7 @@ const CODEBUILD_PROJECT = "aws:codebuild/project:Project";
 const ASYNC_INVOKERS = ["events.amazonaws.com", "sns.amazonaws.com", "s3.amazonaws.com"];
 
 /** Runtimes past their deprecation date (creating or updating functions on them is blocked or soon will be). */
-const DEPRECATED_RUNTIME = /^(nodejs(\d|1[0-8])?(\.x)?|python(2\.7|3\.[0-9])|ruby(2\.\d|3\.2)|java8|dotnet(core\d\.\d|[56]\.0|6)|go1\.x|provided)$/;
+const DEPRECATED_RUNTIME = /^(nodejs(\d|1[0-8]|20)?(\.x)?|python(2\.7|3\.[0-9])|ruby(2\.\d|3\.2)|java8|dotnet(core\d\.\d|[56]\.0|6)|go1\.x|provided)$/;
 
 /** Stream sources whose mapping blocks a shard on a failing batch: Kinesis and DynamoDB streams. */
 function isStreamSource(mapping: Node): boolean | undefined {

@@ -15,7 +15,7 @@ describe("PlatformFunction", () => {
         });
         const fn = plan.resources.find((r) => r.type === "aws:lambda/function:Function")!;
         const logs = plan.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")!;
-        assert.equal(fn.inputs.runtime, "nodejs20.x");
+        assert.equal(fn.inputs.runtime, "nodejs22.x");
         assert.equal(fn.inputs.handler, "index.handler");
         assert.equal(fn.inputs.kmsKeyArn, KEY);
         assert.equal(fn.inputs.reservedConcurrentExecutions, 5);

@@ -175,10 +175,10 @@ describe("web user data", () => {
     });
 
     it("installs Node.js 20, checks the bundle's hash and runs it under systemd as an unprivileged user", () => {
-        assert.match(script, /^dnf install -y nodejs20 /m);
+        assert.match(script, /^dnf install -y nodejs22 /m);
         assert.match(script, /sha256sum --check/);
         assert.match(script, /^User=web$/m);
-        assert.match(script, /^ExecStart=\/usr\/bin\/node-20 \/opt\/web\/server\.js$/m);
+        assert.match(script, /^ExecStart=\/usr\/bin\/node-22 \/opt\/web\/server\.js$/m);
         assert.match(script, /^Environment=SSM_PATH=\/platform\/dev\/web\/$/m);
         assert.match(script, /^Environment=PORT=8080$/m);
         assert.match(script, /^NoNewPrivileges=yes$/m);

@@ -9,7 +9,7 @@ const streamArn = "arn:aws:kinesis:us-east-1:123456789012:stream/events";
 const queue = (name: string, inputs: Record<string, unknown> = {}) =>
     resource("aws:sqs/queue:Queue", name, { kmsMasterKeyId: "k", ...inputs }, { id: `https://sqs/${name}`, outputs: { arn: queueArn(name), name, url: `https://sqs/${name}` } });
 const fn = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:lambda/function:Function", name, { role: "r", runtime: "nodejs20.x", ...inputs }, { id: name, outputs: { arn: fnArn(name), name } });
+    resource("aws:lambda/function:Function", name, { role: "r", runtime: "nodejs22.x", ...inputs }, { id: name, outputs: { arn: fnArn(name), name } });
 const mapping = (name: string, inputs: Record<string, unknown>) => resource("aws:lambda/eventSourceMapping:EventSourceMapping", name, inputs);
 const alarm = (name: string, namespace: string, metricName: string, dimensions: Record<string, string>, actions = ["arn:aws:sns:us-east-1:123456789012:alarms"]) =>
     resource("aws:cloudwatch/metricAlarm:MetricAlarm", name, { namespace, metricName, dimensions, alarmActions: actions, comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1 });

@@ -52,6 +52,19 @@ const vpc = resource("awsx:ec2:Vpc", "vpc", {}, {
 });
 
 describe("network policies", () => {
+    describe("security-group-description-charset", () => {
+        it("passes EC2's description characters and flags an apostrophe, in a group, its inline rules or a rule resource", async () => {
+            const ok = sg("ok", { description: "web load balancer: clients in (443), fleet out; [a-z] #1 & co. {x}=$*!@" });
+            const apostrophe = sg("apostrophe", { description: "EMR's service access" });
+            const inline = sg("inline", { description: "fine", ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.0.0.0/8"], description: "from the office’s VPN" }] });
+            const rule = resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "rule", { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 443, toPort: 443, prefixListId: "pl-1", description: "HTTPS from CloudFront's servers" });
+            const long = resource("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "long", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv4: "10.0.0.0/8", description: "x".repeat(256) });
+            const v = await expectViolations("security-group-description-charset", [ok, apostrophe, inline, rule, long], [apostrophe, inline, rule, long]);
+            assert.ok(v.some((x) => /ingress\[0\]\.description "from the office’s VPN" has characters EC2 refuses: ’/.test(x.message)), v.map((x) => x.message).join("\n"));
+            assert.ok(v.some((x) => /is over 255 characters/.test(x.message)));
+        });
+    });
+
     describe("security-group-public-ingress-ports", () => {
         it("passes the world on 80 and 443 and flags it on other ports, inline or as rule resources", async () => {
             const web = sg("web", { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] });

@@ -75,7 +75,8 @@ describe("serverless policies", () => {
     describe("lambda-runtime-supported", () => {
         it("passes a current runtime and notes a deprecated one", async () => {
             const old = fn("old", { runtime: "nodejs16.x" });
-            await expectViolations("lambda-runtime-supported", [fn("ok"), fn("py", { runtime: "python3.13" }), old], [old]);
+            const node20 = fn("node20", { runtime: "nodejs20.x" });
+            await expectViolations("lambda-runtime-supported", [fn("ok", { runtime: "nodejs22.x" }), fn("py", { runtime: "python3.13" }), old, node20], [old, node20]);
         });
     });
 
