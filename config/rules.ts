@@ -32,6 +32,11 @@ export function crossSectionProblems(profile: Profile, region: string, s: Partia
             seen.add(r);
         });
     }
+    if (s.alarms?.topicArn) {
+        // CloudWatch alarms notify only topics in their own region.
+        const topicRegion = s.alarms.topicArn.split(":")[3];
+        if (region && topicRegion !== region) add("alarms.topicArn", s.alarms.topicArn, `is in ${topicRegion}, but the alarms are in ${region} (aws:region); CloudWatch alarm actions must name a topic in the alarm's region`);
+    }
     if (s.web?.certificateArn) {
         // An ALB listener takes only ACM certificates from its own region.
         const certRegion = s.web.certificateArn.split(":")[3];

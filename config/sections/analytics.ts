@@ -15,7 +15,39 @@ const releaseLabel = z
     .refine((l) => Number(l.slice(4).split(".")[0]) >= 7, { message: "must be emr-7.0.0 or later (a current release)" });
 
 /** A Glue trigger schedule: cron( ... ) with the six fields Glue's cron takes. */
-const glueCron = z.string().regex(/^cron\((\S+ ){5}\S+\)$/, { message: "must be a Glue cron expression with six fields, such as cron(15 * * * ? *)" });
+/**
+ * A Glue cron expression: six fields (minutes hours day-of-month month day-of-week year), exactly
+ * one of the two day fields "?", and no schedule more often than every 5 minutes, as Glue requires.
+ */
+const glueCron = z
+    .string()
+    .regex(/^cron\((\S+ ){5}\S+\)$/, { message: "must be a Glue cron expression with six fields, such as cron(15 * * * ? *)" })
+    .superRefine((expr, ctx) => {
+        const [minutes, , dayOfMonth, , dayOfWeek] = expr.slice(5, -1).split(" ");
+        if ((dayOfMonth === "?") === (dayOfWeek === "?")) ctx.addIssue({ code: "custom", input: expr, message: "must set exactly one of day-of-month and day-of-week to ? (Glue rejects both or neither)" });
+        const runs = minutesOf(minutes);
+        if (runs && minimumGap(runs) < 5) ctx.addIssue({ code: "custom", input: expr, message: "runs more often than every 5 minutes, which Glue does not support" });
+    });
+
+/** The minutes a cron minutes field fires at (*, n, a-b, x/n, a-b/n, and lists of them); undefined for syntax it doesn't know. */
+function minutesOf(field: string): number[] | undefined {
+    const out = new Set<number>();
+    for (const part of field.split(",")) {
+        const m = /^(\*|\d+(?:-\d+)?)(?:\/(\d+))?$/.exec(part);
+        if (!m) return undefined;
+        const [from, to] = m[1] === "*" ? [0, 59] : m[1].includes("-") ? m[1].split("-").map(Number) : [Number(m[1]), m[2] ? 59 : Number(m[1])];
+        const step = m[2] ? Number(m[2]) : 1;
+        if (step < 1) return undefined;
+        for (let v = from; v <= to; v += step) out.add(v);
+    }
+    return [...out].sort((a, b) => a - b);
+}
+
+/** The shortest interval, in minutes, between consecutive runs of an hourly minute set (wrapping into the next hour). */
+function minimumGap(minutes: number[]): number {
+    if (minutes.length < 2) return 60;
+    return Math.min(...minutes.map((m, i) => (i + 1 < minutes.length ? minutes[i + 1] - m : 60 - m + minutes[0])));
+}
 
 /** `platform:analytics`: Kinesis -> Firehose -> S3 data lake -> Glue -> EMR. */
 export const schema = z

@@ -7,6 +7,8 @@ import { logRetentionDays, type ProfileDefaults } from "../common";
  * line installs the latest 7.0.x); Valkey starts at 7.2 on ElastiCache.
  */
 export const MIN_ENGINE_VERSION = { valkey: [7, 2], redis: [7, 0] } as const;
+/** Redis OSS ends at 7.1 on ElastiCache; later versions are Valkey's. */
+const MAX_REDIS_VERSION = [7, 1] as const;
 
 /** `platform:cache`: the ElastiCache replication group. */
 export const schema = z
@@ -35,6 +37,13 @@ export const schema = z
                 input: cache.engineVersion,
                 message: `is below ${minMajor}.${minMinor}, the oldest ${cache.engine} version with a required in-transit encryption mode`,
             });
+        }
+        if (cache.engine === "redis" && (major > MAX_REDIS_VERSION[0] || (major === MAX_REDIS_VERSION[0] && minor > MAX_REDIS_VERSION[1]))) {
+            ctx.addIssue({ code: "custom", path: ["engineVersion"], input: cache.engineVersion, message: `is not a Redis OSS version on ElastiCache (7.0 and 7.1 are the last); use engine valkey for ${cache.engineVersion}` });
+        }
+        // r6gd nodes tier data to SSD, and ElastiCache requires DataTieringEnabled with them, which this platform does not set.
+        if (/^cache\.r6gd\./.test(cache.nodeType)) {
+            ctx.addIssue({ code: "custom", path: ["nodeType"], input: cache.nodeType, message: "is a data-tiering node type, which ElastiCache accepts only with data tiering on; the platform does not enable it, so use an r7g or m7g type" });
         }
     });
 export type CacheConfig = z.infer<typeof schema>;

@@ -5,8 +5,17 @@ import { logRetentionDays, type ProfileDefaults } from "../common";
 const databaseName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, { message: "must start with a letter and hold only letters, digits and underscores (at most 63)" });
 const username = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,15}$/, { message: "must start with a letter and hold only letters, digits and underscores (at most 16)" });
 
-/** PostgreSQL reserved words and names RDS keeps for itself, which RDS rejects as a user or database name. */
-const RESERVED_NAMES = ["all", "default", "group", "order", "public", "select", "table", "user", "current_user", "session_user", "rdsadmin", "rdsrepladmin", "template0", "template1"];
+/** PostgreSQL's reserved key words (pg_get_keywords() category R, PostgreSQL 17). */
+const POSTGRES_RESERVED = [
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast", "check", "collate", "column", "constraint", "create",
+    "current_catalog", "current_date", "current_role", "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do",
+    "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in", "initially", "intersect", "into", "lateral", "leading",
+    "limit", "localtime", "localtimestamp", "not", "null", "offset", "on", "only", "or", "order", "placing", "primary", "references", "returning", "select",
+    "session_user", "some", "symmetric", "system_user", "table", "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic", "when", "where",
+    "window", "with",
+];
+/** Reserved words and names RDS keeps for itself, which RDS rejects as a user or database name. */
+const RESERVED_NAMES = [...POSTGRES_RESERVED, "public", "rdsadmin", "rdsrepladmin", "template0", "template1"];
 const reserved = (name: string) => RESERVED_NAMES.includes(name.toLowerCase()) || /^(pg_|rds_)/i.test(name);
 
 /** `platform:database`: RDS PostgreSQL behind RDS Proxy. */

@@ -82,6 +82,10 @@ export const schema = z
             if (problem) ctx.addIssue({ code: "custom", path: ["staticPathPatterns", i], input: p, message: problem });
             else if (edge.staticPathPatterns.indexOf(p) < i) ctx.addIssue({ code: "custom", path: ["staticPathPatterns", i], input: p, message: "is listed twice" });
         });
+        // All three TTLs at 0 turn caching off, and CloudFront then refuses the policy's compression settings.
+        if (edge.staticMaxTtlSeconds === 0) {
+            ctx.addIssue({ code: "custom", path: ["staticMaxTtlSeconds"], input: 0, message: "must be at least 1: a maximum TTL of 0 turns caching off for static assets" });
+        }
         if (edge.staticDefaultTtlSeconds > edge.staticMaxTtlSeconds) {
             ctx.addIssue({ code: "custom", path: ["staticDefaultTtlSeconds"], input: edge.staticDefaultTtlSeconds, message: `is above staticMaxTtlSeconds ${edge.staticMaxTtlSeconds}` });
         }

@@ -3,9 +3,9 @@ import { logRetentionDays, type ProfileDefaults } from "../common";
 
 const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: "must be an EC2 instance type such as t4g.small" });
 
-/** Graviton instance families carry a "g" after the generation number: t4g, m7g, c7gn, r8gd. */
+/** Graviton instance families carry a "g" after the generation number (t4g, m7g, c7gn, r8gd), except the first, a1. */
 function isGraviton(type: string): boolean {
-    return /^[a-z]+\d+[a-z]*g[a-z]*\./.test(type);
+    return /^[a-z]+\d+[a-z]*g[a-z]*\./.test(type) || type.startsWith("a1.");
 }
 const architectureOf = (type: string) => (isGraviton(type) ? "arm64" : "x86_64");
 

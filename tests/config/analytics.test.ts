@@ -77,6 +77,17 @@ describe("config: analytics", () => {
         expectProblem(p, 'platform:analytics.glue.etlSchedule: "0 * * * *" must be a Glue cron expression with six fields, such as cron(15 * * * ? *)');
     });
 
+    it("accepts only schedules Glue runs: one day field '?', and not more often than every 5 minutes", () => {
+        const schedule = (etlSchedule: string) => ours(problems("dev", { analytics: { glue: { etlSchedule } } }));
+        for (const ok of ["cron(15 * * * ? *)", "cron(0/5 * * * ? *)", "cron(0,30 8 ? * MON *)", "cron(0 2 1 * ? *)"]) assert.deepEqual(schedule(ok), [], ok);
+        for (const fast of ["cron(* * * * ? *)", "cron(0/1 * * * ? *)", "cron(0,2 * * * ? *)", "cron(10-12 * * * ? *)"]) {
+            expectProblem(schedule(fast), `platform:analytics.glue.etlSchedule: ${JSON.stringify(fast)} runs more often than every 5 minutes, which Glue does not support`);
+        }
+        for (const days of ["cron(0 0 * * * *)", "cron(0 0 ? * ? *)"]) {
+            expectProblem(schedule(days), `platform:analytics.glue.etlSchedule: ${JSON.stringify(days)} must set exactly one of day-of-month and day-of-week to ? (Glue rejects both or neither)`);
+        }
+    });
+
     it("requires a current EMR release", () => {
         expectProblem(ours(problems("dev", { analytics: { emr: { releaseLabel: "emr-6.15.0" } } })), 'platform:analytics.emr.releaseLabel: "emr-6.15.0" must be emr-7.0.0 or later (a current release)');
         expectProblem(ours(problems("dev", { analytics: { emr: { releaseLabel: "7.10" } } })), 'platform:analytics.emr.releaseLabel: "7.10" must be an EMR release label such as emr-7.10.0');

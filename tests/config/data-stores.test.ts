@@ -44,6 +44,12 @@ describe("config: data stores", () => {
             assert.deepEqual(ours(problems("dev", { cache: { engine: "valkey", engineVersion: "7.2" } })), []);
         });
 
+        it("rejects Redis OSS versions ElastiCache doesn't offer, and data-tiering node types the platform doesn't configure", () => {
+            expectProblem(problems("dev", { cache: { engine: "redis", engineVersion: "7.2" } }), 'platform:cache.engineVersion: "7.2" is not a Redis OSS version on ElastiCache (7.0 and 7.1 are the last); use engine valkey for 7.2');
+            assert.deepEqual(ours(problems("dev", { cache: { engine: "valkey", engineVersion: "8.0" } })), []);
+            expectProblem(problems("dev", { cache: { nodeType: "cache.r6gd.xlarge" } }), 'platform:cache.nodeType: "cache.r6gd.xlarge" is a data-tiering node type, which ElastiCache accepts only with data tiering on; the platform does not enable it, so use an r7g or m7g type');
+        });
+
         it("prod keeps snapshots", () => {
             expectProblem(problems("prod", { cache: { snapshotRetentionDays: 0 } }), "platform:cache.snapshotRetentionDays: 0 is below 1: prod keeps daily cache snapshots");
         });
@@ -65,6 +71,11 @@ describe("config: data stores", () => {
             expectProblem(problems("dev", { database: { username: "rdsadmin" } }), 'platform:database.username: "rdsadmin" is reserved by PostgreSQL or RDS; choose a name that is not a SQL keyword, rdsadmin, template0/1, nor starts with pg_ or rds_');
             expectProblem(problems("dev", { database: { username: "pg_app" } }), 'platform:database.username: "pg_app" is reserved by PostgreSQL or RDS; choose a name that is not a SQL keyword, rdsadmin, template0/1, nor starts with pg_ or rds_');
             expectProblem(problems("dev", { database: { databaseName: "user" } }), 'platform:database.databaseName: "user" is reserved by PostgreSQL or RDS; choose a name that is not a SQL keyword, rdsadmin, template0/1, nor starts with pg_ or rds_');
+            // Every PostgreSQL reserved key word, not only the common ones.
+            for (const word of ["where", "from", "Lateral", "system_user"]) {
+                expectProblem(problems("dev", { database: { username: word } }), `platform:database.username: ${JSON.stringify(word)} is reserved by PostgreSQL or RDS; choose a name that is not a SQL keyword, rdsadmin, template0/1, nor starts with pg_ or rds_`);
+            }
+            assert.deepEqual(ours(problems("dev", { database: { username: "app_admin", databaseName: "orders" } })), []);
             const long = problems("dev", { database: { username: "a_very_long_master_name" } });
             assert.ok(long.some((l) => l.startsWith('platform:database.username: "a_very_long_master_name" must start with a letter and hold only letters, digits and underscores (at most 16)')), long.join("\n"));
             assert.ok(problems("dev", { database: { databaseName: "1app" } }).some((l) => l.startsWith('platform:database.databaseName: "1app" must start with a letter')));

@@ -73,6 +73,8 @@ describe("config: edge", () => {
             'platform:edge.staticPathPatterns[2]: "/a/*" is listed twice',
             "platform:edge.staticDefaultTtlSeconds: 100 is above staticMaxTtlSeconds 10",
         ]);
+        // All TTLs 0 would turn caching off, and CloudFront refuses the static policy's compression settings then.
+        assert.deepEqual(problems("dev", { edge: { staticDefaultTtlSeconds: 0, staticMaxTtlSeconds: 0 } }), ["platform:edge.staticMaxTtlSeconds: 0 must be at least 1: a maximum TTL of 0 turns caching off for static assets"]);
     });
 });
 

@@ -95,6 +95,24 @@ describe("config schema", () => {
         assert.ok(p.some((x) => x.startsWith("platform:tags.owner: is required")), p.join("\n"));
     });
 
+    it("keeps tags within what every tagged service accepts: 10 in all (S3 objects), IAM's value characters, no aws: prefix in any case", () => {
+        const tags = (t: Record<string, string>) => problems({ ...base, "platform:profile": "dev", "platform:tags": JSON.stringify({ owner: "a", ...t }) });
+        const seven = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`t${i}`, "x"]));
+        assert.deepEqual(tags(seven), [], "owner + 7 + environment + project = 10");
+        assert.deepEqual(tags({ ...seven, t7: "x" }), ["platform:tags: 9 has 9 tags; with the platform's own environment and project that is 11, above S3's 10 per object (every resource gets every tag)"]);
+        assert.deepEqual(tags({ team: "a<b>" }), ['platform:tags.team: "a<b>" has characters IAM refuses in a tag value (letters, digits, spaces and _.:/=+-@ only)']);
+        assert.deepEqual(tags({ "AWS:cost": "x" }), ['platform:tags.AWS:cost: "AWS:cost" is not a valid tag key (1-128 letters, digits, spaces or _.:/=+-@, not starting with aws: in any case)']);
+        assert.deepEqual(tags({ "cost-centre": "Ünïcode 42 / a+b=c @x" }), []);
+    });
+
+    it("takes an alarm topic only in the stack's region, where CloudWatch alarms can notify it", () => {
+        const alarms = (topicArn: string) => problems({ ...base, "platform:profile": "dev", "platform:alarms": JSON.stringify({ emails: [], topicArn }) });
+        assert.deepEqual(alarms("arn:aws:sns:us-east-1:123456789012:ops"), []);
+        assert.deepEqual(alarms("arn:aws:sns:eu-west-1:123456789012:ops"), [
+            'platform:alarms.topicArn: "arn:aws:sns:eu-west-1:123456789012:ops" is in eu-west-1, but the alarms are in us-east-1 (aws:region); CloudWatch alarm actions must name a topic in the alarm\'s region',
+        ]);
+    });
+
     it("reserves the environment and project tags", () => {
         const p = problems({ ...base, "platform:profile": "dev", "platform:tags": JSON.stringify({ owner: "a", environment: "x" }) });
         assert.deepEqual(p, ['platform:tags.environment: "x" is set by the platform itself; remove it']);

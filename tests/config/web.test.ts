@@ -53,6 +53,9 @@ describe("config: web", () => {
     it("the architecture matches the instance type", () => {
         assert.deepEqual(problems("dev", { instanceType: "m7i.large" }), ["platform:web.architecture: \"arm64\" does not match instance type m7i.large (x86_64)"]);
         assert.deepEqual(problems("dev", { instanceType: "m7i.large", architecture: "x86_64" }), []);
+        // a1, the first Graviton family, has no "g" suffix.
+        assert.deepEqual(problems("dev", { instanceType: "a1.large" }), []);
+        assert.deepEqual(problems("dev", { instanceType: "a1.large", architecture: "x86_64" }), ["platform:web.architecture: \"x86_64\" does not match instance type a1.large (arm64)"]);
     });
 
     it("slow start is 0 or 30-900 seconds, and the grace period and warm-up are bounded", () => {
