@@ -3,6 +3,8 @@
  * remote, so their children never register; the engine uses this model for the Vpc's mocked
  * outputs and the plan shows the expansion.
  */
+import { autoSubnetLayout, newBits } from "../config/subnet-layout";
+
 export interface VpcModel {
     azs: string[];
     subnets: { tier: "Public" | "Private" | "Isolated"; az: string; cidr: string; id: string }[];
@@ -14,22 +16,31 @@ const TIER_ORDER = ["Public", "Private", "Isolated"] as const;
 export function modelVpc(inputs: Record<string, any>, region: string, idFor: (kind: string, key: string) => string): VpcModel {
     const count: number = inputs.numberOfAvailabilityZones ?? inputs.availabilityZoneNames?.length ?? 3;
     const azs: string[] = inputs.availabilityZoneNames ?? Array.from({ length: count }, (_, i) => `${region}${"abcdef"[i]}`);
-    const specs: { type: string; cidrMask?: number }[] = inputs.subnetSpecs ?? [{ type: "Public" }, { type: "Private" }];
     const [base, prefix] = parseCidr(inputs.cidrBlock ?? "10.0.0.0/16");
+    const azPrefix: number = inputs.availabilityZoneCidrMask ?? prefix + newBits(azs.length);
+    // awsx's defaults: without specs, a private and a public subnet; a spec without a mask gets an equal share of the AZ's block.
+    const specs: { type: string; name?: string; cidrMask?: number; size?: number }[] = inputs.subnetSpecs ?? [
+        { type: "Private", cidrMask: Math.max(azPrefix, 16) + 1 },
+        { type: "Public", cidrMask: Math.max(azPrefix, 16) + 2 },
+    ];
+    const masks = specs.map((s) => s.cidrMask ?? (s.size ? 32 - Math.log2(s.size) : azPrefix + newBits(specs.length)));
 
-    // Allocate largest blocks first so every block stays aligned.
-    const wanted = azs.flatMap((az) => specs.map((s) => ({ tier: s.type as VpcModel["subnets"][number]["tier"], az, mask: s.cidrMask ?? prefix + 4 })));
-    let cursor = base;
-    const placed = [...wanted]
-        .sort((a, b) => a.mask - b.mask)
-        .map((w) => {
-            const size = 2 ** (32 - w.mask);
-            cursor = Math.ceil(cursor / size) * size;
-            const cidr = `${toIp(cursor)}/${w.mask}`;
-            cursor += size;
-            return { tier: w.tier, az: w.az, cidr, id: idFor("subnet", `${w.tier}-${w.az}`) };
-        });
-    const subnets = placed.sort((a, b) => TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier) || a.az.localeCompare(b.az));
+    const layout = autoSubnetLayout(base, prefix, azs.length, masks, inputs.availabilityZoneCidrMask);
+    if (layout.total > layout.azSize) {
+        throw new Error(`Subnets are too large for VPC. VPC has ${layout.azSize} addresses, but subnets require ${layout.total} addresses.`);
+    }
+    const all = layout.azs.flatMap((az, i) =>
+        az.subnets.map((s, j) => ({ tier: specs[j].type as VpcModel["subnets"][number]["tier"] | "Unused", az: azs[i], name: `${specs[j].name ?? specs[j].type.toLowerCase()}-${i + 1}`, first: s.base, last: s.base + 2 ** (32 - s.mask) - 1, cidr: `${toIp(s.base)}/${s.mask}` })),
+    );
+    const overlapping = all.filter((x) => all.some((y) => x !== y && x.first <= y.last && y.first <= x.last));
+    if (overlapping.length > 0) {
+        throw new Error(`The following subnets overlap with at least one other subnet: ${overlapping.map((s) => `${s.name}: ${s.cidr}`).join(", ")}`);
+    }
+    // "Unused" specs only hold space; awsx creates subnets for the others.
+    const subnets = all
+        .filter((s): s is typeof s & { tier: VpcModel["subnets"][number]["tier"] } => s.tier !== "Unused")
+        .map((s) => ({ tier: s.tier, az: s.az, cidr: s.cidr, id: idFor("subnet", `${s.tier}-${s.az}`) }))
+        .sort((a, b) => TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier) || a.az.localeCompare(b.az));
 
     const strategy = inputs.natGateways?.strategy ?? "OnePerAz";
     const publicSubnets = subnets.filter((s) => s.tier === "Public");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { autoSubnetLayout } from "../subnet-layout";
 import { logRetentionDays, parseCidr, type ProfileDefaults } from "../common";
 
 const subnetMask = z.int().min(16).max(28);
@@ -31,15 +32,23 @@ export const schema = z
                 ctx.addIssue({ code: "custom", path: ["subnetMasks", tier], input: mask, message: `must be longer than the VPC prefix /${vpc.prefix}` });
             }
         }
-        // Subnets are powers of two; placed largest first they pack without gaps, so the sum must fit.
-        const needed = net.azCount * Object.values(net.subnetMasks).reduce((sum, m) => sum + 2 ** (32 - m), 0);
-        const available = 2 ** (32 - vpc.prefix);
-        if (needed > available) {
+        // awsx's Auto strategy (components/network.ts) gives each AZ an equal block of the VPC, one of
+        // 2^ceil(log2(azCount)), and lays the AZ's subnets out in spec order (public, private, isolated),
+        // each aligned to its own size. Subnets that reach past the block are refused by awsx (their sizes
+        // exceed the block, or they overlap the next AZ's) or by AWS (outside the VPC).
+        const masks = [net.subnetMasks.public, net.subnetMasks.private, net.subnetMasks.isolated];
+        const layout = autoSubnetLayout(vpc.base, vpc.prefix, net.azCount, masks);
+        if (layout.end > layout.azSize) {
+            // The longest VPC prefix (the smallest VPC) whose per-AZ blocks hold this layout.
+            const fittingPrefix = 32 - Math.ceil(Math.log2(layout.end)) - (layout.azPrefix - vpc.prefix);
             ctx.addIssue({
                 code: "custom",
                 path: ["cidr"],
                 input: net.cidr,
-                message: `is too small: ${net.azCount} AZs x (public /${net.subnetMasks.public} + private /${net.subnetMasks.private} + isolated /${net.subnetMasks.isolated}) need ${needed} addresses, the block has ${available}`,
+                message:
+                    `is too small: awsx gives each of the ${net.azCount} AZs a /${layout.azPrefix} block (${layout.azSize} addresses), ` +
+                    `and public /${masks[0]}, private /${masks[1]} and isolated /${masks[2]}, in that order and each aligned to its size, need ${layout.end}; ` +
+                    (fittingPrefix >= 16 ? `a /${fittingPrefix} VPC or larger fits them` : "not even a /16 VPC (the largest) fits them, so use smaller subnets or fewer AZs"),
             });
         }
     });

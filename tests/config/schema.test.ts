@@ -128,12 +128,12 @@ describe("config schema", () => {
 
         it("rejects a VPC too small for its subnets per AZ", () => {
             const p = problems(withSection("dev", "network", { cidr: "10.0.0.0/20" }));
-            assert.ok(p.some((x) => /^platform:network\.cidr: "10\.0\.0\.0\/20" is too small: 2 AZs x .* need 9216 addresses, the block has 4096$/.test(x)), p.join("\n"));
+            assert.ok(p.some((x) => /^platform:network\.cidr: "10\.0\.0\.0\/20" is too small: awsx gives each of the 2 AZs a \/21 block \(2048 addresses\), .* need 8448; a \/17 VPC or larger fits them$/.test(x)), p.join("\n"));
         });
 
         it("accepts a VPC exactly large enough", () => {
-            // 2 AZs x (/24 + /21 + /24) = 2 x 2560 = 5120 <= /19 = 8192
-            const cfg = validateConfig(withSection("dev", "network", { cidr: "10.0.0.0/19", subnetMasks: { public: 24, private: 21, isolated: 24 } }), "dev");
+            // Each AZ's /20 block (4096): public /21 at 0, private /22 at 2048, isolated /22 at 3072, ending at 4096
+            const cfg = validateConfig(withSection("dev", "network", { cidr: "10.0.0.0/19", subnetMasks: { public: 21, private: 22, isolated: 22 } }), "dev");
             assert.equal(cfg.network.cidr, "10.0.0.0/19");
         });
 
