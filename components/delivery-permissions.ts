@@ -182,6 +182,8 @@ export function deployStatements(regions: string[], guard: GuardArgs): Statement
             Condition: { StringEquals: { "aws:RequestedRegion": regions, "aws:ResourceTag/environment": guard.environmentTag } },
         },
         { Sid: "ManageEdgeServices", Action: all("edge"), Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": edgeRegions(regions) } } },
+        // CloudFront's standard logs (v2) are delivered by CloudWatch Logs in us-east-1, whatever the home region.
+        { Sid: "ManageEdgeLogDelivery", Action: ["logs:*Delivery*", "logs:*Deliveries", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource"], Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": edgeRegions(regions) } } },
         { Sid: "ManageGlobalServices", Action: all("global"), Resource: "*" },
         { Sid: "ReadIam", Action: ["iam:Get*", "iam:List*"], Resource: "*" },
         { Sid: "ManagePlatformRoles", Action: IAM_WRITE_ACTIONS, Resource: [iamArn("role/*"), iamArn("policy/*"), iamArn("instance-profile/*")] },

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv/dist/2020";
 import { parse } from "yaml";
-import { moduleOf, PASSED_TO_SERVICES, PLATFORM_SERVICES } from "../../components/delivery-permissions";
+import { deployStatements, moduleOf, PASSED_TO_SERVICES, PLATFORM_SERVICES } from "../../components/delivery-permissions";
 import { SECTIONS } from "../../delivery/config";
 import { DELIVERY_BEGIN, DELIVERY_END, renderDeliveryReference } from "../../tools/config-docs";
 import { doc, PROJECT_DIR, planOf } from "../helpers/plan";
@@ -11,7 +11,33 @@ import { deliveryPlan, DELIVERY_DIR, list } from "./helpers";
 
 const STACKS = ["dev", "prod"];
 
+/** True when an IAM action pattern (with wildcards) covers an action. */
+const matches = (pattern: string, action: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action);
+
 describe("the deploy role covers the platform", () => {
+    it("may create what the stack puts in us-east-1 (CloudFront's log delivery) even when its home region is elsewhere", () => {
+        const guard = { accountId: "123456789012", environmentTag: "staging", prefix: "platform-delivery", keyArns: [], bucketArns: [], secretArns: [] };
+        const statements = deployStatements(["eu-west-1"], guard) as any[];
+        const allowedIn = (action: string, region: string) =>
+            statements.some((s) => (s.Effect ?? "Allow") === "Allow" && list(s.Action).some((a) => matches(a, action)) && (!s.Condition || list(s.Condition.StringEquals?.["aws:RequestedRegion"]).includes(region)));
+        // The calls behind the us-east-1 provider's resources in the dev plan.
+        const CALLS: Record<string, string[]> = {
+            "aws:cloudwatch/logDeliverySource:LogDeliverySource": ["logs:PutDeliverySource", "logs:GetDeliverySource", "logs:DeleteDeliverySource"],
+            "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": ["logs:PutDeliveryDestination", "logs:PutDeliveryDestinationPolicy", "logs:DeleteDeliveryDestination"],
+            "aws:cloudwatch/logDelivery:LogDelivery": ["logs:CreateDelivery", "logs:GetDelivery", "logs:DeleteDelivery", "logs:DescribeDeliveries"],
+            "aws:wafv2/webAcl:WebAcl": ["wafv2:CreateWebACL", "wafv2:UpdateWebACL"],
+        };
+        const plan = planOf("prod");
+        const east = plan.resources.find((r) => r.type === "pulumi:providers:aws" && r.name === "aws-us-east-1")!;
+        const types = [...new Set(plan.resources.filter((r) => r.options.provider === east.urn).map((r) => r.type))];
+        assert.ok(types.length > 0);
+        for (const type of types) {
+            assert.ok(CALLS[type], `${type} is created in us-east-1: list its calls here and let Deploy make them`);
+            for (const action of CALLS[type]) assert.ok(allowedIn(action, "us-east-1"), `${action} in us-east-1 for a stack in eu-west-1`);
+        }
+        assert.ok(!allowedIn("logs:DeleteLogGroup", "us-east-1"), "only log delivery, not all of CloudWatch Logs, in us-east-1");
+    });
+
     it("knows the AWS service of every resource type the platform stacks create", () => {
         const missing = new Set<string>();
         for (const stack of STACKS) {
