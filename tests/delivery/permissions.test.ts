@@ -5,21 +5,20 @@ import Ajv from "ajv/dist/2020";
 import { parse } from "yaml";
 import { deployStatements, moduleOf, PASSED_TO_SERVICES, PLATFORM_SERVICES } from "../../components/delivery-permissions";
 import { SECTIONS } from "../../delivery/config";
+import { globMatch } from "../../policy/lib";
 import { DELIVERY_BEGIN, DELIVERY_END, renderDeliveryReference } from "../../tools/config-docs";
 import { doc, PROJECT_DIR, planOf } from "../helpers/plan";
 import { deliveryPlan, DELIVERY_DIR, list } from "./helpers";
 
 const STACKS = ["dev", "prod"];
 
-/** True when an IAM action pattern (with wildcards) covers an action. */
-const matches = (pattern: string, action: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action);
 
 describe("the deploy role covers the platform", () => {
     it("may create what the stack puts in us-east-1 (CloudFront's log delivery) even when its home region is elsewhere", () => {
         const guard = { accountId: "123456789012", environmentTag: "staging", prefix: "platform-delivery", keyArns: [], bucketArns: [], secretArns: [] };
         const statements = deployStatements(["eu-west-1"], guard) as any[];
         const allowedIn = (action: string, region: string) =>
-            statements.some((s) => (s.Effect ?? "Allow") === "Allow" && list(s.Action).some((a) => matches(a, action)) && (!s.Condition || list(s.Condition.StringEquals?.["aws:RequestedRegion"]).includes(region)));
+            statements.some((s) => (s.Effect ?? "Allow") === "Allow" && list(s.Action).some((a) => globMatch(a, action, true)) && (!s.Condition || list(s.Condition.StringEquals?.["aws:RequestedRegion"]).includes(region)));
         // The calls behind the us-east-1 provider's resources in the dev plan.
         const CALLS: Record<string, string[]> = {
             "aws:cloudwatch/logDeliverySource:LogDeliverySource": ["logs:PutDeliverySource", "logs:GetDeliverySource", "logs:DeleteDeliverySource"],

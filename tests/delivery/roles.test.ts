@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { globMatch } from "../../policy/lib";
 import { isAdminStatement } from "../../policy/rules/iam";
 import { one, type PlanWithPolicy } from "../helpers/plan";
 import { allows, COMMITTED, deliveryPlan, inPipeline, list, onlyOne, roleOf } from "./helpers";
@@ -8,7 +9,7 @@ const ROLES = ["pipeline", "test", "preview", "deploy"] as const;
 const SERVICE = { pipeline: "codepipeline.amazonaws.com", test: "codebuild.amazonaws.com", preview: "codebuild.amazonaws.com", deploy: "codebuild.amazonaws.com" };
 
 /** True when an action pattern (with IAM wildcards) covers a concrete action. */
-const covers = (pattern: string, action: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i").test(action);
+const covers = (pattern: string, action: string) => globMatch(pattern, action, true);
 
 describe("delivery roles", () => {
     let plan: PlanWithPolicy;
