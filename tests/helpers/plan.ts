@@ -15,8 +15,8 @@ export interface CliResult {
 }
 
 /** Runs the project's command line (`npm run plan|policy` without npm's noise). */
-export function cli(args: string[]): CliResult {
-    const r = spawnSync(process.execPath, [RUN, ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
+export function cli(args: string[], env: NodeJS.ProcessEnv = process.env): CliResult {
+    const r = spawnSync(process.execPath, [RUN, ...args], { cwd: PROJECT_DIR, encoding: "utf8", env });
     return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
