@@ -57,16 +57,7 @@ export class PlatformKey extends pulumi.ComponentResource {
             });
         }
         if (args.autoScalingVolumes) statements.push(...autoScalingStatements(args.accountId));
-        if (args.eventBridge) {
-            // A bus or archive under a customer key needs DescribeKey (to check the key) and ReEncrypt (archives) besides the data-key calls.
-            statements.push({
-                Sid: "EventBridgeEncrypts",
-                Principal: { Service: "events.amazonaws.com" },
-                Action: ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt", "kms:ReEncrypt*"],
-                Resource: "*",
-                Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
-            });
-        }
+        if (args.eventBridge) statements.push(...eventBridgeStatements(args.accountId, args.region));
         this.key = new aws.kms.Key(
             `${name}-key`,
             {
@@ -83,6 +74,35 @@ export class PlatformKey extends pulumi.ComponentResource {
         this.aliasName = alias.name;
         this.registerOutputs({ arn: this.arn, keyId: this.keyId, aliasName: this.aliasName });
     }
+}
+
+/**
+ * EventBridge uses the key two ways. A bus or archive under a customer key needs DescribeKey (to
+ * check the key) and ReEncrypt (archives) besides the data-key calls, and those requests carry
+ * aws:SourceAccount. Delivering to an encrypted topic or queue (a target, or a rule's dead-letter
+ * queue) does not: the SNS developer guide says aws:SourceAccount/aws:SourceArn are unsupported
+ * there. Those statements are scoped instead by the encryption context SNS and SQS put on every
+ * data key (the topic's or queue's ARN), to this account's topics and queues in this region.
+ */
+function eventBridgeStatements(accountId: pulumi.Input<string>, region: string): Statement[] {
+    const deliver = (Sid: string, contextKey: string, arnPattern: pulumi.Input<string>): Statement => ({
+        Sid,
+        Principal: { Service: "events.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+        Condition: { StringLike: { [`kms:EncryptionContext:${contextKey}`]: arnPattern } },
+    });
+    return [
+        {
+            Sid: "EventBridgeEncrypts",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt", "kms:ReEncrypt*"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        },
+        deliver("EventBridgeDeliversToTopics", "aws:sns:topicArn", pulumi.interpolate`arn:aws:sns:${region}:${accountId}:*`),
+        deliver("EventBridgeDeliversToQueues", "aws:sqs:arn", pulumi.interpolate`arn:aws:sqs:${region}:${accountId}:*`),
+    ];
 }
 
 /**

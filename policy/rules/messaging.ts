@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { StackGraph, type Node } from "../graph";
-import { allowsAction, asList, deniesInsecureTransport, get, isAllow, isSet, isUnknown, json, servicePrincipals, statementsOf, type Unknown, UNKNOWN } from "../lib";
+import { allowsAction, asList, deniesInsecureTransport, get, globMatch, isAllow, isSet, isUnknown, json, servicePrincipals, type Statement, statementsOf, type Unknown, UNKNOWN } from "../lib";
 import type { PlatformPolicy } from "../types";
 
 const QUEUE = "aws:sqs/queue:Queue";
@@ -104,6 +104,10 @@ function serviceDeliveries(g: StackGraph): { sender: Node; service: string; targ
     for (const t of g.ofType(EVENT_TARGET)) {
         const dest = g.resolve(t, "arn", [QUEUE, TOPIC]);
         if (!isUnknown(dest)) dest.forEach((target) => out.push({ sender: t, service: "events.amazonaws.com", target }));
+        // A rule's dead-letter queue is written by EventBridge too, when the target can't be reached.
+        if (t.props.deadLetterConfig?.arn === undefined) continue;
+        const dlq = g.resolve(t, "deadLetterConfig.arn", [QUEUE]);
+        if (!isUnknown(dlq)) dlq.forEach((target) => out.push({ sender: t, service: "events.amazonaws.com", target }));
     }
     for (const alarm of g.ofType(METRIC_ALARM)) {
         for (const path of ["alarmActions", "okActions", "insufficientDataActions"]) {
@@ -127,6 +131,37 @@ function encryptionKey(g: StackGraph, n: Node): { key?: Node; awsManaged?: strin
         if (!isUnknown(target) && target[0]) return { key: target[0] };
     }
     return undefined;
+}
+
+/** The encryption context SNS and SQS send with every KMS call for a topic's or queue's messages. */
+const ENCRYPTION_CONTEXT_KEY: Record<string, string> = {
+    [TOPIC]: "kms:encryptioncontext:aws:sns:topicarn",
+    [QUEUE]: "kms:encryptioncontext:aws:sqs:arn",
+};
+/**
+ * Condition keys a service never supplies when it delivers into an encrypted topic or queue. The SNS
+ * developer guide (key management, event sources and encrypted topics): EventBridge's requests carry
+ * no aws:SourceAccount or aws:SourceArn, so a statement conditioned on them never matches.
+ */
+const UNSENT_CONDITION_KEYS: Record<string, string[]> = {
+    "events.amazonaws.com": ["aws:sourceaccount", "aws:sourcearn"],
+};
+
+/** Whether a key statement can match `service`'s KMS calls for messages into `target`. */
+function satisfiable(s: Statement, service: string, target: Node): boolean {
+    const unsent = UNSENT_CONDITION_KEYS[service] ?? [];
+    for (const block of Object.values(s.Condition ?? {})) {
+        for (const [key, value] of Object.entries(block ?? {})) {
+            const k = key.toLowerCase();
+            if (unsent.includes(k)) return false;
+            if (!k.startsWith("kms:encryptioncontext:")) continue;
+            // A context key of another kind of resource (a queue's for a topic) is never present.
+            if (k !== ENCRYPTION_CONTEXT_KEY[target.type]) return false;
+            const arn = target.props.arn;
+            if (typeof arn === "string" && !isUnknown(value) && !asList(value as string | string[]).some((v) => typeof v !== "string" || globMatch(v, arn))) return false;
+        }
+    }
+    return true;
 }
 
 export const messagingPolicies: PlatformPolicy[] = [
@@ -256,7 +291,7 @@ export const messagingPolicies: PlatformPolicy[] = [
     },
     {
         name: "kms-key-admits-service-publishers",
-        description: "When SNS, EventBridge or CloudWatch alarms deliver into an encrypted queue or topic, its key is customer-managed and its policy lets that service use it (otherwise deliveries fail silently).",
+        description: "When SNS, EventBridge (targets and rule dead-letter queues) or CloudWatch alarms deliver into an encrypted queue or topic, its key is customer-managed and has a statement that service can satisfy (EventBridge sends no aws:SourceAccount/aws:SourceArn), or deliveries fail silently.",
         enforcementLevel: "mandatory",
         covers: [KMS_KEY, SUBSCRIPTION, EVENT_TARGET, METRIC_ALARM, QUEUE, TOPIC],
         validateStack: (args, report) => {
@@ -270,7 +305,7 @@ export const messagingPolicies: PlatformPolicy[] = [
                 }
                 const doc = enc.key!.props.policy;
                 if (isUnknown(doc) || doc === undefined) continue;
-                const grants = statementsOf(doc).filter((s) => isAllow(s) && servicePrincipals(s).includes(service));
+                const grants = statementsOf(doc).filter((s) => isAllow(s) && servicePrincipals(s).includes(service) && satisfiable(s, service, target));
                 const missing = ["kms:GenerateDataKey", "kms:Decrypt"].filter((a) => !grants.some((s) => allowsAction(s, a)));
                 if (missing.length > 0) report(`${sender.name} delivers to ${target.name}, but key ${enc.key!.name} doesn't let ${service} call ${missing.join(", ")}; every delivery fails`, sender.urn);
             }

@@ -134,6 +134,49 @@ describe("messaging policies", () => {
         });
     });
 
+    describe("kms-key-admits-service-publishers: EventBridge", () => {
+        const eventsKey = (...conditions: (Record<string, Record<string, unknown>> | undefined)[]) =>
+            resource("aws:kms/key:Key", "key", {
+                enableKeyRotation: true,
+                policy: policyDoc(
+                    { Sid: "Account", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" },
+                    ...conditions.map((Condition, i) => ({ Sid: `Events${i}`, Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*", ...(Condition ? { Condition } : {}) })),
+                ),
+            }, { id: "k-1", outputs: { arn: KEY_ARN, keyId: "k-1" } });
+        const wiring = () => {
+            const t = topic("orders");
+            const dlq = queue("rule-dlq");
+            const target = resource("aws:cloudwatch/eventTarget:EventTarget", "to-topic", { rule: "r", arn: t.outputs.arn, deadLetterConfig: { arn: dlq.outputs.arn } });
+            return { t, dlq, target };
+        };
+        it("passes statements scoped by the topic's and the queue's encryption context, or unconditioned", async () => {
+            const { t, dlq, target } = wiring();
+            const scoped = eventsKey(
+                { StringLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:us-east-1:${ACCOUNT}:*` } },
+                { StringLike: { "kms:EncryptionContext:aws:sqs:arn": `arn:aws:sqs:us-east-1:${ACCOUNT}:*` } },
+            );
+            await expectViolations("kms-key-admits-service-publishers", [scoped, t, dlq, target], []);
+            await expectViolations("kms-key-admits-service-publishers", [eventsKey(undefined), t, dlq, target], []);
+        });
+        it("flags a statement conditioned on aws:SourceAccount, which EventBridge never sends to encrypted targets", async () => {
+            const { t, dlq, target } = wiring();
+            const v = await expectViolations("kms-key-admits-service-publishers", [eventsKey({ StringEquals: { "aws:SourceAccount": ACCOUNT } }), t, dlq, target], [target]);
+            assert.ok(v.some((x) => /delivers to orders,/.test(x.message)) && v.some((x) => /delivers to rule-dlq,/.test(x.message)));
+        });
+        it("flags a rule dead-letter queue whose key only admits the topic's context, and a context for another region", async () => {
+            const { t, dlq, target } = wiring();
+            const topicOnly = eventsKey({ StringLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:us-east-1:${ACCOUNT}:*` } });
+            const v = await expectViolations("kms-key-admits-service-publishers", [topicOnly, t, dlq, target], [target]);
+            assert.deepEqual(v.map((x) => /delivers to (\S+),/.exec(x.message)?.[1]), ["rule-dlq"]);
+            const elsewhere = eventsKey(
+                { StringLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:eu-west-1:${ACCOUNT}:*` } },
+                { StringLike: { "kms:EncryptionContext:aws:sqs:arn": `arn:aws:sqs:us-east-1:${ACCOUNT}:*` } },
+            );
+            const w = await expectViolations("kms-key-admits-service-publishers", [elsewhere, t, dlq, target], [target]);
+            assert.deepEqual(w.map((x) => /delivers to (\S+),/.exec(x.message)?.[1]), ["orders"]);
+        });
+    });
+
     describe("eventbridge-target-dlq", () => {
         it("passes a target with a DLQ and notes one without", async () => {
             const ok = resource("aws:cloudwatch/eventTarget:EventTarget", "ok", { rule: "r", arn: "arn:q", deadLetterConfig: { arn: "arn:dlq" } });
