@@ -109,6 +109,11 @@ function serviceDeliveries(g: StackGraph): { sender: Node; service: string; targ
         const dlq = g.resolve(t, "deadLetterConfig.arn", [QUEUE]);
         if (!isUnknown(dlq)) dlq.forEach((target) => out.push({ sender: t, service: "events.amazonaws.com", target }));
     }
+    for (const bus of g.ofType(EVENT_BUS)) {
+        if (bus.props.deadLetterConfig?.arn === undefined) continue;
+        const dlq = g.resolve(bus, "deadLetterConfig.arn", [QUEUE]);
+        if (!isUnknown(dlq)) dlq.forEach((target) => out.push({ sender: bus, service: "events.amazonaws.com", target }));
+    }
     for (const alarm of g.ofType(METRIC_ALARM)) {
         for (const path of ["alarmActions", "okActions", "insufficientDataActions"]) {
             const dest = g.resolve(alarm, path, [TOPIC]);

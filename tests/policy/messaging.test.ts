@@ -163,6 +163,12 @@ describe("messaging policies", () => {
             const v = await expectViolations("kms-key-admits-service-publishers", [eventsKey({ StringEquals: { "aws:SourceAccount": ACCOUNT } }), t, dlq, target], [target]);
             assert.ok(v.some((x) => /delivers to orders,/.test(x.message)) && v.some((x) => /delivers to rule-dlq,/.test(x.message)));
         });
+        it("counts the bus's own dead-letter queue, which EventBridge writes undecryptable events to", async () => {
+            const dlq = queue("bus-dlq");
+            const bus = resource("aws:cloudwatch/eventBus:EventBus", "bus", { name: "b", kmsKeyIdentifier: KEY_ARN, deadLetterConfig: { arn: dlq.outputs.arn } });
+            await expectViolations("kms-key-admits-service-publishers", [eventsKey({ StringEquals: { "aws:SourceAccount": ACCOUNT } }), dlq, bus], [bus]);
+            await expectViolations("kms-key-admits-service-publishers", [eventsKey({ StringLike: { "kms:EncryptionContext:aws:sqs:arn": `arn:aws:sqs:us-east-1:${ACCOUNT}:*` } }), dlq, bus], []);
+        });
         it("flags a rule dead-letter queue whose key only admits the topic's context, and a context for another region", async () => {
             const { t, dlq, target } = wiring();
             const topicOnly = eventsKey({ StringLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:us-east-1:${ACCOUNT}:*` } });
