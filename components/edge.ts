@@ -27,6 +27,17 @@ export class OriginSecret extends pulumi.ComponentResource {
     }
 }
 
+/** CloudFront standard logs use Hive-compatible paths, so Athena and Glue read their partitions as they are. */
+const ACCESS_LOGS_HIVE_PATHS = true;
+
+/**
+ * The prefix a CloudWatch V2 log delivery writes under in S3: AWSLogs/<account>/<Service>/..., or
+ * with Hive-compatible paths AWSLogs/aws-account-id=<account>/... The bucket policy admits exactly it.
+ */
+function vendedLogsPrefix(accountId: pulumi.Input<string>, hive: boolean): pulumi.Output<string> {
+    return pulumi.interpolate`AWSLogs/${hive ? "aws-account-id=" : ""}${accountId}`;
+}
+
 export interface EdgeArgs extends Omit<EdgeConfig, "strangler" | "logRetentionDays"> {
     /** The load balancer's DNS name: the origin of everything but the static paths. */
     albDnsName: pulumi.Input<string>;
@@ -283,7 +294,7 @@ export class Edge extends pulumi.ComponentResource {
                             Sid: "LogDeliveryWrites",
                             Principal: { Service: "delivery.logs.amazonaws.com" },
                             Action: "s3:PutObject",
-                            Resource: pulumi.interpolate`${bucketArn}/AWSLogs/${args.accountId}/*`,
+                            Resource: pulumi.interpolate`${bucketArn}/${vendedLogsPrefix(args.accountId, ACCESS_LOGS_HIVE_PATHS)}/*`,
                             Condition: { StringEquals: { "aws:SourceAccount": args.accountId, "s3:x-amz-acl": "bucket-owner-full-control" }, ArnLike: fromThisAccountsDeliveries.ArnLike },
                         },
                         { Sid: "LogDeliveryChecksBucket", Principal: { Service: "delivery.logs.amazonaws.com" }, Action: ["s3:GetBucketAcl", "s3:ListBucket"], Resource: bucketArn, Condition: fromThisAccountsDeliveries },
@@ -303,7 +314,7 @@ export class Edge extends pulumi.ComponentResource {
             {
                 deliverySourceName: source.name,
                 deliveryDestinationArn: destination.arn,
-                s3DeliveryConfigurations: [{ enableHiveCompatiblePath: true, suffixPath: "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}" }],
+                s3DeliveryConfigurations: [{ enableHiveCompatiblePath: ACCESS_LOGS_HIVE_PATHS, suffixPath: "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}" }],
             },
             global,
         );

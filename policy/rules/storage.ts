@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { StackGraph, TYPES, type Node } from "../graph";
-import { asList, deniesInsecureTransport, isProd, isUnknown, statementsOf } from "../lib";
+import { allowsAction, asList, coversResource, deniesInsecureTransport, isAllow, isProd, isUnknown, servicePrincipals, statementsOf } from "../lib";
 import type { PlatformPolicy } from "../types";
 
 /**
@@ -51,6 +51,64 @@ function perBucket(types: string[], check: BucketCheck) {
 
 function sseAlgorithms(config: any): unknown[] {
     return asList(config?.rules ?? config?.rule).map((r: any) => r?.applyServerSideEncryptionByDefault?.sseAlgorithm);
+}
+
+const LOG_DELIVERY = "aws:cloudwatch/logDelivery:LogDelivery";
+const LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource";
+const LOG_DELIVERY_DESTINATION = "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination";
+const LOAD_BALANCERS = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
+const ACCOUNT_IN_ARN = /^arn:aws[a-z-]*:[^:]+:[^:]*:(\d{12}):/;
+/** The folder a vended-log source's service writes under AWSLogs/<account>/ (CloudWatch Logs' V2 S3 object keys). */
+const VENDED_LOG_FOLDER: Record<string, string> = { cloudfront: "CloudFront" };
+
+/** A log writer's object key, and who writes it: the bucket policy must let that writer put it. */
+interface LogWrite {
+    at: Node;
+    bucket: Node;
+    key: string;
+    writer: (s: ReturnType<typeof statementsOf>[number]) => boolean;
+}
+
+/**
+ * Where each log delivery in the stack writes. CloudWatch's V2 deliveries (CloudFront standard
+ * logs) write AWSLogs/<account>/<Service>/..., or AWSLogs/aws-account-id=<account>/... with
+ * Hive-compatible paths; load balancers write <prefix>/AWSLogs/<account>/elasticloadbalancing/<region>/...
+ */
+function logWrites(g: StackGraph): LogWrite[] {
+    const out: LogWrite[] = [];
+    for (const d of g.ofType(LOG_DELIVERY)) {
+        const [destination] = g.lookup(d.props.deliveryDestinationArn, [LOG_DELIVERY_DESTINATION]);
+        if (!destination) continue;
+        const bucket = g.resolve(destination, "deliveryDestinationConfiguration.destinationResourceArn", TYPES.buckets);
+        const source = g.ofType(LOG_DELIVERY_SOURCE).find((s) => s.props.name !== undefined && s.props.name === d.props.deliverySourceName);
+        const account = ACCOUNT_IN_ARN.exec(String(source?.props.resourceArn ?? ""))?.[1];
+        const service = /^arn:aws[a-z-]*:([^:]+):/.exec(String(source?.props.resourceArn ?? ""))?.[1];
+        if (isUnknown(bucket) || !account || !service) continue;
+        const config = asList(d.props.s3DeliveryConfigurations)[0] ?? {};
+        if (isUnknown(config) || isUnknown(config.enableHiveCompatiblePath)) continue;
+        const accountPart = config.enableHiveCompatiblePath === true ? `aws-account-id=${account}` : account;
+        const folder = VENDED_LOG_FOLDER[service] ?? service;
+        for (const b of bucket) {
+            if (typeof b.props.arn !== "string") continue;
+            out.push({ at: d, bucket: b, key: `${b.props.arn}/AWSLogs/${accountPart}/${folder}/sample.parquet`, writer: (s) => servicePrincipals(s).includes("delivery.logs.amazonaws.com") });
+        }
+    }
+    for (const lb of g.ofType(...LOAD_BALANCERS)) {
+        const logs = lb.props.accessLogs;
+        if (!logs || logs.enabled === false || isUnknown(logs.prefix)) continue;
+        const bucket = g.resolve(lb, "accessLogs.bucket", TYPES.buckets);
+        const [, region, account] = /^arn:aws[a-z-]*:elasticloadbalancing:([^:]+):(\d{12}):/.exec(String(lb.props.arn ?? "")) ?? [];
+        if (isUnknown(bucket) || !account) continue;
+        const prefix = logs.prefix ? `${logs.prefix}/` : "";
+        for (const b of bucket) {
+            if (typeof b.props.arn !== "string") continue;
+            // ELB writes as its regional account (older regions) or as logdelivery.elasticloadbalancing.amazonaws.com.
+            const writer = (s: ReturnType<typeof statementsOf>[number]) =>
+                servicePrincipals(s).includes("logdelivery.elasticloadbalancing.amazonaws.com") || (typeof s.Principal === "object" && s.Principal !== null && "AWS" in s.Principal);
+            out.push({ at: lb, bucket: b, key: `${b.props.arn}/${prefix}AWSLogs/${account}/elasticloadbalancing/${region}/sample.log.gz`, writer });
+        }
+    }
+    return out;
 }
 
 export const storagePolicies: PlatformPolicy[] = [
@@ -144,6 +202,23 @@ export const storagePolicies: PlatformPolicy[] = [
             const separate = cs.some((c) => asList(c.props.rules).some((r: any) => isUnknown(r) || r?.status === "Enabled" || isUnknown(r?.status)));
             if (!inline && !separate) report("has no enabled lifecycle rule; objects are kept forever");
         }),
+    },
+    {
+        name: "log-bucket-policy-admits-delivery-path",
+        description: "A bucket receiving CloudFront standard logs or load balancer access logs has a policy letting the log writer put objects under exactly the path it writes to, given the delivery's settings (Hive-compatible paths, prefix); otherwise every write is denied.",
+        enforcementLevel: "mandatory",
+        covers: [LOG_DELIVERY, LOG_DELIVERY_DESTINATION, ...LOAD_BALANCERS, ...S3.policy],
+        validateStack: (args, report) => {
+            const g = new StackGraph(args.resources);
+            const policies = companions(g, S3.policy);
+            if (!policies) return;
+            for (const w of logWrites(g)) {
+                const docs = (policies.get(w.bucket) ?? []).map((p) => p.props.policy);
+                if (docs.some(isUnknown)) continue;
+                const admitted = docs.some((d) => statementsOf(d).some((s) => isAllow(s) && w.writer(s) && allowsAction(s, "s3:PutObject") && coversResource(s, w.key)));
+                if (!admitted) report(`writes logs to ${w.bucket.name} at ${w.key.replace(/^arn:aws[a-z-]*:s3:::/, "")}, which the bucket policy doesn't let the log writer put; every delivery is denied`, w.at.urn);
+            }
+        },
     },
     {
         name: "s3-bucket-access-logging-prod",

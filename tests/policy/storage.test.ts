@@ -102,4 +102,41 @@ describe("S3 policies", () => {
             await expectViolations("s3-bucket-access-logging-prod", [logs, data, logging, albLogs, alb, unlogged], [], { environment: "dev" });
         });
     });
+
+    describe("log-bucket-policy-admits-delivery-path", () => {
+        const ACCOUNT = "123456789012";
+        const logWriterPolicy = (b: PlannedResource, principal: Record<string, unknown>, path: string) =>
+            on(b, "aws:s3/bucketPolicy:BucketPolicy", "policy", { policy: policyDoc({ Sid: "Writes", Effect: "Allow", Principal: principal, Action: "s3:PutObject", Resource: `arn:aws:s3:::${b.name}/${path}` }) });
+        const cloudFrontLogs = (b: PlannedResource, hive: boolean) => {
+            const source = resource("aws:cloudwatch/logDeliverySource:LogDeliverySource", "source", { name: "cdn-logs", logType: "ACCESS_LOGS", resourceArn: `arn:aws:cloudfront::${ACCOUNT}:distribution/E1` });
+            const destination = resource("aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination", "destination", { deliveryDestinationConfiguration: { destinationResourceArn: b.outputs.arn } }, { outputs: { arn: `arn:aws:logs:us-east-1:${ACCOUNT}:delivery-destination:d` } });
+            const delivery = resource("aws:cloudwatch/logDelivery:LogDelivery", "delivery", { deliverySourceName: "cdn-logs", deliveryDestinationArn: destination.outputs.arn, s3DeliveryConfigurations: [{ enableHiveCompatiblePath: hive, suffixPath: "{DistributionId}" }] });
+            return [source, destination, delivery];
+        };
+        const deliveryLogs = { Service: "delivery.logs.amazonaws.com" };
+        it("passes a policy admitting the path CloudFront's delivery writes to, Hive-compatible or not", async () => {
+            const b = bucket("cdn-logs");
+            await expectViolations("log-bucket-policy-admits-delivery-path", [b, logWriterPolicy(b, deliveryLogs, `AWSLogs/aws-account-id=${ACCOUNT}/*`), ...cloudFrontLogs(b, true)], []);
+            const c = bucket("cdn-logs");
+            await expectViolations("log-bucket-policy-admits-delivery-path", [c, logWriterPolicy(c, deliveryLogs, `AWSLogs/${ACCOUNT}/*`), ...cloudFrontLogs(c, false)], []);
+        });
+        it("flags a Hive-path delivery whose bucket admits only AWSLogs/<account>/, and a writer that isn't the log service", async () => {
+            const b = bucket("cdn-logs");
+            const parts = cloudFrontLogs(b, true);
+            const v = await expectViolations("log-bucket-policy-admits-delivery-path", [b, logWriterPolicy(b, deliveryLogs, `AWSLogs/${ACCOUNT}/*`), ...parts], [parts[2]]);
+            assert.match(v[0].message, /AWSLogs\/aws-account-id=123456789012\/CloudFront\//);
+            const c = bucket("cdn-logs");
+            const other = cloudFrontLogs(c, true);
+            await expectViolations("log-bucket-policy-admits-delivery-path", [c, logWriterPolicy(c, { Service: "logging.s3.amazonaws.com" }, `AWSLogs/aws-account-id=${ACCOUNT}/*`), ...other], [other[2]]);
+        });
+        it("checks a load balancer's access logs against its prefix", async () => {
+            const b = bucket("alb-logs");
+            const alb = (prefix: string) =>
+                resource("aws:lb/loadBalancer:LoadBalancer", "alb", { accessLogs: { bucket: "alb-logs", prefix, enabled: true } }, { outputs: { arn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/alb/1` } });
+            const elb = { Service: "logdelivery.elasticloadbalancing.amazonaws.com" };
+            await expectViolations("log-bucket-policy-admits-delivery-path", [b, logWriterPolicy(b, elb, `alb/AWSLogs/${ACCOUNT}/*`), alb("alb")], []);
+            const wrong = alb("access");
+            await expectViolations("log-bucket-policy-admits-delivery-path", [b, logWriterPolicy(b, elb, `alb/AWSLogs/${ACCOUNT}/*`), wrong], [wrong]);
+        });
+    });
 });
