@@ -119,6 +119,8 @@ export class Catalog extends pulumi.ComponentResource {
         const securityConfiguration = new aws.glue.SecurityConfiguration(
             `${name}-security`,
             {
+                // Glue names its jobs' log groups after the configuration, so the name stays fixed;
+                // every change replaces a configuration, hence delete-before-replace below.
                 name: `${name}-${pulumi.getStack()}`,
                 encryptionConfiguration: {
                     s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: args.kmsKeyArn },
@@ -126,7 +128,9 @@ export class Catalog extends pulumi.ComponentResource {
                     jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: args.kmsKeyArn },
                 },
             },
-            { parent: this },
+            // Created before the old one is deleted, the replacement would collide with its name.
+            // The jobs and crawler name it, so they find the new one under the same name.
+            { parent: this, deleteBeforeReplace: true },
         );
         const secName = securityConfiguration.name;
         const logGroup = (suffix: string, groupName: pulumi.Input<string>) =>

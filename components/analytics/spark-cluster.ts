@@ -140,7 +140,8 @@ export class SparkCluster extends pulumi.ComponentResource {
 
         const securityConfiguration = new aws.emr.SecurityConfiguration(
             `${name}-security`,
-            { name: `${name}-${pulumi.getStack()}`, configuration: pulumi.output(args.kmsKeyArn).apply((key) => JSON.stringify(emrSecurityConfiguration(key, tlsUri))) },
+            // Autonamed: every change replaces it (create before delete), which a fixed name would collide with.
+            { configuration: pulumi.output(args.kmsKeyArn).apply((key) => JSON.stringify(emrSecurityConfiguration(key, tlsUri))) },
             { parent: this },
         );
 

@@ -71,6 +71,23 @@ function createdInStack(rule: { name: string; description: string; from: string;
     };
 }
 
+/**
+ * Types whose listed inputs can't be updated in place (the AWS provider marks them ForceNew or
+ * has no update at all), with the input that names them. Pulumi creates a replacement before
+ * deleting the old one, so a fixed name makes AWS refuse the replacement as a duplicate.
+ */
+const REPLACED_ON_CHANGE: { type: any; name: string; forceNew: string[] }[] = [
+    { type: aws.emr.SecurityConfiguration, name: "name", forceNew: ["configuration"] },
+    { type: aws.glue.SecurityConfiguration, name: "name", forceNew: ["encryptionConfiguration"] },
+    { type: aws.cloudwatch.LogDeliverySource, name: "name", forceNew: ["logType", "resourceArn"] },
+    { type: aws.elasticache.ParameterGroup, name: "name", forceNew: ["family", "description"] },
+    { type: aws.rds.ParameterGroup, name: "name", forceNew: ["family", "description"] },
+    { type: aws.rds.ClusterParameterGroup, name: "name", forceNew: ["family", "description"] },
+    { type: aws.lambda.Permission, name: "statementId", forceNew: ["action", "principal", "sourceArn", "sourceAccount", "qualifier", "principalOrgId", "eventSourceToken", "functionUrlAuthType"] },
+];
+/** Pulumi's autonaming: the resource's own name, a dash and seven random hex digits (what a real preview shows). */
+const isAutoname = (value: string, resourceName: string) => new RegExp(`^${resourceName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[0-9a-f]{7}$`).test(value);
+
 export const hygienePolicies: PlatformPolicy[] = [
     {
         name: "cloudwatch-log-group-retention",
@@ -152,6 +169,20 @@ export const hygienePolicies: PlatformPolicy[] = [
         validateResource: STATEFUL_TYPES.map((cls) =>
             validateResourceOfType(cls as typeof aws.kms.Key, (_p, args, report) => {
                 if (isProd(args) && args.opts.protect !== true) report("holds data but is not protected in prod; create it with { protect: true }");
+            }),
+        ),
+    },
+    {
+        name: "replaced-resource-not-fixed-name",
+        description: "A resource that a change can only replace has no fixed physical name, or is replaced delete-before-create: created first, the replacement collides with the old one's name and AWS refuses it.",
+        enforcementLevel: "mandatory",
+        validateResource: REPLACED_ON_CHANGE.map(({ type, name, forceNew }) =>
+            validateResourceOfType(type, (props: Record<string, unknown>, args, report) => {
+                const fixed = props[name];
+                if (typeof fixed !== "string" || isAutoname(fixed, args.name) || args.opts?.deleteBeforeReplace) return;
+                const changing = forceNew.filter((k) => props[k] !== undefined);
+                if (changing.length === 0) return;
+                report(`has the fixed ${name} "${fixed}", but a change to ${changing.join(" or ")} replaces it and the replacement is created first under the same ${name}; drop the ${name} (Pulumi autonames it) or set deleteBeforeReplace`);
             }),
         ),
     },

@@ -77,4 +77,23 @@ describe("hygiene and protection policies", () => {
             await expectViolations("secret-version-in-stack-secret", [secret, ok, foreign], [foreign]);
         });
     });
+
+    describe("replaced-resource-not-fixed-name", () => {
+        const emr = (name: string, inputs: Record<string, unknown>, deleteBeforeReplace = false) =>
+            resource("aws:emr/securityConfiguration:SecurityConfiguration", name, { configuration: "{}", ...inputs }, { options: { deleteBeforeReplace } as any });
+        it("passes an autonamed configuration (absent, or as a real preview shows it) and a fixed name replaced delete-before-create", async () => {
+            const absent = emr("absent", {});
+            const previewed = emr("spark-security", { name: "spark-security-3fa9c01" });
+            const dbr = resource("aws:glue/securityConfiguration:SecurityConfiguration", "glue", { name: "catalog-prod", encryptionConfiguration: {} }, { options: { deleteBeforeReplace: true } as any });
+            await expectViolations("replaced-resource-not-fixed-name", [absent, previewed, dbr], []);
+        });
+        it("flags fixed names on security configurations, a parameter group with its family, and a Lambda statement id", async () => {
+            const fixed = emr("spark-security", { name: "spark-prod" });
+            const glue = resource("aws:glue/securityConfiguration:SecurityConfiguration", "glue", { name: "catalog-prod", encryptionConfiguration: {} });
+            const params = resource("aws:elasticache/parameterGroup:ParameterGroup", "params", { name: "cache-prod", family: "valkey8" });
+            const permission = resource("aws:lambda/permission:Permission", "invoke", { statementId: "AllowApi", action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", function: "f" });
+            const v = await expectViolations("replaced-resource-not-fixed-name", [fixed, glue, params, permission], [fixed, glue, params, permission]);
+            assert.match(v.find((x) => x.urn === params.urn)!.message, /a change to family replaces it/);
+        });
+    });
 });
