@@ -129,10 +129,16 @@ export class DataLake extends pulumi.ComponentResource {
     }
 
     private bucketLevel(bucket: LakeBucket, prefix: string, sid: string): Statement[] {
+        const parents = parentDirectories(prefix);
         return [
-            // Listing is limited to the prefix; a request without one (the whole bucket) is refused.
-            { Sid: `${sid}List`, Action: "s3:ListBucket", Resource: bucket.arn, Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } },
+            // A listing with a prefix is limited to this one and the directories above it, which
+            // Hadoop's S3 clients (EMRFS, S3A) list before writing below them. HeadBucket (an
+            // existence check Firehose and the S3 clients make) is authorized as s3:ListBucket and
+            // carries no s3:prefix, so the condition applies only where the key exists.
+            { Sid: `${sid}List`, Action: "s3:ListBucket", Resource: bucket.arn, Condition: { StringLikeIfExists: { "s3:prefix": [`${prefix}*`, ...parents] } } },
             { Sid: `${sid}Bucket`, Action: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], Resource: bucket.arn },
+            // The same clients HEAD the directory markers above the prefix; a refused HEAD fails the write.
+            ...(parents.length > 0 ? [{ Sid: `${sid}Parents`, Action: "s3:GetObject", Resource: parents.map((p) => pulumi.interpolate`${bucket.arn}/${p}`) }] : []),
         ];
     }
 
@@ -143,3 +149,12 @@ export class DataLake extends pulumi.ComponentResource {
 }
 
 const objects = (bucket: LakeBucket, prefix: string) => pulumi.interpolate`${bucket.arn}/${prefix}*`;
+
+/** The directories above a key prefix, as keys and as markers: "aggregates/daily" gives "aggregates" and "aggregates/". */
+export function parentDirectories(prefix: string): string[] {
+    const parts = prefix.split("/").filter(Boolean).slice(0, -1);
+    return parts.flatMap((_, i) => {
+        const dir = parts.slice(0, i + 1).join("/");
+        return [dir, `${dir}/`];
+    });
+}

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as aws from "@pulumi/aws";
 import { Analytics, glueDatabaseName, type AnalyticsArgs } from "../../components/analytics";
 import { Delivery, FIREHOSE_ERROR_PREFIX, FIREHOSE_PREFIX } from "../../components/analytics/delivery";
+import { parentDirectories } from "../../components/analytics/lake";
 import { serviceTrust } from "../../components/iam";
 import { defaults, type AnalyticsConfig } from "../../config/sections/analytics";
 import { EVENT_COLUMNS } from "../../services/analytics/event";
@@ -294,6 +295,19 @@ describe("Analytics component", () => {
             assert.equal(profile.inputs.role, instance.outputs.name);
             assert.equal(profile.inputs.name, instance.outputs.name, "EMR requires the instance profile to carry its role's name");
             assert.equal((allOf(prod, "aws:emr/cluster:Cluster")[0].inputs.ec2Attributes as any).instanceProfile, profile.outputs.arn);
+        });
+
+        it("lake writers may check the bucket and the directories above their prefix, as Firehose and Hadoop's S3 clients do", () => {
+            assert.deepEqual(parentDirectories("aggregates/daily_event_counts"), ["aggregates", "aggregates/"]);
+            assert.deepEqual(parentDirectories("events"), []);
+            const curated = allOf(dev, "aws:s3/bucket:Bucket").find((b) => b.name.endsWith("lake-curated"))!;
+            const spark = grantsOf(dev, named(dev, "aws:iam/role:Role", "spark-job-role"));
+            const list = spark.find((s) => s.Action === "s3:ListBucket" && s.Resource === curated.outputs.arn && JSON.stringify(s.Condition).includes("aggregates"));
+            // IfExists: HeadBucket carries no s3:prefix; a listing with a prefix is still limited to these.
+            assert.deepEqual(list.Condition, { StringLikeIfExists: { "s3:prefix": ["aggregates/daily_event_counts*", "aggregates", "aggregates/"] } });
+            for (const marker of ["aggregates", "aggregates/"]) assert.ok(allows(spark, "s3:GetObject", `${curated.outputs.arn}/${marker}`), marker);
+            const firehose = grantsOf(dev, named(dev, "aws:iam/role:Role", "delivery-role"));
+            for (const s of firehose.filter((x) => x.Action === "s3:ListBucket")) assert.ok(s.Condition.StringLikeIfExists, JSON.stringify(s));
         });
 
         it("the serverless scheduler may start runs of its application and pass only the job role", () => {
