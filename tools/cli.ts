@@ -13,12 +13,27 @@ import { parseArgs } from "util";
 import { ConfigError } from "../config/errors";
 import { evaluateStack, ProgramError, type Plan } from "./engine";
 import { formatPlan, formatViolation } from "./format";
+import { parsePlan, PlanShapeError } from "./plan-schema";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 /** The Pulumi projects in this repository, by the name `--project` takes: the platform (the default) and its delivery pipelines. */
 const PROJECTS: Record<string, string> = { platform: PROJECT_DIR, delivery: path.join(PROJECT_DIR, "delivery") };
 
 export async function main(argv: string[]): Promise<number> {
+    try {
+        return await run(argv);
+    } catch (err) {
+        // A missing option value or an unknown option: one line, not a stack trace.
+        const code = (err as { code?: unknown } | undefined)?.code;
+        if (err instanceof TypeError && typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_")) {
+            console.error(`error: ${err.message}`);
+            return 1;
+        }
+        throw err;
+    }
+}
+
+async function run(argv: string[]): Promise<number> {
     const [command, ...rest] = argv;
     switch (command) {
         case "plan":
@@ -92,19 +107,20 @@ async function policy(argv: string[]): Promise<number> {
             packConfig = JSON.parse(fs.readFileSync(values.config, "utf8"));
         } catch (err) {
             console.error(`error: cannot read policy config ${values.config}: ${err instanceof Error ? err.message : String(err)}`);
-            return 2;
+            return 1;
         }
     }
     let saved: Plan;
     try {
-        saved = JSON.parse(withoutNpmBanner(fs.readFileSync(file, "utf8")));
+        saved = parsePlan(JSON.parse(withoutNpmBanner(fs.readFileSync(file, "utf8"))));
     } catch (err) {
-        console.error(`error: cannot read plan ${file}: ${err instanceof Error ? err.message : String(err)}`);
-        return 2;
-    }
-    if (!Array.isArray(saved.resources)) {
-        console.error(`error: ${file} is not a plan (no "resources" array)`);
-        return 2;
+        if (err instanceof PlanShapeError) {
+            console.error(`error: ${file} is not a plan (make one with: npm run -s plan -- --stack dev --json > plan.json)`);
+            for (const p of err.problems) console.error(`  ${p}`);
+        } else {
+            console.error(`error: cannot read plan ${file}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        return 1;
     }
     const { evaluatePolicies } = await import("../policy/evaluate");
     const { ALL_POLICIES } = await import("../policy/rules");

@@ -84,10 +84,42 @@ describe("npm run policy", () => {
         assert.ok(r.stdout.split("\n").includes(`mandatory kms-key-rotation ${key.urn}: has enableKeyRotation off`), r.stdout);
     });
 
-    it("exits 2 on a file that is not a plan", () => {
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-policy-")), "x.json");
-        fs.writeFileSync(file, "{}");
-        assert.equal(cli(["policy", file]).status, 2);
+    describe("refuses malformed input with one line per problem and exit 1, never a stack trace", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-policy-"));
+        const write = (name: string, body: unknown) => {
+            const file = path.join(dir, name);
+            fs.writeFileSync(file, typeof body === "string" ? body : JSON.stringify(body));
+            return file;
+        };
+        const refused = (args: string[], ...expected: RegExp[]) => {
+            const r = cli(args);
+            assert.equal(r.status, 1, r.stdout + r.stderr);
+            assert.doesNotMatch(r.stderr, /\n\s+at /, "a stack trace");
+            for (const e of expected) assert.match(r.stderr, e);
+        };
+        const resource = (extra: Record<string, unknown>) => ({ urn: "urn:pulumi:x::platform::aws:s3/bucket:Bucket::b", type: "aws:s3/bucket:Bucket", name: "b", inputs: {}, ...extra });
+
+        it("a file that is not a plan, or not JSON, or not there", () => {
+            refused(["policy", write("empty.json", {})], /empty\.json is not a plan/, /stack is missing; expected a string/, /resources is missing; expected a list/);
+            refused(["policy", write("text.json", "[1,")], /cannot read plan .*text\.json/);
+            refused(["policy", path.join(dir, "absent.json")], /cannot read plan .*absent\.json: ENOENT/);
+        });
+        it("a resource without inputs, or whose options or dependencies have the wrong type, named by index and URN", () => {
+            refused(["policy", write("no-inputs.json", { stack: "x", resources: [resource({ inputs: undefined })] })], /resource 0 \(urn:pulumi:x::platform::aws:s3\/bucket:Bucket::b\): inputs is missing; expected an object/);
+            refused(["policy", write("options.json", { stack: "x", resources: [resource({}), resource({ options: "protect" })] })], /resource 1 \(urn:[^)]+\): options is a string; expected an object/);
+            refused(["policy", write("deps.json", { stack: "x", resources: [resource({ dependencies: "b" })] })], /resource 0 \(urn:[^)]+\): dependencies is a string; expected a list/);
+        });
+        it("a plan whose resources lack the optional fields still runs, with their defaults", () => {
+            const r = cli(["policy", write("minimal.json", { stack: "x", resources: [resource({})] })]);
+            assert.ok(r.status === 0 || r.status === 1, r.stderr);
+            assert.match(r.stdout, /policies on 1 resources of stack "x"/);
+        });
+        it("plan: a missing option value, an unknown option, a missing stack file, an unknown stack", () => {
+            refused(["plan", "--stack", "dev", "--stack-file"], /^error: Option '--stack-file <value>' argument missing\n$/);
+            refused(["plan", "--stakc", "dev"], /^error: Unknown option '--stakc'/);
+            refused(["plan", "--stack", "dev", "--stack-file", path.join(dir, "nope.yaml")], /nope\.yaml does not exist/);
+            refused(["plan", "--stack", "no-such-stack"], /no settings for stack "no-such-stack"/);
+        });
     });
 });
 
