@@ -91,10 +91,20 @@ const isAutoname = (value: string, resourceName: string) => new RegExp(`^${resou
 export const hygienePolicies: PlatformPolicy[] = [
     {
         name: "cloudwatch-log-group-retention",
-        description: "Every CloudWatch log group sets a retention period, so logs neither vanish nor grow forever.",
+        description: "Every CloudWatch log group sets a retention period, so logs neither vanish nor grow forever (outside prod; in prod, cloudwatch-log-group-retention-prod).",
         enforcementLevel: "advisory",
-        validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (p, _a, report) => {
-            if (!p.retentionInDays) report("sets no retentionInDays: logs are kept forever");
+        environmentAware: true,
+        validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (p, args, report) => {
+            if (!isProd(args) && !p.retentionInDays) report("sets no retentionInDays: logs are kept forever");
+        }),
+    },
+    {
+        name: "cloudwatch-log-group-retention-prod",
+        description: "In prod, every CloudWatch log group keeps its logs for a period chosen on purpose: a group without one keeps them forever, at a cost no one decided.",
+        enforcementLevel: "mandatory",
+        environmentAware: true,
+        validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (p, args, report) => {
+            if (isProd(args) && !p.retentionInDays) report("sets no retentionInDays in prod: logs are kept forever; set the retention the stack's logRetentionDays gives");
         }),
     },
     {

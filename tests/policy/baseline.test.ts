@@ -34,6 +34,14 @@ describe("baseline policies", () => {
             const v = await violationsOf("cloudwatch-log-group-retention", [ok, bad]);
             assert.deepEqual(v.map((x) => [x.enforcement, x.urn]), [["advisory", bad.urn]]);
         });
+        it("in prod the missing retention is mandatory (and the advisory rule stands aside); elsewhere it stays advisory", async () => {
+            const ok = resource("aws:cloudwatch/logGroup:LogGroup", "ok", { retentionInDays: 365 });
+            const bad = resource("aws:cloudwatch/logGroup:LogGroup", "bad", {});
+            const prod = await violationsOf("cloudwatch-log-group-retention-prod", [ok, bad], "prod");
+            assert.deepEqual(prod.map((x) => [x.enforcement, x.urn]), [["mandatory", bad.urn]]);
+            assert.deepEqual(await violationsOf("cloudwatch-log-group-retention", [ok, bad], "prod"), []);
+            assert.deepEqual(await violationsOf("cloudwatch-log-group-retention-prod", [ok, bad], "dev"), []);
+        });
     });
 
     describe("required-tags", () => {
