@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_REGION, PROFILES, type Profile } from "./common";
+import { type Conversions, fromCliValues, withConversionHints } from "./cli-values";
 import { ConfigError } from "./errors";
 import { formatIssues, show, unknownKeyMessage } from "./format";
 import { crossSectionProblems } from "./rules";
@@ -65,10 +66,11 @@ export function validateConfig(raw: Record<string, string>, stack: string): Plat
             continue;
         }
         const { schema, defaults } = SECTIONS[name];
-        const merged = deepMerge(defaults[profile], override ?? {});
+        const conversions: Conversions = new Map();
+        const merged = deepMerge(defaults[profile], fromCliValues(schema, override ?? {}, conversions) as Record<string, unknown>);
         const result = schema.safeParse(merged, { reportInput: true });
         if (result.success) (sections as Record<string, unknown>)[name] = result.data;
-        else problems.push(...formatIssues(key, schema, result.error.issues));
+        else problems.push(...withConversionHints(key, formatIssues(key, schema, result.error.issues), conversions));
     }
 
     for (const p of crossSectionProblems(profile, region ?? "", sections)) {

@@ -8,6 +8,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { deepMerge, isPlainObject, parseValue, validateConfig, ConfigError } from "../config";
+import { type Conversions, fromCliValues, withConversionHints } from "../config/cli-values";
 import { AWS_REGION, logRetentionDays, region as regionSchema, type Profile } from "../config/common";
 import { formatIssues, show, unknownKeyMessage } from "../config/format";
 import { schema as tagsSchema } from "../config/sections/tags";
@@ -236,12 +237,13 @@ export function validateDeliveryConfig(raw: Record<string, string>, stack: strin
             problems.push(`${key}: ${show(override)} must be an object of settings`);
             continue;
         }
-        let merged = deepMerge(DEFAULTS[name], override ?? {}) as Record<string, unknown>;
-        if (name === "pipelines") merged = Object.fromEntries(Object.entries(merged).map(([s, p]) => [s, isPlainObject(p) ? deepMerge(PIPELINE_DEFAULTS, p) : p]));
         const schema = SECTIONS[name].schema as z.ZodType;
+        const conversions: Conversions = new Map();
+        let merged = deepMerge(DEFAULTS[name], fromCliValues(schema, override ?? {}, conversions) as Record<string, unknown>) as Record<string, unknown>;
+        if (name === "pipelines") merged = Object.fromEntries(Object.entries(merged).map(([s, p]) => [s, isPlainObject(p) ? deepMerge(PIPELINE_DEFAULTS, p) : p]));
         const result = schema.safeParse(merged, { reportInput: true });
         if (result.success) parsed[name] = result.data;
-        else problems.push(...formatIssues(key, schema, result.error.issues));
+        else problems.push(...withConversionHints(key, formatIssues(key, schema, result.error.issues), conversions));
     }
 
     const pipelines: PipelineConfig[] = [];
