@@ -83,11 +83,14 @@ const cache = new Cache("cache", { ...config.cache, ...dataStoreArgs }, opts);
 const database = new Database("database", { ...config.database, ...dataStoreArgs, accountId }, opts);
 const table = new GlobalTable("table", { ...config.globalTable, protection: config.protection }, opts);
 
-web.allowEgressTo("cache", cache.securityGroupId, cache.port);
-web.allowEgressTo("database-proxy", database.proxySecurityGroupId, database.port);
-cache.grantReadAuth(web.instanceRole);
-database.grantConnect(web.instanceRole);
-table.grantReadWrite(web.instanceRole);
+// What the web service needs to start: the routes to the data stores and its grants (the fleet waits for them below).
+const webStartup: pulumi.Resource[] = [
+    web.allowEgressTo("cache", cache.securityGroupId, cache.port),
+    web.allowEgressTo("database-proxy", database.proxySecurityGroupId, database.port),
+    cache.grantReadAuth(web.instanceRole),
+    database.grantConnect(web.instanceRole),
+    table.grantReadWrite(web.instanceRole),
+];
 
 // The analytics pipeline: Kinesis -> Firehose -> S3 data lake -> Glue -> EMR. The web service publishes events to the stream.
 const analytics = new Analytics(
@@ -95,7 +98,7 @@ const analytics = new Analytics(
     { ...config.analytics, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, kmsKeyArn: key.arn, alarmTopicArn: alarmTopic.arn, accountId, region: config.region, protect: config.protection.protectResources },
     opts,
 );
-analytics.stream.grantWrite(web.instanceRole);
+webStartup.push(analytics.stream.grantWrite(web.instanceRole));
 
 // Event-driven services: the order write path (PostgreSQL + outbox), the bus, the saga, SNS/SQS fan-out to the
 // projector (read model) and the analytics bridge, and the analytics stream's processor.
@@ -118,7 +121,7 @@ const events = new Events(
 );
 
 // Where the service finds its dependencies: endpoints, names and ARNs only, never secrets.
-new ServiceParameters(
+const webSettings = new ServiceParameters(
     "web-settings",
     {
         path: webSettingsPath,
@@ -139,6 +142,12 @@ new ServiceParameters(
     },
     opts,
 );
+
+// The fleet boots last: a first deploy would otherwise start instances that find no settings, no
+// grants and no database (the proxy serves only once its target registers), exit, and are replaced
+// again and again until they exist. The components stand for all their children (the replication
+// group and its AUTH secret; the instance, proxy and proxy target; the table; the stream).
+web.launchFleet([...webStartup, webSettings, cache, database, table, analytics.stream]);
 
 // Strangler fig: the migrated routes (and a weighted share of the rest) go to the new service.
 const strangler = new StranglerRouting(

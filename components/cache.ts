@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { CacheConfig } from "../config/sections/cache";
 import type { ProtectionConfig } from "../config/sections/protection";
+import { cacheParameterGroupFamily, defaultCacheParameterGroup } from "./cache-engines";
 import { Grants, secretRead } from "./grants";
 import { awsIdentifier } from "./names";
 import { guardedSecurityGroup } from "./security-groups";
@@ -56,6 +57,8 @@ export class Cache extends pulumi.ComponentResource {
         this.kmsKeyArn = args.kmsKeyArn;
         this.region = args.region;
         const groupId = awsIdentifier([name, pulumi.getStack()], 40);
+        const family = cacheParameterGroupFamily(args.engine, args.engineVersion);
+        if (!family) throw new Error(`${name}: ${args.engine} ${args.engineVersion} is not an ElastiCache engine version with a known parameter group family`);
 
         const securityGroup = guardedSecurityGroup(
             `${name}-sg`,
@@ -85,6 +88,12 @@ export class Cache extends pulumi.ComponentResource {
                 description: `${args.engine} cache (${pulumi.getStack()})`,
                 engine: args.engine,
                 engineVersion: args.engineVersion,
+                // The default group of the version's family, named so that a version edit moves both in
+                // one ModifyReplicationGroup (a major upgrade, or Redis OSS to Valkey, needs the new family).
+                parameterGroupName: defaultCacheParameterGroup(family),
+                // Without it an engine or family change waits for the maintenance window, and every
+                // preview until then shows the same change again.
+                applyImmediately: true,
                 nodeType: args.nodeType,
                 numCacheClusters: args.numCacheClusters,
                 port: CACHE_PORT,

@@ -67,6 +67,21 @@ const REGIONS_WITH_ELB_LOG_ACCOUNT = new Set([
 
 const ACCESS_LOG_PREFIX = "alb";
 
+/** The parts of a cluster its fleet is launched from (see WebCluster.launchFleet). */
+interface FleetParts {
+    args: WebClusterArgs;
+    template: aws.ec2.LaunchTemplate;
+    targetGroup: aws.lb.TargetGroup;
+    alb: aws.lb.LoadBalancer;
+    listener: aws.lb.Listener;
+    fromCloudFront?: aws.lb.ListenerRule;
+    /** The instance role with its own policy. */
+    instanceRole: ServiceRole;
+    /** The fleet's own security group rules: health checks in, AWS APIs (SSM, S3, logs) out. */
+    rules: pulumi.Resource[];
+    tags: Record<string, string>;
+}
+
 /**
  * The serving fleet: an internet-facing ALB in the public subnets (HTTPS with TLS 1.3 and an
  * HTTP->HTTPS redirect, invalid headers dropped, access logs to a private bucket) in front of
@@ -75,7 +90,8 @@ const ACCESS_LOG_PREFIX = "alb";
  * that runs the web service bundle under systemd. Target tracking on CPU and on requests per
  * target sizes it; instance refresh rolls it when the template changes. With `ingress` from
  * CloudFront, only CloudFront's origin-facing servers reach the load balancer, and only requests
- * carrying the origin header are forwarded.
+ * carrying the origin header are forwarded. The fleet itself starts with `launchFleet`, once
+ * everything the instances read as they boot exists.
  */
 /** What the SSM Agent needs for Session Manager (AWS Systems Manager's custom instance profile for Session Manager). */
 const SESSION_MANAGER_ACTIONS = ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
@@ -94,7 +110,6 @@ export class WebCluster extends pulumi.ComponentResource {
     public readonly targetGroupArn: pulumi.Output<string>;
     /** The listener that serves traffic (HTTPS, or HTTP without a certificate in dev), for routing rules added later. */
     public readonly listenerArn: pulumi.Output<string>;
-    public readonly autoScalingGroupName: pulumi.Output<string>;
     /** The CloudWatch log group holding the service's output. */
     public readonly logGroupName: pulumi.Output<string>;
     public readonly accessLogBucket: pulumi.Output<string>;
@@ -102,6 +117,8 @@ export class WebCluster extends pulumi.ComponentResource {
 
     private readonly fleetSecurityGroup: aws.ec2.SecurityGroup;
     private readonly name: string;
+    /** What launchFleet needs of the constructor's work. */
+    private readonly fleet: FleetParts;
 
     constructor(name: string, args: WebClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:web:WebCluster", name, {}, opts);
@@ -143,13 +160,13 @@ export class WebCluster extends pulumi.ComponentResource {
             { securityGroupId: albSg.id, referencedSecurityGroupId: fleetSg.id, ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, description: "to the fleet on the app port" },
             parent,
         );
-        new aws.vpc.SecurityGroupIngressRule(
+        const fromAlb = new aws.vpc.SecurityGroupIngressRule(
             `${name}-fleet-from-alb`,
             { securityGroupId: fleetSg.id, referencedSecurityGroupId: albSg.id, ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, description: "from the load balancer on the app port" },
             parent,
         );
         // AWS APIs (SSM, Secrets Manager, CloudWatch, S3 and DynamoDB through their gateway endpoints, the dnf repositories in S3) over HTTPS.
-        new aws.vpc.SecurityGroupEgressRule(
+        const toHttps = new aws.vpc.SecurityGroupEgressRule(
             `${name}-fleet-to-https`,
             { securityGroupId: fleetSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs and package repositories" },
             parent,
@@ -321,7 +338,44 @@ export class WebCluster extends pulumi.ComponentResource {
             parent,
         );
 
-        // --- The fleet.
+        this.fleet = { args, template, targetGroup, alb, listener, fromCloudFront, instanceRole: role, rules: [fromAlb, toHttps], tags };
+
+        this.securityGroupId = fleetSg.id;
+        this.albSecurityGroupId = albSg.id;
+        this.instanceRole = role.role;
+        this.albDnsName = alb.dnsName;
+        this.albZoneId = alb.zoneId;
+        this.albArn = alb.arn;
+        this.url = pulumi.interpolate`${https ? "https" : "http"}://${alb.dnsName}`;
+        this.targetGroupArn = targetGroup.arn;
+        this.listenerArn = listener.arn;
+        this.logGroupName = logGroup.name;
+        this.accessLogBucket = accessLogs.name;
+        this.artifactBucket = artifacts.name;
+        this.registerOutputs({
+            securityGroupId: this.securityGroupId,
+            albSecurityGroupId: this.albSecurityGroupId,
+            url: this.url,
+            albDnsName: this.albDnsName,
+            albArn: this.albArn,
+            targetGroupArn: this.targetGroupArn,
+            listenerArn: this.listenerArn,
+            logGroupName: this.logGroupName,
+        });
+    }
+
+    /**
+     * Starts the fleet: the Auto Scaling group and its scaling policies. Instances read their
+     * settings (SSM), their grants and the data stores as they boot, and a service that finds
+     * them missing exits and is replaced, over and over, until they exist: so the group is
+     * created only after `startupDependencies` (pass the settings, every grant on the instance
+     * role, and the data stores with whatever makes them reachable, such as a proxy's target).
+     * The instance role's own policy and the fleet's own security group rules are waited for
+     * already. Call once, after the grants.
+     */
+    launchFleet(startupDependencies: pulumi.Resource[]): aws.autoscaling.Group {
+        const { args, template, targetGroup, alb, listener, fromCloudFront, instanceRole, rules, tags } = this.fleet;
+        const name = this.name;
         const version = template.latestVersion.apply(String);
         const group = new aws.autoscaling.Group(
             `${name}-asg`,
@@ -363,7 +417,7 @@ export class WebCluster extends pulumi.ComponentResource {
             },
             // Target tracking owns the desired capacity once the group exists; applying the
             // configured value again on every update would undo its scaling.
-            { parent: this, ignoreChanges: ["desiredCapacity"] },
+            { parent: this, ignoreChanges: ["desiredCapacity"], dependsOn: [instanceRole, ...rules, ...startupDependencies] },
         );
 
         new aws.autoscaling.Policy(
@@ -373,7 +427,7 @@ export class WebCluster extends pulumi.ComponentResource {
                 policyType: "TargetTrackingScaling",
                 targetTrackingConfiguration: { predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" }, targetValue: args.cpuTargetPercent },
             },
-            parent,
+            { parent: this },
         );
         new aws.autoscaling.Policy(
             `${name}-requests-target`,
@@ -388,31 +442,7 @@ export class WebCluster extends pulumi.ComponentResource {
             // The metric exists only once a listener routes to the target group; AWS rejects the policy before.
             { parent: this, dependsOn: fromCloudFront ? [listener, fromCloudFront] : [listener] },
         );
-
-        this.securityGroupId = fleetSg.id;
-        this.albSecurityGroupId = albSg.id;
-        this.instanceRole = role.role;
-        this.albDnsName = alb.dnsName;
-        this.albZoneId = alb.zoneId;
-        this.albArn = alb.arn;
-        this.url = pulumi.interpolate`${https ? "https" : "http"}://${alb.dnsName}`;
-        this.targetGroupArn = targetGroup.arn;
-        this.listenerArn = listener.arn;
-        this.autoScalingGroupName = group.name;
-        this.logGroupName = logGroup.name;
-        this.accessLogBucket = accessLogs.name;
-        this.artifactBucket = artifacts.name;
-        this.registerOutputs({
-            securityGroupId: this.securityGroupId,
-            albSecurityGroupId: this.albSecurityGroupId,
-            url: this.url,
-            albDnsName: this.albDnsName,
-            albArn: this.albArn,
-            targetGroupArn: this.targetGroupArn,
-            listenerArn: this.listenerArn,
-            autoScalingGroupName: this.autoScalingGroupName,
-            logGroupName: this.logGroupName,
-        });
+        return group;
     }
 
     /** Lets the instances open connections to a data tier's security group on its port (the data tier admits them on its side). */

@@ -2,7 +2,8 @@ import { shardsFor } from "../components/analytics/shards";
 import type { Profile } from "./common";
 import { albPathProblem, matches } from "./path-patterns";
 import type { SectionValues } from "./sections";
-import { EVENT_LIMITS } from "./sections/events";
+import { LAMBDA_UNRESERVED_MINIMUM } from "./sections/account";
+import { EVENT_LIMITS, reservedConcurrencyByFunction } from "./sections/events";
 
 /** A problem that spans sections, reported against the key that must change. */
 export interface CrossProblem {
@@ -54,6 +55,21 @@ export function crossSectionProblems(profile: Profile, region: string, s: Partia
         const needed = shards * processor.parallelizationFactor;
         if (processor.reservedConcurrency < needed) {
             add("events.streamProcessor.reservedConcurrency", processor.reservedConcurrency, `is below ${needed} (${shards} ${stream.mode === "PROVISIONED" ? "provisioned" : "initial on-demand"} shards x parallelizationFactor ${processor.parallelizationFactor}): Lambda runs that many batches at once, and throttled shards fall behind`);
+        }
+    }
+    if (s.account && s.events) {
+        // AWS refuses a reservation that would leave fewer than 100 unreserved (PutFunctionConcurrency), mid-deploy.
+        const limit = s.account.lambdaConcurrencyLimit;
+        const reservable = Math.max(0, limit - LAMBDA_UNRESERVED_MINIMUM);
+        const byFunction = reservedConcurrencyByFunction(s.events);
+        const total = Object.values(byFunction).reduce((a, b) => a + b, 0);
+        if (total > reservable) {
+            const parts = Object.entries(byFunction).map(([what, n]) => `${what} ${n}`).join(", ");
+            add(
+                "account.lambdaConcurrencyLimit",
+                limit,
+                `leaves ${reservable} of Lambda concurrency to reserve (AWS keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved), but the functions reserve ${total} (${parts}); request a higher quota (Service Quotas, "Concurrent executions") and set this key to it, or reserve less`,
+            );
         }
     }
     if (s.web?.certificateArn && s.edge && s.edge.aliases.length === 0) {

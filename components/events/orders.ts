@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ServiceRole } from "../iam";
 import { PlatformFunction } from "../lambda-function";
+import { RELAY_RESERVED_CONCURRENCY } from "./concurrency";
 
 /** What the write path needs of the database (see components/database.ts). */
 export interface OrderDatabase {
@@ -80,8 +81,11 @@ export class OrderService extends pulumi.ComponentResource {
             { ...common, handlerExport: "placeOrderHandler", description: "Places an order: PostgreSQL and its outbox in one transaction, then OrderPlaced to the bus", reservedConcurrency: args.reservedConcurrency },
             { parent: this },
         );
-        // One relay at a time is plenty, and SKIP LOCKED makes an overlap harmless anyway.
-        this.relay = new PlatformFunction(`${name}-relay`, { ...common, handlerExport: "relayHandler", description: "Publishes outbox events left unpublished", reservedConcurrency: 1 }, { parent: this });
+        this.relay = new PlatformFunction(
+            `${name}-relay`,
+            { ...common, handlerExport: "relayHandler", description: "Publishes outbox events left unpublished", reservedConcurrency: RELAY_RESERVED_CONCURRENCY },
+            { parent: this },
+        );
         args.database.grantConnect(this.placeOrder.role);
         args.database.grantConnect(this.relay.role);
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CACHE_ENGINE_FAMILIES, cacheParameterGroupFamily } from "../../components/cache-engines";
 import { logRetentionDays, type ProfileDefaults } from "../common";
 
 /**
@@ -14,7 +15,7 @@ const MAX_REDIS_VERSION = [7, 1] as const;
 export const schema = z
     .strictObject({
         engine: z.enum(["valkey", "redis"]).describe("Valkey or Redis OSS."),
-        engineVersion: z.string().regex(/^\d+\.\d+$/, { message: "must be a major.minor version such as 8.0" }).describe("Engine version: Valkey 7.2 or later (e.g. \"8.0\"), Redis OSS 7.0 or later (e.g. \"7.1\")."),
+        engineVersion: z.string().regex(/^\d+\.\d+$/, { message: "must be a major.minor version such as 8.0" }).describe(`Engine version: Valkey ${Object.keys(CACHE_ENGINE_FAMILIES.valkey).join(", ")} or Redis OSS ${Object.keys(CACHE_ENGINE_FAMILIES.redis).join(", ")}; the group runs with the version's default parameter group (default.valkey8 for 8.x), so an edit moves both. A downgrade, or Valkey back to Redis OSS, replaces the cache.`),
         nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { message: "must be a cache node type such as cache.t4g.micro" }).describe("ElastiCache node type."),
         numCacheClusters: z.int().min(1).max(6).describe("Nodes in the group: a primary plus up to 5 replicas."),
         multiAz: z.boolean().describe("Multi-AZ with automatic failover to a replica; needs at least 2 nodes."),
@@ -38,8 +39,15 @@ export const schema = z
                 message: `is below ${minMajor}.${minMinor}, the oldest ${cache.engine} version with a required in-transit encryption mode`,
             });
         }
-        if (cache.engine === "redis" && (major > MAX_REDIS_VERSION[0] || (major === MAX_REDIS_VERSION[0] && minor > MAX_REDIS_VERSION[1]))) {
+        const tooNew = cache.engine === "redis" && (major > MAX_REDIS_VERSION[0] || (major === MAX_REDIS_VERSION[0] && minor > MAX_REDIS_VERSION[1]));
+        if (tooNew) {
             ctx.addIssue({ code: "custom", path: ["engineVersion"], input: cache.engineVersion, message: `is not a Redis OSS version on ElastiCache (7.0 and 7.1 are the last); use engine valkey for ${cache.engineVersion}` });
+        }
+        // The group runs with its version's default parameter group, so the version must be one whose family is known.
+        const inRange = !tooNew && (major > minMajor || (major === minMajor && minor >= minMinor));
+        if (inRange && cacheParameterGroupFamily(cache.engine, cache.engineVersion) === undefined) {
+            const known = Object.keys(CACHE_ENGINE_FAMILIES[cache.engine]).join(", ");
+            ctx.addIssue({ code: "custom", path: ["engineVersion"], input: cache.engineVersion, message: `is not a ${cache.engine} version ElastiCache offers, so it has no parameter group family; use one of ${known}` });
         }
         // r6gd nodes tier data to SSD, and ElastiCache requires DataTieringEnabled with them, which this platform does not set.
         if (/^cache\.r6gd\./.test(cache.nodeType)) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RELAY_RESERVED_CONCURRENCY, SAGA_STEP_FUNCTIONS } from "../../components/events/concurrency";
 import { logRetentionDays, type ProfileDefaults } from "../common";
 
 /**
@@ -17,15 +18,14 @@ export const EVENT_LIMITS = {
     maxMessageRetentionDays: 14,
     /** SQS visibility timeout is at most 12 hours. */
     maxVisibilityTimeoutSeconds: 43_200,
-    /** Lambda keeps 100 of an account's concurrency (1000 by default) unreserved; the rest may be reserved. */
-    reservableAccountConcurrency: 900,
     /** An on-demand Kinesis stream starts with 4 shards (4 MiB/s of writes). */
     onDemandInitialShards: 4,
 } as const;
 
 const lambdaTimeout = z.int().min(1).max(900);
 const lambdaMemory = z.int().min(128).max(10240);
-const reserved = z.int().min(1).max(EVENT_LIMITS.reservableAccountConcurrency);
+// What the account can reserve in all is checked against platform:account.lambdaConcurrencyLimit (config/rules.ts).
+const reserved = z.int().min(1);
 
 const queueConsumer = (what: string) =>
     z
@@ -122,21 +122,30 @@ export const schema = z
                 });
             }
         }
-        const total = reservedConcurrencyTotal(e);
-        if (total > EVENT_LIMITS.reservableAccountConcurrency) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["orders", "reservedConcurrency"],
-                input: e.orders.reservedConcurrency,
-                message: `brings the functions' reserved concurrency to ${total}, above the ${EVENT_LIMITS.reservableAccountConcurrency} an account with Lambda's default quota of 1000 can reserve (AWS keeps 100 unreserved)`,
-            });
-        }
     });
 export type EventsConfig = z.infer<typeof schema>;
 
-/** Concurrency the events functions reserve together: each consumer, the stream processor, the write path, the relay (1) and the three saga steps. */
-export function reservedConcurrencyTotal(e: Pick<EventsConfig, "projector" | "analyticsBridge" | "streamProcessor" | "orders" | "saga">): number {
-    return e.projector.reservedConcurrency + e.analyticsBridge.reservedConcurrency + e.streamProcessor.reservedConcurrency + e.orders.reservedConcurrency + 1 + 3 * e.saga.taskReservedConcurrency;
+type Reserving = Pick<EventsConfig, "projector" | "analyticsBridge" | "streamProcessor" | "orders" | "saga">;
+
+/**
+ * Concurrency each function of the platform reserves, by where it comes from: the consumers, the
+ * stream processor, the write path, the outbox relay and the saga's steps (the last two set by
+ * their components). No other function reserves any; a stack test holds the plan to this.
+ */
+export function reservedConcurrencyByFunction(e: Reserving): Record<string, number> {
+    return {
+        "events.projector": e.projector.reservedConcurrency,
+        "events.analyticsBridge": e.analyticsBridge.reservedConcurrency,
+        "events.streamProcessor": e.streamProcessor.reservedConcurrency,
+        "events.orders (place order)": e.orders.reservedConcurrency,
+        "outbox relay": RELAY_RESERVED_CONCURRENCY,
+        ...Object.fromEntries(SAGA_STEP_FUNCTIONS.map((step) => [`events.saga (${step})`, e.saga.taskReservedConcurrency])),
+    };
+}
+
+/** Concurrency the platform's functions reserve together. */
+export function reservedConcurrencyTotal(e: Reserving): number {
+    return Object.values(reservedConcurrencyByFunction(e)).reduce((a, b) => a + b, 0);
 }
 
 const COUNTRIES = ["US", "CA", "GB", "IE", "DE", "FR", "NL"];

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ProfileDefaults } from "../common";
+import * as account from "./account";
 import * as alarms from "./alarms";
 import * as analytics from "./analytics";
 import * as api from "./api";
@@ -17,6 +18,7 @@ import * as web from "./web";
 export const SECTIONS = {
     tags,
     protection,
+    account,
     network,
     web,
     cache,

@@ -76,6 +76,14 @@ describe("Cache component", () => {
         assert.equal(g.options.protect, true);
     });
 
+    it("runs with the default parameter group of its version's family, applied at once, so a version edit moves both", async () => {
+        for (const [engine, engineVersion, group] of [["valkey", "8.0", "default.valkey8"], ["valkey", "7.2", "default.valkey7"], ["valkey", "9.0", "default.valkey9"], ["redis", "7.1", "default.redis7"]] as const) {
+            const g = one(await renderCache("dev", { engine, engineVersion }), GROUP).inputs;
+            assert.deepEqual([g.engine, g.engineVersion, g.parameterGroupName, g.applyImmediately], [engine, engineVersion, group, true]);
+        }
+        await assert.rejects(renderCache("dev", { engineVersion: "8.5" }), /valkey 8\.5 is not an ElastiCache engine version with a known parameter group family/);
+    });
+
     it("lives in the isolated subnets through a subnet group", () => {
         const subnets = one(dev, "aws:elasticache/subnetGroup:SubnetGroup");
         assert.deepEqual(subnets.inputs.subnetIds, ISOLATED_SUBNETS);

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as aws from "@pulumi/aws";
 import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import { defaults } from "../../config/sections/web";
@@ -37,6 +38,8 @@ const only = (plan: Plan, type: string, name = ""): PlannedResource => {
     assert.equal(found.length, 1, `expected one ${type} *${name}*, found ${found.map((r) => r.name).join(", ")}`);
     return found[0];
 };
+/** A cluster with its fleet launched (nothing else to wait for). */
+const launched = (name: string, a: WebClusterArgs) => new WebCluster(name, a).launchFleet([]);
 const decode = (lt: PlannedResource) => Buffer.from(String(lt.inputs.userData), "base64").toString("utf8");
 
 describe("WebCluster component", () => {
@@ -75,7 +78,7 @@ describe("WebCluster component", () => {
         });
 
         it("refuses by default (403) and forwards, last in priority, what carries the origin header; no port-80 redirect listener", async () => {
-            const plan = await render(() => new WebCluster("web", args({ certificateArn: CERT, allowPlainHttp: false, ingress })));
+            const plan = await render(() => launched("web", args({ certificateArn: CERT, allowPlainHttp: false, ingress })));
             const listeners = all(plan, "aws:lb/listener:Listener");
             assert.deepEqual(listeners.map((l) => [l.inputs.port, (l.inputs.defaultActions as any[])[0].fixedResponse?.statusCode]), [[443, "403"]]);
             const forward = only(plan, "aws:lb/listenerRule:ListenerRule", "from-cloudfront");
@@ -131,13 +134,13 @@ describe("WebCluster component", () => {
     });
 
     it("launches from the template at a pinned version; Spot adds a mixed-instances policy of same-architecture types", async () => {
-        const plain = await render(() => new WebCluster("web", args()));
+        const plain = await render(() => launched("web", args()));
         const onDemand = only(plain, "aws:autoscaling/group:Group");
         assert.deepEqual(onDemand.inputs.launchTemplate, { id: only(plain, "aws:ec2/launchTemplate:LaunchTemplate").id, version: "1" });
         assert.equal(onDemand.inputs.mixedInstancesPolicy, undefined);
 
         const spot = { enabled: true, onDemandBaseCapacity: 1, onDemandPercentageAboveBase: 25, instanceTypes: ["t4g.medium"] };
-        const plan = await render(() => new WebCluster("web", args({ spot })));
+        const plan = await render(() => launched("web", args({ spot })));
         const group = only(plan, "aws:autoscaling/group:Group");
         const lt = only(plan, "aws:ec2/launchTemplate:LaunchTemplate");
         const policy = group.inputs.mixedInstancesPolicy as any;
@@ -148,8 +151,25 @@ describe("WebCluster component", () => {
         assert.equal(group.inputs.capacityRebalance, true);
     });
 
+    it("launches the fleet after what its instances read at boot: the given dependencies, the role's own policy and the fleet's rules", async () => {
+        const plan = await render(() => {
+            const settings = new aws.ssm.Parameter("setting", { type: "String", insecureValue: "x" });
+            new WebCluster("web", args()).launchFleet([settings]);
+        });
+        const waitsFor = only(plan, "aws:autoscaling/group:Group").dependencies;
+        const urn = (type: string, name: string) => only(plan, type, name).urn;
+        for (const [type, name] of [
+            ["aws:ssm/parameter:Parameter", "setting"],
+            ["aws:iam/rolePolicy:RolePolicy", "web-instance-role-policy"],
+            ["aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "web-fleet-to-https"],
+            ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "web-fleet-from-alb"],
+        ]) assert.ok(waitsFor.includes(urn(type, name)), name);
+        const withoutLaunch = await render(() => new WebCluster("web", args()));
+        assert.deepEqual(all(withoutLaunch, "aws:autoscaling/group:Group"), [], "no instances before launchFleet");
+    });
+
     it("names every child after the component, so two clusters never collide", async () => {
-        const plan = await render(() => ["blue", "green"].forEach((name) => new WebCluster(name, args({ parameterPath: `/platform/test/${name}/` }))));
+        const plan = await render(() => ["blue", "green"].forEach((name) => launched(name, args({ parameterPath: `/platform/test/${name}/` }))));
         const names = plan.resources.filter((r) => r.custom).map((r) => `${r.type}::${r.name}`);
         assert.equal(new Set(names).size, names.length);
         for (const r of plan.resources.filter((x) => x.custom)) assert.match(r.name, /^(blue|green)-/, r.name);

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { ConfigError, validateConfig } from "../../config";
+import { CACHE_ENGINE_FAMILIES } from "../../components/cache-engines";
 
 const base = { "aws:region": "us-east-1", "platform:tags": JSON.stringify({ owner: "team-a" }) };
 
@@ -42,6 +43,17 @@ describe("config: data stores", () => {
             expectProblem(problems("dev", { cache: { engine: "valkey", engineVersion: "7.0" } }), 'platform:cache.engineVersion: "7.0" is below 7.2, the oldest valkey version with a required in-transit encryption mode');
             assert.deepEqual(ours(problems("dev", { cache: { engine: "redis", engineVersion: "7.1" } })), []);
             assert.deepEqual(ours(problems("dev", { cache: { engine: "valkey", engineVersion: "7.2" } })), []);
+        });
+
+        it("knows the parameter group family of every version it accepts, and rejects versions without one", () => {
+            for (const [engine, versions] of Object.entries(CACHE_ENGINE_FAMILIES)) {
+                for (const [version, family] of Object.entries(versions)) {
+                    assert.deepEqual(ours(problems("dev", { cache: { engine, engineVersion: version } })), [], `${engine} ${version}`);
+                    assert.equal(family, `${engine}${version.split(".")[0]}`, `${engine} ${version}: ElastiCache names a Valkey/Redis OSS 7+ family after the engine and major version`);
+                }
+            }
+            expectProblem(problems("dev", { cache: { engine: "valkey", engineVersion: "8.5" } }), 'platform:cache.engineVersion: "8.5" is not a valkey version ElastiCache offers, so it has no parameter group family; use one of 7.2, 8.0, 8.1, 8.2, 9.0, 9.1');
+            expectProblem(problems("dev", { cache: { engine: "valkey", engineVersion: "10.0" } }), 'platform:cache.engineVersion: "10.0" is not a valkey version ElastiCache offers, so it has no parameter group family; use one of 7.2, 8.0, 8.1, 8.2, 9.0, 9.1');
         });
 
         it("rejects Redis OSS versions ElastiCache doesn't offer, and data-tiering node types the platform doesn't configure", () => {

@@ -58,3 +58,17 @@ export function one(plan: Plan, type: string, nameIncludes = ""): PlannedResourc
 export function doc(value: unknown): { Statement: any[] } {
     return typeof value === "string" ? JSON.parse(value) : (value as { Statement: any[] });
 }
+
+/** Every resource a resource waits for, directly or through those it waits for (inputs and dependsOn). */
+export function upstreamOf(plan: Plan, urn: string): Set<string> {
+    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+    const seen = new Set<string>();
+    const todo = [...(byUrn.get(urn)?.dependencies ?? [])];
+    while (todo.length > 0) {
+        const next = todo.pop()!;
+        if (seen.has(next)) continue;
+        seen.add(next);
+        todo.push(...(byUrn.get(next)?.dependencies ?? []));
+    }
+    return seen;
+}

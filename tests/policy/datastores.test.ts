@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import { CACHE_ENGINE_FAMILIES } from "../../components/cache-engines";
+import { cacheFamilyOf } from "../../policy/rules/datastores";
 import { expectViolations, resource } from "../helpers/policy";
 
 const group = (name: string, inputs: Record<string, unknown> = {}, extra: Parameters<typeof resource>[3] = {}) =>
@@ -50,6 +52,37 @@ describe("ElastiCache, DynamoDB and generated-secret policies", () => {
             const none = prodGroup("none", { snapshotRetentionLimit: 0 });
             await expectViolations("elasticache-snapshots-prod", [prodGroup("ok"), none], [none], { environment: "prod" });
             await expectViolations("elasticache-snapshots-prod", [none], [], { environment: "dev" });
+        });
+    });
+
+    describe("elasticache-parameter-group-family", () => {
+        it("passes a default or own group of the version's family and flags none, a mismatched default and a mismatched own group", async () => {
+            const own = (name: string, family: string) => resource("aws:elasticache/parameterGroup:ParameterGroup", name, { family }, { outputs: { name: `${name}-1a2b` } });
+            const valkey9 = own("valkey9-params", "valkey9");
+            const stale = own("stale-params", "valkey8");
+            const ok = [
+                group("default8", { engineVersion: "8.1", parameterGroupName: "default.valkey8" }),
+                group("redis", { engine: "redis", engineVersion: "7.1", parameterGroupName: "default.redis7" }),
+                group("own", { engineVersion: "9.0", parameterGroupName: "valkey9-params-1a2b" }),
+            ];
+            const none = group("none", { engineVersion: "8.0" });
+            const upgradedAlone = group("upgraded-alone", { engineVersion: "9.0", parameterGroupName: "default.valkey8" });
+            const crossEngine = group("cross-engine", { engine: "valkey", engineVersion: "8.0", parameterGroupName: "default.redis7" });
+            const ownStale = group("own-stale", { engineVersion: "9.0", parameterGroupName: "stale-params-1a2b" });
+            const v = await expectViolations("elasticache-parameter-group-family", [valkey9, stale, ...ok, none, upgradedAlone, crossEngine, ownStale], [none, upgradedAlone, crossEngine, ownStale]);
+            assert.match(v.find((x) => x.urn === upgradedAlone.urn)!.message, /runs valkey 9\.0 \(family valkey9\) with parameter group default\.valkey8 of family valkey8/);
+            assert.match(v.find((x) => x.urn === none.urn)!.message, /names no parameter group; name one of the valkey8 family/);
+        });
+
+        it("maps engine versions to ElastiCache's family names", () => {
+            const cases: [string, string, string][] = [["valkey", "7.2", "valkey7"], ["valkey", "8.2", "valkey8"], ["valkey", "9.0", "valkey9"], ["redis", "7.1", "redis7"], ["redis", "6.2", "redis6.x"], ["redis", "5.0.6", "redis5.0"]];
+            for (const [engine, version, family] of cases) assert.equal(cacheFamilyOf(engine, version), family, `${engine} ${version}`);
+        });
+
+        it("agrees with the family of every version the platform's config accepts", () => {
+            for (const [engine, versions] of Object.entries(CACHE_ENGINE_FAMILIES)) {
+                for (const [version, family] of Object.entries(versions)) assert.equal(cacheFamilyOf(engine, version), family, `${engine} ${version}`);
+            }
         });
     });
 

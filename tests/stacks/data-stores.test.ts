@@ -3,7 +3,7 @@ import { validateConfig } from "../../config";
 import { READ_WRITE_ACTIONS } from "../../components/global-table";
 import type { Plan, PlannedResource } from "../../tools/engine";
 import { readStackSettings } from "../../tools/stack-config";
-import { doc, ofType, one, planOf, PROJECT_DIR } from "../helpers/plan";
+import { cli, doc, ofType, one, planOf, PROJECT_DIR, stackFile, type PlanWithPolicy } from "../helpers/plan";
 
 /** The resources created under the (single) component of this type, at any depth. */
 function within(plan: Plan, componentType: string): Plan {
@@ -186,3 +186,63 @@ for (const [stack, want] of Object.entries(expectations)) {
         });
     });
 }
+
+/**
+ * What replaces an aws_elasticache_replication_group: its ForceNew attributes (terraform-provider-aws,
+ * internal/service/elasticache/replication_group.go), as Pulumi names them, and its CustomizeDiff,
+ * which forces a new group on an engine downgrade (valkey -> redis) or a lower engine version.
+ * Redis OSS -> Valkey and a higher version are in-place ModifyReplicationGroup calls.
+ */
+const CACHE_FORCE_NEW = ["atRestEncryptionEnabled", "dataTieringEnabled", "globalReplicationGroupId", "kmsKeyId", "networkType", "port", "replicationGroupId", "securityGroupNames", "snapshotArns", "snapshotName", "subnetGroupName"];
+
+function cacheReplacedBy(before: PlannedResource, after: PlannedResource): string[] {
+    const a = before.inputs as Record<string, any>;
+    const b = after.inputs as Record<string, any>;
+    const changed = CACHE_FORCE_NEW.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+    if (a.engine === "valkey" && b.engine === "redis") changed.push("engine");
+    const version = (v: string) => v.split(".").map(Number);
+    const [am, an] = version(a.engineVersion);
+    const [bm, bn] = version(b.engineVersion);
+    if (bm < am || (bm === am && bn < an)) changed.push("engineVersion");
+    return changed;
+}
+
+describe("a cache engine version edit, planned from the stack file", function () {
+    this.timeout(180_000);
+    const GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
+    const planWith = (cache: string) => {
+        const file = stackFile(["config:", "  aws:region: us-east-1", "  platform:profile: dev", "  platform:tags: {owner: me}", `  platform:cache: ${cache}`].join("\n"));
+        const r = cli(["plan", "--stack", "dev", "--stack-file", file, "--json"]);
+        assert.equal(r.status, 0, r.stderr);
+        return JSON.parse(r.stdout) as PlanWithPolicy;
+    };
+    const plans = new Map<string, PlanWithPolicy>();
+    const planOfVersion = (engine: string, version: string) => {
+        const key = `${engine} ${version}`;
+        if (!plans.has(key)) plans.set(key, planWith(`{engine: ${engine}, engineVersion: "${version}"}`));
+        return plans.get(key)!;
+    };
+
+    for (const [from, to, family] of [
+        [["valkey", "8.0"], ["valkey", "8.1"], "valkey8"],
+        [["valkey", "8.0"], ["valkey", "9.0"], "valkey9"],
+        [["valkey", "7.2"], ["valkey", "8.0"], "valkey8"],
+        [["redis", "7.1"], ["valkey", "8.0"], "valkey8"],
+    ] as const) {
+        it(`${from.join(" ")} -> ${to.join(" ")}: the parameter group follows to ${family}, in place (no replacement), applied at once`, () => {
+            const before = one(planOfVersion(from[0], from[1]), GROUP);
+            const afterPlan = planOfVersion(to[0], to[1]);
+            const after = one(afterPlan, GROUP);
+            assert.equal(after.urn, before.urn);
+            assert.deepEqual([after.inputs.engine, after.inputs.engineVersion, after.inputs.parameterGroupName, after.inputs.applyImmediately], [to[0], to[1], `default.${family}`, true]);
+            assert.deepEqual(cacheReplacedBy(before, after), []);
+            assert.deepEqual(afterPlan.policy.violations.filter((v) => v.policy === "elasticache-parameter-group-family"), []);
+        });
+    }
+
+    it("a downgrade (valkey 8.0 -> redis 7.1) would replace the group, and the check says so", () => {
+        const before = one(planOfVersion("valkey", "8.0"), GROUP);
+        const after = one(planOfVersion("redis", "7.1"), GROUP);
+        assert.deepEqual(cacheReplacedBy(before, after), ["engine", "engineVersion"]);
+    });
+});

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import type { PlannedResource } from "../../tools/engine";
 import { isAdminStatement } from "../../policy/rules/iam";
-import { doc, ofType, one, planOf } from "../helpers/plan";
+import { doc, ofType, one, planOf, upstreamOf } from "../helpers/plan";
 
 const expectations = {
     dev: { https: false, deletionProtection: false, protect: false, minSize: 1, spot: false, minHealthy: 0 },
@@ -187,6 +187,28 @@ for (const [stack, want] of Object.entries(expectations)) {
             const read = one(plan(), "aws:iam/rolePolicy:RolePolicy", "web-settings-read");
             assert.deepEqual(doc(read.inputs.policy).Statement.map((s) => [s.Action, s.Resource]), [["ssm:GetParametersByPath", `arn:aws:ssm:us-east-1:123456789012:parameter/platform/${stack}/web`]]);
             assert.match(Buffer.from(String(lt().inputs.userData), "base64").toString(), new RegExp(`^Environment=SSM_PATH=${path}$`, "m"));
+        });
+
+        it("the fleet starts only once everything its instances read at boot exists: settings, grants, data stores and the routes to them", () => {
+            const upstream = upstreamOf(plan(), asg().urn);
+            const role = one(plan(), "aws:iam/role:Role", "web-instance-role");
+            const onRole = (type: string) => ofType(plan(), type).filter((p) => p.inputs.role === role.outputs.name);
+            const required = [
+                ...ofType(plan(), "aws:ssm/parameter:Parameter").filter((p) => String(p.inputs.name).startsWith(`/platform/${stack}/web/`)),
+                ...onRole("aws:iam/rolePolicy:RolePolicy"),
+                ...onRole("aws:iam/rolePolicyAttachment:RolePolicyAttachment"),
+                // The proxy serves only once its target has registered the instance.
+                one(plan(), "aws:rds/proxyTarget:ProxyTarget"),
+                one(plan(), "aws:elasticache/replicationGroup:ReplicationGroup"),
+                one(plan(), "aws:secretsmanager/secretVersion:SecretVersion", "cache-auth"),
+                one(plan(), "aws:dynamodb/table:Table", "table-"),
+                one(plan(), "aws:kinesis/stream:Stream"),
+                // Out to the data stores and AWS's APIs, and in from the load balancer's health checks.
+                ...rulesOf("Egress", sg("web-fleet-sg")),
+                ...rulesOf("Ingress", sg("web-fleet-sg")),
+            ];
+            assert.ok(required.length >= 9 + 6 + 5 + 4, `found only ${required.length} start-up dependencies`);
+            assert.deepEqual(required.filter((r) => !upstream.has(r.urn)).map((r) => r.name), []);
         });
 
         it("keeps the service's log in an encrypted group with retention", () => {
