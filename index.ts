@@ -15,6 +15,7 @@ import { Database } from "./components/database";
 import { Edge, OriginSecret } from "./components/edge";
 import { Events } from "./components/events";
 import { PlatformKey } from "./components/encryption";
+import { boundaryPolicyArn, withPermissionsBoundary } from "./components/permissions-boundary";
 import { GlobalTable } from "./components/global-table";
 import { Network } from "./components/network";
 import { bundleService } from "./components/service-bundle";
@@ -27,10 +28,12 @@ const config = loadConfig();
 
 // Every resource goes through this provider, so every resource carries the stack's tags.
 const provider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags: { tags: config.tags } });
-const opts = { providers: { aws: provider } };
 // CloudFront's WAF web ACL and its log delivery exist only in us-east-1; same tags.
 const usEast1 = new aws.Provider("aws-us-east-1", { region: "us-east-1", defaultTags: { tags: config.tags } });
 const accountId = aws.getCallerIdentityOutput({}, { provider }).accountId;
+// Every role the program creates carries the stack's permissions boundary, which the delivery
+// project creates (see README "Delivery"): the deploy role may create roles only with it.
+const opts = { providers: { aws: provider }, transformations: [withPermissionsBoundary(boundaryPolicyArn(accountId, pulumi.getProject(), config.stack))] };
 
 // autoScalingVolumes: the web fleet's root volumes use this key, and Auto Scaling launches them.
 // cloudwatch.amazonaws.com: alarms publish to the KMS-encrypted alarm topic.

@@ -111,14 +111,21 @@ export const PASSED_TO_SERVICES = [
     "cognito-idp.amazonaws.com",
 ];
 
-/** IAM actions on roles, role policies and instance profiles: what the platform's components call. */
-const IAM_WRITE_ACTIONS = [
-    "iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
-    "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
-    "iam:CreatePolicy", "iam:DeletePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:TagPolicy", "iam:UntagPolicy",
-    "iam:CreateInstanceProfile", "iam:DeleteInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile",
-    "iam:TagInstanceProfile", "iam:UntagInstanceProfile",
+/**
+ * Role actions that take the iam:PermissionsBoundary condition key (Service Authorization
+ * Reference, IAM): Deploy may call them only on roles whose boundary is the stack's.
+ */
+export const BOUNDED_ROLE_ACTIONS = [
+    "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+    "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:DeleteRole",
 ];
+/** Role tags take no boundary condition; tags grant nothing. */
+const ROLE_TAG_ACTIONS = ["iam:TagRole", "iam:UntagRole"];
+const INSTANCE_PROFILE_ACTIONS = [
+    "iam:CreateInstanceProfile", "iam:DeleteInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:TagInstanceProfile", "iam:UntagInstanceProfile",
+];
+/** Everything that changes a managed policy: the boundary policies are the delivery's, never Deploy's. */
+const POLICY_WRITE_ACTIONS = ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"];
 
 /** AWS-managed policies that would turn a platform role into an administrator. */
 const ESCALATION_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"].map((p) => `arn:aws:iam::aws:policy/${p}`);
@@ -135,6 +142,8 @@ export interface GuardArgs {
     bucketArns: pulumi.Input<string>[];
     /** Secrets the deploy may not change (the Pulumi access token), as IAM resource patterns. */
     secretArns: pulumi.Input<string>[];
+    /** The stack's permissions boundary policy: Deploy creates and changes only roles that carry it. */
+    boundaryPolicyArn: pulumi.Input<string>;
 }
 
 /**
@@ -157,8 +166,9 @@ export function previewStatements(regions: string[]): Statement[] {
 
 /**
  * What `pulumi up` needs to create, change and delete the platform: every action of each
- * service the platform uses, in the stack's regions only; IAM limited to roles, policies and
- * instance profiles that cannot be made administrators; and denies that keep the deploy away from
+ * service the platform uses, in the stack's regions only; IAM limited to roles that carry the
+ * stack's permissions boundary (as AWS's guide on delegating with boundaries shows), their
+ * instance profiles, and no managed policy at all; and denies that keep the deploy away from
  * the delivery machinery itself (pipelines, builds, connections, their roles, buckets, topics,
  * log groups, keys and the state), so a bad commit cannot widen its own permissions or break the
  * pipeline that would deploy its fix.
@@ -186,7 +196,10 @@ export function deployStatements(regions: string[], guard: GuardArgs): Statement
         { Sid: "ManageEdgeLogDelivery", Action: ["logs:*Delivery*", "logs:*Deliveries", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource"], Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": edgeRegions(regions) } } },
         { Sid: "ManageGlobalServices", Action: all("global"), Resource: "*" },
         { Sid: "ReadIam", Action: ["iam:Get*", "iam:List*"], Resource: "*" },
-        { Sid: "ManagePlatformRoles", Action: IAM_WRITE_ACTIONS, Resource: [iamArn("role/*"), iamArn("policy/*"), iamArn("instance-profile/*")] },
+        // A role is created with the boundary, and its policies and trust change only while it carries it.
+        { Sid: "ManageBoundedRoles", Action: BOUNDED_ROLE_ACTIONS, Resource: iamArn("role/*"), Condition: { StringEquals: { "iam:PermissionsBoundary": guard.boundaryPolicyArn } } },
+        { Sid: "TagRoles", Action: ROLE_TAG_ACTIONS, Resource: iamArn("role/*") },
+        { Sid: "ManageInstanceProfiles", Action: INSTANCE_PROFILE_ACTIONS, Resource: iamArn("instance-profile/*") },
         {
             Sid: "PassRolesToPlatformServices",
             Action: "iam:PassRole",
@@ -203,6 +216,9 @@ export function deployStatements(regions: string[], guard: GuardArgs): Statement
             Condition: { ArnEquals: { "iam:PolicyARN": ESCALATION_POLICIES } },
         },
         { Sid: "DenyDeliveryRoles", Effect: "Deny", Action: "iam:*", Resource: iamArn(`role/${guard.prefix}/*`) },
+        // A boundary, once set, stays; the boundary policies (under the delivery's path) are the delivery's to change.
+        { Sid: "DenyBoundaryRemoval", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
+        { Sid: "DenyBoundaryPolicyChanges", Effect: "Deny", Action: POLICY_WRITE_ACTIONS, Resource: [guard.boundaryPolicyArn, iamArn(`policy/${guard.prefix}/*`)] },
         { Sid: "DenyDeliveryServices", Effect: "Deny", Action: ["codepipeline:*", "codebuild:*", "codestar-connections:*", "codeconnections:*", "codecommit:*"], Resource: "*" },
         {
             Sid: "DenyDeliveryBucketChanges",

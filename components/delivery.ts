@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { SecureBucket } from "./bucket";
 import { deployStatements, previewStatements, stateObjectPaths } from "./delivery-permissions";
 import { policyDocument, ServiceRole, type Statement } from "./iam";
+import { BOUNDARY_PATH, boundaryPolicyName, boundaryStatements } from "./permissions-boundary";
 
 /** The CodeBuild stages, each with its buildspec `pipelines/buildspec-<stage>.yml`. */
 export const BUILD_STAGES = ["test", "preview", "deploy"] as const;
@@ -124,6 +125,8 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     public readonly artifactBucket: pulumi.Output<string>;
     public readonly approvalTopicArn: pulumi.Output<string> | undefined;
     public readonly roleArns: Record<"pipeline" | BuildStage, pulumi.Output<string>>;
+    /** The permissions boundary every role of the deployed stack carries. */
+    public readonly boundaryPolicyArn: pulumi.Output<string>;
 
     constructor(name: string, args: DeliveryPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:delivery:DeliveryPipeline", name, {}, opts);
@@ -157,6 +160,24 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             parent,
         );
 
+        const keyArns = [args.kmsKeyArn, ...(args.state.backend === "s3" ? [args.state.kmsKeyArn] : [])];
+        const bucketArns = args.state.backend === "s3" ? [`arn:aws:s3:::${args.state.bucket}`] : [];
+        const secretArns = args.state.backend === "cloud" ? [secretResource(args.state.accessTokenSecret, args.region, args.accountId)] : [];
+        // The stack's permissions boundary, which the platform stack's roles reference by this fixed
+        // name and path. It lives here, not in the platform stack, so Deploy can never change it.
+        // Only the name and path force a replacement (the document updates in place), and both are
+        // fixed per stack; no description, which would too.
+        if (BOUNDARY_PATH !== `/${args.guardPrefix}/`) throw new Error(`DeliveryPipeline ${name}: the boundary path ${BOUNDARY_PATH} must be the guard prefix's /${args.guardPrefix}/`);
+        const boundary = new aws.iam.Policy(
+            `${name}-boundary`,
+            {
+                name: boundaryPolicyName(args.project, args.stack),
+                path: BOUNDARY_PATH,
+                policy: policyDocument(boundaryStatements({ accountId: args.accountId, deliveryPrefix: args.guardPrefix, keyArns, bucketArns, secretArns })),
+            },
+            parent,
+        );
+
         const keyUse: Statement = { Sid: "UseDeliveryKey", Action: ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: args.kmsKeyArn };
 
         const projects = {} as Record<BuildStage, aws.codebuild.Project>;
@@ -181,9 +202,10 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                         accountId: args.accountId,
                         environmentTag: args.stack,
                         prefix: args.guardPrefix,
-                        keyArns: [args.kmsKeyArn, ...(args.state.backend === "s3" ? [args.state.kmsKeyArn] : [])],
-                        bucketArns: args.state.backend === "s3" ? [`arn:aws:s3:::${args.state.bucket}`] : [],
-                        secretArns: args.state.backend === "cloud" ? [secretResource(args.state.accessTokenSecret, args.region, args.accountId)] : [],
+                        keyArns,
+                        bucketArns,
+                        secretArns,
+                        boundaryPolicyArn: boundary.arn,
                     }),
                 );
             }
@@ -329,7 +351,8 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         this.artifactBucket = artifacts.name;
         this.approvalTopicArn = topic?.arn;
         this.roleArns = roleArns as Record<"pipeline" | BuildStage, pulumi.Output<string>>;
-        this.registerOutputs({ pipelineName: this.pipelineName, pipelineArn: this.pipelineArn, artifactBucket: this.artifactBucket, approvalTopicArn: this.approvalTopicArn });
+        this.boundaryPolicyArn = boundary.arn;
+        this.registerOutputs({ pipelineName: this.pipelineName, pipelineArn: this.pipelineArn, artifactBucket: this.artifactBucket, approvalTopicArn: this.approvalTopicArn, boundaryPolicyArn: this.boundaryPolicyArn });
     }
 }
 

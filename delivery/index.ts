@@ -76,3 +76,5 @@ export const pipelineUrls = Object.fromEntries(pipelines.map(([p, d]) => [p.stac
 export const artifactBuckets = Object.fromEntries(pipelines.map(([p, d]) => [p.stack, d.artifactBucket]));
 export const approvalTopicArns = Object.fromEntries(pipelines.flatMap(([p, d]) => (d.approvalTopicArn ? [[p.stack, d.approvalTopicArn]] : [])));
 export const deployRoleArns = Object.fromEntries(pipelines.map(([p, d]) => [p.stack, d.roleArns.deploy]));
+/** The permissions boundary each platform stack's roles carry (the platform references it by name). */
+export const boundaryPolicyArns = Object.fromEntries(pipelines.map(([p, d]) => [p.stack, d.boundaryPolicyArn]));

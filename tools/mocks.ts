@@ -41,7 +41,8 @@ const STATE: Record<string, StateFn> = {
     },
     "aws:kms/alias:Alias": (c) => ({ id: c.inputs.name, arn: arn("kms", c, c.inputs.name) }),
     "aws:iam/role:Role": (c) => ({ id: c.physical, name: c.physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role${c.inputs.path ?? "/"}${c.physical}`, uniqueId: `AROA${c.h(17).toUpperCase()}` }),
-    "aws:iam/policy:Policy": (c) => ({ id: `arn:aws:iam::${MOCK_ACCOUNT}:policy/${c.physical}`, name: c.physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:policy/${c.physical}` }),
+    // A managed policy's ARN holds its path, as a role's does.
+    "aws:iam/policy:Policy": (c) => ({ id: `arn:aws:iam::${MOCK_ACCOUNT}:policy${c.inputs.path ?? "/"}${c.physical}`, name: c.physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:policy${c.inputs.path ?? "/"}${c.physical}` }),
     "aws:iam/instanceProfile:InstanceProfile": (c) => ({ id: c.physical, name: c.physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:instance-profile/${c.physical}` }),
     "aws:cloudwatch/logGroup:LogGroup": (c) => ({ id: c.physical, name: c.physical, arn: arn("logs", c, `log-group:${c.physical}`) }),
     "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => ({ id: c.physical, name: c.physical, arn: arn("cloudwatch", c, `alarm:${c.physical}`) }),

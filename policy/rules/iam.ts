@@ -38,6 +38,29 @@ function checkPublicPrincipal(document: unknown, where: string, report: (m: stri
 
 const ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
 
+/**
+ * The delivery's own roles live under this path: they are created by hand, never by a deploy
+ * (every deploy role is denied all IAM on it), so they carry no platform boundary.
+ */
+export const DELIVERY_ROLE_PATH = "/platform-delivery/";
+
+/** The stack and project a URN names: urn:pulumi:<stack>::<project>::<type>::<name>. */
+function stackOf(urn: string): { stack: string; project: string } {
+    const [head, project] = urn.split("::");
+    return { stack: head.replace(/^urn:pulumi:/, ""), project };
+}
+
+/** The name of a stack's permissions boundary policy, as the delivery project creates it. */
+export function boundaryNameFor(urn: string): string {
+    const { stack, project } = stackOf(urn);
+    return `${project}-${stack}-boundary`;
+}
+
+function isBoundaryOf(arn: string, name: string): boolean {
+    const m = /^arn:aws[a-z-]*:iam::\d{12}:policy\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/.exec(arn);
+    return m !== null && m[1] === name;
+}
+
 /** Resource policies by type, and the input that holds each document. */
 const RESOURCE_POLICIES = [
     [aws.s3.BucketPolicy, "bucket policy"],
@@ -122,6 +145,22 @@ export const iamPolicies: PlatformPolicy[] = [
                 for (const inline of p.inlinePolicies ?? []) checkPassRole(inline.policy, report);
             }),
         ],
+    },
+    {
+        name: "iam-role-permissions-boundary",
+        description: "Every role carries its stack's permissions boundary, the managed policy <project>-<stack>-boundary (the deploy role may create roles only with it); the delivery's own roles under /platform-delivery/ are exempt.",
+        enforcementLevel: "mandatory",
+        validateResource: validateResourceOfType(aws.iam.Role, (p, args, report) => {
+            const path = p.path;
+            if (typeof path === "string" && path.startsWith(DELIVERY_ROLE_PATH)) return;
+            const expected = boundaryNameFor(args.urn);
+            const boundary = p.permissionsBoundary;
+            if (boundary === undefined || boundary === null || boundary === "") {
+                report(`has no permissions boundary; every platform role carries the stack's boundary policy ${expected}, or the deploy is denied creating it`);
+            } else if (!isBoundaryOf(boundary, expected)) {
+                report(`has permissions boundary ${boundary}, not the stack's ${expected}; the deploy may create roles only with that one`);
+            }
+        }),
     },
     {
         name: "iam-role-trusts-its-service",

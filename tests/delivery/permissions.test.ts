@@ -15,7 +15,7 @@ const STACKS = ["dev", "prod"];
 
 describe("the deploy role covers the platform", () => {
     it("may create what the stack puts in us-east-1 (CloudFront's log delivery) even when its home region is elsewhere", () => {
-        const guard = { accountId: "123456789012", environmentTag: "staging", prefix: "platform-delivery", keyArns: [], bucketArns: [], secretArns: [] };
+        const guard = { accountId: "123456789012", environmentTag: "staging", prefix: "platform-delivery", keyArns: [], bucketArns: [], secretArns: [], boundaryPolicyArn: "arn:aws:iam::123456789012:policy/platform-delivery/platform-staging-boundary" };
         const statements = deployStatements(["eu-west-1"], guard) as any[];
         const allowedIn = (action: string, region: string) =>
             statements.some((s) => (s.Effect ?? "Allow") === "Allow" && list(s.Action).some((a) => globMatch(a, action, true)) && (!s.Condition || list(s.Condition.StringEquals?.["aws:RequestedRegion"]).includes(region)));

@@ -1,5 +1,8 @@
 import { strict as assert } from "assert";
-import { expectViolations, policyDoc, resource } from "../helpers/policy";
+import { DELIVERY_ROLE_PATH } from "../../policy/rules/iam";
+import { BOUNDARY_PATH, boundaryPolicyName } from "../../components/permissions-boundary";
+import { GUARD_PREFIX, TARGET_PROJECT } from "../../delivery/config";
+import { expectViolations, policyDoc, resource, violationsOf } from "../helpers/policy";
 
 const trust = (service: string) => policyDoc({ Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: service } });
 const role = (name: string, service: string) =>
@@ -44,6 +47,34 @@ describe("iam policies", () => {
             const bad = resource("aws:iam/policy:Policy", "bad", { policy: policyDoc({ Effect: "Allow", Action: ["iam:Get*", "iam:PassRole"], Resource: "*" }) });
             const viaWildcard = resource("aws:iam/rolePolicy:RolePolicy", "iam-star", { role: "r", policy: policyDoc({ Effect: "Allow", Action: "iam:*", Resource: "*" }) });
             await expectViolations("iam-passrole-scoped", [ok, bad, viaWildcard], [bad, viaWildcard]);
+        });
+    });
+
+    describe("iam-role-permissions-boundary", () => {
+        // The helper's URNs name stack "test" of project "platform".
+        const boundary = (name: string) => `arn:aws:iam::123456789012:policy/platform-delivery/${name}`;
+        const withBoundary = (name: string, arn?: string, extra: Record<string, unknown> = {}) =>
+            resource("aws:iam/role:Role", name, { assumeRolePolicy: trust("lambda.amazonaws.com"), ...(arn === undefined ? {} : { permissionsBoundary: arn }), ...extra });
+
+        it("passes a role with its stack's boundary and the delivery's own roles; flags a role with none, another stack's or an AWS policy", async () => {
+            const ok = withBoundary("ok", boundary("platform-test-boundary"));
+            const none = withBoundary("none");
+            const otherStack = withBoundary("other-stack", boundary("platform-prod-boundary"));
+            const awsManaged = withBoundary("aws-managed", "arn:aws:iam::aws:policy/PowerUserAccess");
+            const delivery = withBoundary("delivery", undefined, { path: "/platform-delivery/test/" });
+            const v = await expectViolations("iam-role-permissions-boundary", [ok, none, otherStack, awsManaged, delivery], [none, otherStack, awsManaged]);
+            assert.ok(v.some((x) => x.urn === none.urn && x.message.includes("platform-test-boundary")), v.map((x) => x.message).join("\n"));
+        });
+
+        it("only says it can't run when the boundary is unknown at preview", async () => {
+            const v = await violationsOf("iam-role-permissions-boundary", [withBoundary("unknown", "[unknown]")]);
+            assert.ok(v.every((x) => x.enforcement === "advisory"), JSON.stringify(v));
+        });
+
+        it("expects the name and path the delivery project gives the boundary", () => {
+            assert.equal(DELIVERY_ROLE_PATH, `/${GUARD_PREFIX}/`);
+            assert.equal(BOUNDARY_PATH, `/${GUARD_PREFIX}/`);
+            assert.equal(boundaryPolicyName(TARGET_PROJECT, "test"), "platform-test-boundary");
         });
     });
 
