@@ -34,6 +34,7 @@
  * within the execution's TimeoutSeconds, which nothing can catch.
  */
 import { z } from "zod";
+import { worstCase } from "../../policy/asl";
 import { ORDER_EVENTS, ORDER_SOURCE, placeOrderCommand } from "../../services/orders/model";
 
 export interface SagaDefinitionArgs {
@@ -253,4 +254,34 @@ export function sagaDefinition(a: SagaDefinitionArgs): Record<string, unknown> {
         TimeoutSeconds: a.timeoutSeconds,
         States: states,
     };
+}
+
+/** The settings that decide how long an execution can take. */
+export interface SagaTiming {
+    taskTimeoutSeconds: number;
+    taskRetryAttempts: number;
+    compensationRetryAttempts: number;
+    /** The step functions' reserved concurrency, which bounds the Map states' (lineConcurrencyFor). */
+    taskReservedConcurrency: number;
+}
+
+/**
+ * The longest an execution can take with these settings, computed from the definition they
+ * produce: every retry used up, every attempt running to its timeout, an order of MAX_ORDER_LINES
+ * lines, and the slowest failure's compensations. With the path that takes it.
+ */
+export function sagaWorstCase(t: SagaTiming): { seconds: number; path: { state: string; seconds: number }[] } {
+    const definition = sagaDefinition({
+        inventoryFunctionArn: "inventory",
+        paymentsFunctionArn: "payments",
+        shippingFunctionArn: "shipping",
+        tableName: "table",
+        busName: "bus",
+        timeoutSeconds: 1,
+        taskTimeoutSeconds: t.taskTimeoutSeconds,
+        taskRetryAttempts: t.taskRetryAttempts,
+        compensationRetryAttempts: t.compensationRetryAttempts,
+        lineConcurrency: lineConcurrencyFor(t.taskReservedConcurrency),
+    });
+    return worstCase(definition, { mapItems: MAX_ORDER_LINES });
 }
