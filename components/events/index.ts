@@ -102,7 +102,7 @@ export class Events extends pulumi.ComponentResource {
         );
         this.saga = new Saga(
             `${name}-order-saga`,
-            { ...args.saga, ...common, tableName: args.table.tableName, tableArn: args.table.tableArn, busName, busArn, accountId: args.accountId },
+            { ...args.saga, ...common, tableName: args.table.tableName, tableArn: args.table.tableArn, ttlAttribute: args.table.ttlAttribute, busName, busArn, accountId: args.accountId },
             parent,
         );
 

@@ -20,10 +20,22 @@
  * CompensationFailed, which the ExecutionsFailed alarm reports for a person to finish by hand. A
  * compensated order ends in OrderCancelled, a success: the saga did its job.
  *
+ * A compensation can overtake the forward call it undoes: a Map fails as soon as one line fails
+ * while the other lines' invocations run on, and a task that times out leaves its invocation
+ * running. Each compensation that finds nothing leaves a marker that makes the late call a no-op
+ * (see services/saga/).
+ *
  * ClaimOrder makes the saga run once per order: the outbox publishes at least once and the
- * archive can replay events, so a second OrderPlaced for an order finds the claim and stops.
+ * archive can replay events, so a second OrderPlaced for an order finds another execution's
+ * claim and stops. The claim names its execution, so a retry of its own claim succeeds.
+ *
+ * Every task has a timeout, so the worst case of an execution, compensations included, follows
+ * from the definition alone (policy/asl.ts); config validation and the policy pack keep it
+ * within the execution's TimeoutSeconds, which nothing can catch.
  */
-import { ORDER_EVENTS, ORDER_SOURCE } from "../../services/orders/model";
+import { z } from "zod";
+import { worstCase } from "../../policy/asl";
+import { ORDER_EVENTS, ORDER_SOURCE, placeOrderCommand } from "../../services/orders/model";
 
 export interface SagaDefinitionArgs {
     inventoryFunctionArn: string;
@@ -34,13 +46,36 @@ export interface SagaDefinitionArgs {
     /** The bus the outcome events go to. */
     busName: string;
     timeoutSeconds: number;
+    /** The step functions' timeout: each invocation's state times out a little after it (see TASK_TIMEOUT_ALLOWANCE_SECONDS). */
+    taskTimeoutSeconds: number;
     /** Retries of a forward step on transient errors. */
     taskRetryAttempts: number;
     /** Retries of a compensation on any error. */
     compensationRetryAttempts: number;
-    /** Lines reserved in parallel. */
-    lineConcurrency?: number;
+    /**
+     * Lines handled in parallel by each Map state. Keep it within the inventory function's reserved
+     * concurrency, or the Map's own iterations throttle each other into its retries.
+     */
+    lineConcurrency: number;
 }
+
+/** The most lines an order has (the order schema's bound): a Map state runs that many items at worst. */
+export const MAX_ORDER_LINES: number = (z.toJSONSchema(placeOrderCommand) as unknown as { properties: { lines: { maxItems: number } } }).properties.lines.maxItems;
+
+/** Lines handled in parallel at most, however much the inventory function may run. */
+export const MAX_LINE_CONCURRENCY = 10;
+
+/** The Map states' concurrency for an inventory function reserved at `reservedConcurrency`: never more than it can run. */
+export const lineConcurrencyFor = (reservedConcurrency: number) => Math.min(MAX_LINE_CONCURRENCY, reservedConcurrency);
+
+/**
+ * Seconds an invocation's state waits beyond the function's timeout: Lambda may spend up to 10 s
+ * in a cold start's Init phase before the handler's timeout starts. Bounding every task makes
+ * the execution's worst case computable from the definition (policy/asl.ts).
+ */
+export const TASK_TIMEOUT_ALLOWANCE_SECONDS = 10;
+/** Timeout of the service integrations (DynamoDB PutItem, EventBridge PutEvents): single API calls. */
+export const SERVICE_CALL_TIMEOUT_SECONDS = 10;
 
 /** Forward steps in order, each with the state that undoes it. */
 export const FORWARD_STEPS = [
@@ -63,26 +98,32 @@ export function sagaDefinition(a: SagaDefinitionArgs): Record<string, unknown> {
     const persistent = [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 2, MaxAttempts: a.compensationRetryAttempts, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: "FULL" }];
     const compensationFailed = [{ ErrorEquals: ["States.ALL"], ResultPath: "$.compensationFailure", Next: "CompensationFailed" }];
 
+    const lambdaTimeout = a.taskTimeoutSeconds + TASK_TIMEOUT_ALLOWANCE_SECONDS;
     const invoke = (functionArn: string, payload: Record<string, unknown>) => ({
         Type: "Task",
         Resource: INVOKE,
+        TimeoutSeconds: lambdaTimeout,
         Parameters: { FunctionName: functionArn, Payload: payload },
         ResultSelector: { "result.$": "$.Payload" },
     });
 
-    /** A Map over the order's lines calling inventory with `action` for each. */
-    const eachLine = (action: string, retry: unknown[]): State => ({
+    /**
+     * A Map over the order's lines calling inventory with `action` for each, in a state named
+     * `inner`: state names are unique across the whole machine, nested ones included.
+     */
+    const eachLine = (action: string, inner: string, retry: unknown[]): State => ({
         Type: "Map",
         ItemsPath: "$.order.lines",
         ItemSelector: { action, "orderId.$": "$.order.orderId", "lineNo.$": "$$.Map.Item.Index", "line.$": "$$.Map.Item.Value" },
-        MaxConcurrency: a.lineConcurrency ?? 10,
+        MaxConcurrency: a.lineConcurrency,
         ItemProcessor: {
             ProcessorConfig: { Mode: "INLINE" },
-            StartAt: "Inventory",
+            StartAt: inner,
             States: {
-                Inventory: {
+                [inner]: {
                     Type: "Task",
                     Resource: INVOKE,
+                    TimeoutSeconds: lambdaTimeout,
                     Parameters: { FunctionName: a.inventoryFunctionArn, "Payload.$": "$" },
                     OutputPath: "$.Payload",
                     Retry: retry,
@@ -97,6 +138,7 @@ export function sagaDefinition(a: SagaDefinitionArgs): Record<string, unknown> {
         return {
             Type: "Task",
             Resource: PUT_EVENTS,
+            TimeoutSeconds: SERVICE_CALL_TIMEOUT_SECONDS,
             Parameters: {
                 Entries: [
                     {
@@ -126,6 +168,7 @@ export function sagaDefinition(a: SagaDefinitionArgs): Record<string, unknown> {
         ClaimOrder: {
             Type: "Task",
             Resource: PUT_ITEM,
+            TimeoutSeconds: SERVICE_CALL_TIMEOUT_SECONDS,
             Parameters: {
                 TableName: a.tableName,
                 Item: {
@@ -135,7 +178,10 @@ export function sagaDefinition(a: SagaDefinitionArgs): Record<string, unknown> {
                     executionId: { "S.$": "$$.Execution.Id" },
                     startedAt: { "S.$": "$$.Execution.StartTime" },
                 },
-                ConditionExpression: "attribute_not_exists(pk)",
+                // This execution's own claim succeeds again: a retry after a write whose reply was
+                // lost must not find the claim and stop as if another execution owned the order.
+                ConditionExpression: "attribute_not_exists(pk) OR executionId = :me",
+                ExpressionAttributeValues: { ":me": { "S.$": "$$.Execution.Id" } },
             },
             ResultPath: null,
             // The first retrier that matches applies: a failed condition is never retried.
@@ -149,7 +195,7 @@ export function sagaDefinition(a: SagaDefinitionArgs): Record<string, unknown> {
         AlreadyClaimed: { Type: "Succeed", Comment: "Another execution owns this order (a redelivered or replayed OrderPlaced)." },
 
         ReserveInventory: {
-            ...eachLine("reserve", transient),
+            ...eachLine("reserve", "ReserveLine", transient),
             ResultPath: "$.steps.reserve",
             Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: "ReleaseInventory" }],
             Next: "ChargePayment",
@@ -169,7 +215,7 @@ export function sagaDefinition(a: SagaDefinitionArgs): Record<string, unknown> {
             Next: "SettleInventory",
         },
         SettleInventory: {
-            ...eachLine("settle", persistent),
+            ...eachLine("settle", "SettleLine", persistent),
             ResultPath: null,
             // The order has shipped: a reservation left unsettled costs a little item space, never the order.
             Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.settleFailure", Next: "PublishConfirmed" }],
@@ -193,7 +239,7 @@ export function sagaDefinition(a: SagaDefinitionArgs): Record<string, unknown> {
             Next: "ReleaseInventory",
         },
         ReleaseInventory: {
-            ...eachLine("release", persistent),
+            ...eachLine("release", "ReleaseLine", persistent),
             ResultPath: null,
             Catch: compensationFailed,
             Next: "PublishCancelled",
@@ -208,4 +254,34 @@ export function sagaDefinition(a: SagaDefinitionArgs): Record<string, unknown> {
         TimeoutSeconds: a.timeoutSeconds,
         States: states,
     };
+}
+
+/** The settings that decide how long an execution can take. */
+export interface SagaTiming {
+    taskTimeoutSeconds: number;
+    taskRetryAttempts: number;
+    compensationRetryAttempts: number;
+    /** The step functions' reserved concurrency, which bounds the Map states' (lineConcurrencyFor). */
+    taskReservedConcurrency: number;
+}
+
+/**
+ * The longest an execution can take with these settings, computed from the definition they
+ * produce: every retry used up, every attempt running to its timeout, an order of MAX_ORDER_LINES
+ * lines, and the slowest failure's compensations. With the path that takes it.
+ */
+export function sagaWorstCase(t: SagaTiming): { seconds: number; path: { state: string; seconds: number }[] } {
+    const definition = sagaDefinition({
+        inventoryFunctionArn: "inventory",
+        paymentsFunctionArn: "payments",
+        shippingFunctionArn: "shipping",
+        tableName: "table",
+        busName: "bus",
+        timeoutSeconds: 1,
+        taskTimeoutSeconds: t.taskTimeoutSeconds,
+        taskRetryAttempts: t.taskRetryAttempts,
+        compensationRetryAttempts: t.compensationRetryAttempts,
+        lineConcurrency: lineConcurrencyFor(t.taskReservedConcurrency),
+    });
+    return worstCase(definition, { mapItems: MAX_ORDER_LINES });
 }

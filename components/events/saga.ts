@@ -3,13 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ServiceRole, type Statement } from "../iam";
 import { PlatformFunction } from "../lambda-function";
-import { sagaDefinition } from "./saga-definition";
+import { lineConcurrencyFor, sagaDefinition } from "./saga-definition";
 import { tableItems } from "./table-access";
 
 export interface SagaArgs {
     /** The global table the steps keep stock, payments, shipments and the saga's claims in. */
     tableName: pulumi.Input<string>;
     tableArn: pulumi.Input<string>;
+    /** The table's TTL attribute: the compensations' markers expire through it. */
+    ttlAttribute: string;
     /** The bus the outcome events (OrderConfirmed, OrderCancelled) go to. */
     busName: pulumi.Input<string>;
     busArn: pulumi.Input<string>;
@@ -21,7 +23,7 @@ export interface SagaArgs {
     taskTimeoutSeconds: number;
     taskRetryAttempts: number;
     compensationRetryAttempts: number;
-    /** Concurrency reserved for each step function. */
+    /** Concurrency reserved for each step function; the Map states run at most this many lines at once. */
     taskReservedConcurrency: number;
     /** Orders above this total are declined. */
     maxChargeCents: number;
@@ -63,13 +65,13 @@ export class Saga extends pulumi.ComponentResource {
                     logRetentionDays: args.logRetentionDays,
                     timeoutSeconds: args.taskTimeoutSeconds,
                     reservedConcurrency: args.taskReservedConcurrency,
-                    environment: { TABLE_NAME: args.tableName, ...environment },
+                    environment: { TABLE_NAME: args.tableName, TTL_ATTRIBUTE: args.ttlAttribute, ...environment },
                     statements,
                 },
                 { parent: this },
             );
         this.functions = {
-            inventory: step("inventory", "Order saga: reserve, release and settle stock per order line", [tableItems("OwnStockItems", args.tableArn, ["GetItem", "UpdateItem"], ["stock"])]),
+            inventory: step("inventory", "Order saga: reserve, release and settle stock per order line", [tableItems("OwnStockItems", args.tableArn, ["GetItem", "PutItem", "UpdateItem"], ["stock"])]),
             payments: step("payments", "Order saga: charge and refund the order's payment", [tableItems("OwnPaymentItems", args.tableArn, ["GetItem", "PutItem", "UpdateItem"], ["payment"])], {
                 MAX_CHARGE_CENTS: String(args.maxChargeCents),
             }),
@@ -118,6 +120,8 @@ export class Saga extends pulumi.ComponentResource {
                         tableName,
                         busName,
                         timeoutSeconds: args.timeoutMinutes * 60,
+                        taskTimeoutSeconds: args.taskTimeoutSeconds,
+                        lineConcurrency: lineConcurrencyFor(args.taskReservedConcurrency),
                         taskRetryAttempts: args.taskRetryAttempts,
                         compensationRetryAttempts: args.compensationRetryAttempts,
                     }),

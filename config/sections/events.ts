@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RELAY_RESERVED_CONCURRENCY, SAGA_STEP_FUNCTIONS } from "../../components/events/concurrency";
+import { lineConcurrencyFor, MAX_ORDER_LINES, sagaWorstCase } from "../../components/events/saga-definition";
 import { logRetentionDays, type ProfileDefaults } from "../common";
 
 /**
@@ -81,11 +82,17 @@ export const schema = z
             .strictObject({
                 logLevel: z.enum(["ALL", "ERROR", "FATAL"]).describe("Which execution events the state machine logs (ALL, ERROR or FATAL)."),
                 includeExecutionData: z.boolean().describe("Log states' input and output; they hold customers' addresses, so prod must not."),
-                timeoutMinutes: z.int().min(1).max(1440).describe("An execution taking longer fails (and alarms)."),
+                timeoutMinutes: z
+                    .int()
+                    .min(1)
+                    .max(1440)
+                    .describe("An execution taking longer fails (and alarms); at least the saga's worst case (every retry used up, compensations included), which validation computes."),
                 taskTimeoutSeconds: z.int().min(3).max(900).describe("Timeout of each step's function."),
                 taskRetryAttempts: z.int().min(0).max(10).describe("Retries of a forward step on transient errors (throttling, Lambda service errors); business errors are never retried."),
                 compensationRetryAttempts: z.int().min(1).max(20).describe("Retries of a compensation on any error before the saga gives up and alarms."),
-                taskReservedConcurrency: reserved.describe("Concurrency reserved for each of the three step functions (inventory, payments, shipping)."),
+                taskReservedConcurrency: reserved.describe(
+                    "Concurrency reserved for each of the three step functions (inventory, payments, shipping); the saga's Map states run at most this many of an order's lines at once (and at most 10).",
+                ),
                 maxChargeCents: z.int().min(1).describe("The payments step declines an order whose total is above this many cents (a per-order charge limit); the saga then compensates."),
                 shipToCountries: z
                     .array(z.string().regex(/^[A-Z]{2}$/, { message: "must be an ISO 3166 alpha-2 country code such as US" }))
@@ -121,6 +128,21 @@ export const schema = z
                     message: `is below maximumConcurrency ${c.maximumConcurrency}: the mapping would be throttled, and throttled messages count as receives toward the dead-letter queue`,
                 });
             }
+        }
+        const worst = sagaWorstCase(e.saga);
+        if (worst.seconds > e.saga.timeoutMinutes * 60) {
+            const s = e.saga;
+            const slowest = worst.path.filter((p) => p.seconds > 0).map((p) => `${p.state} ${Math.ceil(p.seconds)} s`).join(", ");
+            ctx.addIssue({
+                code: "custom",
+                path: ["saga", "timeoutMinutes"],
+                input: s.timeoutMinutes,
+                message:
+                    `is below the saga's worst case of ${Math.ceil(worst.seconds / 60)} minutes (${Math.ceil(worst.seconds)} s: ${slowest}) with taskTimeoutSeconds ${s.taskTimeoutSeconds}, ` +
+                    `taskRetryAttempts ${s.taskRetryAttempts}, compensationRetryAttempts ${s.compensationRetryAttempts} and taskReservedConcurrency ${s.taskReservedConcurrency} ` +
+                    `(${lineConcurrencyFor(s.taskReservedConcurrency)} of an order's up to ${MAX_ORDER_LINES} lines at once): an execution could time out half-way through undoing an order, and nothing catches a timeout. ` +
+                    `Raise timeoutMinutes or lower those`,
+            });
         }
     });
 export type EventsConfig = z.infer<typeof schema>;
@@ -176,7 +198,8 @@ export const defaults: ProfileDefaults<EventsConfig> = {
         saga: {
             logLevel: "ALL",
             includeExecutionData: true,
-            timeoutMinutes: 15,
+            // The worst case (every retry of an order of 100 lines, 2 at a time) takes 498 minutes.
+            timeoutMinutes: 500,
             taskTimeoutSeconds: 30,
             taskRetryAttempts: 3,
             compensationRetryAttempts: 6,
@@ -211,7 +234,8 @@ export const defaults: ProfileDefaults<EventsConfig> = {
         saga: {
             logLevel: "ERROR",
             includeExecutionData: false,
-            timeoutMinutes: 15,
+            // The worst case (every retry of an order of 100 lines, 10 at a time) takes 203 minutes.
+            timeoutMinutes: 210,
             taskTimeoutSeconds: 30,
             taskRetryAttempts: 3,
             compensationRetryAttempts: 10,

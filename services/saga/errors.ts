@@ -22,8 +22,14 @@ export const paymentConflict = (message: string) => new SagaStepError("PaymentCo
 /** The shipment cannot be made (e.g. to a country the platform does not ship to). */
 export const shipmentRejected = (message: string) => new SagaStepError("ShipmentRejected", message);
 
+/**
+ * The step's compensation already ran (a late forward call: the state machine moved on while it
+ * was in flight); it does nothing, and the execution has discarded its result anyway.
+ */
+export const compensated = (message: string) => new SagaStepError("AlreadyCompensated", message);
+
 /** The error names that mean "the business said no", as the state machine lists them. */
-export const BUSINESS_ERRORS = ["InvalidTaskInput", "OutOfStock", "PaymentDeclined", "PaymentConflict", "ShipmentRejected"] as const;
+export const BUSINESS_ERRORS = ["InvalidTaskInput", "OutOfStock", "PaymentDeclined", "PaymentConflict", "ShipmentRejected", "AlreadyCompensated"] as const;
 
 export function isConditionalCheckFailure(err: unknown): boolean {
     return (err as Error)?.name === "ConditionalCheckFailedException";

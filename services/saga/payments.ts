@@ -1,13 +1,18 @@
 /**
  * The payments step: charge the order's total (forward), refund it (compensation). A payment is
  * one item per order (`payment#<orderId>` / `payment`), created CHARGED only if absent and moved
- * to REFUNDED only from CHARGED, so a retried charge never charges twice and a refund of a charge
- * that never happened does nothing. Orders above the charge limit are declined.
+ * to REFUNDED only from CHARGED, so a retried charge never charges twice. Orders above the charge
+ * limit are declined.
+ *
+ * A refund can arrive before its charge: the state machine moves on when a charge's state times
+ * out or its reply is lost, while the invocation may still be running. A refund that finds no
+ * payment therefore writes one VOIDED (expiring through the table's TTL), and a charge arriving
+ * after it finds the order's payment taken and charges nothing.
  */
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { entityKey } from "../table-keys";
-import { invalidInput, isConditionalCheckFailure, paymentConflict, paymentDeclined } from "./errors";
-import { tableFromEnv, type TableRef } from "./table";
+import { compensated, invalidInput, isConditionalCheckFailure, paymentConflict, paymentDeclined } from "./errors";
+import { markerExpiry, tableFromEnv, type TableRef } from "./table";
 
 export const PAYMENT_SK = "payment";
 export const paymentKey = (orderId: string) => ({ pk: entityKey("payment", orderId), sk: PAYMENT_SK });
@@ -32,12 +37,13 @@ export interface PaymentOptions {
     now?: () => Date;
 }
 
-export async function payments({ ddb, tableName }: TableRef, input: PaymentInput, opts: PaymentOptions): Promise<PaymentResult> {
+export async function payments({ ddb, tableName, ttlAttribute }: TableRef, input: PaymentInput, opts: PaymentOptions): Promise<PaymentResult> {
     if (!["charge", "refund"].includes(input?.action) || typeof input.orderId !== "string" || !input.orderId) {
         throw invalidInput(`payments expects { action: charge|refund, orderId, ... }, got ${JSON.stringify(input)}`);
     }
     const Key = paymentKey(input.orderId);
-    const now = (opts.now ?? (() => new Date()))().toISOString();
+    const at = (opts.now ?? (() => new Date()))();
+    const now = at.toISOString();
     const current = async () => (await ddb.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }))).Item;
 
     if (input.action === "charge") {
@@ -58,9 +64,22 @@ export async function payments({ ddb, tableName }: TableRef, input: PaymentInput
         }
         const existing = await current();
         if (existing?.status === "CHARGED" && existing.amountCents === amountCents) return { orderId: input.orderId, status: "ALREADY_CHARGED", amountCents };
+        if (existing?.status === "VOIDED") throw compensated(`order ${input.orderId}'s payment was voided by a refund before this charge ran; nothing is charged`);
         throw paymentConflict(`order ${input.orderId} already has a ${existing?.status} payment of ${existing?.amountCents} cents`);
     }
 
+    try {
+        // No payment yet: void it, so a charge still in flight finds it taken. Once the item exists it
+        // only ever moves CHARGED -> REFUNDED, so trying this first leaves no gap for a charge to land in.
+        await ddb.send(new PutCommand({
+            TableName: tableName,
+            Item: { ...Key, orderId: input.orderId, status: "VOIDED", voidedAt: now, [ttlAttribute]: markerExpiry(at) },
+            ConditionExpression: "attribute_not_exists(pk)",
+        }));
+        return { orderId: input.orderId, status: "NOTHING_TO_REFUND" };
+    } catch (err) {
+        if (!isConditionalCheckFailure(err)) throw err;
+    }
     try {
         const r = await ddb.send(new UpdateCommand({
             TableName: tableName,
@@ -75,8 +94,7 @@ export async function payments({ ddb, tableName }: TableRef, input: PaymentInput
     } catch (err) {
         if (!isConditionalCheckFailure(err)) throw err;
     }
-    const existing = await current();
-    return { orderId: input.orderId, status: existing ? "ALREADY_REFUNDED" : "NOTHING_TO_REFUND" };
+    return { orderId: input.orderId, status: (await current())?.status === "VOIDED" ? "NOTHING_TO_REFUND" : "ALREADY_REFUNDED" };
 }
 
 export const handler = (input: PaymentInput) => payments(tableFromEnv(), input, { maxChargeCents: Number(process.env.MAX_CHARGE_CENTS) });

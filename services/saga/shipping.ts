@@ -2,11 +2,15 @@
  * The shipping step: request the shipment (forward), cancel it (compensation). A shipment is one
  * item per order (`shipment#<orderId>` / `shipment`), created REQUESTED only if absent and moved
  * to CANCELLED only from REQUESTED. Orders to a country outside the shipping list are rejected.
+ *
+ * A cancel can arrive before its shipment request (a request whose state timed out or whose reply
+ * was lost may still be running): a cancel that finds no shipment writes one VOIDED (expiring
+ * through the table's TTL), and a request arriving after it finds the order's shipment taken.
  */
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { entityKey } from "../table-keys";
-import { invalidInput, isConditionalCheckFailure, shipmentRejected } from "./errors";
-import { tableFromEnv, type TableRef } from "./table";
+import { compensated, invalidInput, isConditionalCheckFailure, shipmentRejected } from "./errors";
+import { markerExpiry, tableFromEnv, type TableRef } from "./table";
 
 export const SHIPMENT_SK = "shipment";
 export const shipmentKey = (orderId: string) => ({ pk: entityKey("shipment", orderId), sk: SHIPMENT_SK });
@@ -29,12 +33,13 @@ export interface ShippingOptions {
     now?: () => Date;
 }
 
-export async function shipping({ ddb, tableName }: TableRef, input: ShippingInput, opts: ShippingOptions): Promise<ShippingResult> {
+export async function shipping({ ddb, tableName, ttlAttribute }: TableRef, input: ShippingInput, opts: ShippingOptions): Promise<ShippingResult> {
     if (!["ship", "cancel"].includes(input?.action) || typeof input.orderId !== "string" || !input.orderId) {
         throw invalidInput(`shipping expects { action: ship|cancel, orderId, ... }, got ${JSON.stringify(input)}`);
     }
     const Key = shipmentKey(input.orderId);
-    const now = (opts.now ?? (() => new Date()))().toISOString();
+    const at = (opts.now ?? (() => new Date()))();
+    const now = at.toISOString();
     const current = async () => (await ddb.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }))).Item;
 
     if (input.action === "ship") {
@@ -52,9 +57,21 @@ export async function shipping({ ddb, tableName }: TableRef, input: ShippingInpu
         }
         const existing = await current();
         if (existing?.status === "REQUESTED") return { orderId: input.orderId, status: "ALREADY_REQUESTED" };
+        if (existing?.status === "VOIDED") throw compensated(`order ${input.orderId}'s shipment was voided by a cancel before this request ran; nothing is shipped`);
         throw shipmentRejected(`order ${input.orderId}'s shipment is ${existing?.status}`);
     }
 
+    try {
+        // No shipment yet: void it, so a request still in flight finds it taken (see payments.ts).
+        await ddb.send(new PutCommand({
+            TableName: tableName,
+            Item: { ...Key, orderId: input.orderId, status: "VOIDED", voidedAt: now, [ttlAttribute]: markerExpiry(at) },
+            ConditionExpression: "attribute_not_exists(pk)",
+        }));
+        return { orderId: input.orderId, status: "NOTHING_TO_CANCEL" };
+    } catch (err) {
+        if (!isConditionalCheckFailure(err)) throw err;
+    }
     try {
         await ddb.send(new UpdateCommand({
             TableName: tableName,
@@ -68,7 +85,7 @@ export async function shipping({ ddb, tableName }: TableRef, input: ShippingInpu
     } catch (err) {
         if (!isConditionalCheckFailure(err)) throw err;
     }
-    return { orderId: input.orderId, status: (await current()) ? "ALREADY_CANCELLED" : "NOTHING_TO_CANCEL" };
+    return { orderId: input.orderId, status: (await current())?.status === "VOIDED" ? "NOTHING_TO_CANCEL" : "ALREADY_CANCELLED" };
 }
 
 export const handler = (input: ShippingInput) => shipping(tableFromEnv(), input, { countries: (process.env.SHIP_TO_COUNTRIES ?? "").split(",").filter(Boolean) });

@@ -79,6 +79,18 @@ describe("config: events", () => {
         );
     });
 
+    it("refuses a saga timeout below the worst case of its own definition, naming the settings and the numbers", () => {
+        const p = problems("prod", { events: { saga: { timeoutMinutes: 15 } } });
+        const line = p.find((x) => x.startsWith("platform:events.saga.timeoutMinutes: 15 is below the saga's worst case of 203 minutes (12147 s: "));
+        assert.ok(line, p.join("\n"));
+        assert.match(line, /ReleaseInventory 8020 s/);
+        assert.match(line, /with taskTimeoutSeconds 30, taskRetryAttempts 3, compensationRetryAttempts 10 and taskReservedConcurrency 20 \(10 of an order's up to 100 lines at once\): an execution could time out half-way through undoing an order/);
+        // Fewer retries fit in less time; more reserved concurrency runs the lines in fewer rounds.
+        assert.deepEqual(problems("prod", { events: { saga: { timeoutMinutes: 90, compensationRetryAttempts: 3 } } }), []);
+        assert.equal(problems("dev", { events: { saga: { timeoutMinutes: 250 } } }).length, 1);
+        assert.deepEqual(problems("dev", { events: { saga: { timeoutMinutes: 250, taskReservedConcurrency: 5 } } }), []);
+    });
+
     it("keeps execution data out of prod's saga logs", () => {
         expectProblem(problems("prod", { events: { saga: { includeExecutionData: true } } }), "platform:events.saga.includeExecutionData: true must be false in prod: the saga's states carry customers' addresses, which its logs must not keep");
         assert.deepEqual(problems("dev", { events: { saga: { includeExecutionData: true } } }), []);

@@ -11,7 +11,13 @@
  *
  * Retries happen at once (no sleeping); each attempt is recorded. Tasks are run by handlers the
  * test supplies per resource ARN; a handler throws an Error whose `name` is the error name Step
- * Functions would see.
+ * Functions would see. A Task's TimeoutSeconds is accepted but not enforced: a test that wants a
+ * timeout throws `States.Timeout` from its handler.
+ *
+ * As Step Functions does, it refuses a definition that names two states alike anywhere (nested
+ * Map states included), and fails a Map as soon as one iteration fails: the Map moves to its Catch
+ * while the iterations already started keep running. The run awaits those before it returns, so
+ * a test sees what they did after the execution had moved on.
  */
 
 export type Json = any;
@@ -56,7 +62,7 @@ class StatesError extends Error {
 }
 
 const ALLOWED_FIELDS: Record<string, string[]> = {
-    Task: ["Type", "Comment", "Resource", "Parameters", "ResultSelector", "ResultPath", "OutputPath", "InputPath", "Retry", "Catch", "Next", "End"],
+    Task: ["Type", "Comment", "Resource", "TimeoutSeconds", "Parameters", "ResultSelector", "ResultPath", "OutputPath", "InputPath", "Retry", "Catch", "Next", "End"],
     Map: ["Type", "Comment", "ItemsPath", "ItemSelector", "ItemProcessor", "MaxConcurrency", "ResultPath", "OutputPath", "InputPath", "Retry", "Catch", "Next", "End"],
     Pass: ["Type", "Comment", "Parameters", "Result", "ResultPath", "OutputPath", "InputPath", "Next", "End"],
     Succeed: ["Type", "Comment", "OutputPath", "InputPath"],
@@ -66,9 +72,22 @@ const MACHINE_FIELDS = ["Comment", "StartAt", "States", "TimeoutSeconds"];
 const RETRIER_FIELDS = ["ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy"];
 const CATCHER_FIELDS = ["ErrorEquals", "ResultPath", "Next"];
 
-/** Checks a definition uses only what this interpreter models; returns the problems found. */
+/** Names used by more than one state, anywhere in the machine: AWS refuses them (DUPLICATE_STATE_NAME). */
+function duplicateNames(definition: Json): string[] {
+    const names: string[] = [];
+    const collect = (d: Json) => {
+        for (const [name, s] of Object.entries<Json>(d?.States ?? {})) {
+            names.push(name);
+            if (s?.ItemProcessor) collect(s.ItemProcessor);
+        }
+    };
+    collect(definition);
+    return names.filter((n, i) => names.indexOf(n) !== i);
+}
+
+/** Checks a definition uses only what this interpreter models, with unique state names; returns the problems found. */
 export function unsupported(definition: Json, where = "$"): string[] {
-    const problems: string[] = [];
+    const problems: string[] = where === "$" ? duplicateNames(definition).map((n) => `${where}: state name ${n} is used more than once (names are unique across the whole machine)`) : [];
     for (const k of Object.keys(definition)) if (!MACHINE_FIELDS.includes(k) && !(where !== "$" && k === "ProcessorConfig")) problems.push(`${where}.${k}: unsupported machine field`);
     if (where !== "$" && definition.ProcessorConfig && definition.ProcessorConfig.Mode !== "INLINE") problems.push(`${where}.ProcessorConfig: only INLINE maps are modelled`);
     if (!definition.States?.[definition.StartAt]) problems.push(`${where}.StartAt: ${definition.StartAt} is not a state`);
@@ -182,6 +201,8 @@ function matches(errorEquals: string[], error: string): boolean {
 
 class Machine {
     readonly trace: TraceEntry[] = [];
+    /** Map iterations still running after their Map failed (Step Functions does not stop them). */
+    readonly stragglers: Promise<unknown>[] = [];
     constructor(
         private readonly tasks: Record<string, TaskHandler>,
         private readonly now: () => Date,
@@ -260,6 +281,9 @@ class Machine {
             const limit = s.MaxConcurrency && s.MaxConcurrency > 0 ? s.MaxConcurrency : items.length;
             let nextIndex = 0;
             let failure: StatesError | undefined;
+            let failMap: (err: StatesError) => void = () => undefined;
+            const failed = new Promise<never>((_, reject) => (failMap = reject));
+            failed.catch(() => undefined);
             const worker = async () => {
                 while (!failure && nextIndex < items.length) {
                     const index = nextIndex++;
@@ -269,13 +293,18 @@ class Machine {
                         results[index] = (await this.run(s.ItemProcessor, itemInput, { Execution: ctx.Execution }, `${here}[${index}]/`)).output;
                     } catch (err) {
                         if (!(err instanceof StatesError)) throw err;
-                        // A failed iteration fails the Map: no new iterations start; running ones finish.
-                        failure ??= err;
+                        // A failed iteration fails the Map at once: no new iterations start, and the
+                        // running ones go on unobserved while the execution moves to the Catch.
+                        if (!failure) {
+                            failure = err;
+                            failMap(err);
+                        }
                     }
                 }
             };
-            await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-            if (failure) throw failure;
+            const all = Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+            this.stragglers.push(all);
+            await Promise.race([all, failed]);
             return results;
         });
     }
@@ -306,13 +335,17 @@ export async function runStateMachine(definition: Json, options: RunOptions): Pr
     const machine = new Machine(options.tasks, now);
     const ctx: Context = { Execution: { Id: options.executionId ?? "arn:aws:states:us-east-1:123456789012:execution:test:run-1", StartTime: now().toISOString(), Input: options.input } };
     const lastTopLevel = () => [...machine.trace].reverse().find((t) => !t.state.includes("/") && !t.resource)?.state ?? def.StartAt;
+    let result: RunResult;
     try {
         const { output, last } = await machine.run(def, options.input, ctx, "");
-        return { status: "SUCCEEDED", output, endState: last, trace: machine.trace };
+        result = { status: "SUCCEEDED", output, endState: last, trace: machine.trace };
     } catch (err) {
         if (!(err instanceof StatesError)) throw err;
-        return { status: "FAILED", error: { Error: err.error, Cause: err.cause }, endState: lastTopLevel(), trace: machine.trace };
+        result = { status: "FAILED", error: { Error: err.error, Cause: err.cause }, endState: lastTopLevel(), trace: machine.trace };
     }
+    // Iterations a failed Map left running finish now; what they did counts, their results don't.
+    await Promise.all(machine.stragglers);
+    return result;
 }
 
 /** The states reachable from `from` by following Next (the path a Catch starts), up to a terminal state. */

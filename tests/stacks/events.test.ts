@@ -2,11 +2,14 @@
  * The event-driven services as each committed stack plans them under the offline engine.
  */
 import { strict as assert } from "assert";
-import { FORWARD_STEPS } from "../../components/events/saga-definition";
+import { FORWARD_STEPS, MAX_ORDER_LINES } from "../../components/events/saga-definition";
+import { duplicateStateNames, mapInvocations, worstCaseProblem } from "../../policy/asl";
 import { chainFrom } from "../helpers/asl";
 import { doc, ofType, one, planOf, type PlanWithPolicy } from "../helpers/plan";
 import type { PlannedResource } from "../../tools/engine";
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const validateAsl = require("asl-validator") as (definition: unknown) => { isValid: boolean; errors: unknown[] };
 const QUEUE = "aws:sqs/queue:Queue";
 const MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
 const FUNCTION = "aws:lambda/function:Function";
@@ -178,6 +181,22 @@ for (const [stack, want] of Object.entries(expectations)) {
             const invoke = grantsOf(plan(), role).filter((s) => grants(s, "lambda:")).flatMap((s) => asList<string>(s.Resource));
             const steps = ofType(plan(), FUNCTION).filter((f) => /events-order-saga-(inventory|payments|shipping)-fn/.test(f.name)).map((f) => f.outputs.arn as string);
             assert.deepEqual(invoke.filter((a) => !a.endsWith(":*")).sort(), steps.sort());
+        });
+
+        it("the saga's definition is one Step Functions accepts, fits its own timeout at worst, and runs no more lines at once than the inventory function may", () => {
+            const sm = one(plan(), "aws:sfn/stateMachine:StateMachine");
+            const definition = JSON.parse(sm.inputs.definition as string);
+            const { isValid, errors } = validateAsl(structuredClone(definition));
+            assert.deepEqual({ isValid, errors }, { isValid: true, errors: [] });
+            assert.deepEqual(duplicateStateNames(definition), []);
+            assert.equal(worstCaseProblem(definition, { mapItems: MAX_ORDER_LINES }), undefined);
+            const inventory = ofType(plan(), FUNCTION).find((f) => f.name === "events-order-saga-inventory-fn")!;
+            const maps = mapInvocations(definition);
+            assert.deepEqual(maps.map((m) => m.map), ["ReserveInventory", "SettleInventory", "ReleaseInventory"]);
+            for (const m of maps) {
+                assert.deepEqual(m.functions, [inventory.outputs.arn]);
+                assert.ok(m.maxConcurrency <= (inventory.inputs.reservedConcurrentExecutions as number), `${m.map}: ${m.maxConcurrency} lines at once`);
+            }
         });
 
         it("routes OrderPlaced to the saga and every order event to the fan-out topic, each target with retries and a dead-letter queue", () => {

@@ -8,6 +8,7 @@ import { strict as assert } from "assert";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { FORWARD_STEPS } from "../../../components/events/saga-definition";
+import { duplicateStateNames } from "../../../policy/asl";
 import { parseOrderEvent, type Order, type OrderEvent } from "../../../services/orders/model";
 import { inventory, reservationAttribute, stockKey } from "../../../services/saga/inventory";
 import { paymentKey, payments } from "../../../services/saga/payments";
@@ -17,11 +18,26 @@ import { command, detailOf, documentClient, orderOf, stock } from "../../helpers
 import { one, ofType, planOf } from "../../helpers/plan";
 import { startDynalite, type DynamoServer } from "../web/servers";
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const validateAsl = require("asl-validator") as (definition: Json) => { isValid: boolean; errors: unknown[] };
 const INVOKE = "arn:aws:states:::lambda:invoke";
 const COMPENSATIONS = ["cancel", "refund", "release"];
 
 /** A fault to inject: given the step's action and attempt, an error name to throw, or nothing. */
 type Fault = (action: string, attempt: number) => string | undefined;
+/** A step call's key: its action and, for a line, the line's number ("release:0"). */
+const callKey = (payload: Json) => `${payload.action}:${payload.lineNo ?? ""}`;
+
+interface RunOptions {
+    fault?: Fault;
+    executionId?: string;
+    /** Calls (by callKey) held back until another call (by callKey) has completed: a forward call still in flight. */
+    holdUntil?: Record<string, string>;
+    /** Calls (by callKey) whose state times out at once while the function goes on running (held as by holdUntil). */
+    timesOut?: string[];
+    /** Attempts of the claim's PutItem whose write is applied but whose reply is lost (an error instead). */
+    claimReplyLost?: (attempt: number) => boolean;
+}
 
 describe("order saga state machine (the emitted definition, run against dynalite)", () => {
     const plan = planOf("dev");
@@ -43,36 +59,71 @@ describe("order saga state machine (the emitted definition, run against dynalite
 
     const get = async (Key: Record<string, string>) => (await ddb.send(new GetCommand({ TableName: server.tableName, Key, ConsistentRead: true }))).Item;
 
-    async function run(order: Order, opts: { fault?: Fault; executionId?: string } = {}): Promise<RunResult & { published: OrderEvent[]; actions: string[] }> {
-        const table = { ddb, tableName: server.tableName };
+    type StepRun = RunResult & { published: OrderEvent[]; actions: string[]; late: { key: string; status?: string; error?: string }[] };
+    async function run(order: Order, opts: RunOptions = {}): Promise<StepRun> {
+        const table = { ddb, tableName: server.tableName, ttlAttribute: env("inventory").TTL_ATTRIBUTE };
         const published: OrderEvent[] = [];
         const attempts = new Map<string, number>();
+        const completed = new Map<string, { done: Promise<void>; resolve: () => void }>();
+        const completion = (key: string) => {
+            if (!completed.has(key)) {
+                let resolve = () => {};
+                const done = new Promise<void>((r) => (resolve = r));
+                completed.set(key, { done, resolve });
+            }
+            return completed.get(key)!;
+        };
+        /** What calls the execution no longer waited for did when they finally ran. */
+        const late: StepRun["late"] = [];
+        const inFlight: Promise<unknown>[] = [];
+        const runStep = async (fnName: string, payload: Json) => {
+            const step = fnName.replace(/^events-order-saga-|-fn$/g, "");
+            try {
+                return step === "inventory" ? await inventory(table, payload)
+                    : step === "payments" ? await payments(table, payload, { maxChargeCents: Number(env("payments").MAX_CHARGE_CENTS) })
+                    : step === "shipping" ? await shipping(table, payload, { countries: env("shipping").SHIP_TO_COUNTRIES.split(",") })
+                    : assert.fail(`unexpected function ${fnName}`);
+            } finally {
+                completion(callKey(payload)).resolve();
+            }
+        };
         const invoke: TaskHandler = async (params) => {
             const fn = functions.get(params.FunctionName);
             assert.ok(fn, `the definition invokes ${params.FunctionName}, which the plan does not hold`);
             const payload = params.Payload;
-            const key = `${payload.action}:${payload.lineNo ?? ""}`;
+            const key = callKey(payload);
             const attempt = (attempts.get(key) ?? 0) + 1;
             attempts.set(key, attempt);
             const injected = opts.fault?.(payload.action, attempt);
             if (injected) throw Object.assign(new Error(`injected ${injected}`), { name: injected });
-            const step = fn.name.replace(/^events-order-saga-|-fn$/g, "");
-            const result =
-                step === "inventory" ? await inventory(table, payload)
-                : step === "payments" ? await payments(table, payload, { maxChargeCents: Number(env("payments").MAX_CHARGE_CENTS) })
-                : step === "shipping" ? await shipping(table, payload, { countries: env("shipping").SHIP_TO_COUNTRIES.split(",") })
-                : assert.fail(`unexpected function ${fn.name}`);
-            return { StatusCode: 200, ExecutedVersion: "$LATEST", Payload: result };
+            const after = opts.holdUntil?.[key];
+            const held = after ? completion(after).done : Promise.resolve();
+            if (opts.timesOut?.includes(key) && attempt === 1) {
+                // The state gives up; the invocation it started runs on, and lands whenever it lands.
+                inFlight.push(held.then(() => runStep(fn.name, payload)).then((r: Json) => late.push({ key, status: r.status }), (e: Error) => late.push({ key, error: e.name })));
+                throw Object.assign(new Error("the task timed out"), { name: "States.Timeout" });
+            }
+            await held;
+            try {
+                const result = await runStep(fn.name, payload);
+                if (after) late.push({ key, status: result.status });
+                return { StatusCode: 200, ExecutedVersion: "$LATEST", Payload: result };
+            } catch (err) {
+                if (after) late.push({ key, error: (err as Error).name });
+                throw err;
+            }
         };
+        let claims = 0;
         const tasks: Record<string, TaskHandler> = {
             [INVOKE]: invoke,
             "arn:aws:states:::dynamodb:putItem": async (p) => {
                 try {
-                    await ddb.send(new PutItemCommand({ TableName: server.tableName, Item: p.Item, ConditionExpression: p.ConditionExpression }));
-                    return {};
+                    await ddb.send(new PutItemCommand({ ...p, TableName: server.tableName }));
                 } catch (err) {
                     throw Object.assign(new Error((err as Error).message), { name: `DynamoDB.${(err as Error).name}` });
                 }
+                if (opts.claimReplyLost?.(++claims)) throw Object.assign(new Error("the connection was reset after the write"), { name: "DynamoDB.AmazonDynamoDBException" });
+                return {};
             },
             "arn:aws:states:::events:putEvents": async (p) => {
                 // Each published event must be one the projector and the analytics bridge accept.
@@ -82,8 +133,9 @@ describe("order saga state machine (the emitted definition, run against dynalite
         };
         const input = detailOf("OrderPlaced", order, { eventId: `placed-${order.orderId}` });
         const result = await runStateMachine(definition, { input, tasks, executionId: opts.executionId });
+        await Promise.all(inFlight);
         const actions = result.trace.filter((t) => t.resource === INVOKE && !t.error).map((t) => t.parameters.Payload.action as string);
-        return { ...result, published, actions };
+        return { ...result, published, actions, late };
     }
 
     /** The compensations that ran, in order, one entry per step (a Map's per-line calls count once). */
@@ -94,6 +146,23 @@ describe("order saga state machine (the emitted definition, run against dynalite
         for (const l of cmd.lines) await stock(ddb, server.tableName, l.sku, quantities[l.sku] ?? 100);
         return orderOf(cmd);
     }
+
+    it("is a definition AWS accepts: asl-validator finds nothing, and no two states share a name, nested ones included", () => {
+        // asl-validator fills in defaults (QueryLanguage) in what it is given.
+        const { isValid, errors } = validateAsl(structuredClone(definition));
+        assert.deepEqual({ isValid, errors }, { isValid: true, errors: [] });
+        assert.deepEqual(duplicateStateNames(definition), []);
+    });
+
+    it("the interpreter refuses a definition with a state name used twice, as AWS does", async () => {
+        const twice = structuredClone(definition);
+        const [map] = ["ReserveInventory"].map((n) => twice.States[n].ItemProcessor);
+        map.States.ReleaseLine = map.States[map.StartAt];
+        delete map.States[map.StartAt];
+        map.StartAt = "ReleaseLine";
+        assert.match(unsupported(twice).join("\n"), /state name ReleaseLine is used more than once/);
+        await assert.rejects(runStateMachine(twice, { input: {}, tasks: {} }), /ReleaseLine is used more than once/);
+    });
 
     it("uses only what the interpreter models, and every forward step's Catch starts the compensations of it and all before it, in reverse", () => {
         assert.deepEqual(unsupported(definition), []);
@@ -148,7 +217,7 @@ describe("order saga state machine (the emitted definition, run against dynalite
         assert.ok(!r.actions.includes("ship") && !r.actions.includes("cancel"));
         assert.deepEqual(r.published.map((e) => [e.type, e.detail.reason]), [["OrderCancelled", "PaymentDeclined"]]);
         assert.equal((await get(stockKey("tv-1")))?.available, 100);
-        assert.equal(await get(paymentKey(order.orderId)), undefined, "nothing was charged, so nothing is refunded");
+        assert.equal((await get(paymentKey(order.orderId)))?.status, "VOIDED", "nothing was charged, so nothing is refunded; the payment is voided");
     });
 
     it("a failure shipping (country not served) cancels the shipment, refunds, then releases: in reverse order", async () => {
@@ -198,6 +267,47 @@ describe("order saga state machine (the emitted definition, run against dynalite
         assert.equal(r.error?.Error, "CompensationFailed");
         assert.equal(r.endState, "CompensationFailed");
         assert.deepEqual(r.published, [], "no outcome is announced for an order left half undone");
+    });
+
+    it("a claim whose write landed but whose reply was lost is retried and succeeds: the order is not left to another execution that does not exist", async () => {
+        const order = await stockedOrder();
+        const r = await run(order, { claimReplyLost: (attempt) => attempt === 1 });
+        assert.equal(r.trace.filter((t) => t.state === "ClaimOrder" && t.resource).length, 2, "the claim was retried");
+        assert.equal(r.endState, "OrderConfirmed");
+        assert.deepEqual(r.published.map((e) => e.type), ["OrderConfirmed"]);
+    });
+
+    it("a release that overtakes its reserve (the Map fails fast while a reserve is in flight) leaves the late reserve nothing to take", async () => {
+        // pen-7 (line 1) is out of stock; book-1's reserve (line 0) is still in flight when the Map
+        // fails, and lands only after its release has run and found nothing.
+        const order = await stockedOrder({}, { "pen-7": 1 });
+        const r = await run(order, { holdUntil: { "reserve:0": "release:0" } });
+        assert.equal(r.endState, "OrderCancelled");
+        const release0 = r.trace.find((t) => t.resource === INVOKE && t.parameters.Payload.action === "release" && t.parameters.Payload.lineNo === 0);
+        assert.ok(release0, "line 0 was released");
+        assert.deepEqual(r.late, [{ key: "reserve:0", error: "AlreadyCompensated" }], "the late reserve was refused");
+        assert.equal((await get(stockKey("book-1")))?.available, 100, "no stock stays held for a cancelled order");
+        assert.equal((await get(stockKey("book-1")))?.[reservationAttribute(order.orderId, 0)], undefined);
+    });
+
+    it("a refund that overtakes its charge (the charge's state timed out while it ran) leaves the late charge nothing to charge", async () => {
+        const order = await stockedOrder();
+        const r = await run(order, { timesOut: ["charge:"], holdUntil: { "charge:": "refund:" } });
+        assert.equal(r.endState, "OrderCancelled");
+        assert.deepEqual(compensations(r.actions), ["refund", "release"]);
+        assert.deepEqual(r.late, [{ key: "charge:", error: "AlreadyCompensated" }]);
+        assert.equal((await get(paymentKey(order.orderId)))?.status, "VOIDED", "the cancelled order is not charged");
+        for (const l of order.lines) assert.equal((await get(stockKey(l.sku)))?.available, 100);
+    });
+
+    it("a cancel that overtakes its shipment request (the request's state timed out while it ran) leaves the late request nothing to ship", async () => {
+        const order = await stockedOrder();
+        const r = await run(order, { timesOut: ["ship:"], holdUntil: { "ship:": "cancel:" } });
+        assert.equal(r.endState, "OrderCancelled");
+        assert.deepEqual(compensations(r.actions), ["cancel", "refund", "release"]);
+        assert.deepEqual(r.late, [{ key: "ship:", error: "AlreadyCompensated" }]);
+        assert.equal((await get(shipmentKey(order.orderId)))?.status, "VOIDED", "nothing is shipped for the cancelled order");
+        assert.equal((await get(paymentKey(order.orderId)))?.status, "REFUNDED");
     });
 
     it("runs once per order: a second OrderPlaced for the same order (redelivery, replay) finds the claim and stops", async () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { inventory, reservationAttribute, stockKey } from "../../../services/saga/inventory";
+import { inventory, releaseMarkerKey, reservationAttribute, stockKey } from "../../../services/saga/inventory";
 import { paymentKey, payments } from "../../../services/saga/payments";
 import { shipmentKey, shipping } from "../../../services/saga/shipping";
 import { documentClient, stock } from "../../helpers/events";
@@ -16,16 +16,19 @@ async function rejectsWith(p: Promise<unknown>, name: string): Promise<Error> {
     assert.fail(`expected ${name}`);
 }
 
+/** A week after 2026-03-01T10:00:00Z, in epoch seconds: a marker's expiry. */
+const expiry = Date.parse("2026-03-08T10:00:00Z") / 1000;
+
 describe("saga steps (against dynalite)", () => {
     let server: DynamoServer;
     let ddb: DynamoDBDocumentClient;
-    let table: { ddb: DynamoDBDocumentClient; tableName: string };
+    let table: { ddb: DynamoDBDocumentClient; tableName: string; ttlAttribute: string };
     const get = async (Key: Record<string, string>) => (await ddb.send(new GetCommand({ TableName: server.tableName, Key, ConsistentRead: true }))).Item;
 
     before(async () => {
         server = await startDynalite();
         ddb = documentClient(server);
-        table = { ddb, tableName: server.tableName };
+        table = { ddb, tableName: server.tableName, ttlAttribute: "expiresAt" };
     });
     after(async () => {
         ddb.destroy();
@@ -65,6 +68,42 @@ describe("saga steps (against dynalite)", () => {
             assert.equal(item?.[reservationAttribute("o-3", 0)], undefined);
         });
 
+        it("a reserve arriving after its line's release (the Map failed fast while it was in flight) takes nothing", async () => {
+            await stock(ddb, server.tableName, "inv-e", 5);
+            const reserve = { action: "reserve" as const, orderId: "o-5", lineNo: 1, line: line("inv-e", 2) };
+            assert.equal((await inventory(table, { ...reserve, action: "release" }, { now: () => new Date("2026-03-01T10:00:00Z") })).status, "NOTHING_TO_RELEASE");
+            await rejectsWith(inventory(table, reserve), "AlreadyCompensated");
+            const item = await get(stockKey("inv-e"));
+            assert.equal(item?.available, 5);
+            assert.equal(item?.[reservationAttribute("o-5", 1)], undefined);
+            const marker = await get(releaseMarkerKey("inv-e", "o-5", 1));
+            assert.equal(marker?.expiresAt, expiry, "the marker is its own item and expires in a week");
+            assert.equal(Object.keys(item!).some((k) => k.includes("o-5")), false, "nothing about the order stays on the stock item");
+        });
+
+        it("a release that lands between a reserve's reads and its write makes the reserve look again, and take nothing", async () => {
+            await stock(ddb, server.tableName, "inv-f", 5);
+            const reserve = { action: "reserve" as const, orderId: "o-6", lineNo: 0, line: line("inv-f", 2) };
+            // The reserve has read the stock item and found no marker; the release then runs in full.
+            let released = false;
+            const racing = {
+                ...table,
+                ddb: {
+                    send: async (cmd: { input: { Key?: Record<string, string> } }) => {
+                        const out = await ddb.send(cmd as never);
+                        if (!released && cmd instanceof GetCommand && cmd.input.Key?.sk.startsWith("released#")) {
+                            released = true;
+                            assert.equal((await inventory(table, { ...reserve, action: "release" })).status, "NOTHING_TO_RELEASE");
+                        }
+                        return out;
+                    },
+                } as unknown as DynamoDBDocumentClient,
+            };
+            await rejectsWith(inventory(racing, reserve), "AlreadyCompensated");
+            assert.ok(released);
+            assert.equal((await get(stockKey("inv-f")))?.available, 5);
+        });
+
         it("settles a shipped reservation: the stock stays taken and the reservation record goes", async () => {
             await stock(ddb, server.tableName, "inv-d", 2);
             const reserve = { action: "reserve" as const, orderId: "o-4", lineNo: 0, line: line("inv-d", 2) };
@@ -72,7 +111,9 @@ describe("saga steps (against dynalite)", () => {
             assert.equal((await inventory(table, { ...reserve, action: "settle" })).status, "SETTLED");
             assert.equal((await inventory(table, { ...reserve, action: "settle" })).status, "NOTHING_TO_SETTLE");
             assert.equal((await inventory(table, { ...reserve, action: "release" })).status, "NOTHING_TO_RELEASE", "a settled line is not released");
-            assert.deepEqual(await get(stockKey("inv-d")), { ...stockKey("inv-d"), available: 0 });
+            const item = await get(stockKey("inv-d"));
+            assert.equal(item?.available, 0);
+            assert.equal(item?.[reservationAttribute("o-4", 0)], undefined);
         });
 
         it("rejects input the state machine does not send", async () => {
@@ -103,8 +144,15 @@ describe("saga steps (against dynalite)", () => {
             assert.equal((await payments(table, { action: "refund", orderId: "p-3" }, opts)).status, "REFUNDED");
             assert.equal((await payments(table, { action: "refund", orderId: "p-3" }, opts)).status, "ALREADY_REFUNDED");
             assert.equal((await payments(table, { action: "refund", orderId: "p-none" }, opts)).status, "NOTHING_TO_REFUND");
-            assert.equal(await get(paymentKey("p-none")), undefined, "a refund creates no payment");
+            assert.deepEqual(await get(paymentKey("p-none")), { ...paymentKey("p-none"), orderId: "p-none", status: "VOIDED", voidedAt: "2026-03-01T10:00:00.000Z", expiresAt: expiry }, "a refund charges nothing; it voids the payment, for a week");
             await rejectsWith(payments(table, charge("p-3", 100), opts), "PaymentConflict");
+        });
+
+        it("a charge arriving after its order's refund (a charge still in flight when the saga compensated) charges nothing", async () => {
+            assert.equal((await payments(table, { action: "refund", orderId: "p-late" }, opts)).status, "NOTHING_TO_REFUND");
+            await rejectsWith(payments(table, charge("p-late", 100), opts), "AlreadyCompensated");
+            assert.equal((await get(paymentKey("p-late")))?.status, "VOIDED");
+            assert.equal((await payments(table, { action: "refund", orderId: "p-late" }, opts)).status, "NOTHING_TO_REFUND", "a retried refund stays a no-op");
         });
     });
 
@@ -126,6 +174,13 @@ describe("saga steps (against dynalite)", () => {
             assert.equal((await shipping(table, { action: "cancel", orderId: "s-3" }, opts)).status, "ALREADY_CANCELLED");
             assert.equal((await shipping(table, { action: "cancel", orderId: "s-none" }, opts)).status, "NOTHING_TO_CANCEL");
             await rejectsWith(shipping(table, ship("s-3", "DE"), opts), "ShipmentRejected");
+        });
+
+        it("a shipment request arriving after its order's cancel (a request still in flight when the saga compensated) ships nothing", async () => {
+            assert.equal((await shipping(table, { action: "cancel", orderId: "s-late" }, { ...opts, now: () => new Date("2026-03-01T10:00:00Z") })).status, "NOTHING_TO_CANCEL");
+            await rejectsWith(shipping(table, ship("s-late", "GB"), opts), "AlreadyCompensated");
+            const item = await get(shipmentKey("s-late"));
+            assert.deepEqual([item?.status, item?.expiresAt], ["VOIDED", expiry]);
         });
     });
 });
