@@ -39,7 +39,9 @@ const opts = { providers: { aws: provider }, transformations: [withPermissionsBo
 // cloudwatch.amazonaws.com: alarms publish to the KMS-encrypted alarm topic.
 // cloudfront.amazonaws.com: CloudFront reads the KMS-encrypted static assets (the bucket policy admits only this stack's distribution).
 // delivery.logs.amazonaws.com: CloudFront's standard logs are written to a KMS-encrypted bucket.
-// sns.amazonaws.com: the order events topic delivers into KMS-encrypted queues. eventBridge: the bus and
+// sns.amazonaws.com: the order events topic delivers into KMS-encrypted queues.
+// emr-serverless.amazonaws.com: the Spark application encrypts its S3 logs with the key (EMR
+// Serverless guide, "Encrypting logs": the service principal needs the key, as does the job's role). eventBridge: the bus and
 // its archive are encrypted with the key, and the bus delivers into encrypted queues and topics.
 const key = new PlatformKey(
     "platform",
@@ -47,7 +49,13 @@ const key = new PlatformKey(
         accountId,
         region: config.region,
         autoScalingVolumes: true,
-        servicePrincipals: ["cloudwatch.amazonaws.com", "cloudfront.amazonaws.com", "delivery.logs.amazonaws.com", "sns.amazonaws.com"],
+        servicePrincipals: [
+            "cloudwatch.amazonaws.com",
+            "cloudfront.amazonaws.com",
+            "delivery.logs.amazonaws.com",
+            "sns.amazonaws.com",
+            ...(config.analytics.emr.mode === "serverless" ? ["emr-serverless.amazonaws.com"] : []),
+        ],
         eventBridge: true,
         protect: config.protection.protectResources,
     },

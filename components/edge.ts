@@ -316,7 +316,10 @@ export class Edge extends pulumi.ComponentResource {
                 deliveryDestinationArn: destination.arn,
                 s3DeliveryConfigurations: [{ enableHiveCompatiblePath: ACCESS_LOGS_HIVE_PATHS, suffixPath: "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}" }],
             },
-            global,
+            // AWS puts AWSLogs/<account>/... in front of the path only when a delivery is created; an
+            // update drops it (CloudFormation's and the Terraform provider's trackers both report it),
+            // moving the logs outside what the bucket policy admits. So a change recreates the delivery.
+            { ...global, replaceOnChanges: ["s3DeliveryConfigurations"], deleteBeforeReplace: true },
         );
 
         this.distributionId = distribution.id;

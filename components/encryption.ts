@@ -78,7 +78,7 @@ export class PlatformKey extends pulumi.ComponentResource {
 
 /**
  * EventBridge uses the key two ways. A bus or archive under a customer key needs DescribeKey (to
- * check the key) and ReEncrypt (archives) besides the data-key calls, and those requests carry
+ * check the key) and ReEncrypt (archives) besides the data-key calls, which carry
  * aws:SourceAccount. Delivering to an encrypted topic or queue (a target, or a rule's dead-letter
  * queue) does not: the SNS developer guide says aws:SourceAccount/aws:SourceArn are unsupported
  * there. Those statements are scoped instead by the encryption context SNS and SQS put on every
@@ -93,10 +93,13 @@ function eventBridgeStatements(accountId: pulumi.Input<string>, region: string):
         Condition: { StringLike: { [`kms:EncryptionContext:${contextKey}`]: arnPattern } },
     });
     return [
+        // EventBridge checks the key (DescribeKey: metadata only) when a bus or archive is created
+        // or updated; AWS's archive example grants it unconditioned, as the check may carry no source.
+        { Sid: "EventBridgeChecksKey", Principal: { Service: "events.amazonaws.com" }, Action: "kms:DescribeKey", Resource: "*" },
         {
             Sid: "EventBridgeEncrypts",
             Principal: { Service: "events.amazonaws.com" },
-            Action: ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt", "kms:ReEncrypt*"],
+            Action: ["kms:GenerateDataKey", "kms:Decrypt", "kms:ReEncrypt*"],
             Resource: "*",
             Condition: { StringEquals: { "aws:SourceAccount": accountId } },
         },

@@ -72,6 +72,8 @@ export class SparkServerless extends pulumi.ComponentResource {
                 statements: [
                     ...sparkJobLakeAccess(lake),
                     ...lake.readWrite(lake.work, "spark-logs/serverless", "SparkLogs"),
+                    // The job encrypts the logs it uploads with the application's log key itself, not through S3.
+                    { Sid: "EncryptJobLogs", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.kmsKeyArn },
                     { Sid: "FindLogGroup", Action: "logs:DescribeLogGroups", Resource: pulumi.interpolate`arn:aws:logs:${args.region}:${args.accountId}:log-group:*` },
                     { Sid: "WriteJobLogs", Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`] },
                 ],

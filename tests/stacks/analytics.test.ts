@@ -65,6 +65,14 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.equal(outputs.emrId, (want.emr === "serverless" ? apps : clusters)[0].id);
             const subnets = want.emr === "serverless" ? (apps[0].inputs.networkConfiguration as any).subnetIds : (clusters[0].inputs.ec2Attributes as any).subnetIds;
             assert.deepEqual(subnets, outputs.privateSubnetIds, "in the private subnets");
+            // EMR Serverless encrypts the application's S3 logs with the platform key: the service and the job's role both use it.
+            const keyPolicy = doc(allOf(plan(), "aws:kms/key:Key")[0].inputs.policy).Statement;
+            const admitsService = keyPolicy.some((x) => [x.Principal?.Service].flat().includes("emr-serverless.amazonaws.com") && [x.Action].flat().includes("kms:Decrypt"));
+            assert.equal(admitsService, want.emr === "serverless");
+            if (want.emr === "serverless") {
+                const job = grantsOf(plan(), named(plan(), "aws:iam/role:Role", "spark-job-role"));
+                for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) assert.ok(job.some((x) => x.Sid === "EncryptJobLogs" && [x.Action].flat().includes(action) && !x.Condition), action);
+            }
         });
 
         it("keeps every bucket private and encrypted, and every lake bucket versioned", () => {

@@ -239,6 +239,8 @@ for (const stack of ["dev", "prod"]) {
                 const write = doc(ofType(plan(), "aws:s3/bucketPolicy:BucketPolicy").find((p) => p.inputs.bucket === logs.id)!.inputs.policy).Statement.find((s) => s.Sid === "LogDeliveryWrites");
                 assert.deepEqual(write.Principal, { Service: "delivery.logs.amazonaws.com" });
                 assert.equal(write.Condition.ArnLike["aws:SourceArn"], "arn:aws:logs:us-east-1:123456789012:delivery-source:*");
+                // AWS prefixes AWSLogs/<account>/ only when a delivery is created: a change to its path settings recreates it.
+                assert.deepEqual([delivery.options.replaceOnChanges, delivery.options.deleteBeforeReplace], [["s3DeliveryConfigurations"], true]);
             });
         });
 

@@ -89,6 +89,9 @@ for (const [stack, want] of Object.entries(expectations)) {
                 const s = keyPolicy.filter((x) => asList(x.Principal?.Service).includes(service));
                 assert.ok(s.some((x) => asList(x.Action).includes("kms:Decrypt")) && s.some((x) => asList<string>(x.Action).some((a) => a.startsWith("kms:GenerateDataKey"))), `the key admits ${service}`);
             }
+            // EventBridge's key check (DescribeKey) stands without a source condition, as AWS's archive example has it.
+            const describe = keyPolicy.find((x) => asList(x.Principal?.Service).includes("events.amazonaws.com") && asList(x.Action).includes("kms:DescribeKey"));
+            assert.ok(describe && describe.Condition === undefined, JSON.stringify(describe));
         });
 
         it("each SQS event source mapping reports partial failures, caps its concurrency within the function's bulkhead, and its queue outlasts 6 function timeouts", () => {
