@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry, type PutRecordsResultEntry } from "@aws-sdk/client-kinesis";
-import { EVENT_COLUMNS } from "../../../services/analytics/event";
+import { EVENT_COLUMNS, eventRecordSchema } from "../../../services/analytics/event";
 import { InvalidRecordError, KinesisProducer, LIMITS, packBatches, PutRecordsFailedError, type ProducerRecord } from "../../../services/analytics/producer";
 import { createEventPublisher, kinesisClient } from "../../../services/analytics/publisher";
 import { startLocalKinesis, type LocalKinesis } from "../../../tools/local-kinesis";
@@ -220,6 +220,7 @@ describe("KinesisProducer against kinesalite", function () {
         const stored = await kinesis.readAll(stream);
         const [order, view] = stored.map((r) => ({ key: r.partitionKey, body: JSON.parse(r.data) }));
         assert.deepEqual(Object.keys(order.body).sort(), EVENT_COLUMNS.map((c) => c.name).sort());
+        assert.deepEqual(Object.keys(eventRecordSchema.shape).sort(), EVENT_COLUMNS.map((c) => c.name).sort(), "the consumers' schema and the Glue table have the same fields");
         assert.deepEqual(order.body, { event_id: eventIds[0], event_type: "order.placed", occurred_at: at.getTime(), source: "web", subject_id: "user-42", attributes: { plan: "pro" }, payload: '{"total":12.5}' });
         assert.equal(order.key, "user-42", "a subject's events share a partition key");
         assert.equal(view.key, eventIds[1], "events without a subject spread by event id");
