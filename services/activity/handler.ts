@@ -12,7 +12,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
-import type { EventRecord } from "../analytics/event";
+import { InvalidEventError, parseEventRecord, type EventRecord } from "../analytics/event";
+import { sdkHttpHandler } from "../aws-http";
 import { entityKey, sortKey } from "../table-keys";
 
 /** BatchWriteItem takes at most 25 items. */
@@ -35,24 +36,20 @@ export class InvalidRecordError extends Error {
     }
 }
 
-/** Decodes a Kinesis record into the analytics event it carries. */
+/** Decodes a Kinesis record into the analytics event it carries, checked against the one event schema (services/analytics/event.ts). */
 export function decode(record: KinesisStreamRecord): EventRecord {
-    let e: Partial<EventRecord>;
+    let e: unknown;
     try {
         e = JSON.parse(Buffer.from(record.kinesis.data, "base64").toString("utf8"));
     } catch {
         throw new InvalidRecordError("data is not JSON");
     }
-    const ok =
-        typeof e === "object" && e !== null &&
-        typeof e.event_id === "string" && e.event_id.length > 0 &&
-        typeof e.event_type === "string" && e.event_type.length > 0 &&
-        typeof e.occurred_at === "number" && Number.isFinite(e.occurred_at) &&
-        typeof e.source === "string" &&
-        (e.subject_id === null || typeof e.subject_id === "string") &&
-        typeof e.attributes === "object" && e.attributes !== null;
-    if (!ok) throw new InvalidRecordError("not an analytics event record (see services/analytics/event.ts)");
-    return e as EventRecord;
+    try {
+        return parseEventRecord(e);
+    } catch (err) {
+        if (err instanceof InvalidEventError) throw new InvalidRecordError(`not an analytics event record (see services/analytics/event.ts): ${err.message}`);
+        throw err;
+    }
 }
 
 /** The activity item of an event, or undefined for an event without a subject. */
@@ -125,7 +122,8 @@ let processor: ReturnType<typeof createActivityProcessor> | undefined;
 export const handler = (event: KinesisStreamEvent) => {
     const env = process.env;
     if (!env.TABLE_NAME || !env.TTL_ATTRIBUTE || !env.RETENTION_DAYS) throw new Error("TABLE_NAME, TTL_ATTRIBUTE and RETENTION_DAYS must be set");
-    processor ??= createActivityProcessor(DynamoDBDocumentClient.from(new DynamoDBClient({})), {
+    // A real request timeout: a stalled call would otherwise hold the shard until the function times out.
+    processor ??= createActivityProcessor(DynamoDBDocumentClient.from(new DynamoDBClient({ requestHandler: sdkHttpHandler({ connectMs: 2_000, requestMs: 5_000 }) })), {
         tableName: env.TABLE_NAME,
         ttlAttribute: env.TTL_ATTRIBUTE,
         retentionDays: Number(env.RETENTION_DAYS),

@@ -40,7 +40,7 @@ export function createBridge(options: Omit<ProducerOptions, "streamName" | "stre
                 sent.push({ messageId: r.messageId, data: JSON.stringify(record), partitionKey: partitionKeyOf(record) });
             } catch (err) {
                 failures.add(r.messageId);
-                console.error(JSON.stringify({ message: "not an order event; SQS redelivers it, then dead-letters it", messageId: r.messageId, error: String(err) }));
+                console.error(JSON.stringify({ message: "not an order event, or not a valid analytics event (services/analytics/event.ts); SQS redelivers it, then dead-letters it", messageId: r.messageId, error: String(err) }));
             }
         }
         if (sent.length > 0) {

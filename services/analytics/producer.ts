@@ -7,6 +7,12 @@
  *
  * Retried records may land after records sent later: Kinesis orders records within a shard by
  * arrival, so consumers that care order by the event's own timestamp.
+ *
+ * The producer is the only retry loop: its client should make one attempt per call (see
+ * `kinesisClient`), or every producer attempt multiplies into the SDK's own attempts. A send
+ * takes an AbortSignal as its overall deadline: once it aborts, nothing more is sent and every
+ * record not yet confirmed is reported failed (those in flight may still have landed, so their
+ * senders resend them with the same event ids).
  */
 import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry, type PutRecordsResultEntry } from "@aws-sdk/client-kinesis";
 
@@ -102,19 +108,22 @@ export function recordSize(record: { data: Uint8Array; partitionKey: string }): 
     return record.data.byteLength + Buffer.byteLength(record.partitionKey, "utf8");
 }
 
+/** What makes a record break a per-record limit, or undefined when it is within them. */
+export function recordProblem(record: ProducerRecord): string | undefined {
+    const key = record.partitionKey;
+    // Kinesis counts UTF-16 code units (as JavaScript's length does): an emoji is 2 of the 256.
+    const keyChars = typeof key === "string" ? key.length : 0;
+    if (keyChars < 1 || keyChars > LIMITS.partitionKeyChars) return `partition key must be 1 to ${LIMITS.partitionKeyChars} characters, got ${keyChars}`;
+    const size = recordSize({ data: bytesOf(record.data), partitionKey: key });
+    if (size > LIMITS.bytesPerRecord) return `is ${size} bytes with its partition key, above the Kinesis limit of ${LIMITS.bytesPerRecord} bytes (1 MiB)`;
+    return undefined;
+}
+
 /** Checks one record against the per-record limits; returns its encoded data. */
 function validate(record: ProducerRecord, index: number): Uint8Array {
-    const key = record.partitionKey;
-    const keyChars = typeof key === "string" ? [...key].length : 0;
-    if (keyChars < 1 || keyChars > LIMITS.partitionKeyChars) {
-        throw new InvalidRecordError(index, `partition key must be 1 to ${LIMITS.partitionKeyChars} characters, got ${keyChars}`);
-    }
-    const data = bytesOf(record.data);
-    const size = recordSize({ data, partitionKey: key });
-    if (size > LIMITS.bytesPerRecord) {
-        throw new InvalidRecordError(index, `is ${size} bytes with its partition key, above the Kinesis limit of ${LIMITS.bytesPerRecord} bytes (1 MiB)`);
-    }
-    return data;
+    const problem = recordProblem(record);
+    if (problem) throw new InvalidRecordError(index, problem);
+    return bytesOf(record.data);
 }
 
 /**
@@ -138,6 +147,31 @@ export function packBatches<T>(items: readonly T[], sizeOf: (item: T) => number,
     }
     if (current.length > 0) batches.push(current);
     return batches;
+}
+
+export interface SendOptions {
+    /** The send's overall deadline: once aborted, no further call starts and the unconfirmed records fail. */
+    signal?: AbortSignal;
+}
+
+/** The error a record not confirmed before the deadline reports: the abort reason's name, e.g. TimeoutError. */
+function abortedCode(signal: AbortSignal): { errorCode: string; errorMessage: string } {
+    const reason = signal.reason as { name?: string; message?: string } | undefined;
+    return { errorCode: reason?.name || "AbortError", errorMessage: `not confirmed before the send was aborted (${reason?.message ?? "aborted"})` };
+}
+
+/** Resolves when `work` does, or as soon as `signal` aborts (the work is left to finish on its own: a sleep). */
+function abortable(work: Promise<void>, signal?: AbortSignal): Promise<void> {
+    if (!signal) return work;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+        const done = () => {
+            signal.removeEventListener("abort", done);
+            resolve();
+        };
+        signal.addEventListener("abort", done, { once: true });
+        work.then(done, done);
+    });
 }
 
 interface Pending {
@@ -172,8 +206,8 @@ export class KinesisProducer {
     }
 
     /** Writes every record or rejects with PutRecordsFailedError listing the ones that failed. */
-    async send(records: readonly ProducerRecord[]): Promise<SendResult> {
-        const result = await this.sendSettled(records);
+    async send(records: readonly ProducerRecord[], options: SendOptions = {}): Promise<SendResult> {
+        const result = await this.sendSettled(records, options);
         if (result.failed.length > 0) throw new PutRecordsFailedError(result);
         return result;
     }
@@ -182,7 +216,8 @@ export class KinesisProducer {
      * Writes the records and reports what landed and what did not, without throwing for failed
      * records. Throws InvalidRecordError, before sending anything, for a record over the limits.
      */
-    async sendSettled(records: readonly ProducerRecord[]): Promise<SendResult> {
+    async sendSettled(records: readonly ProducerRecord[], options: SendOptions = {}): Promise<SendResult> {
+        const { signal } = options;
         const pending: Pending[] = records.map((record, index) => {
             const data = validate(record, index);
             const entry: PutRecordsRequestEntry = { Data: data, PartitionKey: record.partitionKey, ...(record.explicitHashKey ? { ExplicitHashKey: record.explicitHashKey } : {}) };
@@ -193,11 +228,15 @@ export class KinesisProducer {
         let calls = 0;
         let queue = pending;
         for (let round = 1; queue.length > 0; round++) {
-            if (round > 1) await this.sleep(this.backoff(round - 1));
+            if (round > 1) await abortable(this.sleep(this.backoff(round - 1)), signal);
             const retry: Pending[] = [];
             for (const batch of packBatches(queue, (p) => p.size)) {
+                if (signal?.aborted) {
+                    for (const p of batch) failed.push(Object.assign(p, abortedCode(signal)));
+                    continue;
+                }
                 calls += 1;
-                const outcome = await this.putBatch(batch);
+                const outcome = await this.putBatch(batch, signal);
                 batch.forEach((p, i) => {
                     p.attempts += 1;
                     const answer = outcome.entries?.[i];
@@ -208,7 +247,7 @@ export class KinesisProducer {
                     p.errorCode = answer?.ErrorCode ?? outcome.errorCode ?? "Unknown";
                     p.errorMessage = answer?.ErrorMessage ?? outcome.errorMessage;
                     const retryable = answer ? RETRYABLE_RECORD_ERRORS.has(p.errorCode) : outcome.retryable;
-                    (retryable && p.attempts < this.maxAttempts ? retry : failed).push(p);
+                    (retryable && p.attempts < this.maxAttempts && !signal?.aborted ? retry : failed).push(p);
                 });
             }
             queue = retry;
@@ -223,15 +262,16 @@ export class KinesisProducer {
     }
 
     /** One PutRecords call; a call-level failure becomes an outcome rather than an exception. */
-    private async putBatch(batch: Pending[]): Promise<{ entries?: PutRecordsResultEntry[]; errorCode?: string; errorMessage?: string; retryable: boolean }> {
+    private async putBatch(batch: Pending[], signal?: AbortSignal): Promise<{ entries?: PutRecordsResultEntry[]; errorCode?: string; errorMessage?: string; retryable: boolean }> {
         try {
-            const response = await this.client.send(new PutRecordsCommand({ ...this.target, Records: batch.map((p) => p.entry) }));
+            const response = await this.client.send(new PutRecordsCommand({ ...this.target, Records: batch.map((p) => p.entry) }), { abortSignal: signal });
             const entries = response.Records ?? [];
             if (entries.length !== batch.length) {
                 return { errorCode: "MalformedResponse", errorMessage: `PutRecords answered ${entries.length} entries for ${batch.length} records`, retryable: true };
             }
             return { entries, retryable: false };
         } catch (err) {
+            if (signal?.aborted) return { ...abortedCode(signal), retryable: false };
             const e = err as Error;
             return { errorCode: e.name || "Error", errorMessage: e.message, retryable: retryableCallError(err) };
         }

@@ -11,9 +11,9 @@ export interface ParameterSource {
     byPath(path: string): Promise<Record<string, string>>;
 }
 
-/** A secret's string value, by ARN. */
+/** A secret's string value, by ARN; the request is cancelled when `signal` aborts. */
 export interface SecretSource {
-    secretString(arn: string): Promise<string>;
+    secretString(arn: string, signal?: AbortSignal): Promise<string>;
 }
 
 /** Makes RDS IAM auth tokens: short-lived passwords signed with the instance role's credentials. */
@@ -39,8 +39,8 @@ export function ssmParameters(client: SSMClient): ParameterSource {
 
 export function secretsManager(client: SecretsManagerClient): SecretSource {
     return {
-        async secretString(arn) {
-            const r = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+        async secretString(arn, signal) {
+            const r = await client.send(new GetSecretValueCommand({ SecretId: arn }), { abortSignal: signal });
             if (r.SecretString === undefined) throw new Error(`secret ${arn} has no string value`);
             return r.SecretString;
         },
@@ -50,8 +50,19 @@ export function secretsManager(client: SecretsManagerClient): SecretSource {
 /** Credentials as the SDK clients take them; the default provider chain (the instance role) when omitted. */
 export type Credentials = ConstructorParameters<typeof Signer>[0]["credentials"];
 
+/**
+ * One Signer per (host, port, user), kept: each Signer resolves its credentials once (the default
+ * chain memoizes them until they near expiry), where a Signer per token would look them up again
+ * for every connection, and instance-metadata throttling would then read as "database down".
+ */
 export function rdsSigner(region: string, credentials?: Credentials): TokenSigner {
+    const signers = new Map<string, Signer>();
     return {
-        authToken: ({ host, port, user }) => new Signer({ hostname: host, port, username: user, region, credentials }).getAuthToken(),
+        authToken: ({ host, port, user }) => {
+            const key = JSON.stringify([host, port, user]);
+            let signer = signers.get(key);
+            if (!signer) signers.set(key, (signer = new Signer({ hostname: host, port, username: user, region, credentials })));
+            return signer.getAuthToken();
+        },
     };
 }

@@ -60,7 +60,7 @@ export function cacheCheck(opts: CacheCheckOptions): Check {
         async run(signal) {
             const client = createClient({
                 socket: { host: opts.host, port: opts.port, tls: true, ca, connectTimeout: opts.connectTimeoutMs, reconnectStrategy: false },
-                password: await opts.password(),
+                password: await opts.password(signal),
                 disableOfflineQueue: true,
             });
             client.on("error", () => undefined); // failures surface through connect()/ping()
@@ -102,7 +102,7 @@ export function databaseCheck(opts: DatabaseCheckOptions): Check {
                 port: opts.port,
                 database: opts.database,
                 user: opts.user,
-                password: opts.password,
+                password: () => opts.password(signal),
                 ssl: { rejectUnauthorized: true, ca },
                 connectionTimeoutMillis: opts.connectTimeoutMs,
                 query_timeout: opts.connectTimeoutMs,

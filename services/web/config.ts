@@ -48,6 +48,10 @@ export interface ServiceConfig {
     region: string;
     /** Each dependency check gives up after this long, so one hung dependency cannot hang /health. */
     checkTimeoutMs: number;
+    /** POST /events answers within about this long, whatever Kinesis does. */
+    eventsTimeoutMs: number;
+    /** On SIGTERM, requests in flight get this long to finish before their connections are closed. */
+    shutdownGraceMs: number;
     cache: CacheSettings;
     database: DatabaseSettings;
     table: TableSettings;
@@ -61,6 +65,8 @@ export const SETTINGS = {
     HEALTH_PATH: "Path of the dependency health report (default /health).",
     AWS_REGION: "Region of the AWS APIs (Secrets Manager, DynamoDB, the RDS auth token).",
     CHECK_TIMEOUT_MS: "Per-dependency health check timeout in milliseconds (default 2000).",
+    EVENTS_TIMEOUT_MS: "Deadline of one POST /events in milliseconds: events not stored by then are answered 503 with their ids (default 10000).",
+    SHUTDOWN_GRACE_MS: "On SIGTERM, how long requests in flight may finish before their connections are closed, in milliseconds (default 15000; at least EVENTS_TIMEOUT_MS).",
     SSM_PATH: "SSM parameter path to read settings from, e.g. /platform/dev/web/ (environment only).",
     CACHE_HOST: "Cache primary endpoint.",
     CACHE_PORT: "Cache port (default 6379).",
@@ -159,11 +165,17 @@ export function parseConfig(values: Values): ServiceConfig {
         healthPath,
         region: required("AWS_REGION"),
         checkTimeoutMs: int("CHECK_TIMEOUT_MS", 2000, 50, 60000),
+        eventsTimeoutMs: int("EVENTS_TIMEOUT_MS", 10000, 100, 60000),
+        // Under systemd's default stop timeout (90 s), after which it kills the process.
+        shutdownGraceMs: int("SHUTDOWN_GRACE_MS", 15000, 0, 80000),
         cache: { host: required("CACHE_HOST"), port: int("CACHE_PORT", 6379, 1, 65535), authToken, authSecretArn, caFile: get("CACHE_CA_FILE") },
         database: { host: required("DB_HOST"), port: int("DB_PORT", 5432, 1, 65535), name: required("DB_NAME"), user: required("DB_USER"), auth, caFile: get("DB_CA_FILE") },
         table: { name: required("TABLE_NAME"), endpoint: get("DYNAMODB_ENDPOINT") },
         analytics: { streamName: required("ANALYTICS_STREAM_NAME"), endpoint: get("KINESIS_ENDPOINT") },
     };
+    if (config.shutdownGraceMs < config.eventsTimeoutMs) {
+        problems.push(`SHUTDOWN_GRACE_MS: ${config.shutdownGraceMs} must be at least EVENTS_TIMEOUT_MS (${config.eventsTimeoutMs}), so a publish in flight can finish when the service stops`);
+    }
     if (problems.length > 0) throw new ServiceConfigError(problems);
     return config;
 }

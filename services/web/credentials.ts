@@ -6,7 +6,8 @@
 import type { SecretSource, TokenSigner } from "./aws";
 import type { CacheSettings, DatabaseSettings } from "./config";
 
-export type PasswordSource = () => Promise<string>;
+/** A password; `signal` is the caller's deadline, and a fetch nobody waits for any more is aborted. */
+export type PasswordSource = (signal?: AbortSignal) => Promise<string>;
 
 export interface CacheTokenOptions {
     /** How long a token read from Secrets Manager is reused. */
@@ -22,19 +23,73 @@ export function cacheToken(settings: CacheSettings, secrets: SecretSource, opts:
     const ttlMs = opts.ttlMs ?? 5 * 60_000;
     const now = opts.now ?? Date.now;
     let cached: { token: string; at: number } | undefined;
-    return async () => {
-        if (cached && now() - cached.at < ttlMs) return cached.token;
+    // Concurrent checks share one read: a stalled Secrets Manager then costs one request, not one per check.
+    const read = shareInFlight(async (signal) => {
         // The secret's whole string is the token (see components/cache.ts).
-        const token = await secrets.secretString(authSecretArn);
+        const token = await secrets.secretString(authSecretArn, signal);
         if (token.length === 0) throw new Error(`secret ${authSecretArn} is empty`);
         cached = { token, at: now() };
         return token;
+    });
+    return async (signal) => {
+        if (cached && now() - cached.at < ttlMs) return cached.token;
+        return read(signal);
+    };
+}
+
+/**
+ * One run of `work` at a time, shared by every caller that arrives while it runs. Each caller
+ * stops waiting when its own signal aborts; the run itself is aborted once no caller waits.
+ */
+export function shareInFlight<T>(work: (signal: AbortSignal) => Promise<T>): (signal?: AbortSignal) => Promise<T> {
+    interface Run {
+        promise: Promise<T>;
+        controller: AbortController;
+        waiting: number;
+    }
+    let run: Run | undefined;
+    const start = (): Run => {
+        const controller = new AbortController();
+        const started: Run = { controller, waiting: 0, promise: work(controller.signal) };
+        started.promise
+            .finally(() => {
+                if (run === started) run = undefined;
+            })
+            .catch(() => undefined); // each caller sees the failure through its own wait
+        return started;
+    };
+    return (signal) => {
+        if (signal?.aborted) return Promise.reject(signal.reason);
+        const current = (run ??= start());
+        current.waiting += 1;
+        if (!signal) return current.promise; // waits to the end: the run is never abandoned
+        return new Promise<T>((resolve, reject) => {
+            const leave = () => {
+                current.waiting -= 1;
+                if (current.waiting === 0) {
+                    current.controller.abort(signal.reason);
+                    if (run === current) run = undefined;
+                }
+                reject(signal.reason);
+            };
+            signal.addEventListener("abort", leave, { once: true });
+            current.promise.then(
+                (v) => {
+                    signal.removeEventListener("abort", leave);
+                    resolve(v);
+                },
+                (err) => {
+                    signal.removeEventListener("abort", leave);
+                    reject(err);
+                },
+            );
+        });
     };
 }
 
 /**
  * The database password for each new connection. IAM tokens live 15 minutes and are signed
- * locally (no network call), so one is made per connection rather than cached.
+ * locally (no network call, once the signer has credentials), so one is made per connection.
  */
 export function databasePassword(settings: DatabaseSettings, signer: TokenSigner): PasswordSource {
     const { auth } = settings;

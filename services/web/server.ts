@@ -3,9 +3,7 @@
  * ingestion into the analytics stream, and a minimal root.
  */
 import * as http from "http";
-import type { AnalyticsEvent } from "../analytics/event";
-import type { PublishEvents } from "../analytics/publisher";
-import { PutRecordsFailedError } from "../analytics/producer";
+import { InvalidEventsError, PublishFailedError, type PublishEvents } from "../analytics/publisher";
 import type { HealthReport } from "./health";
 
 /** Largest accepted POST /events body, and events per request (one PutRecords call's worth). */
@@ -17,19 +15,33 @@ export interface ServerOptions {
     health: () => Promise<HealthReport>;
     /** Publishes analytics events (POST /events). */
     publish: PublishEvents;
+    /** Each POST /events answers within about this long: events not confirmed stored by then are reported unstored. */
+    eventsTimeoutMs: number;
     /** One structured line per request (stdout in production, captured by the CloudWatch agent). */
     log?: (entry: Record<string, unknown>) => void;
+}
+
+/** The path of a request target, or undefined for one that is not a URL path (e.g. `//[`, `//x:99999/`). */
+function pathOf(target: string | undefined): string | undefined {
+    try {
+        return new URL(target ?? "/", "http://localhost").pathname;
+    } catch {
+        return undefined;
+    }
 }
 
 export function createServer(opts: ServerOptions): http.Server {
     const server = http.createServer((req, res) => {
         const start = performance.now();
-        const path = new URL(req.url ?? "/", "http://localhost").pathname;
+        const path = pathOf(req.url);
         const send = (status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}) => {
-            res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers });
+            // While shutting down, end each connection with its response: keep-alive would hold it open past the drain.
+            const closing = server.listening ? {} : { connection: "close" };
+            res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...closing, ...headers });
             res.end(JSON.stringify(body));
-            opts.log?.({ method: req.method, path, status, ms: Math.round(performance.now() - start) });
+            opts.log?.({ method: req.method, path: path ?? req.url, status, ms: Math.round(performance.now() - start) });
         };
+        if (path === undefined) return send(400, { error: "the request target is not a valid path" });
         const readOnly = req.method === "GET" || req.method === "HEAD";
         // Liveness never touches dependencies: if it did, a database outage would fail every
         // instance's check and Auto Scaling would replace the whole healthy fleet.
@@ -47,14 +59,7 @@ export function createServer(opts: ServerOptions): http.Server {
             readEvents(req).then(
                 (parsed) => {
                     if ("error" in parsed) return send(parsed.status, { error: parsed.error });
-                    opts.publish(parsed.events).then(
-                        ({ eventIds }) => send(202, { accepted: eventIds.length, eventIds }),
-                        // Never a silent drop: the caller learns which events to send again.
-                        (err) =>
-                            err instanceof PutRecordsFailedError
-                                ? send(503, { error: "some events were not stored; retry them", failed: err.failed.length })
-                                : send(503, { error: "events could not be stored; retry them" }),
-                    );
+                    publishEvents(opts, parsed.events).then(({ status, body }) => send(status, body));
                 },
                 () => send(400, { error: "could not read the request body" }),
             );
@@ -69,9 +74,29 @@ export function createServer(opts: ServerOptions): http.Server {
     return server;
 }
 
-type ReadResult = { events: AnalyticsEvent[] } | { status: number; error: string };
+/**
+ * Publishes under the deadline and says what happened to every event. Client mistakes are 400s
+ * naming each bad event's position and field (nothing is sent); otherwise every event's id comes
+ * back, and on a 503 the unstored ones with the id and occurredAt to resend them with, so a
+ * resend makes the same records and consumers drop any copy that did land.
+ */
+async function publishEvents(opts: ServerOptions, events: unknown[]): Promise<{ status: number; body: unknown }> {
+    try {
+        const { eventIds } = await opts.publish(events, { signal: AbortSignal.timeout(opts.eventsTimeoutMs) });
+        return { status: 202, body: { accepted: eventIds.length, eventIds } };
+    } catch (err) {
+        if (err instanceof InvalidEventsError) return { status: 400, body: { error: err.message, problems: err.problems } };
+        if (err instanceof PublishFailedError) {
+            return { status: 503, body: { error: "some events were not stored; send those again with the id and occurredAt given", eventIds: err.eventIds, unstored: err.unstored } };
+        }
+        opts.log?.({ msg: "publish failed", error: err instanceof Error ? err.message : String(err) });
+        return { status: 503, body: { error: "events could not be stored; retry them" } };
+    }
+}
 
-/** Reads and validates a POST /events body: one event or an array of events, each with a `type`. */
+type ReadResult = { events: unknown[] } | { status: number; error: string };
+
+/** Reads a POST /events body: one event or an array of events (checked against the event schema when published). */
 function readEvents(req: http.IncomingMessage): Promise<ReadResult> {
     return new Promise((resolve, reject) => {
         const chunks: Buffer[] = [];
@@ -95,14 +120,26 @@ function readEvents(req: http.IncomingMessage): Promise<ReadResult> {
             }
             const items = Array.isArray(body) ? body : [body];
             if (items.length === 0 || items.length > EVENTS_LIMITS.events) return resolve({ status: 400, error: `send 1 to ${EVENTS_LIMITS.events} events` });
-            const bad = items.findIndex((e) => typeof e !== "object" || e === null || typeof (e as { type?: unknown }).type !== "string" || !(e as { type: string }).type);
-            if (bad >= 0) return resolve({ status: 400, error: `event ${bad} needs a non-empty string "type"` });
-            resolve({
-                events: items.map((e) => {
-                    const { type, subjectId, attributes, payload, id, occurredAt } = e as Record<string, unknown>;
-                    return { type: type as string, subjectId: subjectId as string | undefined, attributes: attributes as Record<string, string> | undefined, payload, id: id as string | undefined, occurredAt: typeof occurredAt === "string" ? new Date(occurredAt) : undefined };
-                }),
-            });
+            resolve({ events: items });
         });
+    });
+}
+
+/**
+ * Stops taking connections and lets requests in flight finish for up to `graceMs`, then closes
+ * whatever is still open. Resolves with whether everything finished within the grace period.
+ */
+export function drain(server: http.Server, graceMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        let drained = true;
+        const timer = setTimeout(() => {
+            drained = false;
+            server.closeAllConnections();
+        }, graceMs);
+        server.close(() => {
+            clearTimeout(timer);
+            resolve(drained);
+        });
+        server.closeIdleConnections();
     });
 }

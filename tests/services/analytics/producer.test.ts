@@ -1,9 +1,12 @@
 import { strict as assert } from "assert";
+import * as http from "http";
+import type { AddressInfo } from "net";
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry, type PutRecordsResultEntry } from "@aws-sdk/client-kinesis";
-import { EVENT_COLUMNS } from "../../../services/analytics/event";
+import { EVENT_COLUMNS, eventRecordSchema } from "../../../services/analytics/event";
 import { InvalidRecordError, KinesisProducer, LIMITS, packBatches, PutRecordsFailedError, type ProducerRecord } from "../../../services/analytics/producer";
 import { createEventPublisher, kinesisClient } from "../../../services/analytics/publisher";
 import { startLocalKinesis, type LocalKinesis } from "../../../tools/local-kinesis";
+import { startHungServer, type HungServer } from "../web/servers";
 
 /**
  * What each PutRecords call carried, seen by a middleware in front of the real client. When
@@ -44,6 +47,7 @@ function observe(client: KinesisClient, injection: Injection = {}): { calls: str
 
 const throttled = (message = "Rate exceeded for shard") => Object.assign(new Error(message), { name: "ProvisionedThroughputExceededException", $metadata: { httpStatusCode: 400 } });
 const noSleep = { sleep: async () => undefined };
+const records = (n: number, key = (i: number) => `user-${i % 7}`): ProducerRecord[] => Array.from({ length: n }, (_, i) => ({ data: `record-${i}`, partitionKey: key(i) }));
 
 describe("packBatches", () => {
     it("fills calls up to 500 records, in order", () => {
@@ -71,7 +75,6 @@ describe("KinesisProducer against kinesalite", function () {
         return name;
     };
     const freshClient = () => kinesisClient({ region: "us-east-1", endpoint: kinesis.endpoint });
-    const records = (n: number, key = (i: number) => `user-${i % 7}`): ProducerRecord[] => Array.from({ length: n }, (_, i) => ({ data: `record-${i}`, partitionKey: key(i) }));
 
     before(async () => {
         kinesis = await startLocalKinesis();
@@ -217,9 +220,71 @@ describe("KinesisProducer against kinesalite", function () {
         const stored = await kinesis.readAll(stream);
         const [order, view] = stored.map((r) => ({ key: r.partitionKey, body: JSON.parse(r.data) }));
         assert.deepEqual(Object.keys(order.body).sort(), EVENT_COLUMNS.map((c) => c.name).sort());
+        assert.deepEqual(Object.keys(eventRecordSchema.shape).sort(), EVENT_COLUMNS.map((c) => c.name).sort(), "the consumers' schema and the Glue table have the same fields");
         assert.deepEqual(order.body, { event_id: eventIds[0], event_type: "order.placed", occurred_at: at.getTime(), source: "web", subject_id: "user-42", attributes: { plan: "pro" }, payload: '{"total":12.5}' });
         assert.equal(order.key, "user-42", "a subject's events share a partition key");
         assert.equal(view.key, eventIds[1], "events without a subject spread by event id");
-        await assert.rejects(publish({ type: "Bad Type" }), /event type "Bad Type" must be/);
+        await assert.rejects(publish({ type: "Bad Type" }), /event 0 type: must be 1-128 lowercase/);
+    });
+});
+
+describe("KinesisProducer against a Kinesis that throttles or hangs", function () {
+    /** A local Kinesis endpoint that answers every request as a throttled one, counting them. */
+    async function throttlingKinesis() {
+        let requests = 0;
+        const server = http.createServer((req, res) => {
+            requests += 1;
+            req.resume().on("end", () => {
+                res.writeHead(400, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": "ProvisionedThroughputExceededException" });
+                res.end(JSON.stringify({ __type: "ProvisionedThroughputExceededException", message: "Rate exceeded for stream" }));
+            });
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+        return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests, close: () => new Promise((r) => server.close(r)) };
+    }
+    let hung: HungServer;
+    before(async () => {
+        hung = await startHungServer();
+    });
+    after(async () => hung?.stop());
+
+    it("makes one request per attempt: the SDK's retries do not stack under the producer's", async () => {
+        const kinesis = await throttlingKinesis();
+        const client = kinesisClient({ region: "us-east-1", endpoint: kinesis.endpoint });
+        try {
+            const result = await new KinesisProducer({ client, streamName: "s", maxAttempts: 3, ...noSleep }).sendSettled(records(2));
+            assert.deepEqual(result.failed.map((f) => [f.errorCode, f.attempts]), Array(2).fill(["ProvisionedThroughputExceededException", 3]));
+            assert.equal(kinesis.requests(), 3, "3 producer attempts, 1 request each");
+        } finally {
+            client.destroy();
+            await kinesis.close();
+        }
+    });
+
+    it("gives up an attempt on a silent Kinesis at the client's request timeout", async () => {
+        const client = kinesisClient({ region: "us-east-1", endpoint: `http://127.0.0.1:${hung.port}`, timeouts: { connectMs: 1000, requestMs: 300 } });
+        try {
+            const start = Date.now();
+            const result = await new KinesisProducer({ client, streamName: "s", maxAttempts: 2, ...noSleep }).sendSettled(records(1));
+            assert.deepEqual(result.failed.map((f) => [f.errorCode, f.attempts]), [["TimeoutError", 2]]);
+            assert.ok(Date.now() - start < 2000, `took ${Date.now() - start} ms`);
+        } finally {
+            client.destroy();
+        }
+    });
+
+    it("stops at the send's deadline, reporting every unconfirmed record, and leaves no request behind", async () => {
+        const client = kinesisClient({ region: "us-east-1", endpoint: `http://127.0.0.1:${hung.port}`, timeouts: { connectMs: 1000, requestMs: 60_000 } });
+        try {
+            const start = Date.now();
+            const result = await new KinesisProducer({ client, streamName: "s" }).sendSettled(records(3), { signal: AbortSignal.timeout(300) });
+            const ms = Date.now() - start;
+            assert.ok(ms >= 290 && ms < 1500, `took ${ms} ms`);
+            assert.deepEqual(result.failed.map((f) => [f.index, f.errorCode]), [[0, "TimeoutError"], [1, "TimeoutError"], [2, "TimeoutError"]]);
+            await new Promise((r) => setTimeout(r, 100));
+            assert.equal(hung.open(), 0, `the aborted request closed its connection (${hung.open()} of ${hung.accepted()} open)`);
+        } finally {
+            client.destroy();
+        }
     });
 });

@@ -54,6 +54,7 @@ describe("web service settings", () => {
         assert.equal(c.healthPath, "/health");
         assert.equal(c.livenessPath, "/live");
         assert.equal(c.checkTimeoutMs, 2000);
+        assert.deepEqual([c.eventsTimeoutMs, c.shutdownGraceMs], [10_000, 15_000]);
         assert.deepEqual(c.database.auth, { kind: "password", password: "p" });
         assert.equal(c.cache.port, 6379);
         assert.equal(c.database.port, 5432);
@@ -64,6 +65,12 @@ describe("web service settings", () => {
         assert.deepEqual(problems(() => parseConfig(rest)), ["CACHE_AUTH_SECRET_ARN: is required (or CACHE_AUTH_TOKEN for a local cache): the cache demands an AUTH token"]);
         const c = parseConfig({ ...rest, CACHE_AUTH_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x" });
         assert.deepEqual(c.database.auth, { kind: "iam" });
+    });
+
+    it("refuses a shutdown grace period shorter than the events deadline: a stop would cut publishes it could finish", () => {
+        assert.deepEqual(problems(() => parseConfig({ ...local, EVENTS_TIMEOUT_MS: "20000", SHUTDOWN_GRACE_MS: "5000" })), [
+            "SHUTDOWN_GRACE_MS: 5000 must be at least EVENTS_TIMEOUT_MS (20000), so a publish in flight can finish when the service stops",
+        ]);
     });
 
     it("reports every problem at once, naming the setting", () => {

@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import * as http from "http";
+import type { AddressInfo } from "net";
 import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { rdsSigner, ssmParameters, type SecretSource } from "../../../services/web/aws";
 import { cacheToken, databasePassword } from "../../../services/web/credentials";
@@ -47,6 +49,40 @@ describe("web service credentials", () => {
         assert.equal(query.get("DBUser"), "web");
         assert.equal(query.get("X-Amz-Expires"), "900");
         assert.match(query.get("X-Amz-Credential") ?? "", /^AKIDEXAMPLE\/\d{8}\/us-east-1\/rds-db\/aws4_request$/);
+    });
+
+    it("looks credentials up once for many tokens (one signer per target), not once per token", async () => {
+        let lookups = 0;
+        // The container credentials endpoint, as ECS or EKS Pod Identity serve it; the instance role's IMDS works alike.
+        const server = http.createServer((_req, res) => {
+            lookups += 1;
+            res.writeHead(200, { "content-type": "application/json" });
+            res.end(JSON.stringify({ AccessKeyId: "ASIAEXAMPLE", SecretAccessKey: "secret", Token: "session", Expiration: new Date(Date.now() + 3_600_000).toISOString() }));
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+        const vars = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"];
+        const saved = Object.fromEntries(vars.map((v) => [v, process.env[v]]));
+        for (const v of vars) delete process.env[v];
+        Object.assign(process.env, {
+            AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${(server.address() as AddressInfo).port}/credentials`,
+            AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
+            AWS_CONFIG_FILE: "/nonexistent/config",
+        });
+        try {
+            const db = { host: "platform-proxy.proxy-cabc.us-east-1.rds.amazonaws.com", port: 5432, name: "app", user: "web", auth: { kind: "iam" as const } };
+            const password = databasePassword(db, rdsSigner("us-east-1"));
+            for (let i = 0; i < 5; i++) {
+                const token = await password();
+                assert.match(new URLSearchParams(token.slice(token.indexOf("?") + 1)).get("X-Amz-Credential") ?? "", /^ASIAEXAMPLE\//);
+            }
+            assert.equal(lookups, 1);
+        } finally {
+            for (const v of vars) {
+                if (saved[v] === undefined) delete process.env[v];
+                else process.env[v] = saved[v];
+            }
+            await new Promise((resolve) => server.close(resolve));
+        }
     });
 
     it("uses a static password only when configured for it", async () => {

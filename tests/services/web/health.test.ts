@@ -1,7 +1,11 @@
 import { strict as assert } from "assert";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { sdkHttpHandler } from "../../../services/aws-http";
 import { startApp, type App } from "../../../services/web/app";
+import { secretsManager } from "../../../services/web/aws";
+import { cacheToken } from "../../../services/web/credentials";
 import { checkHealth, coalesce } from "../../../services/web/health";
-import { freePort, LOCAL_CREDENTIALS, startDynalite, startHungServer, startPostgres, startRedis, type DynamoServer, type PostgresServer, type RedisServer, type Running } from "./servers";
+import { freePort, LOCAL_CREDENTIALS, startDynalite, startHungServer, startPostgres, startRedis, type DynamoServer, type HungServer, type PostgresServer, type RedisServer } from "./servers";
 
 type Env = Record<string, string>;
 
@@ -10,7 +14,7 @@ describe("web service /health against real servers on loopback", function () {
     let redis: RedisServer;
     let postgres: PostgresServer;
     let dynamo: DynamoServer;
-    let hung: Running;
+    let hung: HungServer;
     let closedPort: number; // nothing listens here: connections are refused
 
     before(async () => {
@@ -107,6 +111,57 @@ describe("web service /health against real servers on loopback", function () {
             assert.equal(r.body.dependencies[name].error, "timed out after 400 ms", name);
         }
         assert.ok(r.ms < 2000, `answered after ${r.ms} ms`);
+    });
+
+    describe("while Secrets Manager stalls (a hung endpoint)", () => {
+        const secretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:platform-cache-auth-AbCdEf";
+        const settle = () => new Promise((r) => setTimeout(r, 150));
+        let secrets: HungServer; // its own, so the other tests' connections do not count
+        before(async () => {
+            secrets = await startHungServer();
+        });
+        after(async () => secrets?.stop());
+        beforeEach(() => {
+            // The SDK's service-specific endpoint setting: the clients the app builds talk to the hung server.
+            process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${secrets.port}`;
+        });
+        afterEach(() => {
+            delete process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+        });
+
+        it("each /health's token fetch ends at the check's deadline instead of hanging on", async () => {
+            const app = await startApp(env({ CHECK_TIMEOUT_MS: "300", CACHE_AUTH_TOKEN: "", CACHE_AUTH_SECRET_ARN: secretArn }), { credentials: LOCAL_CREDENTIALS });
+            const [accepted, open] = [secrets.accepted(), secrets.open()];
+            try {
+                for (let i = 0; i < 3; i++) {
+                    const res = await fetch(`http://127.0.0.1:${app.port}/health`);
+                    const body = (await res.json()) as any;
+                    assert.equal(res.status, 503);
+                    assert.equal(body.dependencies.cache.error, "timed out after 300 ms");
+                    assert.equal(body.dependencies.database.status, "up");
+                }
+                await settle();
+                assert.equal(secrets.accepted() - accepted, 3, "one fetch per check");
+                assert.equal(secrets.open() - open, 0, "no fetch outlived its check");
+            } finally {
+                await app.close();
+            }
+        });
+
+        it("concurrent checks share one fetch, which is aborted once none of them waits", async () => {
+            const client = new SecretsManagerClient({ region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 1, requestHandler: sdkHttpHandler({ connectMs: 1000, requestMs: 30_000 }) });
+            const token = cacheToken({ host: "h", port: 6379, authSecretArn: secretArn }, secretsManager(client));
+            const [accepted, open] = [secrets.accepted(), secrets.open()];
+            try {
+                const results = await Promise.allSettled([100, 200, 300, 300, 300].map((ms) => token(AbortSignal.timeout(ms))));
+                assert.deepEqual(results.map((r) => r.status === "rejected" && (r.reason as Error).name), Array(5).fill("TimeoutError"));
+                await settle();
+                assert.equal(secrets.accepted() - accepted, 1, "one request for five callers");
+                assert.equal(secrets.open() - open, 0, "aborted with its last caller");
+            } finally {
+                client.destroy();
+            }
+        });
     });
 
     it("answers liveness 200 while every dependency is down, so the load balancer never replaces a serving instance", async () => {

@@ -209,18 +209,30 @@ export async function startDynalite(): Promise<DynamoServer> {
     return { port, endpoint, tableName, stop: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** Accepts TCP connections and never sends a byte: a dependency that hangs. */
-export async function startHungServer(): Promise<Running> {
+export interface HungServer extends Running {
+    /** Connections accepted so far. */
+    accepted(): number;
+    /** Connections still open: a client that gave up has closed its own. */
+    open(): number;
+}
+
+/** Accepts TCP connections, reads what comes and never sends a byte: a dependency that hangs. */
+export async function startHungServer(): Promise<HungServer> {
     const sockets = new Set<net.Socket>();
+    let accepted = 0;
     const server = net.createServer((s) => {
+        accepted += 1;
         sockets.add(s);
         s.on("close", () => sockets.delete(s));
         s.on("error", () => undefined);
+        s.resume(); // reads (and drops) what the client sends, so it sees the client hang up
     });
     const port = await freePort();
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
     return {
         port,
+        accepted: () => accepted,
+        open: () => sockets.size,
         stop: () =>
             new Promise((resolve) => {
                 for (const s of sockets) s.destroy();
