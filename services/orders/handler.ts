@@ -9,7 +9,7 @@ import * as fs from "fs";
 import { Pool } from "pg";
 import { sdkHttpHandler } from "../aws-http";
 import { guardPool, retryOnLostConnection, withClient } from "./db";
-import { placeOrderCommand } from "./model";
+import { OUTBOX_METRICS, placeOrderCommand } from "./model";
 import { eventBridgeBus, outboxStats, publishOutbox, type OrderBus, type OutboxStats, type RetryPolicy } from "./outbox";
 import { migrate } from "./schema";
 import { OrderConflictError, placeOrder, type PlaceOrderResult } from "./store";
@@ -40,8 +40,6 @@ export const EVENTBRIDGE_HTTP = { connectMs: 1000, requestMs: 2000 };
 export const EVENTBRIDGE_MAX_ATTEMPTS = 2;
 export const PUBLISH_BUDGET_MS = 8000;
 
-/** The relay's metrics' namespace; the alarm on parked rows watches OutboxParked there. */
-export const METRICS_NAMESPACE = "Platform/Orders";
 
 interface HttpRequest {
     body?: string;
@@ -144,20 +142,20 @@ export function metricLine(stats: OutboxStats, at: Date, functionName = process.
             Timestamp: at.getTime(),
             CloudWatchMetrics: [
                 {
-                    Namespace: METRICS_NAMESPACE,
+                    Namespace: OUTBOX_METRICS.namespace,
                     Dimensions: [["FunctionName"]],
                     Metrics: [
-                        { Name: "OutboxParked", Unit: "Count" },
-                        { Name: "OutboxPending", Unit: "Count" },
-                        { Name: "OutboxOldestPendingAge", Unit: "Seconds" },
+                        { Name: OUTBOX_METRICS.parked, Unit: "Count" },
+                        { Name: OUTBOX_METRICS.pending, Unit: "Count" },
+                        { Name: OUTBOX_METRICS.oldestPendingAge, Unit: "Seconds" },
                     ],
                 },
             ],
         },
         FunctionName: functionName,
-        OutboxParked: stats.parked,
-        OutboxPending: stats.pending,
-        OutboxOldestPendingAge: stats.oldestPendingSeconds,
+        [OUTBOX_METRICS.parked]: stats.parked,
+        [OUTBOX_METRICS.pending]: stats.pending,
+        [OUTBOX_METRICS.oldestPendingAge]: stats.oldestPendingSeconds,
     });
 }
 

@@ -12,8 +12,9 @@ import * as http from "http";
 import * as path from "path";
 import * as readline from "readline";
 import { Pool } from "pg";
-import { createOrderHandlers, EVENTBRIDGE_HTTP, EVENTBRIDGE_MAX_ATTEMPTS, METRICS_NAMESPACE, type PlaceOrderResponse } from "../../../services/orders/handler";
+import { createOrderHandlers, EVENTBRIDGE_HTTP, EVENTBRIDGE_MAX_ATTEMPTS, type PlaceOrderResponse } from "../../../services/orders/handler";
 import type { BusEntry, EntryResult, OrderBus } from "../../../services/orders/outbox";
+import { OUTBOX_METRICS } from "../../../services/orders/model";
 import { migrate, SCHEMA_SQL } from "../../../services/orders/schema";
 import { command } from "../../helpers/events";
 import { freePort, LOCAL_CREDENTIALS, startHungServer, startPostgres, type PostgresServer, type Running } from "../web/servers";
@@ -261,7 +262,7 @@ describe("order service under faults (against PostgreSQL)", () => {
             assert.deepEqual(row, { attempts: 3, last_error: "MalformedDetail", parked: true });
 
             const metric = JSON.parse(lines.at(-1)!);
-            assert.equal(metric._aws.CloudWatchMetrics[0].Namespace, METRICS_NAMESPACE);
+            assert.equal(metric._aws.CloudWatchMetrics[0].Namespace, OUTBOX_METRICS.namespace);
             assert.deepEqual(metric._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name), ["OutboxParked", "OutboxPending", "OutboxOldestPendingAge"]);
             assert.equal(metric.OutboxParked, 1);
 
