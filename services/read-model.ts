@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { sdkHttpHandler, type HttpTimeouts } from "./aws-http";
 
 export type Item = Record<string, unknown>;
 
@@ -18,11 +19,18 @@ export interface ReadModelOptions {
     /** A local DynamoDB (tests); the regional endpoint by default. */
     endpoint?: string;
     credentials?: { accessKeyId: string; secretAccessKey: string };
+    /**
+     * The longest connect and query; a caller with a tighter deadline aborts sooner through its signal.
+     * @default READ_MODEL_HTTP: 1 s to connect, 3 s to answer, well inside either caller's function timeout
+     */
+    http?: HttpTimeouts;
 }
+
+export const READ_MODEL_HTTP: HttpTimeouts = { connectMs: 1000, requestMs: 3000 };
 
 export function dynamoReadModel(opts: ReadModelOptions): ReadModel {
     // One attempt: the caller's deadline and circuit breaker decide, and a retry would outlive the deadline.
-    const client = new DynamoDBClient({ region: opts.region, endpoint: opts.endpoint, credentials: opts.credentials, maxAttempts: 1 });
+    const client = new DynamoDBClient({ region: opts.region, endpoint: opts.endpoint, credentials: opts.credentials, maxAttempts: 1, requestHandler: sdkHttpHandler(opts.http ?? READ_MODEL_HTTP) });
     const doc = DynamoDBDocumentClient.from(client);
     return {
         async partition(pk, limit, signal) {

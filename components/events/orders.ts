@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { OUTBOX_METRICS } from "../../services/orders/model";
 import { ServiceRole } from "../iam";
 import { PlatformFunction } from "../lambda-function";
 import { RELAY_RESERVED_CONCURRENCY } from "./concurrency";
@@ -32,6 +33,8 @@ export interface OrderServiceArgs {
     kmsKeyArn: pulumi.Input<string>;
     accountId: pulumi.Input<string>;
     logRetentionDays: number;
+    /** SNS topic the alarm on parked outbox events notifies. */
+    alarmTopicArn: pulumi.Input<string>;
 }
 
 const ENTRY = path.join(__dirname, "..", "..", "services", "orders", "handler.ts");
@@ -104,6 +107,28 @@ export class OrderService extends pulumi.ComponentResource {
                 target: { arn: this.relay.arn, roleArn: schedulerRole.arn, retryPolicy: { maximumRetryAttempts: 0 } },
             },
             { parent: this, dependsOn: [schedulerRole] },
+        );
+
+        // The relay parks an event EventBridge refused on every attempt, and reports how many are
+        // parked each run: any at all needs a person (see the README's "Parked outbox events").
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-outbox-parked`,
+            {
+                alarmDescription: pulumi.interpolate`Order events parked in the outbox after EventBridge refused every attempt; see last_error in the outbox table of ${args.database.databaseName}, fix the cause, then clear parked_at`,
+                namespace: OUTBOX_METRICS.namespace,
+                metricName: OUTBOX_METRICS.parked,
+                dimensions: { FunctionName: this.relay.functionName },
+                statistic: "Maximum",
+                period: 60 * args.relayIntervalMinutes,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                // A run that reports nothing changes nothing: the count is only known when the relay runs.
+                treatMissingData: "ignore",
+                alarmActions: [args.alarmTopicArn],
+                okActions: [args.alarmTopicArn],
+            },
+            { parent: this },
         );
         this.securityGroupId = sg.id;
         this.registerOutputs({ placeOrderFunctionName: this.placeOrder.functionName, securityGroupId: this.securityGroupId });

@@ -9,7 +9,7 @@
  * failure: Lambda retries from it (bisecting the batch), and after the mapping's retry limit
  * sends the batch's shard and sequence numbers to the failure queue.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { InvalidEventError, parseEventRecord, type EventRecord } from "../analytics/event";
@@ -18,6 +18,25 @@ import { entityKey, sortKey } from "../table-keys";
 
 /** BatchWriteItem takes at most 25 items. */
 const BATCH_WRITE_MAX = 25;
+
+/**
+ * Each BatchWriteItem attempt ends within 1 s to connect and 3 s to answer, and the client makes
+ * 2 attempts: one call takes at most about 9 s. A round starts only with WRITE_BUDGET_MS left
+ * before the function's timeout; records not written by then are reported failed and retried.
+ */
+export const ACTIVITY_DYNAMODB_HTTP = { connectMs: 1000, requestMs: 3000 };
+export const ACTIVITY_DYNAMODB_MAX_ATTEMPTS = 2;
+export const WRITE_BUDGET_MS = 12_000;
+
+/** What the processor needs of the Lambda context: the time left before the function's timeout. */
+export interface InvocationContext {
+    getRemainingTimeInMillis(): number;
+}
+
+/** The processor's table client (the region and credentials from the environment by default). */
+export function activityTable(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
+    return DynamoDBDocumentClient.from(new DynamoDBClient({ ...config, maxAttempts: ACTIVITY_DYNAMODB_MAX_ATTEMPTS, requestHandler: sdkHttpHandler(ACTIVITY_DYNAMODB_HTTP) }));
+}
 
 export interface ActivityOptions {
     tableName: string;
@@ -72,13 +91,14 @@ export function createActivityProcessor(ddb: DynamoDBDocumentClient, opts: Activ
     const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const maxAttempts = opts.maxWriteAttempts ?? 4;
 
-    /** Writes the items; returns the keys still unwritten after the retries. */
-    async function write(items: Record<string, unknown>[]): Promise<Set<string>> {
+    /** Writes the items; returns the keys still unwritten after the retries, or when time ran short. */
+    async function write(items: Record<string, unknown>[], hasTime: () => boolean): Promise<Set<string>> {
         const unwritten = new Set<string>();
         for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) {
             let pending = items.slice(i, i + BATCH_WRITE_MAX);
             for (let attempt = 1; pending.length > 0 && attempt <= maxAttempts; attempt++) {
                 if (attempt > 1) await sleep(Math.random() * Math.min(2000, 50 * 2 ** attempt));
+                if (!hasTime()) break;
                 const r = await ddb.send(new BatchWriteCommand({ RequestItems: { [opts.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) } }));
                 pending = (r.UnprocessedItems?.[opts.tableName] ?? []).map((w) => w.PutRequest!.Item as Record<string, unknown>);
             }
@@ -87,7 +107,8 @@ export function createActivityProcessor(ddb: DynamoDBDocumentClient, opts: Activ
         return unwritten;
     }
 
-    return async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
+    return async (event: KinesisStreamEvent, context?: InvocationContext): Promise<KinesisStreamBatchResponse> => {
+        const hasTime = () => !context || context.getRemainingTimeInMillis() > WRITE_BUDGET_MS;
         const failed: string[] = [];
         // One item per key: BatchWriteItem rejects a request naming a key twice, and a producer's retry repeats an event.
         const items = new Map<string, { item: Record<string, unknown>; sequenceNumbers: string[] }>();
@@ -108,7 +129,7 @@ export function createActivityProcessor(ddb: DynamoDBDocumentClient, opts: Activ
                 console.error(JSON.stringify({ message: "record rejected", sequenceNumber: r.kinesis.sequenceNumber, partitionKey: r.kinesis.partitionKey, error: String(err) }));
             }
         }
-        const unwritten = await write([...items.values()].map((e) => e.item));
+        const unwritten = await write([...items.values()].map((e) => e.item), hasTime);
         for (const key of unwritten) failed.push(...items.get(key)!.sequenceNumbers);
         console.log(JSON.stringify({ message: "batch processed", records: event.Records.length, written: items.size - unwritten.size, skipped, failed: failed.length }));
         // Lambda resumes from the lowest reported sequence number; the order of this list does not matter.
@@ -119,14 +140,13 @@ export function createActivityProcessor(ddb: DynamoDBDocumentClient, opts: Activ
 const keyOf = (item: Record<string, unknown>) => `${item.pk}\u0000${item.sk}`;
 
 let processor: ReturnType<typeof createActivityProcessor> | undefined;
-export const handler = (event: KinesisStreamEvent) => {
+export const handler = (event: KinesisStreamEvent, context?: InvocationContext) => {
     const env = process.env;
     if (!env.TABLE_NAME || !env.TTL_ATTRIBUTE || !env.RETENTION_DAYS) throw new Error("TABLE_NAME, TTL_ATTRIBUTE and RETENTION_DAYS must be set");
-    // A real request timeout: a stalled call would otherwise hold the shard until the function times out.
-    processor ??= createActivityProcessor(DynamoDBDocumentClient.from(new DynamoDBClient({ requestHandler: sdkHttpHandler({ connectMs: 2_000, requestMs: 5_000 }) })), {
+    processor ??= createActivityProcessor(activityTable(), {
         tableName: env.TABLE_NAME,
         ttlAttribute: env.TTL_ATTRIBUTE,
         retentionDays: Number(env.RETENTION_DAYS),
     });
-    return processor(event);
+    return processor(event, context);
 };

@@ -19,7 +19,11 @@ export interface BreakerOptions {
     failureThreshold: number;
     /** How long the circuit stays open before it lets a probe through, in ms. */
     openMs: number;
-    /** Milliseconds since some epoch; injectable so tests control time. */
+    /**
+     * Milliseconds since some epoch; injectable so tests control time. Default: the monotonic
+     * performance.now(), which a wall-clock step (NTP, a VM resumed) can't move, so a step can
+     * neither hold the circuit open for hours nor end its open time early.
+     */
     now?: () => number;
     /** Whether an error counts against the dependency (default: every error does). */
     isFailure?: (err: unknown) => boolean;
@@ -54,7 +58,7 @@ export class CircuitBreaker {
     ) {
         if (!Number.isInteger(opts.failureThreshold) || opts.failureThreshold < 1) throw new Error(`${name}: failureThreshold must be a whole number of at least 1, got ${opts.failureThreshold}`);
         if (!(opts.openMs > 0)) throw new Error(`${name}: openMs must be above 0, got ${opts.openMs}`);
-        this.now = opts.now ?? Date.now;
+        this.now = opts.now ?? (() => performance.now());
     }
 
     /** The state as of now: an open circuit whose time is up reads half-open. */

@@ -104,7 +104,8 @@ export function overviewFromSettings(settings: OverviewSettings, log: (entry: Re
     const breaker = (name: string, extra: Partial<BreakerOptions> = {}) =>
         new CircuitBreaker(name, { failureThreshold: settings.failureThreshold, openMs: settings.openMs, onTransition: (from, to) => log({ msg: "circuit breaker", breaker: name, from, to }), ...extra });
     return overviewHandler({
-        readModel: dynamoReadModel({ tableName: settings.tableName, region: settings.region, endpoint: settings.dynamodbEndpoint }),
+        // The source's deadline aborts the query; the request timeout backs it with the same bound.
+        readModel: dynamoReadModel({ tableName: settings.tableName, region: settings.region, endpoint: settings.dynamodbEndpoint, http: { connectMs: Math.min(1000, settings.timeoutMs), requestMs: settings.timeoutMs } }),
         webUrl: settings.webUrl,
         timeoutMs: settings.timeoutMs,
         breakers: { profile: breaker("profile"), web: breaker("web", { isFailure: webFailure }) },

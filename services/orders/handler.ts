@@ -7,8 +7,10 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { Signer } from "@aws-sdk/rds-signer";
 import * as fs from "fs";
 import { Pool } from "pg";
-import { placeOrderCommand } from "./model";
-import { eventBridgeBus, publishOutbox, type OrderBus } from "./outbox";
+import { sdkHttpHandler } from "../aws-http";
+import { guardPool, retryOnLostConnection, withClient } from "./db";
+import { OUTBOX_METRICS, placeOrderCommand } from "./model";
+import { eventBridgeBus, outboxStats, publishOutbox, type OrderBus, type OutboxStats, type RetryPolicy } from "./outbox";
 import { migrate } from "./schema";
 import { OrderConflictError, placeOrder, type PlaceOrderResult } from "./store";
 
@@ -17,8 +19,27 @@ export interface OrderServiceDeps {
     bus: OrderBus;
     /** Outbox rows one relay run publishes. */
     relayBatchSize: number;
+    /** When a refused outbox row is retried, and when it is parked. */
+    retry?: RetryPolicy;
+    /** Where the relay's metrics go: one CloudWatch embedded-metric-format line per run. */
+    metrics?: (line: string) => void;
     now?: () => Date;
 }
+
+/** What the handlers need of the Lambda context: the time left before the function's timeout. */
+export interface InvocationContext {
+    getRemainingTimeInMillis(): number;
+}
+
+/**
+ * The EventBridge client's limits, and so the longest one PutEvents call can take: two attempts
+ * of at most 1 s to connect plus 2 s to answer, and the retry's short backoff. Both functions
+ * start a call only with at least PUBLISH_BUDGET_MS left, so none outlives the function's timeout.
+ */
+export const EVENTBRIDGE_HTTP = { connectMs: 1000, requestMs: 2000 };
+export const EVENTBRIDGE_MAX_ATTEMPTS = 2;
+export const PUBLISH_BUDGET_MS = 8000;
+
 
 interface HttpRequest {
     body?: string;
@@ -44,31 +65,32 @@ export interface PlaceOrderResponse extends PlaceOrderResult {
 }
 
 export function createOrderHandlers(deps: OrderServiceDeps) {
+    guardPool(deps.pool);
+    const metrics = deps.metrics ?? ((line: string) => process.stdout.write(`${line}\n`));
     let migrated: Promise<void> | undefined;
     const ready = () => {
-        migrated ??= deps.pool.connect().then(async (c) => {
-            try {
-                await migrate(c);
-            } finally {
-                c.release();
-            }
-        });
+        migrated ??= withClient(deps.pool, migrate);
         // A failed migration is retried by the next invocation rather than cached.
         return migrated.catch((err) => {
             migrated = undefined;
             throw err;
         });
     };
+    const timeFor = (context?: InvocationContext) => () => !context || context.getRemainingTimeInMillis() > PUBLISH_BUDGET_MS;
 
-    async function place(input: unknown): Promise<PlaceOrderResponse> {
+    async function place(input: unknown, context?: InvocationContext): Promise<PlaceOrderResponse> {
         const parsed = placeOrderCommand.safeParse(input);
         if (!parsed.success) throw new InvalidOrderError(parsed.error.issues.map((i) => `${i.path.join(".") || "order"}: ${i.message}`));
-        await ready();
-        const result = await placeOrder(deps.pool, parsed.data, deps.now?.());
+        // Placing is idempotent on the order id, so a write whose connection died (even after its
+        // commit) is safely repeated on a new one.
+        const result = await retryOnLostConnection(async () => {
+            await ready();
+            return placeOrder(deps.pool, parsed.data, deps.now?.());
+        });
         // Publishing after the commit is best effort: the outbox row survives any failure here.
         let publishedNow = false;
         try {
-            const out = await publishOutbox(deps.pool, deps.bus, { limit: 1, eventIds: [result.eventId] });
+            const out = await publishOutbox(deps.pool, deps.bus, { limit: 1, eventIds: [result.eventId], retry: deps.retry, hasTimeFor: timeFor(context) });
             publishedNow = out.published.includes(result.eventId);
         } catch (err) {
             console.warn(JSON.stringify({ message: "publishing after commit failed; the relay will publish", eventId: result.eventId, error: String(err) }));
@@ -77,8 +99,8 @@ export function createOrderHandlers(deps: OrderServiceDeps) {
     }
 
     return {
-        async placeOrder(event: unknown): Promise<PlaceOrderResponse | HttpResponse> {
-            if (!isHttpRequest(event)) return place(event);
+        async placeOrder(event: unknown, context?: InvocationContext): Promise<PlaceOrderResponse | HttpResponse> {
+            if (!isHttpRequest(event)) return place(event, context);
             let body: unknown;
             try {
                 const text = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
@@ -87,7 +109,7 @@ export function createOrderHandlers(deps: OrderServiceDeps) {
                 return respond(400, { error: "the body must be a JSON order" });
             }
             try {
-                const r = await place(body);
+                const r = await place(body, context);
                 return respond(r.created ? 201 : 200, { orderId: r.order.orderId, totalCents: r.order.totalCents, placedAt: r.order.placedAt, eventId: r.eventId });
             } catch (err) {
                 if (err instanceof InvalidOrderError) return respond(400, { error: err.message, problems: err.problems });
@@ -96,13 +118,45 @@ export function createOrderHandlers(deps: OrderServiceDeps) {
             }
         },
 
-        async relay(): Promise<{ published: number; failed: number }> {
-            await ready();
-            const r = await publishOutbox(deps.pool, deps.bus, { limit: deps.relayBatchSize });
-            if (r.failed.length > 0) console.warn(JSON.stringify({ message: "outbox events not accepted; retried next run", failed: r.failed }));
-            return { published: r.published.length, failed: r.failed.length };
+        async relay(context?: InvocationContext): Promise<{ published: number; failed: number; parked: number }> {
+            const r = await retryOnLostConnection(async () => {
+                await ready();
+                return publishOutbox(deps.pool, deps.bus, { limit: deps.relayBatchSize, retry: deps.retry, hasTimeFor: timeFor(context) });
+            });
+            if (r.failed.length > 0) console.warn(JSON.stringify({ message: "outbox events not accepted; retried later", failed: r.failed }));
+            if (r.parked.length > 0) console.error(JSON.stringify({ message: "outbox events parked after their last attempt; fix the cause, then clear parked_at", parked: r.parked }));
+            metrics(metricLine(await outboxStats(deps.pool), deps.now?.() ?? new Date()));
+            return { published: r.published.length, failed: r.failed.length, parked: r.parked.length };
         },
     };
+}
+
+/**
+ * The outbox's state as CloudWatch embedded metric format: Lambda's log pipeline turns the line
+ * into metrics (no PutMetricData call, no extra permission). It must reach stdout as is: with the
+ * function's JSON log format, console.log would wrap it and CloudWatch would not extract it.
+ */
+export function metricLine(stats: OutboxStats, at: Date, functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? "local"): string {
+    return JSON.stringify({
+        _aws: {
+            Timestamp: at.getTime(),
+            CloudWatchMetrics: [
+                {
+                    Namespace: OUTBOX_METRICS.namespace,
+                    Dimensions: [["FunctionName"]],
+                    Metrics: [
+                        { Name: OUTBOX_METRICS.parked, Unit: "Count" },
+                        { Name: OUTBOX_METRICS.pending, Unit: "Count" },
+                        { Name: OUTBOX_METRICS.oldestPendingAge, Unit: "Seconds" },
+                    ],
+                },
+            ],
+        },
+        FunctionName: functionName,
+        [OUTBOX_METRICS.parked]: stats.parked,
+        [OUTBOX_METRICS.pending]: stats.pending,
+        [OUTBOX_METRICS.oldestPendingAge]: stats.oldestPendingSeconds,
+    });
 }
 
 function isHttpRequest(event: unknown): event is HttpRequest {
@@ -129,9 +183,11 @@ export function poolFromEnv(env: NodeJS.ProcessEnv = process.env): Pool {
     const port = Number(env.DB_PORT ?? "5432");
     const user = required(env, "DB_USER");
     const signer = new Signer({ hostname: host, port, username: user, region: env.AWS_REGION ?? "" });
-    // Signed locally with the function's credentials: no network call, valid 15 minutes.
+    // One signer for the pool's life: its provider chain caches the function's credentials, so each
+    // token is signed locally (no network call, valid 15 minutes).
     const password = env.DB_AUTH === "password" ? required(env, "DB_PASSWORD") : () => signer.getAuthToken();
-    return new Pool({
+    // Its `error` listener keeps a connection that dies while idle from crashing the process.
+    return guardPool(new Pool({
         host,
         port,
         user,
@@ -141,18 +197,18 @@ export function poolFromEnv(env: NodeJS.ProcessEnv = process.env): Pool {
         max: 1,
         connectionTimeoutMillis: 5000,
         idleTimeoutMillis: 60_000,
-    });
+    }));
 }
 
 let handlers: ReturnType<typeof createOrderHandlers> | undefined;
 function fromEnv() {
     handlers ??= createOrderHandlers({
         pool: poolFromEnv(),
-        bus: eventBridgeBus(new EventBridgeClient({}), required(process.env, "EVENT_BUS_NAME")),
+        bus: eventBridgeBus(new EventBridgeClient({ requestHandler: sdkHttpHandler(EVENTBRIDGE_HTTP), maxAttempts: EVENTBRIDGE_MAX_ATTEMPTS }), required(process.env, "EVENT_BUS_NAME")),
         relayBatchSize: Number(process.env.RELAY_BATCH_SIZE ?? "100"),
     });
     return handlers;
 }
 
-export const placeOrderHandler = (event: unknown) => fromEnv().placeOrder(event);
-export const relayHandler = () => fromEnv().relay();
+export const placeOrderHandler = (event: unknown, context?: InvocationContext) => fromEnv().placeOrder(event, context);
+export const relayHandler = (_event: unknown, context?: InvocationContext) => fromEnv().relay(context);

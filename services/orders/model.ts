@@ -9,6 +9,9 @@ import { z } from "zod";
 /** The bus source of every order event. */
 export const ORDER_SOURCE = "platform.orders";
 
+/** The metrics the outbox relay writes each run (dimension FunctionName: the relay), and the alarm watches. */
+export const OUTBOX_METRICS = { namespace: "Platform/Orders", parked: "OutboxParked", pending: "OutboxPending", oldestPendingAge: "OutboxOldestPendingAge" } as const;
+
 /** Event types (EventBridge detail-type), the status each one sets, and its version in the order's life. */
 export const ORDER_EVENTS = {
     OrderPlaced: { status: "PLACED", version: 1 },

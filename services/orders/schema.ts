@@ -30,7 +30,9 @@ CREATE TABLE IF NOT EXISTS order_lines (
 );
 
 -- One row per domain event, written in the transaction that makes it true; published_at is set
--- once EventBridge has accepted it.
+-- once EventBridge has accepted it. Its rows are few while unpublished, so the relay's queries
+-- filter and sort the unpublished ones through outbox_unpublished; no further index (whose build
+-- would block writes on a live table) is needed.
 CREATE TABLE IF NOT EXISTS outbox (
     event_id      uuid        PRIMARY KEY,
     aggregate_id  uuid        NOT NULL,
@@ -41,6 +43,25 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS outbox_one_event_per_type ON outbox (aggregate_id, event_type);
 CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (created_at) WHERE published_at IS NULL;
+
+-- Delivery bookkeeping (see outbox.ts), added to tables that live databases already hold. ALTER
+-- TABLE takes an exclusive lock even when IF NOT EXISTS makes it a no-op, and a cold start runs
+-- this on every new execution environment: so the columns are added only when missing (all at
+-- once, in the migration's transaction). None rewrites the table: their defaults are constants or
+-- now(), which PostgreSQL 11+ evaluates once and keeps in the catalog.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'outbox' AND column_name = 'parked_at') THEN
+        ALTER TABLE outbox
+            ADD COLUMN IF NOT EXISTS attempts        integer     NOT NULL DEFAULT 0,
+            ADD COLUMN IF NOT EXISTS next_attempt_at timestamptz NOT NULL DEFAULT now(),
+            ADD COLUMN IF NOT EXISTS claim_id        uuid,
+            ADD COLUMN IF NOT EXISTS claimed_until   timestamptz,
+            ADD COLUMN IF NOT EXISTS last_error      text,
+            ADD COLUMN IF NOT EXISTS parked_at       timestamptz;
+    END IF;
+END
+$$;
 `;
 
 /** Creates the tables if they are missing; safe to run on every cold start and concurrently. */

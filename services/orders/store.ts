@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "crypto";
 import type { Pool, PoolClient } from "pg";
+import { withClient } from "./db";
 import { ORDER_EVENTS, totalCents, type Order, type OrderEventDetail, type PlaceOrderCommand } from "./model";
 
 export interface PlaceOrderResult {
@@ -27,37 +28,36 @@ export class OrderConflictError extends Error {
 /** Records the order and its OrderPlaced event atomically; idempotent on orderId. */
 export async function placeOrder(pool: Pool, command: PlaceOrderCommand, now: Date = new Date()): Promise<PlaceOrderResult> {
     const order: Order = { ...command, totalCents: totalCents(command.lines), placedAt: now.toISOString() };
-    const client = await pool.connect();
-    try {
-        await client.query("BEGIN");
-        // Concurrent requests with one id serialize on the primary key: the second waits for the
-        // first to commit, inserts nothing, and takes the replay path below.
-        const inserted = await client.query(
-            `INSERT INTO orders (order_id, customer_id, currency, total_cents, ship_to, placed_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
-            [order.orderId, order.customerId, order.currency, order.totalCents, JSON.stringify(order.shipTo), order.placedAt],
-        );
-        if (inserted.rowCount === 0) {
-            await client.query("ROLLBACK");
-            return await replay(client, command);
+    return withClient(pool, async (client) => {
+        try {
+            await client.query("BEGIN");
+            // Concurrent requests with one id serialize on the primary key: the second waits for the
+            // first to commit, inserts nothing, and takes the replay path below.
+            const inserted = await client.query(
+                `INSERT INTO orders (order_id, customer_id, currency, total_cents, ship_to, placed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
+                [order.orderId, order.customerId, order.currency, order.totalCents, JSON.stringify(order.shipTo), order.placedAt],
+            );
+            if (inserted.rowCount === 0) {
+                await client.query("ROLLBACK");
+                return await replay(client, command);
+            }
+            await client.query(
+                `INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price_cents)
+                 SELECT $1, n, sku, quantity, price FROM unnest($2::text[], $3::int[], $4::bigint[]) WITH ORDINALITY AS l(sku, quantity, price, n)`,
+                [order.orderId, order.lines.map((l) => l.sku), order.lines.map((l) => l.quantity), order.lines.map((l) => l.unitPriceCents)],
+            );
+            const eventId = randomUUID();
+            const { status, version } = ORDER_EVENTS.OrderPlaced;
+            const detail: OrderEventDetail = { eventId, orderId: order.orderId, version, status, occurredAt: order.placedAt, order };
+            await client.query("INSERT INTO outbox (event_id, aggregate_id, event_type, detail) VALUES ($1, $2, $3, $4)", [eventId, order.orderId, "OrderPlaced", JSON.stringify(detail)]);
+            await client.query("COMMIT");
+            return { order, created: true, eventId };
+        } catch (err) {
+            await client.query("ROLLBACK").catch(() => undefined);
+            throw err;
         }
-        await client.query(
-            `INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price_cents)
-             SELECT $1, n, sku, quantity, price FROM unnest($2::text[], $3::int[], $4::bigint[]) WITH ORDINALITY AS l(sku, quantity, price, n)`,
-            [order.orderId, order.lines.map((l) => l.sku), order.lines.map((l) => l.quantity), order.lines.map((l) => l.unitPriceCents)],
-        );
-        const eventId = randomUUID();
-        const { status, version } = ORDER_EVENTS.OrderPlaced;
-        const detail: OrderEventDetail = { eventId, orderId: order.orderId, version, status, occurredAt: order.placedAt, order };
-        await client.query("INSERT INTO outbox (event_id, aggregate_id, event_type, detail) VALUES ($1, $2, $3, $4)", [eventId, order.orderId, "OrderPlaced", JSON.stringify(detail)]);
-        await client.query("COMMIT");
-        return { order, created: true, eventId };
-    } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw err;
-    } finally {
-        client.release();
-    }
+    });
 }
 
 /** The stored order for a repeated id: returned as it was if the command matches, a conflict otherwise. */

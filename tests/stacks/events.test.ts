@@ -4,6 +4,7 @@
 import { strict as assert } from "assert";
 import { FORWARD_STEPS, MAX_ORDER_LINES } from "../../components/events/saga-definition";
 import { duplicateStateNames, mapInvocations, worstCaseProblem } from "../../policy/asl";
+import { OUTBOX_METRICS } from "../../services/orders/model";
 import { chainFrom } from "../helpers/asl";
 import { doc, ofType, one, planOf, type PlanWithPolicy } from "../helpers/plan";
 import type { PlannedResource } from "../../tools/engine";
@@ -257,6 +258,10 @@ for (const [stack, want] of Object.entries(expectations)) {
             const relay = ofType(plan(), FUNCTION).find((f) => f.outputs.arn === (schedule.inputs.target as any).arn)!;
             assert.equal(relay.inputs.handler, "index.relayHandler");
             assert.equal(relay.inputs.reservedConcurrentExecutions, 1);
+            // Events the relay parked after EventBridge refused every attempt page someone.
+            const parked = ofType(plan(), "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === OUTBOX_METRICS.parked)!;
+            assert.deepEqual([parked.inputs.namespace, (parked.inputs.dimensions as any).FunctionName, parked.inputs.threshold, parked.inputs.comparisonOperator], [OUTBOX_METRICS.namespace, nameOf(relay), 0, "GreaterThanThreshold"]);
+            assert.deepEqual(parked.inputs.alarmActions, [outputs().alarmTopicArn]);
         });
 
         it("exports what users need, and the policy pack finds nothing on these resources", () => {

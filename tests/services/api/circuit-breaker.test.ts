@@ -136,6 +136,37 @@ describe("circuit breaker", () => {
         assert.equal(b.state, "open", "a success from before the circuit opened says nothing about now");
     });
 
+    describe("its own clock (the default)", () => {
+        const realNow = Date.now;
+        let offset = 0;
+        beforeEach(() => {
+            offset = 0;
+            Date.now = () => realNow() + offset; // the wall clock, as NTP or a resumed VM steps it
+        });
+        afterEach(() => {
+            Date.now = realNow;
+        });
+        const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+        it("a wall clock stepped forward does not end the open time early", async () => {
+            const b = new CircuitBreaker("dep", { failureThreshold: 1, openMs: 60_000 });
+            await failTimes(b, 1);
+            offset = 24 * 3600_000;
+            assert.equal(b.state, "open");
+            await assert.rejects(b.execute(ok), CircuitOpenError);
+        });
+
+        it("a wall clock stepped back does not hold the circuit open past openMs", async () => {
+            const b = new CircuitBreaker("dep", { failureThreshold: 1, openMs: 50 });
+            await failTimes(b, 1);
+            offset = -3600_000;
+            await sleep(80);
+            assert.equal(b.state, "half-open");
+            assert.equal(await b.execute(ok), "ok");
+            assert.equal(b.state, "closed");
+        });
+    });
+
     it("rejects nonsensical settings", () => {
         assert.throws(() => new CircuitBreaker("x", { failureThreshold: 0, openMs: 1 }), /failureThreshold must be a whole number of at least 1/);
         assert.throws(() => new CircuitBreaker("x", { failureThreshold: 1, openMs: 0 }), /openMs must be above 0/);

@@ -54,6 +54,9 @@ describe("order write path (against PostgreSQL)", () => {
 
     const count = async (sql: string, params: unknown[]) => Number((await pool.query<{ n: string }>(sql, params)).rows[0].n);
     const clearOutbox = () => pool.query("UPDATE outbox SET published_at = now() WHERE published_at IS NULL");
+    /** The relay's metric lines, kept out of the test output. */
+    const metrics: string[] = [];
+    const handlersWith = (bus: OrderBus, relayBatchSize = 100) => createOrderHandlers({ pool, bus, relayBatchSize, metrics: (l) => metrics.push(l) });
 
     it("creates its schema idempotently, even from concurrent cold starts", async () => {
         await Promise.all([1, 2, 3].map(async () => {
@@ -66,6 +69,8 @@ describe("order write path (against PostgreSQL)", () => {
         }));
         const tables = await pool.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
         assert.deepEqual(tables.rows.map((r) => r.table_name), ["order_lines", "orders", "outbox"]);
+        const columns = await pool.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'outbox' ORDER BY ordinal_position");
+        assert.deepEqual(columns.rows.map((r) => r.column_name).slice(-6), ["attempts", "next_attempt_at", "claim_id", "claimed_until", "last_error", "parked_at"]);
     });
 
     it("records the order, its lines and its OrderPlaced event in one transaction", async () => {
@@ -115,7 +120,7 @@ describe("order write path (against PostgreSQL)", () => {
         it("publishes OrderPlaced right after the commit and marks it published", async () => {
             await clearOutbox();
             const bus = new RecordingBus();
-            const handlers = createOrderHandlers({ pool, bus, relayBatchSize: 100 });
+            const handlers = handlersWith(bus);
             const cmd = command();
             const r = (await handlers.placeOrder(cmd)) as PlaceOrderResponse;
             assert.equal(r.publishedNow, true);
@@ -124,56 +129,64 @@ describe("order write path (against PostgreSQL)", () => {
             assert.equal(entry.detailType, "OrderPlaced");
             assert.equal(parseOrderEvent(envelope("OrderPlaced", JSON.parse(entry.detail))).detail.eventId, r.eventId);
             assert.equal(await count("SELECT count(*) AS n FROM outbox WHERE event_id = $1 AND published_at IS NOT NULL", [r.eventId]), 1);
-            assert.deepEqual(await handlers.relay(), { published: 0, failed: 0 }, "nothing left for the relay");
+            assert.deepEqual(await handlers.relay(), { published: 0, failed: 0, parked: 0 }, "nothing left for the relay");
         });
 
         it("keeps the order when the bus is down; the relay publishes the event later, once", async () => {
             await clearOutbox();
             const bus = new RecordingBus();
-            const handlers = createOrderHandlers({ pool, bus, relayBatchSize: 100 });
+            const handlers = handlersWith(bus);
             bus.failCalls = 1;
             const r = (await handlers.placeOrder(command())) as PlaceOrderResponse;
             assert.equal(r.created, true);
             assert.equal(r.publishedNow, false);
             assert.equal(await count("SELECT count(*) AS n FROM outbox WHERE event_id = $1 AND published_at IS NULL", [r.eventId]), 1);
-            assert.deepEqual(await handlers.relay(), { published: 1, failed: 0 });
-            assert.deepEqual(await handlers.relay(), { published: 0, failed: 0 });
+            // A bus that is down is not the row's fault: no attempt counted, no backoff.
+            assert.deepEqual((await pool.query("SELECT attempts, last_error, next_attempt_at <= now() AS due FROM outbox WHERE event_id = $1", [r.eventId])).rows[0], { attempts: 0, last_error: "InternalException", due: true });
+            assert.deepEqual(await handlers.relay(), { published: 1, failed: 0, parked: 0 });
+            assert.deepEqual(await handlers.relay(), { published: 0, failed: 0, parked: 0 });
             assert.deepEqual(bus.published.map((e) => JSON.parse(e.detail).eventId), [r.eventId]);
         });
 
         it("leaves entries EventBridge refuses unpublished, for the next run", async () => {
             await clearOutbox();
             const bus = new RecordingBus();
-            const handlers = createOrderHandlers({ pool, bus, relayBatchSize: 100 });
+            const handlers = handlersWith(bus);
             const refused = command();
             bus.failEntry = (e) => (JSON.parse(e.detail).orderId === refused.orderId ? "ThrottlingException" : undefined);
             const ok = (await handlers.placeOrder(command())) as PlaceOrderResponse;
             const no = (await handlers.placeOrder(refused)) as PlaceOrderResponse;
             assert.deepEqual([ok.publishedNow, no.publishedNow], [true, false]);
-            assert.deepEqual(await handlers.relay(), { published: 0, failed: 1 });
+            // The refusal counted an attempt and set a backoff: the next run leaves the row alone.
+            assert.deepEqual(await handlers.relay(), { published: 0, failed: 0, parked: 0 });
+            const row = (await pool.query("SELECT attempts, last_error, next_attempt_at > now() AS waiting FROM outbox WHERE event_id = $1", [no.eventId])).rows[0];
+            assert.deepEqual(row, { attempts: 1, last_error: "ThrottlingException", waiting: true });
+            await pool.query("UPDATE outbox SET next_attempt_at = now() WHERE event_id = $1", [no.eventId]); // the backoff has passed
+            assert.deepEqual(await handlers.relay(), { published: 0, failed: 1, parked: 0 });
+            await pool.query("UPDATE outbox SET next_attempt_at = now() WHERE event_id = $1", [no.eventId]);
             bus.failEntry = undefined;
-            assert.deepEqual(await handlers.relay(), { published: 1, failed: 0 });
+            assert.deepEqual(await handlers.relay(), { published: 1, failed: 0, parked: 0 });
         });
 
         it("the relay publishes oldest first in PutEvents calls of at most 10 entries", async () => {
             await clearOutbox();
             const bus = new RecordingBus();
             bus.failCalls = 23;
-            const handlers = createOrderHandlers({ pool, bus, relayBatchSize: 100 });
+            const handlers = handlersWith(bus);
             const ids: string[] = [];
             for (let i = 0; i < 23; i++) ids.push(((await handlers.placeOrder(command())) as PlaceOrderResponse).eventId);
             bus.failCalls = 0;
-            assert.deepEqual(await handlers.relay(), { published: 23, failed: 0 });
+            assert.deepEqual(await handlers.relay(), { published: 23, failed: 0, parked: 0 });
             assert.deepEqual(bus.calls.map((c) => c.length), [10, 10, 3]);
             assert.ok(bus.calls.every((c) => c.length <= PUT_EVENTS_MAX_ENTRIES));
             assert.deepEqual(bus.published.map((e) => JSON.parse(e.detail).eventId), ids);
         });
 
-        it("concurrent relay runs never publish the same row twice (SKIP LOCKED)", async () => {
+        it("concurrent relay runs never publish the same row twice (claims: SKIP LOCKED and a lease)", async () => {
             await clearOutbox();
             const bus = new RecordingBus();
             bus.failCalls = 12;
-            const handlers = createOrderHandlers({ pool, bus, relayBatchSize: 100 });
+            const handlers = handlersWith(bus);
             for (let i = 0; i < 12; i++) await handlers.placeOrder(command());
             bus.failCalls = 0;
             bus.delayMs = 50;
@@ -188,7 +201,7 @@ describe("order write path (against PostgreSQL)", () => {
         const http = (body: string) => ({ body, isBase64Encoded: false, requestContext: { http: { method: "POST" } } });
 
         it("rejects an invalid order before touching the database", async () => {
-            const handlers = createOrderHandlers({ pool, bus: new RecordingBus(), relayBatchSize: 10 });
+            const handlers = handlersWith(new RecordingBus(), 10);
             const orderId = randomUUID();
             await assert.rejects(handlers.placeOrder({ ...command(), orderId, lines: [] }), (err: unknown) => err instanceof InvalidOrderError && /lines/.test((err as Error).message));
             await assert.rejects(handlers.placeOrder({ ...command(), customerId: "has#hash" }), InvalidOrderError);
@@ -196,7 +209,7 @@ describe("order write path (against PostgreSQL)", () => {
         });
 
         it("answers API Gateway requests: 201 created, 200 for a retry, 400 invalid, 409 conflict", async () => {
-            const handlers = createOrderHandlers({ pool, bus: new RecordingBus(), relayBatchSize: 10 });
+            const handlers = handlersWith(new RecordingBus(), 10);
             const cmd = command();
             const created = (await handlers.placeOrder(http(JSON.stringify(cmd)))) as { statusCode: number; body: string };
             assert.equal(created.statusCode, 201);
