@@ -31,7 +31,7 @@ const kinesisRecord = (seq: string, subject: string): KinesisStreamEvent["Record
         partitionKey: subject,
         sequenceNumber: seq,
         approximateArrivalTimestamp: 0,
-        data: Buffer.from(JSON.stringify({ event_id: `e-${seq}`, event_type: "page_view", occurred_at: Date.parse("2026-03-01T10:00:00Z"), source: "web", subject_id: subject, attributes: {} })).toString("base64"),
+        data: Buffer.from(JSON.stringify({ event_id: `e-${seq}`, event_type: "page_view", occurred_at: Date.parse("2026-03-01T10:00:00Z"), source: "web", subject_id: subject, attributes: {}, payload: null })).toString("base64"),
     },
     eventSource: "aws:kinesis",
     eventVersion: "1.0",
