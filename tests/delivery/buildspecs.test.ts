@@ -78,9 +78,10 @@ describe("buildspecs", () => {
         }
         const test = buildspec("test");
         assert.ok(!JSON.stringify(test).includes("pulumi "), "the Test stage needs no Pulumi CLI");
-        // The service tests' servers, as .ci/run installs them.
-        assert.match(test.phases.install.commands.join("\n"), /apt-get install .*redis-server postgresql/);
-        assert.match(fs.readFileSync(path.join(PROJECT_DIR, ".ci", "run"), "utf8"), /apt-get install .*redis-server postgresql/);
+        // The service tests' servers: npm test installs them first (CodeBuild and CI run as root).
+        const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8"));
+        assert.match(pkg.scripts.test, /^node tools\/test-prereqs\.js && /);
+        assert.match(fs.readFileSync(path.join(PROJECT_DIR, "tools", "test-prereqs.js"), "utf8"), /"redis-server", "postgresql"/);
         for (const stage of BUILD_STAGES) {
             const spec = buildspec(stage);
             assert.equal(spec.version, 0.2);

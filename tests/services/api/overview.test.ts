@@ -8,6 +8,7 @@ import { withDeadline, DeadlineError } from "../../../services/api/aggregator";
 import { CircuitBreaker } from "../../../services/api/circuit-breaker";
 import { handler, overviewHandler, settingsFrom, webFailure } from "../../../services/api/overview";
 import { dynamoReadModel } from "../../../services/read-model";
+import { startAll, track } from "../../helpers/running-servers";
 import { freePort, LOCAL_CREDENTIALS, startDynalite, type DynamoServer } from "../web/servers";
 
 type Mode = "ok" | "error" | "not-found" | "hang" | "reset";
@@ -26,7 +27,7 @@ async function startFlakyWeb() {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
     const port = (server.address() as AddressInfo).port;
-    return {
+    return track({
         url: `http://127.0.0.1:${port}/`,
         set: (m: Mode) => (mode = m),
         get requests() {
@@ -37,7 +38,7 @@ async function startFlakyWeb() {
                 server.closeAllConnections();
                 server.close(() => resolve());
             }),
-    };
+    });
 }
 
 const event = (sub?: string) => ({ requestContext: { authorizer: { jwt: { claims: sub === undefined ? {} : { sub }, scopes: [] } } } }) as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -50,7 +51,7 @@ describe("GET /overview: the aggregator against dynalite and a web server that f
     const now = () => clock;
 
     before(async () => {
-        [dynamo, web] = await Promise.all([startDynalite(), startFlakyWeb()]);
+        [dynamo, web] = await startAll(startDynalite, startFlakyWeb);
         const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-east-1", endpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS }));
         for (const item of [
             { pk: "user#alice", sk: "profile", name: "Alice" },

@@ -8,6 +8,7 @@ import { startApp, type App } from "../../../services/web/app";
 import { createServer, EVENTS_LIMITS } from "../../../services/web/server";
 import { startLocalKinesis, type LocalKinesis } from "../../../tools/local-kinesis";
 import { documentClient } from "../../helpers/events";
+import { startAll, track } from "../../helpers/running-servers";
 import { LOCAL_CREDENTIALS, startDynalite, type DynamoServer } from "./servers";
 
 const kinesisRecord = (data: string, sequenceNumber: string): KinesisStreamRecord => ({
@@ -43,7 +44,10 @@ describe("web service: POST /events", function () {
     };
 
     before(async () => {
-        [kinesis, dynamo] = await Promise.all([startLocalKinesis(), startDynalite()]);
+        [kinesis, dynamo] = await startAll(async () => {
+            const k = await startLocalKinesis();
+            return track(Object.assign(k, { stop: () => k.close() }));
+        }, startDynalite);
         await kinesis.createStream("events", 2);
         app = await startApp(env("events"), { credentials: LOCAL_CREDENTIALS });
         missing = await startApp(env("no-such-stream"), { credentials: LOCAL_CREDENTIALS });

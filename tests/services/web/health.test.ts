@@ -5,6 +5,7 @@ import { startApp, type App } from "../../../services/web/app";
 import { secretsManager } from "../../../services/web/aws";
 import { cacheToken } from "../../../services/web/credentials";
 import { checkHealth, coalesce } from "../../../services/web/health";
+import { startAll } from "../../helpers/running-servers";
 import { freePort, LOCAL_CREDENTIALS, startDynalite, startHungServer, startPostgres, startRedis, type DynamoServer, type HungServer, type PostgresServer, type RedisServer } from "./servers";
 
 type Env = Record<string, string>;
@@ -18,7 +19,7 @@ describe("web service /health against real servers on loopback", function () {
     let closedPort: number; // nothing listens here: connections are refused
 
     before(async () => {
-        [redis, postgres, dynamo, hung] = await Promise.all([startRedis(), startPostgres(), startDynalite(), startHungServer()]);
+        [redis, postgres, dynamo, hung] = await startAll(startRedis, startPostgres, startDynalite, startHungServer);
         closedPort = await freePort();
     });
     after(async () => {

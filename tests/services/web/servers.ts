@@ -11,13 +11,16 @@ import * as os from "os";
 import * as path from "path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { Client as PgClient } from "pg";
+import { track } from "../../helpers/running-servers";
 
 export interface Running {
     port: number;
     stop(): Promise<void>;
+    /** Kills it at once, synchronously, when the test process exits early. */
+    kill?(): void;
 }
 
-const INSTALL_HINT = "install Debian's packages with `apt-get install -y redis-server postgresql` (as .ci/run does)";
+const INSTALL_HINT = "install Debian's packages with `sudo sh -c 'apt-get update && apt-get install -y --no-install-recommends redis-server postgresql openssl'` (npm test does it itself when run as root or with passwordless sudo)";
 
 export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
@@ -115,7 +118,7 @@ export async function startRedis(): Promise<RedisServer> {
         await stop();
         throw err;
     }
-    return { port, password, caFile: cert, stop };
+    return track({ port, password, caFile: cert, stop, kill: () => child.kill("SIGKILL") });
 }
 
 export interface PostgresServer extends Running {
@@ -180,7 +183,12 @@ export async function startPostgres(): Promise<PostgresServer> {
         await stop();
         throw err;
     }
-    return { port, database: "app", user: "web", password: "local-web-password", caFile: cert, stop };
+    // PostgreSQL runs as a daemon (pg_ctl), not as our child: an exiting test process must stop it itself.
+    const kill = () => {
+        run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+        fs.rmSync(dir, { recursive: true, force: true });
+    };
+    return track({ port, database: "app", user: "web", password: "local-web-password", caFile: cert, stop, kill });
 }
 
 export interface DynamoServer extends Running {
@@ -206,7 +214,7 @@ export async function startDynalite(): Promise<DynamoServer> {
         }),
     );
     client.destroy();
-    return { port, endpoint, tableName, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+    return track({ port, endpoint, tableName, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
 }
 
 export interface HungServer extends Running {
@@ -229,14 +237,14 @@ export async function startHungServer(): Promise<HungServer> {
     });
     const port = await freePort();
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
-    return {
+    return track({
         port,
         accepted: () => accepted,
         open: () => sockets.size,
         stop: () =>
-            new Promise((resolve) => {
+            new Promise<void>((resolve) => {
                 for (const s of sockets) s.destroy();
                 server.close(() => resolve());
             }),
-    };
+    });
 }
