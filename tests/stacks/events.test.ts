@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import { FORWARD_STEPS, MAX_ORDER_LINES } from "../../components/events/saga-definition";
 import { duplicateStateNames, mapInvocations, worstCaseProblem } from "../../policy/asl";
 import { OUTBOX_METRICS } from "../../services/orders/model";
-import { chainFrom } from "../helpers/asl";
+import { chainFrom } from "../helpers/sfn";
 import { doc, ofType, one, planOf, type PlanWithPolicy } from "../helpers/plan";
 import type { PlannedResource } from "../../tools/engine";
 

@@ -1,25 +1,23 @@
 /**
  * The order saga as the program emits it: the state machine definition from the dev stack's
- * plan, run by the ASL interpreter with the real step handlers against dynalite (the claim item
- * through a real PutItem too), configured from the step functions' environment in the same plan.
- * Only PutEvents is recorded instead of sent, and faults are injected on command.
+ * plan, run by aws-local-stepfunctions (tests/helpers/sfn.ts) with the real step handlers against
+ * dynalite behind its task overrides (the claim item through a real PutItem of the definition's own
+ * Item and ConditionExpression too), configured from the step functions' environment in the same
+ * plan. Only PutEvents is recorded instead of sent, and faults are injected on command.
  */
 import { strict as assert } from "assert";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { FORWARD_STEPS } from "../../../components/events/saga-definition";
-import { duplicateStateNames } from "../../../policy/asl";
 import { parseOrderEvent, type Order, type OrderEvent } from "../../../services/orders/model";
 import { inventory, reservationAttribute, stockKey } from "../../../services/saga/inventory";
 import { paymentKey, payments } from "../../../services/saga/payments";
 import { shipmentKey, shipping } from "../../../services/saga/shipping";
-import { chainFrom, runStateMachine, unsupported, type Json, type RunResult, type TaskHandler } from "../../helpers/asl";
+import { chainFrom, definitionProblems, runStateMachine, type Json, type RunResult, type TaskHandler } from "../../helpers/sfn";
 import { command, detailOf, documentClient, orderOf, stock } from "../../helpers/events";
 import { one, ofType, planOf } from "../../helpers/plan";
 import { startDynalite, type DynamoServer } from "../web/servers";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const validateAsl = require("asl-validator") as (definition: Json) => { isValid: boolean; errors: unknown[] };
 const INVOKE = "arn:aws:states:::lambda:invoke";
 const COMPENSATIONS = ["cancel", "refund", "release"];
 
@@ -44,6 +42,7 @@ describe("order saga state machine (the emitted definition, run against dynalite
     const sm = one(plan, "aws:sfn/stateMachine:StateMachine", "order-saga");
     const definition = JSON.parse(sm.inputs.definition as string);
     const functions = new Map(ofType(plan, "aws:lambda/function:Function").map((f) => [f.outputs.arn as string, f]));
+    const buses = new Set(ofType(plan, "aws:cloudwatch/eventBus:EventBus").flatMap((b) => [b.inputs.name as string, b.outputs.arn as string]));
     const env = (name: string) => ([...functions.values()].find((f) => f.name === `events-order-saga-${name}-fn`)!.inputs.environment as any).variables;
 
     let server: DynamoServer;
@@ -117,6 +116,8 @@ describe("order saga state machine (the emitted definition, run against dynalite
         const tasks: Record<string, TaskHandler> = {
             [INVOKE]: invoke,
             "arn:aws:states:::dynamodb:putItem": async (p) => {
+                // The definition's own Item and ConditionExpression, written to dynalite's copy of the table it names.
+                assert.equal(p.TableName, env("inventory").TABLE_NAME);
                 try {
                     await ddb.send(new PutItemCommand({ ...p, TableName: server.tableName }));
                 } catch (err) {
@@ -126,7 +127,8 @@ describe("order saga state machine (the emitted definition, run against dynalite
                 return {};
             },
             "arn:aws:states:::events:putEvents": async (p) => {
-                // Each published event must be one the projector and the analytics bridge accept.
+                // Each published event must be one the projector and the analytics bridge accept, on the plan's bus.
+                for (const e of p.Entries) assert.ok(buses.has(e.EventBusName), `the definition publishes to ${e.EventBusName}, which the plan does not hold`);
                 for (const e of p.Entries) published.push(parseOrderEvent(JSON.stringify({ source: e.Source, "detail-type": e.DetailType, detail: e.Detail })));
                 return { Entries: p.Entries.map((_: Json, i: number) => ({ EventId: `evt-${i}` })), FailedEntryCount: 0 };
             },
@@ -134,7 +136,7 @@ describe("order saga state machine (the emitted definition, run against dynalite
         const input = detailOf("OrderPlaced", order, { eventId: `placed-${order.orderId}` });
         const result = await runStateMachine(definition, { input, tasks, executionId: opts.executionId });
         await Promise.all(inFlight);
-        const actions = result.trace.filter((t) => t.resource === INVOKE && !t.error).map((t) => t.parameters.Payload.action as string);
+        const actions = result.calls.filter((c) => c.resource === INVOKE && !c.error).map((c) => c.parameters.Payload.action as string);
         return { ...result, published, actions, late };
     }
 
@@ -148,24 +150,21 @@ describe("order saga state machine (the emitted definition, run against dynalite
     }
 
     it("is a definition AWS accepts: asl-validator finds nothing, and no two states share a name, nested ones included", () => {
-        // asl-validator fills in defaults (QueryLanguage) in what it is given.
-        const { isValid, errors } = validateAsl(structuredClone(definition));
-        assert.deepEqual({ isValid, errors }, { isValid: true, errors: [] });
-        assert.deepEqual(duplicateStateNames(definition), []);
+        assert.deepEqual(definitionProblems(definition), []);
     });
 
-    it("the interpreter refuses a definition with a state name used twice, as AWS does", async () => {
+    it("the runner refuses a definition with a state name used twice, as AWS does", async () => {
+        // Two Map states' inner states named alike: each machine on its own is valid.
         const twice = structuredClone(definition);
-        const [map] = ["ReserveInventory"].map((n) => twice.States[n].ItemProcessor);
+        const map = twice.States.ReserveInventory.ItemProcessor;
         map.States.ReleaseLine = map.States[map.StartAt];
         delete map.States[map.StartAt];
         map.StartAt = "ReleaseLine";
-        assert.match(unsupported(twice).join("\n"), /state name ReleaseLine is used more than once/);
+        assert.match(definitionProblems(twice).join("\n"), /state name ReleaseLine is used more than once/);
         await assert.rejects(runStateMachine(twice, { input: {}, tasks: {} }), /ReleaseLine is used more than once/);
     });
 
-    it("uses only what the interpreter models, and every forward step's Catch starts the compensations of it and all before it, in reverse", () => {
-        assert.deepEqual(unsupported(definition), []);
+    it("every forward step's Catch starts the compensations of it and all before it, in reverse", () => {
         FORWARD_STEPS.forEach((step, i) => {
             const catches = definition.States[step.state].Catch;
             assert.equal(catches.length, 1);
@@ -241,7 +240,7 @@ describe("order saga state machine (the emitted definition, run against dynalite
             const r = await run(order, { fault: (action) => (action === failing ? "Lambda.ServiceException" : undefined) });
             assert.equal(r.endState, "OrderCancelled");
             assert.deepEqual(compensations(r.actions), expected);
-            const tries = r.trace.filter((t) => t.resource === INVOKE && t.parameters.Payload.action === failing && (t.parameters.Payload.lineNo ?? 0) === 0);
+            const tries = r.calls.filter((c) => c.resource === INVOKE && c.parameters.Payload.action === failing && (c.parameters.Payload.lineNo ?? 0) === 0);
             assert.equal(tries.length, 1 + definition.States.ChargePayment.Retry[0].MaxAttempts, "the first try plus the configured retries");
             for (const l of order.lines) assert.equal((await get(stockKey(l.sku)))?.available, 100, `${l.sku} restored`);
         });
@@ -257,7 +256,7 @@ describe("order saga state machine (the emitted definition, run against dynalite
     it("a business error is not retried", async () => {
         const order = await stockedOrder({ lines: [{ sku: "tv-2", quantity: 1, unitPriceCents: 10_000_000 }] });
         const r = await run(order);
-        assert.equal(r.trace.filter((t) => t.resource === INVOKE && t.parameters.Payload.action === "charge").length, 1);
+        assert.equal(r.calls.filter((c) => c.resource === INVOKE && c.parameters.Payload.action === "charge").length, 1);
     });
 
     it("a compensation that keeps failing ends the execution in CompensationFailed (which alarms)", async () => {
@@ -272,7 +271,7 @@ describe("order saga state machine (the emitted definition, run against dynalite
     it("a claim whose write landed but whose reply was lost is retried and succeeds: the order is not left to another execution that does not exist", async () => {
         const order = await stockedOrder();
         const r = await run(order, { claimReplyLost: (attempt) => attempt === 1 });
-        assert.equal(r.trace.filter((t) => t.state === "ClaimOrder" && t.resource).length, 2, "the claim was retried");
+        assert.equal(r.calls.filter((c) => c.state === "ClaimOrder").length, 2, "the claim was retried");
         assert.equal(r.endState, "OrderConfirmed");
         assert.deepEqual(r.published.map((e) => e.type), ["OrderConfirmed"]);
     });
@@ -283,7 +282,7 @@ describe("order saga state machine (the emitted definition, run against dynalite
         const order = await stockedOrder({}, { "pen-7": 1 });
         const r = await run(order, { holdUntil: { "reserve:0": "release:0" } });
         assert.equal(r.endState, "OrderCancelled");
-        const release0 = r.trace.find((t) => t.resource === INVOKE && t.parameters.Payload.action === "release" && t.parameters.Payload.lineNo === 0);
+        const release0 = r.calls.find((c) => c.resource === INVOKE && c.parameters.Payload.action === "release" && c.parameters.Payload.lineNo === 0);
         assert.ok(release0, "line 0 was released");
         assert.deepEqual(r.late, [{ key: "reserve:0", error: "AlreadyCompensated" }], "the late reserve was refused");
         assert.equal((await get(stockKey("book-1")))?.available, 100, "no stock stays held for a cancelled order");
