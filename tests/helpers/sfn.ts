@@ -14,7 +14,13 @@
  *   so the attempts happen, their backoff is not waited for;
  * - a Map fails as soon as one iteration fails (as Step Functions does), but the calls already
  *   started run on: the run waits for every handler call to settle before it returns, so a test
- *   sees what the calls did after the execution had moved on.
+ *   sees what the calls did after the execution had moved on. Unlike Step Functions, which stops a
+ *   failed Map's iterations, the library still starts iterations queued behind MaxConcurrency and
+ *   lets a stopped iteration retry a failed call at once: not shimmed, as the saga's test orders have
+ *   no more lines than the Map's concurrency, and the extra retries only repeat idempotent calls.
+ * - a Task's TimeoutSeconds runs in real time and the library's States.Timeout error is not
+ *   exported: a test that wants a timeout throws an Error named "States.Timeout" from its handler
+ *   (which `States.TaskFailed` would wrongly match: no saga retrier or catcher relies on that).
  * The definition is validated first with asl-validator, and refused if two states share a name
  * anywhere (nested Map states included), as Step Functions refuses it.
  */
