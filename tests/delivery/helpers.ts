@@ -2,7 +2,7 @@ import { parse, stringify } from "yaml";
 import * as fs from "fs";
 import * as path from "path";
 import type { PlannedResource } from "../../tools/engine";
-import { cli, doc, PROJECT_DIR, stackFile, type PlanWithPolicy } from "../helpers/plan";
+import { cli, committedPlan, doc, PROJECT_DIR, stackFile, type PlanWithPolicy } from "../helpers/plan";
 
 export const DELIVERY_DIR = path.join(PROJECT_DIR, "delivery");
 export const COMMITTED = parse(fs.readFileSync(path.join(DELIVERY_DIR, "Pulumi.delivery.yaml"), "utf8")).config as Record<string, any>;
@@ -14,14 +14,13 @@ const cache = new Map<string, PlanWithPolicy>();
  * whole keys (a key set to undefined is removed), evaluated once per distinct settings.
  */
 export function deliveryPlan(overrides: Record<string, unknown> = {}): PlanWithPolicy {
+    if (Object.keys(overrides).length === 0) return committedPlan("delivery");
     const config: Record<string, unknown> = { ...COMMITTED, ...overrides };
     for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete config[k];
     const key = JSON.stringify(config);
     let plan = cache.get(key);
     if (!plan) {
-        const args = ["plan", "--project", "delivery", "--stack", "delivery", "--json"];
-        if (Object.keys(overrides).length > 0) args.push("--stack-file", stackFile(stringify({ config })));
-        const r = cli(args);
+        const r = cli(["plan", "--project", "delivery", "--stack", "delivery", "--json", "--stack-file", stackFile(stringify({ config }))]);
         if (!r.stdout.trim().startsWith("{")) throw new Error(`delivery plan failed (exit ${r.status}):\n${r.stderr}`);
         plan = JSON.parse(r.stdout) as PlanWithPolicy;
         cache.set(key, plan);

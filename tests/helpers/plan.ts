@@ -24,16 +24,39 @@ export type PlanWithPolicy = Plan & { policy: { violations: Violation[] } };
 
 const cache = new Map<string, PlanWithPolicy>();
 
-/** The JSON plan of a committed stack, evaluated once per test run (one process per stack, as Pulumi's runtime is global). */
-export function planOf(stack: string): PlanWithPolicy {
-    let plan = cache.get(stack);
+/** The committed stacks the whole run plans once, before any test file (tests/helpers/root-hooks.ts). */
+export const COMMITTED_PLANS: Record<string, string[]> = {
+    dev: ["plan", "--stack", "dev", "--json"],
+    prod: ["plan", "--stack", "prod", "--json"],
+    delivery: ["plan", "--project", "delivery", "--stack", "delivery", "--json"],
+};
+/** Where the run's global set-up left those plans, shared by every test process. */
+export const PLAN_DIR_VARIABLE = "PLATFORM_TEST_PLAN_DIR";
+
+/**
+ * A committed stack's JSON plan (one of COMMITTED_PLANS), evaluated once per test run: from the
+ * run's global set-up when it made one, else here (one process per stack, as Pulumi's runtime is global).
+ */
+export function committedPlan(key: string): PlanWithPolicy {
+    let plan = cache.get(key);
     if (!plan) {
-        const r = cli(["plan", "--stack", stack, "--json"]);
-        if (!r.stdout.trim().startsWith("{")) throw new Error(`plan of ${stack} failed (exit ${r.status}):\n${r.stderr}`);
-        plan = JSON.parse(r.stdout) as PlanWithPolicy;
-        cache.set(stack, plan);
+        const saved = process.env[PLAN_DIR_VARIABLE] && path.join(process.env[PLAN_DIR_VARIABLE]!, `${key}.json`);
+        if (saved && fs.existsSync(saved)) {
+            plan = JSON.parse(fs.readFileSync(saved, "utf8")) as PlanWithPolicy;
+        } else {
+            const r = cli(COMMITTED_PLANS[key]);
+            if (!r.stdout.trim().startsWith("{")) throw new Error(`plan of ${key} failed (exit ${r.status}):\n${r.stderr}`);
+            plan = JSON.parse(r.stdout) as PlanWithPolicy;
+        }
+        cache.set(key, plan);
     }
     return plan;
+}
+
+/** The JSON plan of a committed platform stack (dev or prod). */
+export function planOf(stack: string): PlanWithPolicy {
+    if (!COMMITTED_PLANS[stack]) throw new Error(`no committed stack ${stack}`);
+    return committedPlan(stack);
 }
 
 /** A stack settings file with the given YAML, for checking a proposed edit. */

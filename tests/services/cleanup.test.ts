@@ -20,7 +20,7 @@ const accepts = (port: number) =>
 /** Runs the fixture in its own mocha (with the project's root hooks); resolves with its exit and the ports it started. */
 function runFixture(env: Record<string, string>, onStarted?: (testProcess: number) => void) {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cleanup-")), "ports.json");
-    const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), FIXTURE], { cwd: ROOT, env: { ...process.env, ...env, SERVERS_FILE: file }, stdio: "pipe" });
+    const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), "--no-parallel", FIXTURE], { cwd: ROOT, env: { ...process.env, ...env, SERVERS_FILE: file }, stdio: "pipe" });
     let output = "";
     child.stdout!.on("data", (d) => (output += d));
     child.stderr!.on("data", (d) => (output += d));
