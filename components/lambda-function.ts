@@ -33,7 +33,7 @@ export function functionSettings(args: FunctionSettings): FunctionSettings {
 }
 
 /**
- * A Lambda function the platform way: code bundled from services/, Node.js 20 on arm64, its own
+ * A Lambda function the platform way: code bundled from services/, Node.js 22 on arm64, its own
  * role trusted by lambda.amazonaws.com with only its statements, a KMS-encrypted log group with
  * retention (created first, so Lambda never creates one that keeps logs forever), JSON logs,
  * X-Ray tracing and environment encryption with the platform key.

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 export interface ServiceBundle {
-    /** The bundled JavaScript (CommonJS, Node.js 20). */
+    /** The bundled JavaScript (CommonJS, for Node.js 20 and later: the fleet and Lambda run 22). */
     code: string;
     /** Hex SHA-256 of `code`. */
     sha256: string;

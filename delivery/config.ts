@@ -130,9 +130,9 @@ const supportedNode = (v: string) => {
 export const buildSchema = z.strictObject({
     nodeVersion: z
         .string()
-        .regex(/^\d+\.\d+\.\d+$/, { message: "must be a Node.js release such as 20.20.2" })
+        .regex(/^\d+\.\d+\.\d+$/, { message: "must be a Node.js release such as 26.12.1" })
         .refine(supportedNode, { message: "must be Node.js 20.19 or later (package.json engines)" })
-        .describe("The exact Node.js release every build installs over the image's Node.js 20, whose patch level moves with image updates."),
+        .describe("The exact Node.js release every build installs over the image's own (default: the current LTS line, 26; the tests pass on 20, 22, 24 and 26)."),
     pulumiVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Pulumi CLI release such as 3.248.0" }).describe("The Pulumi CLI release the Preview and Deploy builds install (default: the @pulumi/pulumi version in package.json)."),
     image: z.enum(BUILD_IMAGES).describe("The CodeBuild image: Ubuntu with the Node.js 20 runtime and apt, which the buildspecs use."),
     computeType: z.enum(COMPUTE_TYPES).describe("The CodeBuild compute size."),
@@ -166,7 +166,8 @@ export const DEFAULTS = {
     pipelines: {},
     build: {
         // The release the project's tests run on (README "Requires").
-        nodeVersion: "20.20.2",
+        // The current Node.js LTS (26 became Active LTS in October 2026; 20 reached end of life in April 2026).
+        nodeVersion: "26.12.1",
         // The CLI release that matches the SDK the program is built with.
         pulumiVersion: pulumiSdkVersion,
         image: "aws/codebuild/standard:7.0",

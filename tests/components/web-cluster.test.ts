@@ -194,7 +194,7 @@ describe("web user data", () => {
         assert.equal(r.status, 0, r.stderr);
     });
 
-    it("installs Node.js 20, checks the bundle's hash and runs it under systemd as an unprivileged user", () => {
+    it("installs Node.js 22, checks the bundle's hash and runs it under systemd as an unprivileged user", () => {
         assert.match(script, /^dnf install -y nodejs22 /m);
         assert.match(script, /sha256sum --check/);
         assert.match(script, /^User=web$/m);

@@ -47,7 +47,7 @@ describe("delivery config", () => {
         assert.deepEqual([dev.stack, dev.branch, dev.requireApproval, dev.deployRegions], ["dev", "main", false, ["us-east-1"]]);
         assert.deepEqual([prod.stack, prod.tags, prod.requireApproval, prod.deployRegions], ["prod", ["v*"], true, ["us-east-1", "us-west-2"]]);
         assert.equal(cfg.build.pulumiVersion, require("../../package.json").dependencies["@pulumi/pulumi"]);
-        assert.equal(cfg.build.nodeVersion, "20.20.2");
+        assert.equal(cfg.build.nodeVersion, "26.12.1", "the current Node.js LTS");
         assert.deepEqual(cfg.tags, { owner: "team-a", environment: "delivery", project: "platform-delivery" });
     });
 

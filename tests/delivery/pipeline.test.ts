@@ -157,7 +157,7 @@ describe("delivery pipelines (offline plan of delivery/Pulumi.delivery.yaml)", (
             const vars = (stage: string) => (onlyOne(inPipeline(plan, stack, "aws:codebuild/project:Project", `-${stage}`), "project").inputs as any).environment.environmentVariables as any[];
             assert.deepEqual(vars("test"), [
                 { name: "STACK", value: stack, type: "PLAINTEXT" },
-                { name: "NODE_VERSION", value: "20.20.2", type: "PLAINTEXT" },
+                { name: "NODE_VERSION", value: "26.12.1", type: "PLAINTEXT" },
             ]);
             for (const stage of ["preview", "deploy"]) {
                 const v = vars(stage);
