@@ -1,26 +1,10 @@
 import { strict as assert } from "assert";
-import { ConfigError, validateConfig } from "../../config";
+import { sectionProblems } from "../helpers/config";
 import { defaults as accountDefaults } from "../../config/sections/account";
 import { defaults, reservedConcurrencyByFunction, reservedConcurrencyTotal } from "../../config/sections/events";
 
-const base = { "aws:region": "us-east-1", "platform:tags": JSON.stringify({ owner: "team-a" }) };
-const PROD_NEEDS = {
-    web: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc-123" },
-    analytics: { emr: { cluster: { tlsCertificatesS3Uri: "s3://pki-bucket/emr/certs.zip" } } },
-};
-
 /** The problems naming platform:account, given section overrides. */
-function problems(profile: "dev" | "prod", sections: Record<string, unknown>): string[] {
-    const raw: Record<string, string> = { ...base, "platform:profile": profile };
-    for (const [k, v] of Object.entries({ ...(profile === "prod" ? PROD_NEEDS : {}), ...sections })) raw[`platform:${k}`] = JSON.stringify(v);
-    try {
-        validateConfig(raw, profile);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
-        return err.problems.filter((p) => p.startsWith("platform:account."));
-    }
-    return [];
-}
+const problems = (profile: "dev" | "prod", sections: Record<string, unknown>): string[] => sectionProblems(profile, sections, "platform:account.");
 
 describe("config: account (Lambda concurrency quota)", () => {
     it("defaults to Lambda's usual quota of 1000, which both profiles fit", () => {

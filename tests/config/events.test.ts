@@ -1,25 +1,9 @@
 import { strict as assert } from "assert";
-import { ConfigError, validateConfig } from "../../config";
+import { sectionProblems } from "../helpers/config";
 import { defaults, reservedConcurrencyTotal } from "../../config/sections/events";
 
-const base = { "aws:region": "us-east-1", "platform:tags": JSON.stringify({ owner: "team-a" }) };
-const PROD_NEEDS = {
-    web: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc-123" },
-    analytics: { emr: { cluster: { tlsCertificatesS3Uri: "s3://pki-bucket/emr/certs.zip" } } },
-};
-
 /** Every problem with the events section (and the cross-section rules naming it), given section overrides. */
-function problems(profile: "dev" | "prod", sections: Record<string, unknown>): string[] {
-    const raw: Record<string, string> = { ...base, "platform:profile": profile };
-    for (const [k, v] of Object.entries({ ...(profile === "prod" ? PROD_NEEDS : {}), ...sections })) raw[`platform:${k}`] = JSON.stringify(v);
-    try {
-        validateConfig(raw, profile);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
-        return err.problems.filter((p) => p.startsWith("platform:events."));
-    }
-    return [];
-}
+const problems = (profile: "dev" | "prod", sections: Record<string, unknown>): string[] => sectionProblems(profile, sections, "platform:events.");
 
 function expectProblem(p: string[], line: string) {
     assert.ok(p.includes(line), `expected\n  ${line}\namong\n  ${p.join("\n  ")}`);

@@ -1,21 +1,12 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { accepts } from "./web/servers";
 
 const ROOT = path.join(__dirname, "..", "..");
 const FIXTURE = path.join(ROOT, "tests", "fixtures", "servers-left-running.fixture.ts");
-
-const accepts = (port: number) =>
-    new Promise<boolean>((resolve) => {
-        const s = net.connect(port, "127.0.0.1", () => {
-            s.destroy();
-            resolve(true);
-        });
-        s.once("error", () => resolve(false));
-    });
 
 /** Runs the fixture in its own mocha (with the project's root hooks); resolves with its exit and the ports it started. */
 function runFixture(env: Record<string, string>, onStarted?: (testProcess: number) => void) {

@@ -7,7 +7,6 @@
 import { strict as assert } from "assert";
 import { spawn, type ChildProcessWithoutNullStreams } from "child_process";
 import { randomUUID } from "crypto";
-import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import * as readline from "readline";
@@ -17,7 +16,7 @@ import type { BusEntry, EntryResult, OrderBus } from "../../../services/orders/o
 import { OUTBOX_METRICS } from "../../../services/orders/model";
 import { migrate, SCHEMA_SQL } from "../../../services/orders/schema";
 import { command } from "../../helpers/events";
-import { freePort, LOCAL_CREDENTIALS, startHungServer, startPostgres, type PostgresServer, type Running } from "../web/servers";
+import { freePort, LOCAL_CREDENTIALS, poolOn, startHungServer, startPostgres, type PostgresServer, type Running } from "../web/servers";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const FIXTURE = path.join(__dirname, "fixtures", "order-function.ts");
@@ -121,7 +120,7 @@ describe("order service under faults (against PostgreSQL)", () => {
     before(async function () {
         this.timeout(60_000);
         server = await startPostgres();
-        pool = new Pool({ host: "127.0.0.1", port: server.port, user: server.user, password: server.password, database: server.database, ssl: { ca: fs.readFileSync(server.caFile, "utf8") }, max: 4 });
+        pool = poolOn(server);
         const c = await pool.connect();
         try {
             await migrate(c);

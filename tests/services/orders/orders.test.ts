@@ -5,7 +5,6 @@
  */
 import { strict as assert } from "assert";
 import { randomUUID } from "crypto";
-import * as fs from "fs";
 import { Pool } from "pg";
 import { createOrderHandlers, InvalidOrderError, poolFromEnv, type PlaceOrderResponse } from "../../../services/orders/handler";
 import { parseOrderEvent } from "../../../services/orders/model";
@@ -13,7 +12,7 @@ import { PUT_EVENTS_MAX_ENTRIES, type BusEntry, type EntryResult, type OrderBus 
 import { migrate } from "../../../services/orders/schema";
 import { OrderConflictError, placeOrder } from "../../../services/orders/store";
 import { command, envelope } from "../../helpers/events";
-import { startPostgres, type PostgresServer } from "../web/servers";
+import { poolOn, startPostgres, type PostgresServer } from "../web/servers";
 
 /** A bus that records what it is given, and fails entries or whole calls on command. */
 class RecordingBus implements OrderBus {
@@ -45,7 +44,7 @@ describe("order write path (against PostgreSQL)", () => {
     before(async function () {
         this.timeout(60_000);
         server = await startPostgres();
-        pool = new Pool({ host: "127.0.0.1", port: server.port, user: server.user, password: server.password, database: server.database, ssl: { ca: fs.readFileSync(server.caFile, "utf8") }, max: 4 });
+        pool = poolOn(server);
     });
     after(async () => {
         await pool?.end();

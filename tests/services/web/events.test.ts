@@ -9,7 +9,7 @@ import { createServer, EVENTS_LIMITS } from "../../../services/web/server";
 import { startLocalKinesis, type LocalKinesis } from "../../../tools/local-kinesis";
 import { documentClient } from "../../helpers/events";
 import { startAll, track } from "../../helpers/running-servers";
-import { LOCAL_CREDENTIALS, startDynalite, type DynamoServer } from "./servers";
+import { eventsOnlyEnv, LOCAL_CREDENTIALS, startDynalite, type DynamoServer } from "./servers";
 
 const kinesisRecord = (data: string, sequenceNumber: string): KinesisStreamRecord => ({
     kinesis: { kinesisSchemaVersion: "1.0", partitionKey: "p", sequenceNumber, data: Buffer.from(data).toString("base64"), approximateArrivalTimestamp: 0 },
@@ -23,21 +23,7 @@ describe("web service: POST /events", function () {
     let app: App;
     let missing: App;
 
-    const env = (stream: string) => ({
-        PORT: "0",
-        AWS_REGION: "us-east-1",
-        // The dependencies /events does not touch; /health would report them down.
-        CACHE_HOST: "127.0.0.1",
-        CACHE_AUTH_TOKEN: "unused",
-        DB_HOST: "127.0.0.1",
-        DB_NAME: "app",
-        DB_USER: "web",
-        DB_AUTH: "password",
-        DB_PASSWORD: "unused",
-        TABLE_NAME: "unused",
-        ANALYTICS_STREAM_NAME: stream,
-        KINESIS_ENDPOINT: kinesis.endpoint,
-    });
+    const env = (stream: string) => eventsOnlyEnv(stream, kinesis.endpoint);
     const post = async (target: App, body: string, method = "POST") => {
         const res = await fetch(`http://127.0.0.1:${target.port}/events`, { method, body: method === "GET" ? undefined : body, headers: { "content-type": "application/json" } });
         return { status: res.status, body: (await res.json()) as any };

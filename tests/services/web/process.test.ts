@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "child_process";
 import * as net from "net";
 import * as path from "path";
 import { PROJECT_DIR } from "../../helpers/plan";
-import { startHungServer, type HungServer } from "./servers";
+import { eventsOnlyEnv, startHungServer, type HungServer } from "./servers";
 
 interface Service {
     child: ChildProcess;
@@ -65,23 +65,7 @@ describe("web service process", function () {
     this.timeout(30_000);
     let kinesis: HungServer;
     let running: Service | undefined;
-    const env = (overrides: Record<string, string> = {}) => ({
-        PORT: "0",
-        AWS_REGION: "us-east-1",
-        CACHE_HOST: "127.0.0.1",
-        CACHE_AUTH_TOKEN: "unused",
-        DB_HOST: "127.0.0.1",
-        DB_NAME: "app",
-        DB_USER: "web",
-        DB_AUTH: "password",
-        DB_PASSWORD: "unused",
-        TABLE_NAME: "unused",
-        ANALYTICS_STREAM_NAME: "events",
-        KINESIS_ENDPOINT: `http://127.0.0.1:${kinesis.port}`,
-        EVENTS_TIMEOUT_MS: "1000",
-        SHUTDOWN_GRACE_MS: "2000",
-        ...overrides,
-    });
+    const env = (overrides: Record<string, string> = {}) => eventsOnlyEnv("events", `http://127.0.0.1:${kinesis.port}`, { EVENTS_TIMEOUT_MS: "1000", SHUTDOWN_GRACE_MS: "2000", ...overrides });
     const main = path.join(PROJECT_DIR, "services", "web", "main.ts");
     const postEvents = (port: number) =>
         fetch(`http://127.0.0.1:${port}/events`, { method: "POST", body: JSON.stringify([{ type: "page.viewed", subjectId: "user-1" }]), headers: { "content-type": "application/json" } }).then(async (res) => ({

@@ -10,7 +10,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { Client as PgClient } from "pg";
+import { Client as PgClient, Pool as PgPool } from "pg";
 import { track } from "../../helpers/running-servers";
 
 export interface Running {
@@ -73,7 +73,7 @@ async function waitFor(what: string, probe: () => Promise<boolean>, child: Child
     throw new Error(`${what} did not start${log}`);
 }
 
-const accepts = (port: number) =>
+export const accepts = (port: number) =>
     new Promise<boolean>((resolve) => {
         const s = net.connect(port, "127.0.0.1", () => {
             s.destroy();
@@ -247,4 +247,31 @@ export async function startHungServer(): Promise<HungServer> {
                 server.close(() => resolve());
             }),
     });
+}
+
+/**
+ * The web service's settings for tests of POST /events: the stream is real (its endpoint given),
+ * and the dependencies /events does not touch are placeholders (/health would report them down).
+ */
+export function eventsOnlyEnv(stream: string, kinesisEndpoint: string, overrides: Record<string, string> = {}): Record<string, string> {
+    return {
+        PORT: "0",
+        AWS_REGION: "us-east-1",
+        CACHE_HOST: "127.0.0.1",
+        CACHE_AUTH_TOKEN: "unused",
+        DB_HOST: "127.0.0.1",
+        DB_NAME: "app",
+        DB_USER: "web",
+        DB_AUTH: "password",
+        DB_PASSWORD: "unused",
+        TABLE_NAME: "unused",
+        ANALYTICS_STREAM_NAME: stream,
+        KINESIS_ENDPOINT: kinesisEndpoint,
+        ...overrides,
+    };
+}
+
+/** A pg pool on the test PostgreSQL, over its verified TLS. */
+export function poolOn(server: PostgresServer, max = 4): PgPool {
+    return new PgPool({ host: "127.0.0.1", port: server.port, user: server.user, password: server.password, database: server.database, ssl: { ca: fs.readFileSync(server.caFile, "utf8") }, max });
 }
