@@ -154,6 +154,39 @@ const MANUAL = {
       'subnets, route tables associations and NAT gateways in them); natGateways.strategy adds/removes NAT gateways and EIPs.',
   },
 };
+// Terraform resources newer than the checkout the generator last read: read by hand from the
+// provider source (file and commit given), with the same rules (RequiresReplace plan modifiers;
+// `region` as above). The generator uses a checkout's own reading whenever the checkout has them.
+const HAND_READ = {
+  'aws:cloudwatch/logDelivery:LogDelivery': {
+    entry: { replaces: ['deliveryDestinationArn', 'deliverySourceName', 'region'] },
+    source: 'internal/service/logs/delivery.go@009ebbba773eb7f1e3b286e30033836f4d115bd9',
+    reason: 'framework resource added after the checkout (TF v5.58); delivery_destination_arn and delivery_source_name use stringplanmodifier.RequiresReplace()',
+  },
+  'aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination': {
+    entry: {
+      replaces: ['name', 'outputFormat', 'region'],
+      conditional: ['deliveryDestinationConfiguration.destinationResourceArn'],
+      unverified: ['deliveryDestinationType'],
+    },
+    source: 'internal/service/logs/delivery_destination.go@1e67cc5d48a621fe85585ada9c1cfb26802a4da7',
+    reason: 'framework resource added after the checkout; name and output_format RequiresReplace(); destination_resource_arn RequiresReplaceIf the ARN\'s service changes; delivery_destination_type is computed-only in that file but an input in @pulumi/aws',
+  },
+  'aws:cloudwatch/logDeliverySource:LogDeliverySource': {
+    entry: { replaces: ['logType', 'name', 'region', 'resourceArn'] },
+    source: 'internal/service/logs/delivery_source.go@00a35305dc1b297a6fcdecdfbba33f1e63c3da39',
+    reason: 'framework resource added after the checkout; log_type, name and resource_arn use stringplanmodifier.RequiresReplace()',
+  },
+};
+
+// Replacements decided outside the schema (ModifyPlan code), read by hand; merged as conditional.
+const EXTRA_CONDITIONAL = {
+  // vpc_security_group_ingress_rule.go ModifyPlan: "When you modify a rule, you cannot change the
+  // rule's source type" -> RequiresReplace on the old and new source attributes.
+  'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule': ['cidrIpv4', 'cidrIpv6', 'prefixListId', 'referencedSecurityGroupId'],
+  'aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule': ['cidrIpv4', 'cidrIpv6', 'prefixListId', 'referencedSecurityGroupId'],
+};
+
 // Our own components (ComponentResource): their inputs are plain program values, never diffed.
 const COMPONENT_PREFIX = 'platform:';
 
@@ -453,10 +486,12 @@ function walkSdkSchema(prov, pkg, file, open, prefix, visit, problems, scope, se
     if (!attr) { problems.push(`unresolved attribute ${[...prefix, name].join('.')}: ${el.value.slice(0, 60)}`); continue; }
     const props = {};
     for (const p of elements(attr.file.src, attr.open)) if (p.key) props[p.key] = p;
-    visit([...prefix, name], props);
     const elem = props.Elem;
+    const res = elem && !/^&?schema\.Schema\{/.test(elem.value)
+      ? resolveLiteral(prov, pkg, attr.file, elem.valueAt, 'schema\\.Resource', attr.scope)
+      : null;
+    visit([...prefix, name], props, !!res);
     if (elem) {
-      const res = resolveLiteral(prov, pkg, attr.file, elem.valueAt, 'schema\\.Resource', attr.scope);
       if (res) {
         const rp = {};
         for (const p of elements(res.file.src, res.open)) if (p.key) rp[p.key] = p;
@@ -483,11 +518,14 @@ function readSdkResource(prov, loc) {
   const map = sm && resolveLiteral(prov, pkg, res.file, sm.valueAt, SCHEMA_MAP, res.scope);
   if (!map) return { problems: [`no schema map in ${loc.func}`] };
   const attrs = [];
-  walkSdkSchema(prov, pkg, map.file, map.open, [], (segs, p) => {
+  walkSdkSchema(prov, pkg, map.file, map.open, [], (segs, p, block) => {
     attrs.push({
       path: segs,
       forceNew: !!p.ForceNew && /^true\b/.test(p.ForceNew.value),
       input: !!(p.Optional || p.Required),
+      // SDKv2 (helper/schema diffList/diffSet): on a block (Elem *schema.Resource) ForceNew
+      // applies to the element count only; nested attributes replace only if ForceNew themselves.
+      block,
     });
   }, problems, map.scope);
   const hasUpdate = ['Update', 'UpdateContext', 'UpdateWithoutTimeout'].some((k) => props[k]);
@@ -595,7 +633,7 @@ function readFwResource(prov, loc) {
 
 function parseInterfaces(src, ns) {
   const out = new Map();
-  for (const m of src.matchAll(/export interface (\w+) \{/g)) {
+  for (const m of src.matchAll(/(?:export )?interface (\w+) \{/g)) {
     const open = m.index + m[0].length - 1;
     const close = src.indexOf('\n}', open) >= 0 && ns === null ? src.indexOf('\n}', open) : null;
     let end = close;
@@ -689,7 +727,6 @@ function generate(opts) {
   const random = opts.random ? new Provider(opts.random) : null;
   const awsSchema = new PulumiSchema(PULUMI_AWS);
   const randomSchema = new PulumiSchema(PULUMI_RANDOM);
-  const previous = opts.previous || { types: {} };
   const types = {};
   const manual = [];
   const report = [];
@@ -701,11 +738,10 @@ function generate(opts) {
     const prov = isRandom ? random : aws;
     const loc = tf && prov && prov.locate(tf);
     if (!loc) {
-      // Not in this checkout: keep a hand-read entry from the committed table, if there is one.
-      const prev = previous.types[token];
-      if (prev && (previous.manual || []).some((m) => m.type === token)) {
-        types[token] = prev;
-        manual.push(previous.manual.find((m) => m.type === token));
+      const hand = HAND_READ[token];
+      if (hand) {
+        types[token] = hand.entry;
+        manual.push({ type: token, source: hand.source, reason: hand.reason });
       } else report.push(`${token}: ${tf || 'no TF mapping'} not found in the checkout; left out`);
       continue;
     }
@@ -719,24 +755,30 @@ function generate(opts) {
       continue;
     }
     const replaces = new Set();
+    const onCount = new Set();
     const unmatched = [];
     for (const a of r.attrs) {
       if (!a.forceNew || !a.input) continue;
-      // A ForceNew attribute inside a ForceNew block is covered by the block.
       const p = pulumiPath(schema, args, a.path, RENAMES[token]);
       if (p === null) { if (a.path.length === 1 && !['tags_all'].includes(a.path[0])) unmatched.push(a.path.join('.')); continue; }
-      replaces.add(p);
+      (a.block ? onCount : replaces).add(p);
     }
+    // A replace-forcing attribute inside a block that replaces on any change is covered by it.
     for (const p of [...replaces]) {
       const parent = [...replaces].find((q) => q !== p && (p.startsWith(`${q}.`) || p.startsWith(`${q}[].`)));
       if (parent) replaces.delete(p);
+    }
+    for (const p of [...onCount]) {
+      if ([...replaces].some((q) => p === q || p.startsWith(`${q}.`) || p.startsWith(`${q}[].`))) onCount.delete(p);
     }
     // Top-level Pulumi inputs with no attribute in this source (newer than the checkout).
     const known = new Set(r.attrs.filter((a) => a.path.length === 1).map((a) => pulumiPath(schema, args, a.path, RENAMES[token])).filter(Boolean));
     const unverified = [...args.keys()].filter((k) => !known.has(k) && k !== 'region' && k !== 'tagsAll');
     if (!isRandom && args.has('region')) replaces.add('region');
     const entry = { replaces: r.hasUpdate ? [...replaces].sort() : ['*'] };
+    if (r.hasUpdate && onCount.size) entry.replacesOnCount = [...onCount].sort();
     const conditional = r.conditional.map((c) => pulumiPath(schema, args, c.split('.').filter((s) => !/^\d+$/.test(s)), RENAMES[token])).filter(Boolean);
+    conditional.push(...(EXTRA_CONDITIONAL[token] || []));
     if (conditional.length) entry.conditional = [...new Set(conditional)].sort();
     if (unverified.length) entry.unverified = unverified.sort();
     if (unmatched.length) report.push(`${token}: ForceNew TF attributes with no Pulumi input: ${unmatched.join(', ')}`);
@@ -776,10 +818,12 @@ function main() {
     },
     notes: [
       '"replaces": input paths (Pulumi names; [] = any list/set element) whose change replaces the resource; a listed block covers everything beneath it. "*": the resource has no Update, every input change replaces.',
+      '"replacesOnCount": ForceNew blocks of SDKv2 resources: adding or removing the block (or changing its number of elements) replaces; a change inside an element replaces only through the nested paths in "replaces" (terraform-plugin-sdk helper/schema diffList/diffSet give a block\'s ForceNew to its count only).',
       '"conditional": inputs a CustomizeDiff may force to replace under a condition (e.g. a downgrade); report them as "may replace".',
       '"unverified": top-level Pulumi inputs the source read here does not declare (added after it): treat a change to them as "may replace".',
       REGION_NOTE,
-      ...(prevSource.extraNotes || []),
+      'source.version is the provider source read. @pulumi/aws 7.x is bridged from Terraform AWS provider v6.x; inputs added since that source are listed as "unverified", but a ForceNew added to or dropped from an existing attribute since then is not seen: regenerate from the exact pin when a checkout of it is available.',
+      '"manual": types read by hand (file@commit and reason) because the checkout predates them.',
     ],
     manual,
     types,
