@@ -9,7 +9,7 @@
 //
 // Usage:
 //   node tools/diff/generate-replacements.js <terraform-provider-aws checkout>
-//        [--random <terraform-provider-random checkout>] [--version <label>] [--out <file>] [--check]
+//        [--random <terraform-provider-random checkout>] [--version <label>] [--random-version <label>] [--out <file>]
 // The plan types are read from `node tools/run.js plan` of the three stacks. Types that are not
 // Terraform resources (provider, awsx component, our own components) come from MANUAL below.
 'use strict';
@@ -143,15 +143,17 @@ const MANUAL = {
   'pulumi:pulumi:Stack': { replaces: [], note: 'The stack root: no inputs.' },
   'awsx:ec2:Vpc': {
     replaces: [
-      'cidrBlock', 'ipv4IpamPoolId', 'ipv4NetmaskLength', 'instanceTenancy',
-      'availabilityZoneNames', 'numberOfAvailabilityZones', 'availabilityZoneCidrMask',
-      'subnetSpecs', 'subnetStrategy', 'natGateways.strategy',
+      'availabilityZoneCidrMask', 'availabilityZoneNames', 'cidrBlock', 'ipv4IpamPoolId', 'ipv4NetmaskLength',
+      'numberOfAvailabilityZones', 'region', 'subnetSpecs', 'subnetStrategy',
     ],
     note:
-      'Remote component (pulumi-awsx awsx/ec2/vpc.ts): cidrBlock/ipv4IpamPoolId/ipv4NetmaskLength/instanceTenancy are ' +
-      'ForceNew on the child aws_vpc; availability zones, subnetSpecs, subnetStrategy and availabilityZoneCidrMask ' +
-      'change the computed subnet layout, whose aws_subnet cidr_block/availability_zone are ForceNew (replacing ' +
-      'subnets, route tables associations and NAT gateways in them); natGateways.strategy adds/removes NAT gateways and EIPs.',
+      'Remote component (pulumi/pulumi-awsx awsx/ec2/vpc.ts@e60adf3cf01f3ac03cc6bc846cdd0df320afed23): its args go to the child ' +
+      'aws.ec2.Vpc, where cidr_block, ipv4_ipam_pool_id, ipv4_netmask_length and region are ForceNew (instance_tenancy is not). ' +
+      'The availability zones, availabilityZoneCidrMask, subnetSpecs and subnetStrategy decide each child aws.ec2.Subnet\'s ' +
+      'availability_zone and cidr_block, both ForceNew, so changing them replaces subnets (and the route table associations and ' +
+      'NAT gateways in them). natGateways.strategy adds or removes NAT gateways and EIPs without replacing the VPC; ' +
+      'natGateways.elasticIpAllocationIds replaces NAT gateways (allocation_id is ForceNew).',
+    source: 'pulumi/pulumi-awsx:awsx/ec2/vpc.ts@e60adf3cf01f3ac03cc6bc846cdd0df320afed23',
   },
 };
 // Terraform resources newer than the checkout the generator last read: read by hand from the
@@ -732,7 +734,12 @@ function generate(opts) {
   const report = [];
   for (const token of opts.types) {
     if (token.startsWith(COMPONENT_PREFIX)) { types[token] = { replaces: [] }; continue; }
-    if (MANUAL[token]) { types[token] = MANUAL[token]; continue; }
+    if (MANUAL[token]) {
+      const { source, ...entry } = MANUAL[token];
+      types[token] = entry;
+      if (source) manual.push({ type: token, source, reason: 'not a Terraform resource: modelled from its source' });
+      continue;
+    }
     const tf = TF_TYPES[token];
     const isRandom = token.startsWith('random:');
     const prov = isRandom ? random : aws;
