@@ -610,10 +610,8 @@ function readFwResource(prov, loc) {
   let fn = pkg.func('Schema', loc.receiver);
   if (!fn) {
     // The Schema method may come from an embedded struct (e.g. the VPC security group rules).
-    const embed = pkg.value(loc.receiver) || null;
     const def = pkg.files.map((f) => new RegExp(`type ${loc.receiver} struct \\{\\s*\\*?(\\w+)\\s*\\n`).exec(f.src)).find(Boolean);
     if (def) fn = pkg.func('Schema', def[1]);
-    void embed;
   }
   if (!fn) return { problems: [`no Schema method on ${loc.receiver}`] };
   const close = matchBracket(fn.file.src, fn.open);
