@@ -131,6 +131,7 @@ function checkOut(projectDir: string, ref: string): { dir: string; commit: strin
         const dir = path.join(root, path.relative(top.stdout.trim(), projectDir));
         if (!fs.existsSync(path.join(dir, "tools", "run.js"))) throw new DiffError([`error: ${ref} predates the offline plan (no tools/run.js); pick a later --base`]);
         link = path.join(dir, "node_modules");
+        fs.rmSync(link, { recursive: true, force: true }); // a committed link to someone's node_modules
         fs.symlinkSync(path.join(projectDir, "node_modules"), link, "dir");
         return { dir, commit, remove };
     } catch (err) {

@@ -174,9 +174,8 @@ function decide(was: PlannedResource, now: PlannedResource, details: PropertyDif
 }
 
 function protectedError(step: "replace" | "delete", urn: string): string {
-    return step === "replace"
-        ? `Pulumi refuses to replace ${urn}: it is protected; unprotect it first (platform:protection.protectResources: false in the same change, or \`pulumi state unprotect\`)`
-        : `Pulumi refuses to delete ${urn}: it is protected; unprotect it first (\`pulumi state unprotect\`)`;
+    // The protection Pulumi checks is the state's, which `pulumi state unprotect` lifts; offline, the committed program's is all there is.
+    return `Pulumi refuses to ${step} ${urn}: it is protected; it goes ahead only once unprotected (\`pulumi state unprotect '${urn}'\`, after a backup)`;
 }
 
 // ---- paths ----
@@ -239,7 +238,7 @@ export const PLACEHOLDERS = new Set([SECRET_TEXT, UNKNOWN_TEXT]);
 
 export interface Blocked {
     change: Change;
-    /** Why the resource is held: its replace reasons, or the kind of step. */
+    /** Why the resource is held: the properties that force its replacement (none for a delete). */
     reasons: string[];
 }
 
@@ -257,7 +256,7 @@ export function guard(result: DiffResult, allowed: string[]): { blocked: Blocked
             used.add(allowance);
             continue;
         }
-        blocked.push({ change: c, reasons: c.op === "replace" ? c.replaceReasons : c.op === "delete" ? ["deleted"] : ["may replace: its type is missing from the replacement table"] });
+        blocked.push({ change: c, reasons: c.op === "replace" ? c.replaceReasons : c.op === "delete" ? [] : ["may replace: its type is missing from the replacement table"] });
     }
     return { blocked, unusedAllowances: allowed.filter((a) => !used.has(a)) };
 }

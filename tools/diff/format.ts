@@ -87,7 +87,10 @@ export function formatRefusals(stack: string, blocked: Blocked[], errors: Change
     for (const c of errors) lines.push(`error: ${c.error}`);
     if (blocked.length > 0) {
         lines.push(`error: stack "${stack}" protects its resources, and this change replaces or deletes ${blocked.length} stateful resource(s):`);
-        for (const b of blocked) lines.push(`  ${b.change.name} (${b.change.type}) ${b.change.op === "update" ? "may be replaced" : b.change.op === "delete" ? "deleted" : "replaced"}: ${b.reasons.join(", ")}`);
+        for (const b of blocked) {
+            const step = b.change.op === "update" ? "may be replaced" : b.change.op === "delete" ? "deleted" : "replaced";
+            lines.push(`  ${b.change.name} (${b.change.type}) ${step}${b.reasons.length ? `: ${b.reasons.join(", ")}` : ""}`);
+        }
         lines.push(`  (if that is intended, repeat with --allow-replace <name or URN> for each; data in a replaced resource is lost unless restored from a backup)`);
     }
     return lines;
