@@ -2,6 +2,8 @@
  * The command line (the handbook's contract):
  *   plan --stack <name> [--json] [--stack-file <path>] [--project delivery]
  *                                                        offline plan (of the platform, or the delivery project); exit 1 on bad config or a mandatory violation
+ *   diff --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref>] [--json] [--allow-replace <urn-or-name>]...
+ *                                                        what a config edit or a commit does to the stack; exit 2 on a refused stateful replacement
  *   policy <plan.json> [--config <file>]                  the policy pack on a saved plan (with a pack config); exit 1 on a mandatory violation
  *   policy --coverage [--stack <name>...]                 the share of the stacks' resource types the pack's rules cover (dev and prod by default)
  *   bench [--runs N] [--stack <name>]                     stack evaluation time against loading the Pulumi SDKs
@@ -40,9 +42,11 @@ async function run(argv: string[]): Promise<number> {
             return plan(rest);
         case "policy":
             return policy(rest);
+        case "diff":
+            return (await import("./diff/command")).diff(rest, PROJECT_DIR);
         case "bench":
             return (await import("./bench")).bench(rest, PROJECT_DIR);
-        case "evaluate": // one stack evaluation and nothing else: what `bench` times
+        case "evaluate": // one stack evaluation and nothing else: what `bench` times, and each side of `diff`
             return evaluateOnly(rest);
         case "docs": {
             const { writeReference } = await import("./config-docs");
@@ -54,7 +58,7 @@ async function run(argv: string[]): Promise<number> {
             return 0;
         }
         default:
-            console.error("usage: plan --stack <name> [--json] [--stack-file <path>] [--project delivery] | policy <plan.json> | bench [--runs N] [--stack <name>]");
+            console.error("usage: plan --stack <name> [--json] [--stack-file <path>] [--project delivery] | diff --stack <name> [--stack-file <path>] [--base <git-ref>] | policy <plan.json> | bench [--runs N] [--stack <name>]");
             return 2;
     }
 }
@@ -169,9 +173,11 @@ async function policyCoverage(stacks: string[]): Promise<number> {
 }
 
 async function evaluateOnly(argv: string[]): Promise<number> {
-    const { values } = parseArgs({ args: argv, options: { stack: { type: "string" } } });
-    const result = await evaluate(values.stack ?? "dev");
+    const { values } = parseArgs({ args: argv, options: { stack: { type: "string" }, json: { type: "boolean" }, "stack-file": { type: "string" } } });
+    const result = await evaluate(values.stack ?? "dev", values["stack-file"]);
     if (!result) return 1;
-    console.log(`${result.resources.length} resources`);
+    // The plan without the policy pack's verdict (which `diff` does not need).
+    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else console.log(`${result.resources.length} resources`);
     return 0;
 }

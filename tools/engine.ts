@@ -23,6 +23,8 @@ export interface ResourceOptions {
     ignoreChanges: string[];
     replaceOnChanges: string[];
     additionalSecretOutputs: string[];
+    /** URNs this resource was known by before (the `aliases` option): a diff matches them to it. */
+    aliases: string[];
     /** URN of the provider resource this resource uses, when one was given. */
     provider?: string;
     deletedWith?: string;
@@ -271,6 +273,7 @@ function describeRequest(req: any, urn: string, id: string | undefined, wireInpu
         ignoreChanges: req.getIgnorechangesList(),
         replaceOnChanges: req.getReplaceonchangesList(),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        aliases: aliasUrns(req),
     };
     // A provider reference is "<urn>::<id>"; the urn itself contains "::".
     if (providerRef) options.provider = providerRef.slice(0, providerRef.lastIndexOf("::"));
@@ -290,4 +293,27 @@ function describeRequest(req: any, urn: string, id: string | undefined, wireInpu
         dependencies: req.getDependenciesList(),
         propertyDependencies,
     };
+}
+
+/**
+ * The URNs a registration's aliases name. The SDK sends alias specs (name, type, parent, stack,
+ * project, each defaulting to the resource's own) to a monitor that supports them, as the mock
+ * monitor does, and plain URNs otherwise; a spec resolves the way the monitor forms URNs, so
+ * `{ parent: pulumi.rootStackResource }` names the top-level URN the resource had.
+ */
+function aliasUrns(req: any): string[] {
+    const urns = new Set<string>(req.getAliasurnsList());
+    for (const alias of req.getAliasesList()) {
+        if (alias.hasUrn()) {
+            urns.add(alias.getUrn());
+            continue;
+        }
+        const spec = alias.getSpec();
+        // No parent means top level, which under the mock monitor is a child of the stack resource.
+        const parent: string = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+        const parentType = parent ? parent.split("::")[2].split("$").pop() : "pulumi:pulumi:Stack";
+        const type = `${parentType}$${spec.getType() || req.getType()}`;
+        urns.add(`urn:pulumi:${spec.getStack() || settings.getStack()}::${spec.getProject() || settings.getProject()}::${type}::${spec.getName() || req.getName()}`);
+    }
+    return [...urns];
 }

@@ -17,6 +17,7 @@ const options = z.object({
     ignoreChanges: strings.default([]),
     replaceOnChanges: strings.default([]),
     additionalSecretOutputs: strings.default([]),
+    aliases: strings.default([]),
     provider: z.string().optional(),
     deletedWith: z.string().optional(),
     import: z.string().optional(),

@@ -19,7 +19,7 @@ export function resource(type: string, name: string, inputs: Record<string, unkn
         dependencies: [],
         propertyDependencies: {},
         ...extra,
-        options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependsOn: [], ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], provider: PROVIDER_URN, ...extra.options },
+        options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependsOn: [], ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], aliases: [], provider: PROVIDER_URN, ...extra.options },
     };
 }
 

@@ -8,8 +8,8 @@ function settle<T>(o: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> 
 }
 
 class Thing extends pulumi.CustomResource {
-    constructor(name: string, props: pulumi.Inputs) {
-        super("test:index:Thing", name, props);
+    constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+        super("test:index:Thing", name, props, opts);
     }
 }
 
@@ -51,5 +51,25 @@ describe("the engine's answer to a registration", () => {
         assert.deepEqual(Object.keys(recorded.outputs), ["arn", "count", "script"], "inputs passed through are not outputs");
         assert.equal(recorded.outputs.arn, "arn:test:thing-1");
         assert.equal(recorded.urn, "urn:pulumi:stack::project::pulumi:pulumi:Stack$test:index:Thing::thing");
+    });
+});
+
+describe("the engine's record of aliases", () => {
+    it("resolves each alias (a spec or a URN) to the URN a diff matches the resource by", async () => {
+        await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-1`, state: args.inputs }), call: () => ({}) }, "project", "stack", false);
+        const resources: PlannedResource[] = [];
+        recordRegistrations(resources);
+        await pulumi.runtime.runInPulumiStack(async () => {
+            const parent = new pulumi.ComponentResource("test:index:Group", "group");
+            new Thing("moved", {}, { parent, aliases: [{ name: "old-name" }, { parent: pulumi.rootStackResource }, "urn:pulumi:stack::project::test:index:Thing::literal"] });
+            return {};
+        });
+        await drainRegistrations();
+        const moved = resources.find((r) => r.name === "moved")!;
+        assert.deepEqual([...moved.options.aliases].sort(), [
+            "urn:pulumi:stack::project::pulumi:pulumi:Stack$test:index:Thing::moved",
+            "urn:pulumi:stack::project::test:index:Group$test:index:Thing::old-name",
+            "urn:pulumi:stack::project::test:index:Thing::literal",
+        ]);
     });
 });

@@ -1,0 +1,182 @@
+import { strict as assert } from "assert";
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_DIR, stackFile, type CliResult } from "../helpers/plan";
+
+/** The command line, asynchronously: a describe's diffs run side by side. */
+function run(args: string[], cwd = PROJECT_DIR): Promise<CliResult> {
+    return new Promise((resolve) => {
+        const child = spawn(process.execPath, [path.join(cwd, "tools", "run.js"), ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (status) => resolve({ status: status ?? -1, stdout, stderr }));
+    });
+}
+
+const PROD = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
+/** Pulumi.prod.yaml with more settings appended under `config:`. */
+const proposed = (...lines: string[]) => stackFile([PROD.trimEnd(), ...lines].join("\n"));
+
+describe("npm run diff on a proposed prod file", function () {
+    this.timeout(120_000);
+    const results: Record<string, CliResult> = {};
+    const cases: Record<string, string[]> = {
+        unchanged: ["--stack-file", proposed()],
+        rename: ["--stack-file", proposed("  platform:database:", "    databaseName: orders")],
+        renameJson: ["--stack-file", proposed("  platform:database:", "    databaseName: orders"), "--json"],
+        resize: ["--stack-file", proposed("  platform:database:", "    instanceClass: db.r7g.xlarge")],
+        replica: ["--stack-file", proposed("  platform:globalTable:", "    replicaRegions: [us-west-2, eu-west-1]")],
+        invalid: ["--stack-file", proposed("  platform:database:", "    instanceClass: large")],
+    };
+    before(async () => {
+        const names = Object.keys(cases);
+        // Two at a time: each diff already runs two plans at once.
+        for (let i = 0; i < names.length; i += 2) {
+            await Promise.all(names.slice(i, i + 2).map(async (n) => (results[n] = await run(["diff", "--stack", "prod", ...cases[n]]))));
+        }
+    });
+
+    it("an unchanged file shows no changes and exits 0", () => {
+        const r = results.unchanged;
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /\nNo changes\.\n\nResources: \d+ unchanged\n$/);
+    });
+
+    it("renaming the database replaces database-db because of dbName, and exits 2 naming it", () => {
+        const r = results.rename;
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(r.stdout, /\n\+- +aws:rds\/instance:Instance database-db \(replace\) {2}\[protected\]\n +~ dbName: "app" => "orders" {2}\[forces replacement\]\n +replaced because of: dbName\n/);
+        assert.match(r.stderr, /error: Pulumi refuses to replace urn:pulumi:prod::platform::platform:database:Database\$aws:rds\/instance:Instance::database-db: it is protected/);
+        assert.match(r.stderr, /error: stack "prod" protects its resources, and this change replaces or deletes 1 stateful resource\(s\):\n {2}database-db \(aws:rds\/instance:Instance\) replaced: dbName\n/);
+        assert.match(r.stdout, /Resources: .*\+-\d+ to replace/);
+    });
+
+    it("--json follows the contract", () => {
+        const r = results.renameJson;
+        assert.equal(r.status, 2, r.stderr);
+        const out = JSON.parse(r.stdout);
+        assert.equal(out.stack, "prod");
+        const db = out.changes.find((c: { urn: string }) => c.urn.endsWith("::database-db"));
+        assert.deepEqual({ type: db.type, op: db.op, diffs: db.diffs, replaceReasons: db.replaceReasons }, { type: "aws:rds/instance:Instance", op: "replace", diffs: ["dbName"], replaceReasons: ["dbName"] });
+        for (const c of out.changes) assert.ok(["create", "update", "replace", "delete", "same"].includes(c.op) && Array.isArray(c.diffs) && Array.isArray(c.replaceReasons), c.urn);
+        assert.deepEqual(Object.keys(out.summary).sort(), ["create", "delete", "replace", "same", "update"]);
+        assert.ok(out.summary.replace >= 1);
+        assert.equal(out.summary.create + out.summary.update + out.summary.replace + out.summary.delete + out.summary.same, out.changes.length);
+    });
+
+    it("resizing the database instance is an in-place update of instanceClass alone", () => {
+        const r = results.resize;
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /\n~ +aws:rds\/instance:Instance database-db \(update\) {2}\[protected\]\n +~ instanceClass: "db\.r7g\.large" => "db\.r7g\.xlarge"\n\nResources: ~1 to update, \d+ unchanged\n$/);
+    });
+
+    it("adding a replica region is an in-place update of the table", () => {
+        const r = results.replica;
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /\n~ +aws:dynamodb\/table:Table table-table \(update\)/);
+        assert.match(r.stdout, /\+ replicas\[1\]\.regionName: "eu-west-1"/);
+        assert.match(r.stdout, /Resources: ~1 to update, \d+ unchanged\n$/);
+    });
+
+    it("exits 1 on invalid proposed config, naming the key", () => {
+        assert.equal(results.invalid.status, 1);
+        assert.match(results.invalid.stderr, /^error: cannot plan the proposed settings .*\n {2}error: stack "prod" has invalid config/);
+        assert.match(results.invalid.stderr, /platform:database\.instanceClass/);
+    });
+
+    it("refuses bad input with one error line and exit 1", async () => {
+        const [noStack, nothing, badRef] = await Promise.all([run(["diff"]), run(["diff", "--stack", "prod"]), run(["diff", "--stack", "prod", "--base", "no-such-ref"])]);
+        for (const r of [noStack, nothing, badRef]) {
+            assert.equal(r.status, 1);
+            assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+            assert.match(r.stderr, /^error: /);
+        }
+        assert.match(badRef.stderr, /--base no-such-ref is not a commit/);
+    });
+});
+
+describe("npm run diff --base: a code change against a commit", function () {
+    this.timeout(120_000);
+    let repo: string;
+    const git = (...args: string[]) => {
+        const r = spawnSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: repo, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        return r.stdout;
+    };
+    const edit = (file: string, from: string, to: string) => {
+        const text = fs.readFileSync(path.join(repo, file), "utf8");
+        assert.ok(text.includes(from), `${file} lacks ${from}`);
+        fs.writeFileSync(path.join(repo, file), text.replace(from, to));
+    };
+    let renamed: CliResult;
+    let aliased: CliResult;
+    let logRenamed: CliResult;
+    let logAllowed: CliResult;
+    let logAllowedOther: CliResult;
+    let tmpBefore: string[];
+
+    before(async () => {
+        // A repository holding this checkout's files (as they are now), whose working tree the test may change.
+        repo = fs.mkdtempSync(path.join(os.tmpdir(), "platform-diff-repo-"));
+        const files = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: PROJECT_DIR, encoding: "utf8" }).stdout.split("\0");
+        for (const f of files) {
+            const from = path.join(PROJECT_DIR, f);
+            if (!f || f === "node_modules" || !fs.existsSync(from) || !fs.lstatSync(from).isFile()) continue;
+            fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
+            fs.copyFileSync(from, path.join(repo, f));
+        }
+        fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(repo, "node_modules"), "dir");
+        git("init", "-q");
+        fs.appendFileSync(path.join(repo, ".git", "info", "exclude"), "node_modules\n"); // a link, which the ignore rule for the directory misses
+        git("add", "-A");
+        git("commit", "-qm", "base");
+        tmpBefore = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("platform-diff-") && !repo.endsWith(f));
+        // The table's URN changes, with no alias: a delete and a create.
+        edit("components/global-table.ts", "`${name}-table`,", "`${name}-items`,");
+        renamed = await run(["diff", "--stack", "prod", "--base", "HEAD"], repo);
+        edit("components/global-table.ts", "{ parent: this, protect:", "{ parent: this, aliases: [{ name: `${name}-table` }], protect:");
+        aliased = await run(["diff", "--stack", "prod", "--base", "HEAD"], repo);
+        // The web cluster's log group gets another name: a replacement of a stateful resource prod does not protect.
+        edit("components/web-cluster.ts", "{ name: `/platform/${stack}/${name}`,", "{ name: `/platform/${stack}/${name}-app`,");
+        [logRenamed, logAllowed, logAllowedOther] = await Promise.all([
+            run(["diff", "--stack", "prod", "--base", "HEAD"], repo),
+            run(["diff", "--stack", "prod", "--base", "HEAD", "--allow-replace", "web-logs"], repo),
+            run(["diff", "--stack", "prod", "--base", "HEAD", "--allow-replace", "web"], repo),
+        ]);
+    });
+    after(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+    it("a resource whose URN changed without an alias is deleted and created: the guard holds the table", () => {
+        assert.equal(renamed.status, 2, renamed.stderr);
+        assert.match(renamed.stdout, /^Offline diff of stack "prod": HEAD \([0-9a-f]{12}\) => the working tree\n/);
+        assert.match(renamed.stdout, /\n\+ +aws:dynamodb\/table:Table table-items \(create\)/);
+        assert.match(renamed.stdout, /\n- +aws:dynamodb\/table:Table table-table \(delete\) {2}\[protected\]/);
+        assert.match(renamed.stderr, /Pulumi refuses to delete .*::table-table/);
+        assert.match(renamed.stderr, /table-table \(aws:dynamodb\/table:Table\) deleted\n/);
+    });
+
+    it("an alias to the old URN keeps it the same resource", () => {
+        assert.equal(aliased.status, 0, aliased.stderr);
+        assert.doesNotMatch(aliased.stdout, /table-(items|table) \((create|delete)\)/);
+    });
+
+    it("the guard holds a stateful replacement in prod; --allow-replace lets exactly that resource through", () => {
+        assert.equal(logRenamed.status, 2, logRenamed.stderr);
+        assert.match(logRenamed.stdout, /\n\+- +aws:cloudwatch\/logGroup:LogGroup web-logs \(replace\)\n +~ name: "\/platform\/prod\/web" => "\/platform\/prod\/web-app" {2}\[forces replacement\]/);
+        assert.doesNotMatch(logRenamed.stderr, /Pulumi refuses/, "the log group is not protected");
+        assert.match(logRenamed.stderr, /\n {2}web-logs \(aws:cloudwatch\/logGroup:LogGroup\) replaced: name\n/);
+        assert.equal(logAllowed.status, 0, logAllowed.stderr);
+        assert.match(logAllowed.stdout, /\+- +aws:cloudwatch\/logGroup:LogGroup web-logs \(replace\)/);
+        assert.equal(logAllowedOther.status, 2, "the component's name does not allow its log group");
+        assert.match(logAllowedOther.stderr, /note: --allow-replace web matched no stateful resource/);
+    });
+
+    it("leaves no checkout behind", () => {
+        const now = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("platform-diff-") && !repo.endsWith(f));
+        assert.deepEqual(now.filter((f) => !tmpBefore.includes(f)), []);
+    });
+});

@@ -1,0 +1,141 @@
+/**
+ * `npm run diff -- --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref>] [--json] [--allow-replace <urn-or-name>]...`
+ *
+ * Plans the stack twice, each in its own process (Pulumi's runtime is global) and both at once:
+ * before (the committed settings, or the program and settings at --base) and after (the working
+ * tree's program with the proposed settings), then compares the plans (./compare).
+ * Exit 0: compared; 2: Pulumi would refuse a step (a protected resource) or, in a stack that
+ * protects its resources, a stateful resource is replaced or deleted without --allow-replace;
+ * 1: an error (bad arguments, invalid config, a bad ref).
+ */
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseArgs } from "util";
+import type { Plan } from "../engine";
+import { parsePlan } from "../plan-schema";
+import { comparePlans, guard, type ReplacementTable } from "./compare";
+import { formatDiff, formatRefusals } from "./format";
+
+const USAGE = "diff --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref>] [--json] [--allow-replace <urn-or-name>]...";
+
+/** Thrown for anything that stops the comparison: its lines are printed as they are. */
+class DiffError extends Error {
+    constructor(readonly lines: string[]) {
+        super(lines.join("\n"));
+    }
+}
+
+export async function diff(argv: string[], projectDir: string): Promise<number> {
+    const { values } = parseArgs({
+        args: argv,
+        options: { stack: { type: "string" }, "stack-file": { type: "string" }, base: { type: "string" }, json: { type: "boolean" }, "allow-replace": { type: "string", multiple: true } },
+    });
+    const stack = values.stack;
+    if (!stack) return fail([`error: --stack is required (usage: ${USAGE})`]);
+    if (!values["stack-file"] && !values.base) return fail([`error: nothing to compare: give --stack-file <proposed.yaml>, --base <git-ref>, or both (usage: ${USAGE})`]);
+    const proposedFile = values["stack-file"] ? path.resolve(values["stack-file"]) : undefined;
+    if (proposedFile && !fs.existsSync(proposedFile)) return fail([`error: --stack-file ${values["stack-file"]} does not exist`]);
+    const committedFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
+
+    let checkout: { dir: string; commit: string; remove(): void } | undefined;
+    try {
+        if (values.base) checkout = checkOut(projectDir, values.base);
+        const beforeFile = checkout ? path.join(checkout.dir, `Pulumi.${stack}.yaml`) : committedFile;
+        if (checkout && !fs.existsSync(beforeFile)) throw new DiffError([`error: stack "${stack}" has no settings file at ${values.base} (Pulumi.${stack}.yaml); nothing to compare with`]);
+        const [before, after] = await Promise.all([
+            // At a ref, that commit's own command line plans it (`plan --json` is the stable contract).
+            checkout ? planIn(checkout.dir, ["plan", "--stack", stack, "--json"], `the stack at ${values.base}`) : planIn(projectDir, ["evaluate", "--stack", stack, "--json"], `the committed settings (${path.basename(committedFile)})`),
+            planIn(projectDir, ["evaluate", "--stack", stack, "--json", ...(proposedFile ? ["--stack-file", proposedFile] : [])], proposedFile ? `the proposed settings (${values["stack-file"]})` : "the working tree"),
+        ]);
+        const table = JSON.parse(fs.readFileSync(path.join(__dirname, "replacements.json"), "utf8")) as ReplacementTable;
+        const result = comparePlans(before, after, table);
+        const { blocked, unusedAllowances } = guard(result, values["allow-replace"] ?? []);
+        const errors = result.changes.filter((c) => c.error);
+        const from = checkout ? `${values.base} (${checkout.commit.slice(0, 12)})` : path.basename(committedFile);
+        const to = proposedFile ? values["stack-file"] : "the working tree";
+        if (values.json) {
+            process.stdout.write(`${JSON.stringify({ ...result, base: from, proposed: to, blocked: blocked.map((b) => ({ urn: b.change.urn, op: b.change.op, reasons: b.reasons })) }, null, 2)}\n`);
+        } else {
+            console.log(formatDiff(result, `Offline diff of stack "${stack}": ${from} => ${to}`));
+        }
+        for (const a of unusedAllowances) console.error(`note: --allow-replace ${a} matched no stateful resource this change replaces or deletes`);
+        const refusals = formatRefusals(stack, blocked, errors);
+        for (const line of refusals) console.error(line);
+        return refusals.length > 0 ? 2 : 0;
+    } catch (err) {
+        if (err instanceof DiffError) return fail(err.lines);
+        throw err;
+    } finally {
+        checkout?.remove();
+    }
+}
+
+function fail(lines: string[]): number {
+    for (const line of lines) console.error(line);
+    return 1;
+}
+
+/** Runs one plan in its own process and parses it; its errors (invalid config) become ours. */
+function planIn(dir: string, args: string[], what: string): Promise<Plan> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [path.join(dir, "tools", "run.js"), ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on("data", (d: Buffer) => out.push(d));
+        child.stderr.on("data", (d: Buffer) => err.push(d));
+        child.on("error", reject);
+        child.on("close", (code) => {
+            const stdout = Buffer.concat(out).toString("utf8");
+            // `plan` exits 1 after printing a plan with a mandatory policy violation: still a plan to compare.
+            if (stdout.trimStart().startsWith("{")) {
+                try {
+                    return resolve(parsePlan(JSON.parse(stdout)));
+                } catch {
+                    // fall through: reported below
+                }
+            }
+            const detail = Buffer.concat(err).toString("utf8").trim().split("\n").filter(Boolean);
+            reject(new DiffError([`error: cannot plan ${what} (exit ${code}):`, ...detail.map((l) => `  ${l}`)]));
+        });
+    });
+}
+
+/**
+ * The project as it was at `ref`, in a temporary directory (git archive: the repository's
+ * worktrees and index stay untouched), with this checkout's node_modules linked in.
+ */
+function checkOut(projectDir: string, ref: string): { dir: string; commit: string; remove(): void } {
+    const git = (args: string[]) => spawnSync("git", args, { cwd: projectDir, encoding: "utf8" });
+    const top = git(["rev-parse", "--show-toplevel"]);
+    if (top.status !== 0) throw new DiffError([`error: --base needs a git repository: ${projectDir} is not in one (${top.stderr.trim()})`]);
+    const resolved = git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]);
+    if (resolved.status !== 0) throw new DiffError([`error: --base ${ref} is not a commit of this repository (a shallow clone lacks older commits: fetch them, or clone in full)`]);
+    const commit = resolved.stdout.trim();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "platform-diff-"));
+    let link: string | undefined;
+    const remove = () => {
+        if (link) fs.unlinkSync(link); // the link first: never anything through it
+        fs.rmSync(tmp, { recursive: true, force: true });
+    };
+    try {
+        const tar = path.join(tmp, "source.tar");
+        const archived = spawnSync("git", ["archive", "--format=tar", `--output=${tar}`, commit], { cwd: top.stdout.trim(), encoding: "utf8" });
+        if (archived.status !== 0) throw new DiffError([`error: cannot archive ${ref}: ${archived.stderr.trim()}`]);
+        const root = path.join(tmp, "tree");
+        fs.mkdirSync(root);
+        const extracted = spawnSync("tar", ["-xf", tar, "-C", root], { encoding: "utf8" });
+        if (extracted.status !== 0) throw new DiffError([`error: cannot unpack ${ref}: ${extracted.stderr.trim()}`]);
+        fs.rmSync(tar);
+        const dir = path.join(root, path.relative(top.stdout.trim(), projectDir));
+        if (!fs.existsSync(path.join(dir, "tools", "run.js"))) throw new DiffError([`error: ${ref} predates the offline plan (no tools/run.js); pick a later --base`]);
+        link = path.join(dir, "node_modules");
+        fs.rmSync(link, { recursive: true, force: true }); // a committed link to someone's node_modules
+        fs.symlinkSync(path.join(projectDir, "node_modules"), link, "dir");
+        return { dir, commit, remove };
+    } catch (err) {
+        remove();
+        throw err;
+    }
+}
