@@ -117,7 +117,8 @@ export interface DeliveryPipelineArgs {
 /**
  * A CodePipeline (V2) that rolls one stack out: Source, Test, Preview, an optional manual
  * Approval, Deploy. Test, Preview and Deploy are CodeBuild projects with roles of their own:
- * Test touches nothing in AWS, Preview reads, Deploy writes; none can change the pipeline.
+ * Test touches nothing in AWS (it reads only its artifacts, among them the plan Deploy last
+ * recorded), Preview reads, Deploy writes; none can change the pipeline.
  */
 export class DeliveryPipeline extends pulumi.ComponentResource {
     public readonly pipelineName: pulumi.Output<string>;
@@ -194,6 +195,12 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                 { Sid: "WriteBuildCache", Action: "s3:PutObject", Resource: pulumi.interpolate`${artifacts.arn}/cache/${stage}*` },
                 keyUse,
             ];
+            // The plan Deploy last deployed, which Test diffs the commit against: Deploy writes exactly
+            // this stack's record, Test finds it (a list of that one key, so a missing record is a 404,
+            // not a 403) and reads it through ReadSourceArtifact.
+            const record = deployedPlanKey(args.stack);
+            if (stage === "test") statements.push({ Sid: "FindDeployedPlan", Action: "s3:ListBucket", Resource: artifacts.arn, Condition: { StringEquals: { "s3:prefix": record } } });
+            if (stage === "deploy") statements.push({ Sid: "RecordDeployedPlan", Action: "s3:PutObject", Resource: pulumi.interpolate`${artifacts.arn}/${record}` });
             if (stage === "preview") statements.push(...stateAccess(args, stage), ...previewStatements(args.deployRegions));
             if (stage === "deploy") {
                 statements.push(
@@ -232,7 +239,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                         image: args.build.image,
                         imagePullCredentialsType: "CODEBUILD",
                         privilegedMode: false,
-                        environmentVariables: buildVariables(args, stage),
+                        environmentVariables: buildVariables(args, stage, artifacts.name),
                     },
                     logsConfig: { cloudwatchLogs: { status: "ENABLED", groupName: logGroup.name }, s3Logs: { status: "DISABLED" } },
                 },
@@ -438,11 +445,18 @@ function stateAccess(args: DeliveryPipelineArgs, stage: "preview" | "deploy"): S
     ];
 }
 
-function buildVariables(args: DeliveryPipelineArgs, stage: BuildStage): aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] {
+/** Where Deploy records the plan it deployed (in the pipeline's artifacts bucket), which Test diffs against. */
+export function deployedPlanKey(stack: string): string {
+    return `deployed/${stack}/plan.json`;
+}
+
+function buildVariables(args: DeliveryPipelineArgs, stage: BuildStage, artifactBucket: pulumi.Output<string>): aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] {
     const vars: aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] = [
         { name: "STACK", value: args.stack, type: "PLAINTEXT" },
         { name: "NODE_VERSION", value: args.nodeVersion, type: "PLAINTEXT" },
     ];
+    // Test reads and Deploy writes the deployed plan there (deployedPlanKey).
+    if (stage !== "preview") vars.push({ name: "ARTIFACT_BUCKET", value: artifactBucket, type: "PLAINTEXT" });
     if (stage === "test") return vars;
     vars.push({ name: "PULUMI_VERSION", value: args.pulumiVersion, type: "PLAINTEXT" }, { name: "PULUMI_BACKEND_URL", value: backendUrl(args.state), type: "PLAINTEXT" });
     // CodeBuild resolves the secret at build start with the project's role; the token never appears in config or logs.

@@ -2,7 +2,7 @@
  * The command line (the handbook's contract):
  *   plan --stack <name> [--json] [--stack-file <path>] [--project delivery]
  *                                                        offline plan (of the platform, or the delivery project); exit 1 on bad config or a mandatory violation
- *   diff --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref>] [--json] [--allow-replace <urn-or-name>]...
+ *   diff --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref> | --base-plan <plan.json>] [--json] [--allow-replace <urn-or-name>]...
  *                                                        what a config edit or a commit does to the stack; exit 2 on a refused stateful replacement
  *   policy <plan.json> [--config <file>]                  the policy pack on a saved plan (with a pack config); exit 1 on a mandatory violation
  *   policy --coverage [--stack <name>...]                 the share of the stacks' resource types the pack's rules cover (dev and prod by default)
@@ -15,7 +15,7 @@ import { parseArgs } from "util";
 import { ConfigError } from "../config/errors";
 import { evaluateStack, ProgramError, type Plan } from "./engine";
 import { formatPlan, formatViolation } from "./format";
-import { parsePlan, PlanShapeError } from "./plan-schema";
+import { parsePlan, PlanShapeError, withoutNpmBanner } from "./plan-schema";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 /** The Pulumi projects in this repository, by the name `--project` takes: the platform (the default) and its delivery pipelines. */
@@ -133,14 +133,6 @@ async function policy(argv: string[]): Promise<number> {
     const mandatory = violations.filter((v) => v.enforcement === "mandatory").length;
     console.log(`${ALL_POLICIES.length} policies on ${saved.resources.length} resources of stack "${saved.stack}": ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`);
     return mandatory > 0 ? 1 : 0;
-}
-
-/**
- * `npm run plan -- --stack dev --json > plan.json` captures npm's "> platform@x plan" banner
- * (printed to stdout) above the JSON; drop those lines so the saved plan reads as written.
- */
-function withoutNpmBanner(text: string): string {
-    return text.replace(/^(?:\s*\n|> [^\n]*\n)+(?=\s*\{)/, "");
 }
 
 /**

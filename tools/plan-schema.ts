@@ -77,3 +77,11 @@ export function parsePlan(data: unknown): Plan {
     });
     throw new PlanShapeError(problems);
 }
+
+/**
+ * `npm run plan -- --stack dev --json > plan.json` captures npm's "> platform@x plan" banner
+ * (printed to stdout) above the JSON; drop those lines so the saved plan reads as written.
+ */
+export function withoutNpmBanner(text: string): string {
+    return text.replace(/^(?:\s*\n|> [^\n]*\n)+(?=\s*\{)/, "");
+}

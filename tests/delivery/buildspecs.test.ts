@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -50,11 +51,13 @@ describe("buildspecs", () => {
             assert.ok(commandsTable.includes(`| \`${form}`), `the Commands table documents ${form}`);
         }
         assert.ok(test.includes("npm run plan -- --stack <stack>"));
-        const [save, check] = test.slice(3);
+        const [save, check, guard] = test.slice(3);
         assert.equal(save, "npm run plan -- --stack <stack> --json > plan.json");
         assert.equal(check, "npm run policy -- plan.json");
+        assert.match(guard, /npm run diff -- --stack <stack> --base-plan base-plan\.json; fi$/);
+        assert.match(commandsTable, /\| `npm run diff -- --stack <name> \[[^`]*--base-plan <plan\.json>/, "the Commands table documents --base-plan");
         assert.ok(documented.preview.includes("pulumi preview --stack <stack> --policy-pack policy --diff"));
-        assert.ok(documented.deploy.includes("pulumi up --yes --stack <stack>"));
+        assert.deepEqual(documented.deploy.slice(1, 3), ["pulumi up --yes --stack <stack>", "npm run -s plan -- --stack <stack> --json > deployed-plan.json"]);
     });
 
     it("save a plan the policy command reads, although npm prints its banner into plan.json", () => {
@@ -99,7 +102,8 @@ describe("buildspecs", () => {
             const own = new Set(Object.keys(buildspec(stage).env?.variables ?? {}));
             const project = onlyOne(inPipeline(plan, "dev", "aws:codebuild/project:Project", `-${stage}`), "project");
             const given = new Set(((project.inputs as any).environment.environmentVariables as { name: string }[]).map((v) => v.name));
-            for (const v of used) assert.ok(given.has(v) || own.has(v), `${stage} uses $${v}, which its project does not set`);
+            // CODEBUILD_* are CodeBuild's own (e.g. CODEBUILD_RESOLVED_SOURCE_VERSION, the commit).
+            for (const v of used) assert.ok(given.has(v) || own.has(v) || v.startsWith("CODEBUILD_"), `${stage} uses $${v}, which its project does not set`);
         }
     });
 
@@ -109,5 +113,90 @@ describe("buildspecs", () => {
         assert.equal(readBuildspecs(dir).test, fs.readFileSync(path.join(dir, "buildspec-test.yml"), "utf8"));
         fs.writeFileSync(path.join(dir, "buildspec-deploy.yml"), "version: 0.2\nphases:\n  install:\n    commands: [npm ci]\n");
         assert.throws(() => readBuildspecs(dir), /buildspec-deploy\.yml: phases\.build\.commands must list/);
+    });
+});
+
+/**
+ * Runs build commands as CodeBuild does (bash; the first failing command fails the phase) in a
+ * scratch directory, with `aws` and `npm` replaced by stubs that log their arguments.
+ */
+function runCommands(commands: string[], stub: { keyCount?: string; listFails?: boolean; npmExit?: number }) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "buildspec-"));
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    const log = path.join(dir, "calls.log");
+    fs.writeFileSync(
+        path.join(bin, "aws"),
+        `#!/bin/bash
+echo "aws $*" >> "${log}"
+case "$1 $2" in
+  "s3api list-objects-v2") ${stub.listFails ? 'echo "An error occurred (AccessDenied) when calling the ListObjectsV2 operation" >&2; exit 254' : `echo "${stub.keyCount}"`} ;;
+  "s3api get-object") ${stub.listFails ? 'echo "An error occurred (AccessDenied) when calling the GetObject operation" >&2; exit 254' : ""}
+    echo '{"stack":"prod"}' > "\${@: -1}"; echo '{"Metadata": {"commit": "0123abc"}}' ;;
+esac
+`,
+        { mode: 0o755 },
+    );
+    fs.writeFileSync(path.join(bin, "npm"), `#!/bin/bash\necho "npm $*" >> "${log}"\n[ "$2" = "-s" ] && echo '{"stack":"prod"}'\nexit ${stub.npmExit ?? 0}\n`, { mode: 0o755 });
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, STACK: "prod", ARTIFACT_BUCKET: "platform-delivery-prod-artifacts-1a2b3c", CODEBUILD_RESOLVED_SOURCE_VERSION: "0123abc" };
+    let stdout = "";
+    let status = 0;
+    for (const command of commands) {
+        const r = spawnSync("bash", ["-c", command], { cwd: dir, env, encoding: "utf8" });
+        stdout += r.stdout;
+        status = r.status ?? -1;
+        if (status !== 0) break;
+    }
+    const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+    return { status, stdout, calls, dir };
+}
+
+describe("the pipeline's guard against a stateful replacement", () => {
+    const bucket = "platform-delivery-prod-artifacts-1a2b3c";
+    const guard = () => buildspec("test").phases.build.commands.filter((c: string) => c.includes("--base-plan"));
+
+    it("Deploy records the plan it deployed, with its commit, after a successful pulumi up only", () => {
+        const commands: string[] = buildspec("deploy").phases.build.commands;
+        const up = commands.indexOf('pulumi up --yes --stack "$STACK"');
+        assert.ok(up >= 0);
+        const record = commands.slice(up + 1);
+        assert.equal(record.length, 2, "the record follows the up, which must succeed first");
+        const r = runCommands(record, {});
+        assert.equal(r.status, 0);
+        assert.deepEqual(r.calls, [
+            "npm run -s plan -- --stack prod --json",
+            `aws s3 cp deployed-plan.json s3://${bucket}/deployed/prod/plan.json --metadata commit=0123abc`,
+        ]);
+        // -s: no npm banner in the record.
+        assert.equal(fs.readFileSync(path.join(r.dir, "deployed-plan.json"), "utf8"), '{"stack":"prod"}\n');
+        assert.ok(runCommands(record, { npmExit: 1 }).calls.every((c) => !c.startsWith("aws")), "a failed plan uploads nothing");
+    });
+
+    it("Test skips the diff on the first deploy, when there is no record yet", () => {
+        assert.equal(guard().length, 1);
+        const r = runCommands(guard(), { keyCount: "0" });
+        assert.equal(r.status, 0);
+        assert.match(r.stdout, /^no deployed plan yet; skipping the diff$/m);
+        assert.deepEqual(r.calls, [`aws s3api list-objects-v2 --bucket ${bucket} --prefix deployed/prod/plan.json --query KeyCount --output text`]);
+    });
+
+    it("Test diffs against the record, and the diff's exit 2 fails the build", () => {
+        const blocked = runCommands(guard(), { keyCount: "1", npmExit: 2 });
+        assert.equal(blocked.status, 2);
+        assert.deepEqual(blocked.calls.slice(1), [
+            `aws s3api get-object --bucket ${bucket} --key deployed/prod/plan.json base-plan.json`,
+            "npm run diff -- --stack prod --base-plan base-plan.json",
+        ]);
+        assert.match(blocked.stdout, /"commit": "0123abc"/, "the log names the deployed commit");
+        assert.equal(runCommands(guard(), { keyCount: "1" }).status, 0);
+        // The build runs the guard before anything reaches Preview: it is in the Test stage.
+        assert.ok(BUILD_STAGES.indexOf("test") < BUILD_STAGES.indexOf("preview"));
+    });
+
+    it("Test fails, rather than skipping the diff, when it cannot reach the record", () => {
+        const r = runCommands(guard(), { listFails: true });
+        assert.notEqual(r.status, 0);
+        assert.ok(!r.calls.some((c) => c.startsWith("npm")), r.calls.join("\n"));
+        assert.doesNotMatch(r.stdout, /skipping/);
     });
 });

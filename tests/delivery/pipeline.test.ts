@@ -158,6 +158,8 @@ describe("delivery pipelines (offline plan of delivery/Pulumi.delivery.yaml)", (
             assert.deepEqual(vars("test"), [
                 { name: "STACK", value: stack, type: "PLAINTEXT" },
                 { name: "NODE_VERSION", value: "26.12.1", type: "PLAINTEXT" },
+                // Where the plan Deploy last recorded lives (the diff's base), no secret.
+                { name: "ARTIFACT_BUCKET", value: onlyOne(inPipeline(plan, stack, "aws:s3/bucket:Bucket", "-artifacts"), "bucket").outputs.bucket, type: "PLAINTEXT" },
             ]);
             for (const stage of ["preview", "deploy"]) {
                 const v = vars(stage);

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { globMatch } from "../../policy/lib";
 import { isAdminStatement } from "../../policy/rules/iam";
-import { one, type PlanWithPolicy } from "../helpers/plan";
+import { doc, one, type PlanWithPolicy } from "../helpers/plan";
 import { allows, COMMITTED, deliveryPlan, inPipeline, list, onlyOne, roleOf } from "./helpers";
 
 const ACCOUNT = "123456789012";
@@ -111,6 +111,48 @@ describe("delivery roles", () => {
                 assert.ok(ok, `test role: ${g.action} on ${g.resources.join(", ")}`);
             }
             assert.ok(granted.some((g) => g.action === "s3:PutObject" && g.resources.every((r) => r === `${bucket}/cache/test*`)), "writes only its cache prefix");
+        }
+    });
+
+    it("let each stack's Deploy write only its own deployed-plan record, and Test find and read it", () => {
+        // IAM's evaluation, conservatively: an allow counts whatever its condition (to find any way to
+        // write), a deny always applies (to prove a write is allowed), NotResource as written.
+        const matches = (s: any, resource: string) => (s.Resource !== undefined ? list(s.Resource).some((r) => covers(r, resource)) : !list(s.NotResource).some((r) => covers(r, resource)));
+        const applies = (s: any, action: string, resource: string) => list(s.Action).some((a) => covers(a, action)) && matches(s, resource);
+        const allowed = (statements: any[], action: string, resource: string, unconditional = false) =>
+            statements.some((s) => (s.Effect ?? "Allow") === "Allow" && (!unconditional || !s.Condition) && applies(s, action, resource)) &&
+            !statements.some((s) => s.Effect === "Deny" && applies(s, action, resource));
+        const bucketOf = (stack: string) => onlyOne(inPipeline(plan, stack, "aws:s3/bucket:Bucket", "-artifacts"), "bucket").outputs.arn as string;
+        for (const [stack, other] of [["dev", "prod"], ["prod", "dev"]]) {
+            const own = bucketOf(stack);
+            const record = `${own}/deployed/${stack}/plan.json`;
+            const deploy = roleOf(plan, stack, "deploy").statements;
+            assert.ok(allowed(deploy, "s3:PutObject", record, true), `${stack} Deploy writes its record`);
+            for (const key of [`${own}/deployed/${other}/plan.json`, `${own}/deployed/${stack}/plan.json.bak`, `${own}/deployed/${stack}/other.json`, `${own}/platform-delivery-/source/abc.zip`, `${bucketOf(other)}/deployed/${other}/plan.json`, `${bucketOf(other)}/deployed/${stack}/plan.json`]) {
+                for (const action of ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl"]) assert.ok(!allowed(deploy, action, key), `${stack} Deploy may ${action} ${key}`);
+            }
+            assert.ok(!allowed(deploy, "s3:DeleteObject", record), "Deploy overwrites its record, never deletes it");
+            assert.deepEqual(allows(deploy).filter((g) => g.action === "s3:ListBucket" && g.resources.includes(own)), [], "Deploy needs no list of the artifacts");
+            // Any other pipeline's role is refused by the bucket policy, whatever its IAM says.
+            const policy = onlyOne(inPipeline(plan, stack, "aws:s3/bucketPolicy:BucketPolicy", "-artifacts-policy"), "bucket policy");
+            const foreign = doc(policy.inputs.policy).Statement.find((s: any) => s.Sid === "DenyForeignWriters");
+            assert.equal(foreign.Condition.ArnNotLike["aws:PrincipalArn"], `arn:aws:iam::${ACCOUNT}:role/platform-delivery/${stack}/*`);
+
+            const test = roleOf(plan, stack, "test").statements;
+            assert.ok(allowed(test, "s3:GetObject", record, true), `${stack} Test reads the record`);
+            assert.ok(!allowed(test, "s3:PutObject", record), "Test may not write the record");
+            assert.ok(!allowed(test, "s3:GetObject", `${bucketOf(other)}/deployed/${other}/plan.json`), "nor read another stack's");
+            // The list that turns a missing record into a 404: exactly that key, in its own bucket.
+            const lists = allows(test).filter((g) => covers(g.action, "s3:ListBucket"));
+            assert.deepEqual(lists.map((g) => [g.resources, g.condition]), [[[own], { StringEquals: { "s3:prefix": `deployed/${stack}/plan.json` } }]]);
+            for (const role of ["test", "deploy"]) {
+                const vars = (onlyOne(inPipeline(plan, stack, "aws:codebuild/project:Project", `-${role}`), "project").inputs as any).environment.environmentVariables as { name: string; value: string }[];
+                assert.equal(vars.find((v) => v.name === "ARTIFACT_BUCKET")?.value, onlyOne(inPipeline(plan, stack, "aws:s3/bucket:Bucket", "-artifacts"), "bucket").outputs.bucket, `${stack} ${role} knows its bucket`);
+            }
+            // Both use the delivery key the bucket encrypts with (SSE-KMS): Deploy to write, Test to read.
+            for (const role of [deploy, test]) {
+                assert.ok(allowed(role, "kms:GenerateDataKey", keyArn) && allowed(role, "kms:Decrypt", keyArn));
+            }
         }
     });
 

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR, stackFile, type CliResult } from "../helpers/plan";
+import { planOf, PROJECT_DIR, stackFile, type CliResult } from "../helpers/plan";
 
 /** The command line, asynchronously: a describe's diffs run side by side. */
 function run(args: string[], cwd = PROJECT_DIR): Promise<CliResult> {
@@ -178,5 +178,76 @@ describe("npm run diff --base: a code change against a commit", function () {
     it("leaves no checkout behind", () => {
         const now = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("platform-diff-") && !repo.endsWith(f));
         assert.deepEqual(now.filter((f) => !tmpBefore.includes(f)), []);
+    });
+});
+
+describe("npm run diff --base-plan: the working tree against a saved plan (the pipeline's deployed record)", function () {
+    this.timeout(120_000);
+    let dir: string;
+    const results: Record<string, CliResult> = {};
+    const save = (name: string, text: string) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, text);
+        return file;
+    };
+    before(async () => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-base-plan-"));
+        const prod = planOf("prod");
+        // What Deploy records: `npm run -s plan -- --stack prod --json` of the deployed commit.
+        const deployed = save("deployed.json", JSON.stringify(prod));
+        // The deployed database had another name: the working tree renames it back, a replacement.
+        const renamed = JSON.parse(JSON.stringify(prod));
+        renamed.resources.find((r: { name: string }) => r.name === "database-db").inputs.dbName = "orders";
+        // As `npm run plan` without -s saves it, npm's banner above the JSON.
+        const renamedFile = save("renamed.json", `\n> platform@0.1.0 plan\n> node tools/run.js plan --stack prod --json\n\n${JSON.stringify(renamed)}\n`);
+        const malformed = JSON.parse(JSON.stringify(prod));
+        delete malformed.resources[3].urn;
+        malformed.resources[5].inputs = "none";
+        const cases: Record<string, string[]> = {
+            unchanged: ["--stack", "prod", "--base-plan", deployed],
+            renamed: ["--stack", "prod", "--base-plan", renamedFile],
+            allowed: ["--stack", "prod", "--base-plan", renamedFile, "--allow-replace", "database-db", "--json"],
+            malformed: ["--stack", "prod", "--base-plan", save("malformed.json", JSON.stringify(malformed))],
+            notJson: ["--stack", "prod", "--base-plan", save("not-json.json", "<html>AccessDenied</html>")],
+            missing: ["--stack", "prod", "--base-plan", path.join(dir, "absent.json")],
+            otherStack: ["--stack", "dev", "--base-plan", deployed],
+            both: ["--stack", "prod", "--base-plan", deployed, "--base", "HEAD"],
+        };
+        await Promise.all(Object.entries(cases).map(async ([n, args]) => (results[n] = await run(["diff", ...args]))));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("an unchanged stack shows no changes and exits 0", () => {
+        const r = results.unchanged;
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^Offline diff of stack "prod": the saved plan .*deployed\.json => the working tree\n/);
+        assert.match(r.stdout, /\nNo changes\.\n\nResources: \d+ unchanged\n$/);
+    });
+
+    it("a stateful replacement against the saved plan exits 2 in prod, naming the resource and its property", () => {
+        const r = results.renamed;
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(r.stdout, /\n\+- +aws:rds\/instance:Instance database-db \(replace\) {2}\[protected\]\n +~ dbName: "orders" => "app" {2}\[forces replacement\]\n/);
+        assert.match(r.stderr, /\n {2}database-db \(aws:rds\/instance:Instance\) replaced: dbName\n/);
+        // Protected: Pulumi itself refuses, so --allow-replace cannot let it through.
+        assert.equal(results.allowed.status, 2, results.allowed.stderr);
+        const out = JSON.parse(results.allowed.stdout);
+        assert.deepEqual(out.blocked, []);
+        assert.match(out.base, /^the saved plan /);
+    });
+
+    it("refuses a malformed, unreadable or foreign saved plan, or --base with it, with one error line and exit 1", () => {
+        for (const n of ["malformed", "notJson", "missing", "otherStack", "both"]) {
+            const r = results[n];
+            assert.equal(r.status, 1, `${n}: ${r.stderr}`);
+            assert.equal(r.stdout, "", n);
+            assert.equal(r.stderr.trim().split("\n").length, 1, `${n}: ${r.stderr}`);
+            assert.match(r.stderr, /^error: /, n);
+        }
+        assert.match(results.malformed.stderr, /--base-plan .*malformed\.json is not a saved plan .*resource 3: urn is missing; expected a string; resource 5 \(urn:pulumi:prod::[^)]*\): inputs is a string; expected an object/);
+        assert.match(results.notJson.stderr, /not-json\.json is not a saved plan/);
+        assert.match(results.missing.stderr, /cannot read --base-plan .*absent\.json: ENOENT/);
+        assert.match(results.otherStack.stderr, /is a plan of platform stack "prod", not of platform stack "dev"/);
+        assert.match(results.both.stderr, /--base and --base-plan/);
     });
 });

@@ -1,12 +1,14 @@
 /**
- * `npm run diff -- --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref>] [--json] [--allow-replace <urn-or-name>]...`
+ * `npm run diff -- --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref> | --base-plan <plan.json>] [--json] [--allow-replace <urn-or-name>]...`
  *
  * Plans the stack twice, each in its own process (Pulumi's runtime is global) and both at once:
  * before (the committed settings, or the program and settings at --base) and after (the working
- * tree's program with the proposed settings), then compares the plans (./compare).
+ * tree's program with the proposed settings), then compares the plans (./compare). With
+ * --base-plan, "before" is a saved plan (`plan --json`, e.g. the one the pipeline's Deploy
+ * recorded), so only "after" is planned.
  * Exit 0: compared; 2: Pulumi would refuse a step (a protected resource) or, in a stack that
  * protects its resources, a stateful resource is replaced or deleted without --allow-replace;
- * 1: an error (bad arguments, invalid config, a bad ref).
+ * 1: an error (bad arguments, invalid config, a bad ref, an unreadable or malformed --base-plan).
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -14,11 +16,11 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import type { Plan } from "../engine";
-import { parsePlan } from "../plan-schema";
+import { parsePlan, PlanShapeError, withoutNpmBanner } from "../plan-schema";
 import { comparePlans, guard, type ReplacementTable } from "./compare";
 import { formatDiff, formatRefusals } from "./format";
 
-const USAGE = "diff --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref>] [--json] [--allow-replace <urn-or-name>]...";
+const USAGE = "diff --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref> | --base-plan <plan.json>] [--json] [--allow-replace <urn-or-name>]...";
 
 /** Thrown for anything that stops the comparison: its lines are printed as they are. */
 class DiffError extends Error {
@@ -30,30 +32,36 @@ class DiffError extends Error {
 export async function diff(argv: string[], projectDir: string): Promise<number> {
     const { values } = parseArgs({
         args: argv,
-        options: { stack: { type: "string" }, "stack-file": { type: "string" }, base: { type: "string" }, json: { type: "boolean" }, "allow-replace": { type: "string", multiple: true } },
+        options: { stack: { type: "string" }, "stack-file": { type: "string" }, base: { type: "string" }, "base-plan": { type: "string" }, json: { type: "boolean" }, "allow-replace": { type: "string", multiple: true } },
     });
     const stack = values.stack;
     if (!stack) return fail([`error: --stack is required (usage: ${USAGE})`]);
-    if (!values["stack-file"] && !values.base) return fail([`error: nothing to compare: give --stack-file <proposed.yaml>, --base <git-ref>, or both (usage: ${USAGE})`]);
+    if (values.base && values["base-plan"]) return fail([`error: --base and --base-plan both name the "before" side; give one (usage: ${USAGE})`]);
+    if (!values["stack-file"] && !values.base && !values["base-plan"]) return fail([`error: nothing to compare: give --stack-file <proposed.yaml>, --base <git-ref> or --base-plan <plan.json> (usage: ${USAGE})`]);
     const proposedFile = values["stack-file"] ? path.resolve(values["stack-file"]) : undefined;
     if (proposedFile && !fs.existsSync(proposedFile)) return fail([`error: --stack-file ${values["stack-file"]} does not exist`]);
     const committedFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
 
     let checkout: { dir: string; commit: string; remove(): void } | undefined;
     try {
+        const basePlan = values["base-plan"] !== undefined ? readBasePlan(values["base-plan"], stack) : undefined;
         if (values.base) checkout = checkOut(projectDir, values.base);
         const beforeFile = checkout ? path.join(checkout.dir, `Pulumi.${stack}.yaml`) : committedFile;
         if (checkout && !fs.existsSync(beforeFile)) throw new DiffError([`error: stack "${stack}" has no settings file at ${values.base} (Pulumi.${stack}.yaml); nothing to compare with`]);
         const [before, after] = await Promise.all([
-            // At a ref, that commit's own command line plans it (`plan --json` is the stable contract).
-            checkout ? planIn(checkout.dir, ["plan", "--stack", stack, "--json"], `the stack at ${values.base}`) : planIn(projectDir, ["evaluate", "--stack", stack, "--json"], `the committed settings (${path.basename(committedFile)})`),
+            basePlan
+                ? Promise.resolve(basePlan)
+                : // At a ref, that commit's own command line plans it (`plan --json` is the stable contract).
+                  checkout
+                  ? planIn(checkout.dir, ["plan", "--stack", stack, "--json"], `the stack at ${values.base}`)
+                  : planIn(projectDir, ["evaluate", "--stack", stack, "--json"], `the committed settings (${path.basename(committedFile)})`),
             planIn(projectDir, ["evaluate", "--stack", stack, "--json", ...(proposedFile ? ["--stack-file", proposedFile] : [])], proposedFile ? `the proposed settings (${values["stack-file"]})` : "the working tree"),
         ]);
         const table = JSON.parse(fs.readFileSync(path.join(__dirname, "replacements.json"), "utf8")) as ReplacementTable;
         const result = comparePlans(before, after, table);
         const { blocked, unusedAllowances } = guard(result, values["allow-replace"] ?? []);
         const errors = result.changes.filter((c) => c.error);
-        const from = checkout ? `${values.base} (${checkout.commit.slice(0, 12)})` : path.basename(committedFile);
+        const from = basePlan ? `the saved plan ${values["base-plan"]}` : checkout ? `${values.base} (${checkout.commit.slice(0, 12)})` : path.basename(committedFile);
         const to = proposedFile ? values["stack-file"] : "the working tree";
         if (values.json) {
             process.stdout.write(`${JSON.stringify({ ...result, base: from, proposed: to, blocked: blocked.map((b) => ({ urn: b.change.urn, op: b.change.op, reasons: b.reasons })) }, null, 2)}\n`);
@@ -75,6 +83,26 @@ export async function diff(argv: string[], projectDir: string): Promise<number> 
 function fail(lines: string[]): number {
     for (const line of lines) console.error(line);
     return 1;
+}
+
+/** A saved plan of the stack, as `plan --json` prints it (read as `npm run policy` reads one). */
+function readBasePlan(file: string, stack: string): Plan {
+    let text: string;
+    try {
+        text = fs.readFileSync(path.resolve(file), "utf8");
+    } catch (err) {
+        throw new DiffError([`error: cannot read --base-plan ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    }
+    let plan: Plan;
+    try {
+        plan = parsePlan(JSON.parse(withoutNpmBanner(text)));
+    } catch (err) {
+        // One line however malformed: the first problems, and how many more.
+        const why = err instanceof PlanShapeError ? [...err.problems.slice(0, 3), ...(err.problems.length > 3 ? [`and ${err.problems.length - 3} more`] : [])].join("; ") : (err as Error).message;
+        throw new DiffError([`error: --base-plan ${file} is not a saved plan (npm run plan -- --json): ${why}`]);
+    }
+    if (plan.project !== "platform" || plan.stack !== stack) throw new DiffError([`error: --base-plan ${file} is a plan of ${plan.project} stack "${plan.stack}", not of platform stack "${stack}"`]);
+    return plan;
 }
 
 /** Runs one plan in its own process and parses it; its errors (invalid config) become ours. */
