@@ -4,6 +4,7 @@
  * build settings. Validated in full before any resource is registered, one message per problem
  * naming the key, the value and what is allowed.
  */
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -303,6 +304,9 @@ export function validateDeliveryConfig(raw: Record<string, string>, stack: strin
  * A platform stack as `pulumi up --stack <stack>` in the platform project would see it: its
  * settings file under Pulumi.yaml's defaults, validated by the platform's own schema.
  */
+/** Where each platform stack's reviewed replacement allowances live, relative to the platform project. */
+export const ALLOW_REPLACE_DIR = path.join("delivery", "allow-replace");
+
 export function describePlatformStack(platformDir: string, stack: string): TargetStack {
     let config: Record<string, string>;
     try {
@@ -310,6 +314,9 @@ export function describePlatformStack(platformDir: string, stack: string): Targe
     } catch {
         throw new Error(`is not a platform stack: ${path.join(platformDir, `Pulumi.${stack}.yaml`)} does not exist`);
     }
+    // The Test build hands this file to npm run diff, whose guard it relaxes for reviewed replacements.
+    const allowances = path.join(platformDir, ALLOW_REPLACE_DIR, `${stack}.txt`);
+    if (!fs.existsSync(allowances)) throw new Error(`has no ${path.join(ALLOW_REPLACE_DIR, `${stack}.txt`)}: the Test build passes it to npm run diff as --allow-replace-file (create it; comments only means no allowance)`);
     try {
         const platform = validateConfig(config, stack);
         return { profile: platform.profile, region: platform.region, replicaRegions: platform.globalTable.replicaRegions };

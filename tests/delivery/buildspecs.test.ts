@@ -54,7 +54,7 @@ describe("buildspecs", () => {
         const [save, check, guard] = test.slice(3);
         assert.equal(save, "npm run plan -- --stack <stack> --json > plan.json");
         assert.equal(check, "npm run policy -- plan.json");
-        assert.match(guard, /npm run diff -- --stack <stack> --base-plan base-plan\.json; fi$/);
+        assert.match(guard, /npm run diff -- --stack <stack> --base-plan base-plan\.json --allow-replace-file "delivery\/allow-replace\/<stack>\.txt"; fi$/);
         assert.match(commandsTable, /\| `npm run diff -- --stack <name> \[[^`]*--base-plan <plan\.json>/, "the Commands table documents --base-plan");
         assert.ok(documented.preview.includes("pulumi preview --stack <stack> --policy-pack policy --diff"));
         assert.deepEqual(documented.deploy.slice(1, 3), ["pulumi up --yes --stack <stack>", "npm run -s plan -- --stack <stack> --json > deployed-plan.json"]);
@@ -185,7 +185,7 @@ describe("the pipeline's guard against a stateful replacement", () => {
         assert.equal(blocked.status, 2);
         assert.deepEqual(blocked.calls.slice(1), [
             `aws s3api get-object --bucket ${bucket} --key deployed/prod/plan.json base-plan.json`,
-            "npm run diff -- --stack prod --base-plan base-plan.json",
+            "npm run diff -- --stack prod --base-plan base-plan.json --allow-replace-file delivery/allow-replace/prod.txt",
         ]);
         assert.match(blocked.stdout, /"commit": "0123abc"/, "the log names the deployed commit");
         assert.equal(runCommands(guard(), { keyCount: "1" }).status, 0);

@@ -1,3 +1,6 @@
+import * as path from "path";
+import * as os from "os";
+import * as fs from "fs";
 import { strict as assert } from "assert";
 import { ConfigError } from "../../config";
 import { describePlatformStack, validateDeliveryConfig, type TargetStack } from "../../delivery/config";
@@ -146,6 +149,15 @@ describe("delivery config", () => {
         assert.equal(prod.region, "us-east-1");
         assert.ok(prod.replicaRegions.length > 0);
         assert.throws(() => describePlatformStack(PROJECT_DIR, "nosuch"), /is not a platform stack: .*Pulumi\.nosuch\.yaml does not exist/);
+    });
+
+    it("refuses a pipeline for a stack without its reviewed replacement allowances (the Test build's --allow-replace-file)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-copy-"));
+        for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml"]) fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(dir, f));
+        assert.throws(() => describePlatformStack(dir, "dev"), /has no delivery\/allow-replace\/dev\.txt: the Test build passes it to npm run diff/);
+        fs.mkdirSync(path.join(dir, "delivery", "allow-replace"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "delivery", "allow-replace", "dev.txt"), "# none\n");
+        assert.equal(describePlatformStack(dir, "dev").profile, "dev");
     });
 
     it("stops the offline plan with exit 1 and the key when the connection or repository is missing", () => {

@@ -207,6 +207,8 @@ describe("npm run diff --base-plan: the working tree against a saved plan (the p
             unchanged: ["--stack", "prod", "--base-plan", deployed],
             renamed: ["--stack", "prod", "--base-plan", renamedFile],
             allowed: ["--stack", "prod", "--base-plan", renamedFile, "--allow-replace", "database-db", "--json"],
+            allowedByFile: ["--stack", "prod", "--base-plan", renamedFile, "--allow-replace-file", save("allow.txt", "# reviewed in the pull request\n\ndatabase-db  # the rename\n"), "--json"],
+            noAllowFile: ["--stack", "prod", "--base-plan", deployed, "--allow-replace-file", path.join(dir, "absent.txt")],
             malformed: ["--stack", "prod", "--base-plan", save("malformed.json", JSON.stringify(malformed))],
             notJson: ["--stack", "prod", "--base-plan", save("not-json.json", "<html>AccessDenied</html>")],
             missing: ["--stack", "prod", "--base-plan", path.join(dir, "absent.json")],
@@ -234,10 +236,13 @@ describe("npm run diff --base-plan: the working tree against a saved plan (the p
         const out = JSON.parse(results.allowed.stdout);
         assert.deepEqual(out.blocked, []);
         assert.match(out.base, /^the saved plan /);
+        // The pipeline's reviewed file allows the same way, one name or URN per line, comments skipped.
+        assert.deepEqual(JSON.parse(results.allowedByFile.stdout).blocked, []);
+        assert.doesNotMatch(results.allowedByFile.stderr, /matched no stateful resource/);
     });
 
     it("refuses a malformed, unreadable or foreign saved plan, or --base with it, with one error line and exit 1", () => {
-        for (const n of ["malformed", "notJson", "missing", "otherStack", "both"]) {
+        for (const n of ["malformed", "notJson", "missing", "otherStack", "both", "noAllowFile"]) {
             const r = results[n];
             assert.equal(r.status, 1, `${n}: ${r.stderr}`);
             assert.equal(r.stdout, "", n);

@@ -1,5 +1,5 @@
 /**
- * `npm run diff -- --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref> | --base-plan <plan.json>] [--json] [--allow-replace <urn-or-name>]...`
+ * `npm run diff -- --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref> | --base-plan <plan.json>] [--json] [--allow-replace <urn-or-name>]... [--allow-replace-file <path>]`
  *
  * Plans the stack twice, each in its own process (Pulumi's runtime is global) and both at once:
  * before (the committed settings, or the program and settings at --base) and after (the working
@@ -20,7 +20,7 @@ import { parsePlan, PlanShapeError, withoutNpmBanner } from "../plan-schema";
 import { comparePlans, guard, type ReplacementTable } from "./compare";
 import { formatDiff, formatRefusals } from "./format";
 
-const USAGE = "diff --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref> | --base-plan <plan.json>] [--json] [--allow-replace <urn-or-name>]...";
+const USAGE = "diff --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref> | --base-plan <plan.json>] [--json] [--allow-replace <urn-or-name>]... [--allow-replace-file <path>]";
 
 /** Thrown for anything that stops the comparison: its lines are printed as they are. */
 class DiffError extends Error {
@@ -32,7 +32,7 @@ class DiffError extends Error {
 export async function diff(argv: string[], projectDir: string): Promise<number> {
     const { values } = parseArgs({
         args: argv,
-        options: { stack: { type: "string" }, "stack-file": { type: "string" }, base: { type: "string" }, "base-plan": { type: "string" }, json: { type: "boolean" }, "allow-replace": { type: "string", multiple: true } },
+        options: { stack: { type: "string" }, "stack-file": { type: "string" }, base: { type: "string" }, "base-plan": { type: "string" }, json: { type: "boolean" }, "allow-replace": { type: "string", multiple: true }, "allow-replace-file": { type: "string" } },
     });
     const stack = values.stack;
     if (!stack) return fail([`error: --stack is required (usage: ${USAGE})`]);
@@ -41,6 +41,12 @@ export async function diff(argv: string[], projectDir: string): Promise<number> 
     const proposedFile = values["stack-file"] ? path.resolve(values["stack-file"]) : undefined;
     if (proposedFile && !fs.existsSync(proposedFile)) return fail([`error: --stack-file ${values["stack-file"]} does not exist`]);
     const committedFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
+    let allowances = values["allow-replace"] ?? [];
+    if (values["allow-replace-file"]) {
+        const file = values["allow-replace-file"];
+        if (!fs.existsSync(file)) return fail([`error: --allow-replace-file ${file} does not exist`]);
+        allowances = [...allowances, ...allowancesIn(fs.readFileSync(file, "utf8"))];
+    }
 
     let checkout: { dir: string; commit: string; remove(): void } | undefined;
     try {
@@ -59,7 +65,7 @@ export async function diff(argv: string[], projectDir: string): Promise<number> 
         ]);
         const table = JSON.parse(fs.readFileSync(path.join(__dirname, "replacements.json"), "utf8")) as ReplacementTable;
         const result = comparePlans(before, after, table);
-        const { blocked, unusedAllowances } = guard(result, values["allow-replace"] ?? []);
+        const { blocked, unusedAllowances } = guard(result, allowances);
         const errors = result.changes.filter((c) => c.error);
         const from = basePlan ? `the saved plan ${values["base-plan"]}` : checkout ? `${values.base} (${checkout.commit.slice(0, 12)})` : path.basename(committedFile);
         const to = proposedFile ? values["stack-file"] : "the working tree";
@@ -166,4 +172,12 @@ function checkOut(projectDir: string, ref: string): { dir: string; commit: strin
         remove();
         throw err;
     }
+}
+
+/** A reviewed allowance file: one URN or resource name per line; blank lines and `#` comments are skipped. */
+export function allowancesIn(text: string): string[] {
+    return text
+        .split("\n")
+        .map((line) => line.replace(/#.*/, "").trim())
+        .filter(Boolean);
 }
