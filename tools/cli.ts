@@ -67,17 +67,16 @@ async function evaluate(stack: string, stackFile?: string, projectDir = PROJECT_
     try {
         return await evaluateStack({ projectDir, stack, stackFile });
     } catch (err) {
-        if (err instanceof ConfigError) {
-            console.error(`error: stack "${stack}" has invalid config; nothing was planned.`);
-            for (const p of err.problems) console.error(`  ${p}`);
-        } else if (err instanceof ProgramError) {
-            console.error(`error: the program failed for stack "${stack}"; nothing was planned.`);
-            for (const e of err.errors) console.error(`  ${e instanceof Error ? e.message : String(e)}`);
-        } else {
-            console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-        }
+        for (const line of evaluationErrorLines(stack, err)) console.error(line);
         return undefined;
     }
+}
+
+/** What a failed evaluation of `stack` prints: a first line, then each problem indented. */
+export function evaluationErrorLines(stack: string, err: unknown): string[] {
+    if (err instanceof ConfigError) return [`error: stack "${stack}" has invalid config; nothing was planned.`, ...err.problems.map((p) => `  ${p}`)];
+    if (err instanceof ProgramError) return [`error: the program failed for stack "${stack}"; nothing was planned.`, ...err.errors.map((e) => `  ${e instanceof Error ? e.message : String(e)}`)];
+    return [`error: ${err instanceof Error ? err.message : String(err)}`];
 }
 
 async function plan(argv: string[]): Promise<number> {

@@ -18,6 +18,19 @@ function run(args: string[], cwd = PROJECT_DIR): Promise<CliResult> {
 }
 
 const PROD = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
+
+let savedProd: string | undefined;
+/**
+ * The committed prod plan (planned once per run) as a file for --base-plan: the "before" side of
+ * the tests that are about the comparison rather than about planning that side again.
+ */
+function committedProdPlanFile(): string {
+    if (!savedProd) {
+        savedProd = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-diff-prod-")), "prod.json");
+        fs.writeFileSync(savedProd, JSON.stringify(planOf("prod")));
+    }
+    return savedProd;
+}
 /** Pulumi.prod.yaml with more settings appended under `config:`. */
 const proposed = (...lines: string[]) => stackFile([PROD.trimEnd(), ...lines].join("\n"));
 
@@ -25,18 +38,19 @@ describe("npm run diff on a proposed prod file", function () {
     this.timeout(120_000);
     const results: Record<string, CliResult> = {};
     const cases: Record<string, string[]> = {
+        // This one plans both sides itself; the rest compare against the committed plan of this run.
         unchanged: ["--stack-file", proposed()],
-        rename: ["--stack-file", proposed("  platform:database:", "    databaseName: orders")],
-        renameJson: ["--stack-file", proposed("  platform:database:", "    databaseName: orders"), "--json"],
-        resize: ["--stack-file", proposed("  platform:database:", "    instanceClass: db.r7g.xlarge")],
-        replica: ["--stack-file", proposed("  platform:globalTable:", "    replicaRegions: [us-west-2, eu-west-1]")],
-        invalid: ["--stack-file", proposed("  platform:database:", "    instanceClass: large")],
+        rename: ["--stack-file", proposed("  platform:database:", "    databaseName: orders"), "--base-plan", "<prod>"],
+        renameJson: ["--stack-file", proposed("  platform:database:", "    databaseName: orders"), "--json", "--base-plan", "<prod>"],
+        resize: ["--stack-file", proposed("  platform:database:", "    instanceClass: db.r7g.xlarge"), "--base-plan", "<prod>"],
+        replica: ["--stack-file", proposed("  platform:globalTable:", "    replicaRegions: [us-west-2, eu-west-1]"), "--base-plan", "<prod>"],
+        invalid: ["--stack-file", proposed("  platform:database:", "    instanceClass: large"), "--base-plan", "<prod>"],
     };
     before(async () => {
         const names = Object.keys(cases);
         // Two at a time: each diff already runs two plans at once.
         for (let i = 0; i < names.length; i += 2) {
-            await Promise.all(names.slice(i, i + 2).map(async (n) => (results[n] = await run(["diff", "--stack", "prod", ...cases[n]]))));
+            await Promise.all(names.slice(i, i + 2).map(async (n) => (results[n] = await run(["diff", "--stack", "prod", ...cases[n].map((a) => (a === "<prod>" ? committedProdPlanFile() : a))]))));
         }
     });
 
@@ -138,14 +152,17 @@ describe("npm run diff --base: a code change against a commit", function () {
         // The table's URN changes, with no alias: a delete and a create.
         edit("components/global-table.ts", "`${name}-table`,", "`${name}-items`,");
         renamed = await run(["diff", "--stack", "prod", "--base", "HEAD"], repo);
+        // HEAD of that repository is this checkout, whose plan the run already has: the other
+        // cases compare against it, so only the first one unpacks and plans the ref.
+        const head = ["--base-plan", committedProdPlanFile()];
         edit("components/global-table.ts", "{ parent: this, protect:", "{ parent: this, aliases: [{ name: `${name}-table` }], protect:");
-        aliased = await run(["diff", "--stack", "prod", "--base", "HEAD"], repo);
+        aliased = await run(["diff", "--stack", "prod", ...head], repo);
         // The web cluster's log group gets another name: a replacement of a stateful resource prod does not protect.
         edit("components/web-cluster.ts", "{ name: `/platform/${stack}/${name}`,", "{ name: `/platform/${stack}/${name}-app`,");
         [logRenamed, logAllowed, logAllowedOther] = await Promise.all([
-            run(["diff", "--stack", "prod", "--base", "HEAD"], repo),
-            run(["diff", "--stack", "prod", "--base", "HEAD", "--allow-replace", "web-logs"], repo),
-            run(["diff", "--stack", "prod", "--base", "HEAD", "--allow-replace", "web"], repo),
+            run(["diff", "--stack", "prod", ...head], repo),
+            run(["diff", "--stack", "prod", ...head, "--allow-replace", "web-logs"], repo),
+            run(["diff", "--stack", "prod", ...head, "--allow-replace", "web"], repo),
         ]);
     });
     after(() => fs.rmSync(repo, { recursive: true, force: true }));

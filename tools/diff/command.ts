@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import type { Plan } from "../engine";
+import { evaluateStack, type Plan } from "../engine";
 import { parsePlan, PlanShapeError, withoutNpmBanner } from "../plan-schema";
 import { comparePlans, guard, type ReplacementTable } from "./compare";
 import { formatDiff, formatRefusals } from "./format";
@@ -61,7 +61,8 @@ export async function diff(argv: string[], projectDir: string): Promise<number> 
                   checkout
                   ? planIn(checkout.dir, ["plan", "--stack", stack, "--json"], `the stack at ${values.base}`)
                   : planIn(projectDir, ["evaluate", "--stack", stack, "--json"], `the committed settings (${path.basename(committedFile)})`),
-            planIn(projectDir, ["evaluate", "--stack", stack, "--json", ...(proposedFile ? ["--stack-file", proposedFile] : [])], proposedFile ? `the proposed settings (${values["stack-file"]})` : "the working tree"),
+            // The other side in this process (one evaluation per process: Pulumi's runtime is global).
+            planHere(projectDir, stack, proposedFile, proposedFile ? `the proposed settings (${values["stack-file"]})` : "the working tree"),
         ]);
         const table = JSON.parse(fs.readFileSync(path.join(__dirname, "replacements.json"), "utf8")) as ReplacementTable;
         const result = comparePlans(before, after, table);
@@ -112,6 +113,17 @@ function readBasePlan(file: string, stack: string): Plan {
 }
 
 /** Runs one plan in its own process and parses it; its errors (invalid config) become ours. */
+/** The working tree's plan of the stack, evaluated in this process; errors read as a child's would. */
+async function planHere(projectDir: string, stack: string, stackFile: string | undefined, what: string): Promise<Plan> {
+    try {
+        // The same plain JSON a child's `evaluate --json` would hand over.
+        return parsePlan(JSON.parse(JSON.stringify(await evaluateStack({ projectDir, stack, stackFile }))));
+    } catch (err) {
+        const { evaluationErrorLines } = await import("../cli");
+        throw new DiffError([`error: cannot plan ${what} (exit 1):`, ...evaluationErrorLines(stack, err).map((l) => `  ${l}`)]);
+    }
+}
+
 function planIn(dir: string, args: string[], what: string): Promise<Plan> {
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [path.join(dir, "tools", "run.js"), ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
