@@ -39,12 +39,14 @@ export async function mochaGlobalSetup(): Promise<void> {
         ),
     );
     process.env[PLAN_DIR_VARIABLE] = dir;
+    madeHere = dir;
 }
 
+/** The plan directory this process made (a nested mocha, e.g. the clean-up test's, shares its parent's and must not remove it). */
+let madeHere: string | undefined;
+
 export async function mochaGlobalTeardown(): Promise<void> {
-    const { PLAN_DIR_VARIABLE } = await import("./plan");
-    const dir = process.env[PLAN_DIR_VARIABLE];
-    if (dir && path.basename(dir).startsWith("platform-test-plans-")) fs.rmSync(dir, { recursive: true, force: true });
+    if (madeHere) fs.rmSync(madeHere, { recursive: true, force: true });
 }
 
 /** What the code under test logs (the services log JSON lines): kept back, and shown only for a test that fails. */

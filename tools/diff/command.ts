@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { evaluateStack, type Plan } from "../engine";
+import type { Plan } from "../engine";
 import { parsePlan, PlanShapeError, withoutNpmBanner } from "../plan-schema";
 import { comparePlans, guard, type ReplacementTable } from "./compare";
 import { formatDiff, formatRefusals } from "./format";
@@ -117,6 +117,8 @@ function readBasePlan(file: string, stack: string): Plan {
 async function planHere(projectDir: string, stack: string, stackFile: string | undefined, what: string): Promise<Plan> {
     try {
         // The same plain JSON a child's `evaluate --json` would hand over.
+        // Loaded here, not at the top: a refused command line should not pay for the Pulumi SDKs.
+        const { evaluateStack } = await import("../engine");
         return parsePlan(JSON.parse(JSON.stringify(await evaluateStack({ projectDir, stack, stackFile }))));
     } catch (err) {
         const { evaluationErrorLines } = await import("../cli");
