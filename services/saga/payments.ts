@@ -12,7 +12,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { entityKey } from "../table-keys";
 import { compensated, invalidInput, isConditionalCheckFailure, paymentConflict, paymentDeclined } from "./errors";
-import { markerExpiry, tableFromEnv, type TableRef } from "./table";
+import { tableFromEnv, voidIfAbsent, type TableRef } from "./table";
 
 export const PAYMENT_SK = "payment";
 export const paymentKey = (orderId: string) => ({ pk: entityKey("payment", orderId), sk: PAYMENT_SK });
@@ -37,7 +37,8 @@ export interface PaymentOptions {
     now?: () => Date;
 }
 
-export async function payments({ ddb, tableName, ttlAttribute }: TableRef, input: PaymentInput, opts: PaymentOptions): Promise<PaymentResult> {
+export async function payments(table: TableRef, input: PaymentInput, opts: PaymentOptions): Promise<PaymentResult> {
+    const { ddb, tableName } = table;
     if (!["charge", "refund"].includes(input?.action) || typeof input.orderId !== "string" || !input.orderId) {
         throw invalidInput(`payments expects { action: charge|refund, orderId, ... }, got ${JSON.stringify(input)}`);
     }
@@ -68,18 +69,9 @@ export async function payments({ ddb, tableName, ttlAttribute }: TableRef, input
         throw paymentConflict(`order ${input.orderId} already has a ${existing?.status} payment of ${existing?.amountCents} cents`);
     }
 
-    try {
-        // No payment yet: void it, so a charge still in flight finds it taken. Once the item exists it
-        // only ever moves CHARGED -> REFUNDED, so trying this first leaves no gap for a charge to land in.
-        await ddb.send(new PutCommand({
-            TableName: tableName,
-            Item: { ...Key, orderId: input.orderId, status: "VOIDED", voidedAt: now, [ttlAttribute]: markerExpiry(at) },
-            ConditionExpression: "attribute_not_exists(pk)",
-        }));
-        return { orderId: input.orderId, status: "NOTHING_TO_REFUND" };
-    } catch (err) {
-        if (!isConditionalCheckFailure(err)) throw err;
-    }
+    // No payment yet: void it, so a charge still in flight finds it taken. Once the item exists it
+    // only ever moves CHARGED -> REFUNDED, so trying this first leaves no gap for a charge to land in.
+    if (await voidIfAbsent(table, Key, input.orderId, at)) return { orderId: input.orderId, status: "NOTHING_TO_REFUND" };
     try {
         const r = await ddb.send(new UpdateCommand({
             TableName: tableName,

@@ -10,7 +10,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { entityKey } from "../table-keys";
 import { compensated, invalidInput, isConditionalCheckFailure, shipmentRejected } from "./errors";
-import { markerExpiry, tableFromEnv, type TableRef } from "./table";
+import { tableFromEnv, voidIfAbsent, type TableRef } from "./table";
 
 export const SHIPMENT_SK = "shipment";
 export const shipmentKey = (orderId: string) => ({ pk: entityKey("shipment", orderId), sk: SHIPMENT_SK });
@@ -33,7 +33,8 @@ export interface ShippingOptions {
     now?: () => Date;
 }
 
-export async function shipping({ ddb, tableName, ttlAttribute }: TableRef, input: ShippingInput, opts: ShippingOptions): Promise<ShippingResult> {
+export async function shipping(table: TableRef, input: ShippingInput, opts: ShippingOptions): Promise<ShippingResult> {
+    const { ddb, tableName } = table;
     if (!["ship", "cancel"].includes(input?.action) || typeof input.orderId !== "string" || !input.orderId) {
         throw invalidInput(`shipping expects { action: ship|cancel, orderId, ... }, got ${JSON.stringify(input)}`);
     }
@@ -61,17 +62,8 @@ export async function shipping({ ddb, tableName, ttlAttribute }: TableRef, input
         throw shipmentRejected(`order ${input.orderId}'s shipment is ${existing?.status}`);
     }
 
-    try {
-        // No shipment yet: void it, so a request still in flight finds it taken (see payments.ts).
-        await ddb.send(new PutCommand({
-            TableName: tableName,
-            Item: { ...Key, orderId: input.orderId, status: "VOIDED", voidedAt: now, [ttlAttribute]: markerExpiry(at) },
-            ConditionExpression: "attribute_not_exists(pk)",
-        }));
-        return { orderId: input.orderId, status: "NOTHING_TO_CANCEL" };
-    } catch (err) {
-        if (!isConditionalCheckFailure(err)) throw err;
-    }
+    // No shipment yet: void it, so a request still in flight finds it taken (see payments.ts).
+    if (await voidIfAbsent(table, Key, input.orderId, at)) return { orderId: input.orderId, status: "NOTHING_TO_CANCEL" };
     try {
         await ddb.send(new UpdateCommand({
             TableName: tableName,
