@@ -28,6 +28,8 @@ function testFiles(dir) {
 const all = testFiles("tests").sort();
 // `npx mocha tests/x.test.ts` runs just the files named; plain `mocha` (npm test) runs them all.
 const named = process.argv.slice(2).some((a) => /\.(test|fixture)\.ts$/.test(a));
+// Read by the root hooks (in mocha's own process, which gets the file list spelled out): plan the committed stacks up front.
+if (!named) process.env.PLATFORM_TEST_WHOLE_RUN = "1";
 module.exports = {
     extension: ["ts"],
     require: ["tools/register.js", "tests/helpers/root-hooks.ts"],

@@ -20,7 +20,8 @@ for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130], ["SIGHUP", 129]
 /** Plans each committed stack in its own process (Pulumi's runtime is global), all at once. */
 export async function mochaGlobalSetup(): Promise<void> {
     const { COMMITTED_PLANS, PLAN_DIR_VARIABLE } = await import("./plan");
-    if (process.env[PLAN_DIR_VARIABLE]) return;
+    // Only for a whole run (.mocharc.js says which): a run of named files plans just what it uses, when it uses it.
+    if (process.env[PLAN_DIR_VARIABLE] || process.env.PLATFORM_TEST_WHOLE_RUN !== "1") return;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-test-plans-"));
     await Promise.all(
         Object.entries(COMMITTED_PLANS).map(
