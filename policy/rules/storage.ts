@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { StackGraph, TYPES, type Node } from "../graph";
-import { allowsAction, asList, coversResource, deniesInsecureTransport, isAllow, isProd, isUnknown, servicePrincipals, statementsOf } from "../lib";
+import { allowsAction, asList, coversResource, deniesInsecureTransport, isAllow, isProd, isUnknown, servicePrincipals, type Statement, statementsOf } from "../lib";
 import type { PlatformPolicy } from "../types";
 
 /**
@@ -57,7 +57,8 @@ const LOG_DELIVERY = "aws:cloudwatch/logDelivery:LogDelivery";
 const LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource";
 const LOG_DELIVERY_DESTINATION = "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination";
 const LOAD_BALANCERS = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
-const ACCOUNT_IN_ARN = /^arn:aws[a-z-]*:[^:]+:[^:]*:(\d{12}):/;
+/** An ARN's service, region and account. */
+const ARN_PARTS = /^arn:aws[a-z-]*:([^:]+):([^:]*):(\d{12}):/;
 /** The folder a vended-log source's service writes under AWSLogs/<account>/ (CloudWatch Logs' V2 S3 object keys). */
 const VENDED_LOG_FOLDER: Record<string, string> = { cloudfront: "CloudFront" };
 
@@ -66,7 +67,7 @@ interface LogWrite {
     at: Node;
     bucket: Node;
     key: string;
-    writer: (s: ReturnType<typeof statementsOf>[number]) => boolean;
+    writer: (s: Statement) => boolean;
 }
 
 /**
@@ -81,8 +82,7 @@ function logWrites(g: StackGraph): LogWrite[] {
         if (!destination) continue;
         const bucket = g.resolve(destination, "deliveryDestinationConfiguration.destinationResourceArn", TYPES.buckets);
         const source = g.ofType(LOG_DELIVERY_SOURCE).find((s) => s.props.name !== undefined && s.props.name === d.props.deliverySourceName);
-        const account = ACCOUNT_IN_ARN.exec(String(source?.props.resourceArn ?? ""))?.[1];
-        const service = /^arn:aws[a-z-]*:([^:]+):/.exec(String(source?.props.resourceArn ?? ""))?.[1];
+        const [, service, , account] = ARN_PARTS.exec(String(source?.props.resourceArn ?? "")) ?? [];
         if (isUnknown(bucket) || !account || !service) continue;
         const config = asList(d.props.s3DeliveryConfigurations)[0] ?? {};
         if (isUnknown(config) || isUnknown(config.enableHiveCompatiblePath)) continue;
@@ -97,13 +97,13 @@ function logWrites(g: StackGraph): LogWrite[] {
         const logs = lb.props.accessLogs;
         if (!logs || logs.enabled === false || isUnknown(logs.prefix)) continue;
         const bucket = g.resolve(lb, "accessLogs.bucket", TYPES.buckets);
-        const [, region, account] = /^arn:aws[a-z-]*:elasticloadbalancing:([^:]+):(\d{12}):/.exec(String(lb.props.arn ?? "")) ?? [];
+        const [, , region, account] = ARN_PARTS.exec(String(lb.props.arn ?? "")) ?? [];
         if (isUnknown(bucket) || !account) continue;
         const prefix = logs.prefix ? `${logs.prefix}/` : "";
         for (const b of bucket) {
             if (typeof b.props.arn !== "string") continue;
             // ELB writes as its regional account (older regions) or as logdelivery.elasticloadbalancing.amazonaws.com.
-            const writer = (s: ReturnType<typeof statementsOf>[number]) =>
+            const writer = (s: Statement) =>
                 servicePrincipals(s).includes("logdelivery.elasticloadbalancing.amazonaws.com") || (typeof s.Principal === "object" && s.Principal !== null && "AWS" in s.Principal);
             out.push({ at: lb, bucket: b, key: `${b.props.arn}/${prefix}AWSLogs/${account}/elasticloadbalancing/${region}/sample.log.gz`, writer });
         }
