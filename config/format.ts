@@ -84,7 +84,9 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
                 ? `must have at least ${issue.minimum} item(s)`
                 : issue.origin === "string"
                   ? `must be at least ${issue.minimum} character(s) long`
-                  : `is below the minimum ${issue.minimum}${issue.inclusive === false ? " (exclusive)" : ""}`;
+                  : issue.inclusive === false
+                    ? `must be greater than ${issue.minimum}`
+                    : `is below the minimum ${issue.minimum}`;
         case "too_big":
             return issue.origin === "array"
                 ? `must have at most ${issue.maximum} item(s)`

@@ -4,6 +4,7 @@ import * as account from "./account";
 import * as alarms from "./alarms";
 import * as analytics from "./analytics";
 import * as api from "./api";
+import * as budget from "./budget";
 import * as cache from "./cache";
 import * as database from "./database";
 import * as edge from "./edge";
@@ -29,6 +30,7 @@ export const SECTIONS = {
     api,
     edge,
     alarms,
+    budget,
 } satisfies Record<string, { schema: z.ZodType; defaults: ProfileDefaults<unknown> }>;
 
 export type SectionName = keyof typeof SECTIONS;

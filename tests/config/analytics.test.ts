@@ -39,8 +39,8 @@ describe("config: analytics", () => {
 
     it("a negative or zero ingest rate is an error that names the key", () => {
         const p = ours(problems("prod", { analytics: { ...prodCluster, stream: { peakRecordsPerSecond: -5, peakKiBPerSecond: 0 } } }));
-        expectProblem(p, "platform:analytics.stream.peakRecordsPerSecond: -5 is below the minimum 0 (exclusive)");
-        expectProblem(p, "platform:analytics.stream.peakKiBPerSecond: 0 is below the minimum 0 (exclusive)");
+        expectProblem(p, "platform:analytics.stream.peakRecordsPerSecond: -5 must be greater than 0");
+        expectProblem(p, "platform:analytics.stream.peakKiBPerSecond: 0 must be greater than 0");
     });
 
     it("rejects a peak whose average record exceeds the 1 MiB Kinesis record limit", () => {
