@@ -33,9 +33,6 @@ export const QUICK = entry(
         "(https://github.com/hashicorp-education/learn-terraform-variables/pull/6, https://github.com/turbot/steampipe-plugin-aws/pull/246)",
 );
 
-/** Providers and component resources: the engine registers them without calling AWS. */
-export const NO_TIME = entry(0, "documented", "Providers and components are registered by the Pulumi engine itself; a component's own step creates nothing in AWS");
-
 /** Every type whose create is a quick API call, named one by one so a new type is a conscious choice (tests/tools/create-time.test.ts). */
 export const QUICK_TYPES: readonly string[] = [
     "aws:apigatewayv2/api:Api", "aws:apigatewayv2/authorizer:Authorizer", "aws:apigatewayv2/integration:Integration",
@@ -150,7 +147,11 @@ export const DURATIONS: Readonly<Record<string, DurationEntry>> = {
         "With minElbCapacity or waitForElbCapacity Pulumi also waits for the instances to pass the target group's health checks: launch (3 min, an estimate) plus " +
             "healthCheckGracePeriod, added from the inputs",
     ),
-    "aws:autoscaling/group:Group#noWait": entry(0.1, "documented", "waitForCapacityTimeout '0' skips the capacity wait (same Pulumi page)"),
+    "aws:autoscaling/group:Group#noWait": entry(
+        0.1,
+        "documented",
+        "waitForCapacityTimeout '0' skips the capacity wait (https://www.pulumi.com/registry/packages/aws/api-docs/autoscaling/group/, 'Waiting for Capacity')",
+    ),
     "aws:lambda/function:Function": entry(
         0.3,
         "measured",
