@@ -91,7 +91,8 @@ async function plan(argv: string[]): Promise<number> {
     const { evaluatePolicies } = await import("../policy/evaluate");
     const { ALL_POLICIES } = await import("../policy/rules");
     const violations = await evaluatePolicies(result, ALL_POLICIES);
-    if (values.json) process.stdout.write(`${JSON.stringify({ ...result, policy: { violations } }, null, 2)}\n`);
+    const { planEstimates } = await import("./insights/create-time");
+    if (values.json) process.stdout.write(`${JSON.stringify({ ...result, estimates: planEstimates(result), policy: { violations } }, null, 2)}\n`);
     else console.log(formatPlan(result, violations));
     return violations.some((v) => v.enforcement === "mandatory") ? 1 : 0;
 }

@@ -1,4 +1,5 @@
 import { modelVpc } from "./awsx-model";
+import { estimateCreateTime, round, simulateBounded } from "./insights/create-time";
 import type { Plan, PlannedResource } from "./engine";
 import type { Violation } from "../policy/evaluate";
 
@@ -27,6 +28,8 @@ export function formatPlan(plan: Plan, violations: Violation[]): string {
     lines.push("", "Outputs:");
     for (const [k, v] of Object.entries(plan.outputs)) lines.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
 
+    lines.push("", ...formatCreateTime(plan));
+
     lines.push("", `Warnings: ${plan.warnings.length === 0 ? "none" : ""}`);
     for (const w of plan.warnings) lines.push(`  ${w}`);
 
@@ -34,6 +37,21 @@ export function formatPlan(plan: Plan, violations: Violation[]): string {
     lines.push("", `Policies: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`);
     for (const v of violations) lines.push(`  ${formatViolation(v)}`);
     return lines.join("\n");
+}
+
+/** The CLI's default --parallel on a 2-CPU machine (4 x CPUs since Pulumi 3.100, pulumi/pulumi#15016). */
+const SMALL_MACHINE_PARALLEL = 8;
+
+/** The estimated create time and the critical path, one line per resource with its own minutes. */
+export function formatCreateTime(plan: Pick<Plan, "resources">): string[] {
+    const estimate = estimateCreateTime(plan);
+    const bounded = simulateBounded(plan, SMALL_MACHINE_PARALLEL);
+    const lines = [`Estimated create time: ${round(estimate.minutes)} min from nothing (docs/create-time.md)`];
+    if (round(bounded) !== round(estimate.minutes)) lines.push(`  ${round(bounded)} min with --parallel ${SMALL_MACHINE_PARALLEL} (the CLI default on 2 CPUs)`);
+    lines.push("Critical path:");
+    const width = Math.max(...estimate.steps.map((s) => s.name.length));
+    for (const s of estimate.steps) lines.push(`  ${s.name.padEnd(width)}  ${String(round(s.minutes)).padStart(4)} min  ${s.type}`);
+    return lines;
 }
 
 export function formatViolation(v: Violation): string {

@@ -45,6 +45,8 @@ const plan = z.object({
     resources: z.array(resource),
     outputs: record.default({}),
     warnings: strings.default([]),
+    /** What `plan --json` estimates for the stack (tools/insights): kept as given, and open to more models. */
+    estimates: z.looseObject({ createMinutes: z.number().optional(), criticalPath: strings.optional() }).optional(),
 });
 
 /** Thrown for a plan file that is not a plan: every problem, one line each. */
