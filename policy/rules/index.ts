@@ -1,20 +1,20 @@
 import { environmentConfigSchema, type PlatformPolicy } from "../types";
-import { analyticsPolicies } from "./analytics";
-import { apiPolicies } from "./api";
-import { computePolicies } from "./compute";
-import { databasePolicies } from "./database";
-import { datastorePolicies } from "./datastores";
-import { deliveryPolicies } from "./delivery";
-import { edgePolicies } from "./edge";
+import { analyticsPolicies } from "./emr";
+import { apiPolicies } from "./apigateway";
+import { computePolicies } from "./ec2";
+import { databasePolicies } from "./rds";
+import { datastorePolicies } from "./elasticache";
+import { deliveryPolicies } from "./codepipeline";
+import { edgePolicies } from "./cloudfront";
 import { edgeWiringPolicies } from "./edge-wiring";
-import { eventsPolicies } from "./events";
-import { hygienePolicies } from "./hygiene";
+import { eventsPolicies } from "./sfn";
+import { hygienePolicies } from "./stack-wide";
 import { iamPolicies } from "./iam";
-import { loadBalancingPolicies } from "./loadbalancing";
-import { messagingPolicies } from "./messaging";
-import { networkPolicies } from "./network";
-import { serverlessPolicies } from "./serverless";
-import { storagePolicies } from "./storage";
+import { loadBalancingPolicies } from "./lb";
+import { messagingPolicies } from "./sqs";
+import { networkPolicies } from "./security-group";
+import { serverlessPolicies } from "./lambda";
+import { storagePolicies } from "./s3";
 
 /** The rules by module (area of the platform). */
 export const POLICY_AREAS: Record<string, PlatformPolicy[]> = {

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { CACHE_ENGINE_FAMILIES } from "../../components/cache-engines";
-import { cacheFamilyOf } from "../../policy/rules/datastores";
+import { cacheFamilyOf } from "../../policy/rules/elasticache";
 import { expectViolations, resource } from "../helpers/policy";
 
 const group = (name: string, inputs: Record<string, unknown> = {}, extra: Parameters<typeof resource>[3] = {}) =>
