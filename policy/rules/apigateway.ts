@@ -1,13 +1,18 @@
+/** API Gateway rules: authorized routes, throttling, CORS, access logs, route settings. */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { StackGraph } from "../graph";
-import { asList, isProd, isSet, isUnknown, json } from "../lib";
-import { environmentConfigSchema, type EnvironmentConfig, type PlatformPolicy } from "../types";
+import { asList, isSet, isUnknown, json } from "../lib";
+import { type EnvironmentConfig, environmentConfigSchema, type PlatformPolicy } from "../types";
 
 const STAGE_V1 = "aws:apigateway/stage:Stage";
+
 const STAGE_V2 = "aws:apigatewayv2/stage:Stage";
+
 const METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings";
+
 const USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan";
+
 const REST_API = "aws:apigateway/restApi:RestApi";
 
 /** Routes that are public on purpose, unless the pack config names others. */
@@ -28,8 +33,13 @@ function checkAccessLogs(settings: { destinationArn?: string; format?: string } 
     if (typeof format === "string" && json(format) === undefined) report("writes access logs that aren't JSON; use a JSON format so they can be queried");
 }
 
-export const apiPolicies: PlatformPolicy[] = [
-    // API Gateway.
+const HTTP_API = "aws:apigatewayv2/api:Api";
+
+const HTTP_ROUTE = "aws:apigatewayv2/route:Route";
+
+const HTTP_STAGE = "aws:apigatewayv2/stage:Stage";
+
+export const apigatewayPolicies: PlatformPolicy[] = [
     {
         name: "apigateway-route-authorized",
         description: "Every API route and method has an authorizer (or requires IAM or an API key), except the routes the pack config names as public (default: GET /health).",
@@ -99,42 +109,29 @@ export const apiPolicies: PlatformPolicy[] = [
             validateResourceOfType(aws.apigateway.Stage, (p, _a, report) => checkAccessLogs(p.accessLogSettings, report)),
         ],
     },
-    // Cognito.
     {
-        name: "cognito-password-policy",
-        description: "Cognito user pools require passwords of at least 8 characters with upper and lower case, numbers and symbols (AWS's default when no policy is given).",
+        name: "apigateway-route-settings-name-routes",
+        description: "An HTTP API stage's per-route settings (throttling) name routes of its API; AWS rejects settings for a route that doesn't exist.",
         enforcementLevel: "mandatory",
-        validateResource: validateResourceOfType(aws.cognito.UserPool, (p, _a, report) => {
-            const policy = p.passwordPolicy;
-            if (!policy) return;
-            if (!((policy.minimumLength ?? 8) >= 8)) report(`accepts passwords of ${policy.minimumLength} characters; require at least 8`);
-            const missing = (["requireUppercase", "requireLowercase", "requireNumbers", "requireSymbols"] as const).filter((k) => policy[k] !== true);
-            if (missing.length > 0) report(`password policy doesn't set ${missing.join(", ")}`);
-        }),
-    },
-    {
-        name: "cognito-mfa-prod",
-        description: "In prod, Cognito user pools require MFA.",
-        enforcementLevel: "mandatory",
-        environmentAware: true,
-        validateResource: validateResourceOfType(aws.cognito.UserPool, (p, args, report) => {
-            if (isProd(args) && p.mfaConfiguration !== "ON") report(`has MFA ${p.mfaConfiguration ?? "OFF"} in prod; require it (ON)`);
-        }),
-    },
-    {
-        name: "cognito-no-unauthenticated-identities",
-        description: "Cognito identity pools issue no credentials to unauthenticated identities.",
-        enforcementLevel: "mandatory",
-        validateResource: validateResourceOfType(aws.cognito.IdentityPool, (p, _a, report) => {
-            if (p.allowUnauthenticatedIdentities === true) report("hands AWS credentials to unauthenticated identities");
-        }),
-    },
-    {
-        name: "cognito-client-hides-user-existence",
-        description: "Cognito app clients don't reveal whether a user exists (preventUserExistenceErrors ENABLED).",
-        enforcementLevel: "advisory",
-        validateResource: validateResourceOfType(aws.cognito.UserPoolClient, (p, _a, report) => {
-            if (p.preventUserExistenceErrors !== "ENABLED") report("reveals whether a user exists through its sign-in errors");
-        }),
+        covers: [HTTP_API, HTTP_ROUTE, HTTP_STAGE],
+        validateStack: (args, report) => {
+            const g = new StackGraph(args.resources);
+            for (const stage of g.ofType(HTTP_STAGE)) {
+                const apis = g.resolve(stage, "apiId", [HTTP_API]);
+                if (isUnknown(apis) || apis.length === 0) continue;
+                const routeKeys: string[] = [];
+                let unknown = false;
+                for (const r of g.ofType(HTTP_ROUTE)) {
+                    const api = g.resolve(r, "apiId", [HTTP_API]);
+                    if (isUnknown(api) || isUnknown(r.props.routeKey)) unknown = true;
+                    else if (api.some((a) => apis.includes(a))) routeKeys.push(r.props.routeKey);
+                }
+                if (unknown) continue;
+                for (const s of asList(stage.props.routeSettings)) {
+                    if (isUnknown(s) || isUnknown(s?.routeKey)) continue;
+                    if (!routeKeys.includes(s.routeKey)) report(`has route settings for "${s.routeKey}", which is not a route of its API (routes: ${routeKeys.join(", ") || "none"})`, stage.urn);
+                }
+            }
+        },
     },
 ];

@@ -1,27 +1,43 @@
+/** CloudFront rules: HTTPS and TLS, certificates, origins, logging, headers, WAF, and companions that must live in us-east-1. */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { StackGraph } from "../graph";
-import { asList, isProd, isSet, isUnknown, json } from "../lib";
+import { asList, isProd, isSet, isUnknown } from "../lib";
+import { DISTRIBUTION, LOG_DELIVERY, LOG_DELIVERY_SOURCE, regionOf } from "../shared";
 import type { PlatformPolicy } from "../types";
 
-const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
-const LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource";
-const LOG_DELIVERY = "aws:cloudwatch/logDelivery:LogDelivery";
-
 const HTTPS_VIEWER_POLICIES = ["redirect-to-https", "https-only"];
+
 /** CloudFront security policies whose minimum is TLS 1.2 with the 2021 cipher set, or newer. */
 const MODERN_VIEWER_TLS = /^TLSv1\.(2_(202[1-9])|3_\d{4})/;
+
 /** S3 REST endpoints (website endpoints can't use origin access control and are public by design). */
 const S3_REST_ORIGIN = /\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com$/;
 
-/** A WAFv2 rule's statement, from `rules` or the JSON form `ruleJson`. */
-function ruleStatements(p: { rules?: any[]; ruleJson?: string }): { managed: boolean; rate: boolean }[] {
-    const fromJson = asList(json(p.ruleJson)).map((r: any) => ({ managed: Boolean(r?.Statement?.ManagedRuleGroupStatement), rate: Boolean(r?.Statement?.RateBasedStatement) }));
-    const fromRules = (p.rules ?? []).map((r: any) => ({ managed: Boolean(r?.statement?.managedRuleGroupStatement), rate: Boolean(r?.statement?.rateBasedStatement) }));
-    return [...fromRules, ...fromJson];
+const ORIGIN_REQUEST_POLICY = "aws:cloudfront/originRequestPolicy:OriginRequestPolicy";
+
+/** Managed origin request policies that forward the viewer's Host header: AllViewer, AllViewerAndCloudFrontHeaders-2022-06. */
+const MANAGED_HOST_FORWARDING = new Set(["216adef6-5c7f-47e4-b989-5492eafa07d3", "33f36d7e-f396-46d9-90e0-52428a34d9dc"]);
+
+/** Origins that answer only for their own host name: S3 REST endpoints, API Gateway's and Lambda function URLs' default domains. */
+const OWN_HOST_ORIGIN = /(\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com|\.execute-api\.[a-z0-9-]+\.amazonaws\.com|\.lambda-url\.[a-z0-9-]+\.on\.aws)$/;
+
+/** Whether an origin request policy (a resource in the stack, or a managed one by id) forwards the viewer's Host header; undefined if unknown. */
+function forwardsViewerHost(g: StackGraph, policyId: unknown): boolean | undefined {
+    if (policyId === undefined || policyId === null || policyId === "") return false;
+    if (isUnknown(policyId)) return undefined;
+    if (MANAGED_HOST_FORWARDING.has(policyId as string)) return true;
+    const [policy] = g.lookup(policyId, [ORIGIN_REQUEST_POLICY]);
+    if (!policy) return undefined;
+    const headers = policy.props.headersConfig;
+    if (isUnknown(headers) || isUnknown(headers?.headerBehavior)) return undefined;
+    if (headers?.headerBehavior === "allViewer") return true;
+    return asList(headers?.headers?.items).some((h) => typeof h === "string" && h.toLowerCase() === "host");
 }
 
-export const edgePolicies: PlatformPolicy[] = [
+const CLOUDFRONT_ARN = /^arn:aws[a-z-]*:cloudfront::\d{12}:distribution\//;
+
+export const cloudfrontPolicies: PlatformPolicy[] = [
     {
         name: "cloudfront-viewer-https",
         description: "CloudFront sends viewers to HTTPS on every cache behaviour (redirect-to-https or https-only).",
@@ -146,13 +162,57 @@ export const edgePolicies: PlatformPolicy[] = [
         }),
     },
     {
-        name: "waf-managed-and-rate-rules",
-        description: "WAF web ACLs include at least one AWS managed rule group and a rate-based rule.",
+        name: "cloudfront-certificate-us-east-1",
+        description: "A distribution's ACM certificate is in us-east-1, the only region CloudFront reads certificates from.",
         enforcementLevel: "mandatory",
-        validateResource: validateResourceOfType(aws.wafv2.WebAcl, (p, _a, report) => {
-            const statements = ruleStatements(p);
-            if (!statements.some((s) => s.managed)) report("has no managed rule group (e.g. AWSManagedRulesCommonRuleSet)");
-            if (!statements.some((s) => s.rate)) report("has no rate-based rule, so nothing throttles a flood from one address");
+        validateResource: validateResourceOfType(aws.cloudfront.Distribution, (p, _a, report) => {
+            const arn = p.viewerCertificate?.acmCertificateArn;
+            if (typeof arn !== "string") return;
+            const region = arn.split(":")[3];
+            if (region !== "us-east-1") report(`uses an ACM certificate from ${region}; CloudFront accepts only certificates in us-east-1`);
         }),
+    },
+    {
+        name: "cloudfront-log-delivery-us-east-1",
+        description: "A CloudWatch log delivery source for a CloudFront distribution (standard logging v2) is created in us-east-1, where alone the API accepts it.",
+        enforcementLevel: "mandatory",
+        covers: [LOG_DELIVERY_SOURCE, DISTRIBUTION],
+        validateStack: (args, report) => {
+            const g = new StackGraph(args.resources);
+            for (const r of args.resources) {
+                if (r.type !== LOG_DELIVERY_SOURCE) continue;
+                const node = g.nodes.find((n) => n.urn === r.urn)!;
+                const arn = node.props.resourceArn;
+                const forDistribution = isUnknown(arn) ? (node.deps.resourceArn ?? []).some((d) => d.type === DISTRIBUTION) : typeof arn === "string" && CLOUDFRONT_ARN.test(arn);
+                if (!forDistribution) continue;
+                const region = regionOf(node.props, r.provider);
+                if (region !== undefined && region !== "us-east-1") report(`delivers a CloudFront distribution's logs but is created in ${region}; CloudFront log delivery is configured in us-east-1 only (the destination may be elsewhere)`, r.urn);
+            }
+        },
+    },
+    {
+        name: "cloudfront-own-host-origin-no-viewer-host",
+        description:
+            "A cache behaviour whose origin answers only for its own host name (an S3 REST endpoint, an origin signed with origin access control, API Gateway's or a Lambda URL's default domain) does not forward the viewer's Host header: the origin would reject every request (403).",
+        enforcementLevel: "mandatory",
+        covers: [DISTRIBUTION, ORIGIN_REQUEST_POLICY],
+        validateStack: (args, report) => {
+            const g = new StackGraph(args.resources);
+            for (const d of g.ofType(DISTRIBUTION)) {
+                const ownHost = new Set<string>();
+                for (const o of asList(d.props.origins)) {
+                    if (isUnknown(o) || isUnknown(o?.originId)) continue;
+                    const signed = Boolean(o.originAccessControlId) || Boolean(o.s3OriginConfig);
+                    if (signed || (typeof o.domainName === "string" && OWN_HOST_ORIGIN.test(o.domainName))) ownHost.add(o.originId);
+                }
+                const behaviours = [{ path: "default", b: d.props.defaultCacheBehavior }, ...asList(d.props.orderedCacheBehaviors).map((b: any) => ({ path: b?.pathPattern, b }))];
+                for (const { path, b } of behaviours) {
+                    if (isUnknown(b) || !ownHost.has(b?.targetOriginId)) continue;
+                    if (forwardsViewerHost(g, b.originRequestPolicyId)) {
+                        report(`cache behaviour ${path} forwards the viewer's Host header to origin ${b.targetOriginId}, which answers only for its own host name; use a policy without Host (e.g. AllViewerExceptHostHeader)`, d.urn);
+                    }
+                }
+            }
+        },
     },
 ];

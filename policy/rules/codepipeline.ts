@@ -1,18 +1,19 @@
+/** CodePipeline rules: encrypted artifacts, approval before prod deploys, triggers, connections. */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
-import { StackGraph } from "../graph";
 import { isProdStackName } from "../environment";
+import { StackGraph } from "../graph";
 import { asList, isProd, isSet, isUnknown, json, UNKNOWN, type Unknown } from "../lib";
+import { roleAllows } from "../shared";
 import type { PlatformPolicy } from "../types";
-import { roleAllows } from "./iam";
 
 const PIPELINE = "aws:codepipeline/pipeline:Pipeline";
-const PROJECT = "aws:codebuild/project:Project";
-const CONNECTION = "aws:codestarconnections/connection:Connection";
-const CONNECTION_PROVIDER = "CodeStarSourceConnection";
 
-/** Environment variable names that hold credentials. */
-const SECRET_NAME = /(SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+const PROJECT = "aws:codebuild/project:Project";
+
+const CONNECTION = "aws:codestarconnections/connection:Connection";
+
+const CONNECTION_PROVIDER = "CodeStarSourceConnection";
 
 interface Action {
     name: string;
@@ -20,6 +21,7 @@ interface Action {
     provider: string;
     configuration?: Record<string, string>;
 }
+
 interface Stage {
     name: string;
     actions: Action[];
@@ -43,46 +45,7 @@ function targetStack(g: StackGraph, stage: Stage): string | undefined | Unknown 
 
 const isDeployStage = (s: Stage) => /deploy/i.test(s.name) || s.actions.some((a) => a.category === "Deploy" || /deploy/i.test(a.name));
 
-export const deliveryPolicies: PlatformPolicy[] = [
-    // CodeBuild.
-    {
-        name: "codebuild-no-privileged-mode",
-        description: "CodeBuild projects don't run in privileged mode (root on the build host's Docker daemon).",
-        enforcementLevel: "mandatory",
-        validateResource: validateResourceOfType(aws.codebuild.Project, (p, _a, report) => {
-            if (p.environment?.privilegedMode === true) report("runs in privileged mode");
-        }),
-    },
-    {
-        name: "codebuild-encrypted",
-        description: "CodeBuild projects encrypt with a customer-managed KMS key and never disable artifact or S3 log encryption.",
-        enforcementLevel: "mandatory",
-        validateResource: validateResourceOfType(aws.codebuild.Project, (p, _a, report) => {
-            if (!isSet(p, "encryptionKey")) report("names no encryptionKey; artifacts are encrypted with the AWS-managed key only");
-            if (p.artifacts?.encryptionDisabled === true) report("disables artifact encryption");
-            for (const a of p.secondaryArtifacts ?? []) if (a.encryptionDisabled === true) report(`disables encryption of artifact ${a.artifactIdentifier}`);
-            if (p.logsConfig?.s3Logs?.encryptionDisabled === true) report("disables encryption of its S3 logs");
-        }),
-    },
-    {
-        name: "codebuild-no-plaintext-secrets",
-        description: "CodeBuild environment variables that hold credentials come from Secrets Manager or Parameter Store, not plain text.",
-        enforcementLevel: "mandatory",
-        validateResource: validateResourceOfType(aws.codebuild.Project, (p, _a, report) => {
-            for (const v of p.environment?.environmentVariables ?? []) {
-                if ((v.type ?? "PLAINTEXT") === "PLAINTEXT" && SECRET_NAME.test(v.name)) report(`passes ${v.name} as plain text; use type SECRETS_MANAGER or PARAMETER_STORE`);
-            }
-        }),
-    },
-    {
-        name: "codebuild-timeout",
-        description: "CodeBuild projects set a build timeout below the 8-hour maximum, so a hung build stops costing.",
-        enforcementLevel: "advisory",
-        validateResource: validateResourceOfType(aws.codebuild.Project, (p, _a, report) => {
-            if (p.buildTimeout === undefined || p.buildTimeout >= 480) report(`times out after ${p.buildTimeout ?? 60} minutes${p.buildTimeout === undefined ? " (the default); set buildTimeout to what a build needs" : ""}`);
-        }),
-    },
-    // CodePipeline.
+export const codepipelinePolicies: PlatformPolicy[] = [
     {
         name: "codepipeline-artifact-store-encrypted",
         description: "CodePipeline artifact stores are encrypted with a customer-managed KMS key.",

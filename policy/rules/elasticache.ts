@@ -1,13 +1,12 @@
+/** ElastiCache rules: encryption, AUTH, failover, prod availability and snapshots, parameter group families. */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { StackGraph } from "../graph";
-import { asList, isProd, isSet, isUnknown, majorVersion } from "../lib";
+import { isProd, isSet, isUnknown, majorVersion } from "../lib";
 import type { PlatformPolicy } from "../types";
 
-const TABLE = "aws:dynamodb/table:Table";
-const TABLE_REPLICA = "aws:dynamodb/tableReplica:TableReplica";
-const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
+
 const CACHE_PARAMETER_GROUP = "aws:elasticache/parameterGroup:ParameterGroup";
 
 /**
@@ -31,20 +30,7 @@ function familyOfDefaultGroup(name: string): string | undefined {
     return /^default\.(.+?)(\.cluster\.on)?$/.exec(name)?.[1];
 }
 
-/** random.RandomPassword's default special characters. */
-const RANDOM_DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
-
-/** What each consumer of a generated password accepts, per AWS's API constraints. */
-const PASSWORD_CONSUMERS: { type: string; path: string; min: number; max: number; specialAllowed: (c: string) => boolean; what: string }[] = [
-    // ElastiCache AUTH tokens: 16-128 printable characters; the only specials allowed are !&#$^<>-.
-    { type: "aws:elasticache/replicationGroup:ReplicationGroup", path: "authToken", min: 16, max: 128, specialAllowed: (c) => "!&#$^<>-".includes(c), what: "an ElastiCache auth token" },
-    // RDS master passwords: 8-128 printable ASCII, not /, ", @ or a space.
-    { type: "aws:rds/instance:Instance", path: "password", min: 8, max: 128, specialAllowed: (c) => !'/"@ '.includes(c), what: "an RDS master password" },
-    { type: "aws:rds/cluster:Cluster", path: "masterPassword", min: 8, max: 128, specialAllowed: (c) => !'/"@ '.includes(c), what: "an RDS master password" },
-];
-
-export const datastorePolicies: PlatformPolicy[] = [
-    // ElastiCache.
+export const elasticachePolicies: PlatformPolicy[] = [
     {
         name: "elasticache-encrypted",
         description: "ElastiCache encrypts data at rest and in transit (an auth token also requires in-transit encryption).",
@@ -128,93 +114,6 @@ export const datastorePolicies: PlatformPolicy[] = [
                 const family = own.length === 1 ? own[0].props.family : familyOfDefaultGroup(parameterGroupName);
                 if (isUnknown(family) || family === undefined) continue; // a group outside the stack: its family can't be read here
                 if (family !== want) report(`runs ${engine} ${engineVersion} (family ${want}) with parameter group ${parameterGroupName} of family ${family}; ElastiCache refuses the mismatch`, n.urn);
-            }
-        },
-    },
-    // Generated secrets.
-    {
-        name: "random-password-fits-consumer",
-        description: "A generated password fits what the resource using it accepts: ElastiCache tokens 16-128 chars with specials only from !&#$^<>-, RDS passwords without / \" @ or space.",
-        enforcementLevel: "mandatory",
-        covers: [RANDOM_PASSWORD, ...PASSWORD_CONSUMERS.map((c) => c.type)],
-        validateStack: (args, report) => {
-            const g = new StackGraph(args.resources);
-            for (const consumer of PASSWORD_CONSUMERS) {
-                for (const n of g.ofType(consumer.type)) {
-                    for (const pw of (n.deps[consumer.path] ?? []).filter((d) => d.type === RANDOM_PASSWORD)) {
-                        const { length, special, overrideSpecial } = pw.props;
-                        if (isUnknown(length) || isUnknown(special) || isUnknown(overrideSpecial)) continue;
-                        if (typeof length === "number" && (length < consumer.min || length > consumer.max)) report(`password ${pw.name} is ${length} characters; ${consumer.what} must be ${consumer.min}-${consumer.max}`, n.urn);
-                        if (special === false) continue;
-                        const specials = typeof overrideSpecial === "string" ? overrideSpecial : RANDOM_DEFAULT_SPECIAL;
-                        const bad = [...new Set(specials)].filter((c) => !consumer.specialAllowed(c));
-                        if (bad.length > 0) report(`password ${pw.name} may contain ${bad.join(" ")}, which ${consumer.what} rejects; set overrideSpecial (or special: false)`, n.urn);
-                    }
-                }
-            }
-        },
-    },
-    // DynamoDB.
-    {
-        name: "dynamodb-encrypted-kms",
-        description: "DynamoDB tables use KMS server-side encryption (a customer-managed or AWS-managed key), not only the AWS-owned default.",
-        enforcementLevel: "mandatory",
-        validateResource: validateResourceOfType(aws.dynamodb.Table, (p, _a, report) => {
-            if (p.serverSideEncryption?.enabled !== true) report("uses the AWS-owned key only; enable serverSideEncryption with a KMS key");
-        }),
-    },
-    {
-        name: "dynamodb-pitr-prod",
-        description: "In prod, point-in-time recovery is on for every DynamoDB table and every replica.",
-        enforcementLevel: "mandatory",
-        environmentAware: true,
-        validateResource: [
-            validateResourceOfType(aws.dynamodb.Table, (p, args, report) => {
-                if (!isProd(args)) return;
-                if (p.pointInTimeRecovery?.enabled !== true) report("has point-in-time recovery off in prod");
-                for (const r of p.replicas ?? []) if (r.pointInTimeRecovery !== true) report(`replica in ${r.regionName} has point-in-time recovery off in prod`);
-            }),
-            validateResourceOfType(aws.dynamodb.TableReplica, (p, args, report) => {
-                if (isProd(args) && p.pointInTimeRecovery !== true) report("has point-in-time recovery off in prod");
-            }),
-        ],
-    },
-    {
-        name: "dynamodb-deletion-protection-prod",
-        description: "In prod, DynamoDB tables and their replicas have deletion protection on.",
-        enforcementLevel: "mandatory",
-        environmentAware: true,
-        validateResource: [
-            validateResourceOfType(aws.dynamodb.Table, (p, args, report) => {
-                if (!isProd(args)) return;
-                if (p.deletionProtectionEnabled !== true) report("has deletion protection off in prod");
-                for (const r of p.replicas ?? []) if (r.deletionProtectionEnabled !== true) report(`replica in ${r.regionName} has deletion protection off in prod`);
-            }),
-            validateResourceOfType(aws.dynamodb.TableReplica, (p, args, report) => {
-                if (isProd(args) && p.deletionProtectionEnabled !== true) report("has deletion protection off in prod");
-            }),
-        ],
-    },
-    {
-        name: "dynamodb-global-table-consistent",
-        description: "A global table streams NEW_AND_OLD_IMAGES, and declares its replicas one way only (Table.replicas or TableReplica resources, never both).",
-        enforcementLevel: "mandatory",
-        covers: [TABLE, TABLE_REPLICA],
-        validateStack: (args, report) => {
-            const g = new StackGraph(args.resources);
-            const replicaResources = g.ofType(TABLE_REPLICA);
-            for (const table of g.ofType(TABLE)) {
-                const inline = table.props.replicas;
-                if (isUnknown(inline)) continue;
-                const separate = replicaResources.filter((r) => {
-                    const t = g.resolve(r, "globalTableArn", [TABLE]);
-                    return !isUnknown(t) && t.includes(table);
-                });
-                if (asList(inline).length === 0 && separate.length === 0) continue;
-                if (asList(inline).length > 0 && separate.length > 0) report(`declares replicas both inline and as TableReplica resources (${separate.map((r) => r.name).join(", ")}); the two fight over the replica set`, table.urn);
-                const { streamEnabled, streamViewType } = table.props;
-                if (isUnknown(streamEnabled) || isUnknown(streamViewType)) continue;
-                if (streamEnabled !== true || streamViewType !== "NEW_AND_OLD_IMAGES") report(`has replicas but streams ${streamEnabled === true ? streamViewType : "nothing"}; global tables need streamViewType NEW_AND_OLD_IMAGES`, table.urn);
             }
         },
     },

@@ -1,16 +1,16 @@
+/** Lambda rules: failure handling, log groups, runtimes, function URLs, event source mappings and the queues and streams they consume. */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
-import { StackGraph, TYPES, type Node } from "../graph";
-import { asList, isSet, isUnknown, type Unknown } from "../lib";
+import { type Node, StackGraph, TYPES } from "../graph";
+import { asList, isUnknown, type Unknown } from "../lib";
+import { ALARM, alarmsOn, declaresLogGroup, EVENT_TARGET, FUNCTION, MAPPING, QUEUE, SUBSCRIPTION, TABLE } from "../shared";
 import type { PlatformPolicy } from "../types";
 
-const FUNCTION = "aws:lambda/function:Function";
 const PERMISSION = "aws:lambda/permission:Permission";
+
 const INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig";
-const EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget";
-const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
+
 const BUCKET_NOTIFICATION = "aws:s3/bucketNotification:BucketNotification";
-const CODEBUILD_PROJECT = "aws:codebuild/project:Project";
 
 /** Services that invoke a function asynchronously: Lambda retries twice, then drops the event. */
 const ASYNC_INVOKERS = ["events.amazonaws.com", "sns.amazonaws.com", "s3.amazonaws.com"];
@@ -29,16 +29,62 @@ function isStreamSource(mapping: Node): boolean | undefined {
     return typeof arn === "string" && (/:kinesis:/.test(arn) || /:dynamodb:.*\/stream\//.test(arn));
 }
 
-/** A log group declared in this stack, by name, for a service that would otherwise auto-create one. */
-function declaresLogGroup(g: StackGraph, name: unknown): boolean | undefined {
-    if (isUnknown(name) || typeof name !== "string") return undefined;
-    const groups = g.ofType(TYPES.logGroup);
-    if (groups.some((l) => isUnknown(l.props.name))) return undefined;
-    return groups.some((l) => l.props.name === name);
+const KINESIS = "aws:kinesis/stream:Stream";
+
+/** AWS's bounds on mapping settings (Lambda CreateEventSourceMapping). */
+const LIMITS = {
+    sqsMaximumConcurrency: [2, 1000],
+    sqsBatchWithoutWindow: 10,
+    batchSize: [1, 10_000],
+    recordAge: [60, 604_800],
+    retries: [-1, 10_000],
+    parallelization: [1, 10],
+} as const;
+
+/** Settings Lambda accepts only for stream sources (Kinesis, DynamoDB Streams, Kafka). */
+const STREAM_ONLY = ["bisectBatchOnFunctionError", "maximumRecordAgeInSeconds", "maximumRetryAttempts", "destinationConfig", "startingPosition", "parallelizationFactor", "tumblingWindowInSeconds"];
+
+/** Lambda's defaults: SQS visibility timeout 30 s, function timeout 3 s. */
+const DEFAULT_VISIBILITY = 30;
+
+const DEFAULT_FUNCTION_TIMEOUT = 3;
+
+const VISIBILITY_FACTOR = 6;
+
+type SourceKind = "sqs" | "stream" | "other";
+
+function kindOfArn(arn: string): SourceKind {
+    if (/^arn:aws[\w-]*:sqs:/.test(arn)) return "sqs";
+    if (/^arn:aws[\w-]*:kinesis:/.test(arn) || /^arn:aws[\w-]*:dynamodb:.*\/stream\//.test(arn)) return "stream";
+    return "other";
 }
 
-export const serverlessPolicies: PlatformPolicy[] = [
-    // Lambda.
+/** A mapping's source kind from its ARN, or from what the ARN came from when preview can't tell. */
+function kindOf(m: Node): SourceKind | undefined {
+    const arn = m.props.eventSourceArn;
+    if (typeof arn === "string") return kindOfArn(arn);
+    const deps = m.deps.eventSourceArn ?? [];
+    if (deps.some((d) => d.type === QUEUE)) return "sqs";
+    if (deps.some((d) => d.type === KINESIS || d.type === TABLE)) return "stream";
+    return undefined;
+}
+
+const outside = (v: unknown, [min, max]: readonly [number, number]) => typeof v === "number" && (v < min || v > max);
+
+/** The SQS mappings of a stack with their queue and function, where both resolve. */
+function sqsConsumers(g: StackGraph): { mapping: Node; queue: Node; fn: Node }[] {
+    const out: { mapping: Node; queue: Node; fn: Node }[] = [];
+    for (const mapping of g.ofType(MAPPING)) {
+        if (kindOf(mapping) !== "sqs") continue;
+        const queue = g.resolve(mapping, "eventSourceArn", [QUEUE]);
+        const fn = g.resolve(mapping, "functionName", [FUNCTION]);
+        if (isUnknown(queue) || isUnknown(fn) || queue.length !== 1 || fn.length !== 1) continue;
+        out.push({ mapping, queue: queue[0], fn: fn[0] });
+    }
+    return out;
+}
+
+export const lambdaPolicies: PlatformPolicy[] = [
     {
         name: "lambda-no-public-url",
         description: "No Lambda function URL allows unauthenticated calls (authorizationType NONE).",
@@ -129,39 +175,113 @@ export const serverlessPolicies: PlatformPolicy[] = [
             if (typeof p.runtime === "string" && DEPRECATED_RUNTIME.test(p.runtime)) report(`uses the deprecated runtime ${p.runtime}`);
         }),
     },
-    // CodeBuild's auto-created log groups have the same problem.
     {
-        name: "codebuild-log-group-managed",
-        description: "Each CodeBuild project logs to a log group this stack declares (so it has a retention period), or has CloudWatch logs off in favour of S3.",
-        enforcementLevel: "advisory",
-        covers: [CODEBUILD_PROJECT, TYPES.logGroup],
+        name: "lambda-event-source-settings-valid",
+        description: "Event source mappings use only settings AWS accepts for their source: SQS-only scaling (maximumConcurrency 2-1000), stream-only retries, bisect, record age, destinations and starting position, and a batching window for SQS batches above 10.",
+        enforcementLevel: "mandatory",
+        validateResource: validateResourceOfType(aws.lambda.EventSourceMapping, (p, _a, report) => {
+            const arn = p.eventSourceArn;
+            if (typeof arn !== "string") return;
+            const kind = kindOfArn(arn);
+            if (outside(p.batchSize, LIMITS.batchSize)) report(`batchSize ${p.batchSize} is outside 1..10000`);
+            if (kind === "sqs") {
+                for (const k of STREAM_ONLY) {
+                    const v = (p as Record<string, unknown>)[k];
+                    if (v !== undefined && v !== false) report(`sets ${k}, which Lambda accepts only for stream sources; an SQS mapping is rejected`);
+                }
+                const max = p.scalingConfig?.maximumConcurrency;
+                if (outside(max, LIMITS.sqsMaximumConcurrency)) report(`scalingConfig.maximumConcurrency ${max} is outside SQS's 2..1000`);
+                if (typeof p.batchSize === "number" && p.batchSize > LIMITS.sqsBatchWithoutWindow && (p.maximumBatchingWindowInSeconds ?? 0) < 1) {
+                    report(`batchSize ${p.batchSize} needs maximumBatchingWindowInSeconds of at least 1 (SQS batches above 10)`);
+                }
+            }
+            if (kind === "stream") {
+                if (p.scalingConfig !== undefined) report("sets scalingConfig, which Lambda accepts only for SQS sources");
+                if (!p.startingPosition) report("has no startingPosition, which a stream mapping requires (TRIM_HORIZON, LATEST or AT_TIMESTAMP)");
+                const age = p.maximumRecordAgeInSeconds;
+                if (typeof age === "number" && age !== -1 && outside(age, LIMITS.recordAge)) report(`maximumRecordAgeInSeconds ${age} must be -1 or 60..604800`);
+                if (outside(p.maximumRetryAttempts, LIMITS.retries)) report(`maximumRetryAttempts ${p.maximumRetryAttempts} is outside -1..10000`);
+                if (outside(p.parallelizationFactor, LIMITS.parallelization)) report(`parallelizationFactor ${p.parallelizationFactor} is outside 1..10`);
+            }
+        }),
+    },
+    {
+        name: "lambda-sqs-visibility-covers-timeout",
+        description: "A queue a Lambda function consumes has a visibility timeout of at least the function's timeout (Lambda rejects the mapping otherwise).",
+        enforcementLevel: "mandatory",
+        covers: [MAPPING, QUEUE, FUNCTION],
         validateStack: (args, report) => {
-            const g = new StackGraph(args.resources);
-            for (const p of g.ofType(CODEBUILD_PROJECT)) {
-                const cw = p.props.logsConfig?.cloudwatchLogs;
-                if (cw?.status === "DISABLED") continue;
-                if ((p.deps.logsConfig ?? []).some((d) => d.type === TYPES.logGroup)) continue;
-                const name = cw?.groupName ?? (typeof p.props.name === "string" ? `/aws/codebuild/${p.props.name}` : p.props.name);
-                if (declaresLogGroup(g, name) === false) report(`logs to ${name}, which this stack doesn't declare: CodeBuild creates it with no retention`, p.urn);
+            for (const { mapping, queue, fn } of sqsConsumers(new StackGraph(args.resources))) {
+                const visibility = queue.props.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY;
+                const timeout = fn.props.timeout ?? DEFAULT_FUNCTION_TIMEOUT;
+                if (isUnknown(visibility) || isUnknown(timeout)) continue;
+                if (visibility < timeout) report(`consumes ${queue.name}, whose visibility timeout ${visibility}s is below ${fn.name}'s timeout ${timeout}s: Lambda rejects the mapping`, mapping.urn);
             }
         },
     },
-    // Step Functions.
     {
-        name: "sfn-logging",
-        description: "Step Functions state machines log executions to CloudWatch Logs.",
+        name: "lambda-sqs-visibility-six-times-timeout",
+        description: "A queue a Lambda function consumes has a visibility timeout of at least 6x the function's timeout plus its batching window (AWS guidance), so retried invocations don't see messages reappear mid-flight.",
         enforcementLevel: "advisory",
-        validateResource: validateResourceOfType(aws.sfn.StateMachine, (p, _a, report) => {
-            const logging = p.loggingConfiguration;
-            if (!logging || (logging.level ?? "OFF") === "OFF" || !isSet(logging, "logDestination")) report("logs no executions; set loggingConfiguration with a level and a log group");
-        }),
+        covers: [MAPPING, QUEUE, FUNCTION],
+        validateStack: (args, report) => {
+            for (const { mapping, queue, fn } of sqsConsumers(new StackGraph(args.resources))) {
+                const visibility = queue.props.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY;
+                const timeout = fn.props.timeout ?? DEFAULT_FUNCTION_TIMEOUT;
+                const window = mapping.props.maximumBatchingWindowInSeconds ?? 0;
+                if ([visibility, timeout, window].some(isUnknown)) continue;
+                const wanted = VISIBILITY_FACTOR * timeout + window;
+                if (visibility < wanted) report(`consumes ${queue.name}, whose visibility timeout ${visibility}s is below 6 x ${timeout}s + ${window}s = ${wanted}s`, mapping.urn);
+            }
+        },
     },
     {
-        name: "sfn-tracing",
-        description: "Step Functions state machines trace executions with X-Ray.",
+        name: "lambda-sqs-reserved-covers-max-concurrency",
+        description: "A function whose SQS mapping caps its concurrency reserves at least that much concurrency; otherwise Lambda throttles it and throttled messages count toward the dead-letter queue.",
+        enforcementLevel: "mandatory",
+        covers: [MAPPING, FUNCTION],
+        validateStack: (args, report) => {
+            for (const { mapping, fn } of sqsConsumers(new StackGraph(args.resources))) {
+                const max = mapping.props.scalingConfig?.maximumConcurrency;
+                const reserved = fn.props.reservedConcurrentExecutions;
+                if (typeof max !== "number" || typeof reserved !== "number" || reserved < 0) continue;
+                if (reserved < max) report(`${fn.name} reserves ${reserved} but its mapping drives up to ${max} concurrent invocations`, mapping.urn);
+            }
+        },
+    },
+    {
+        name: "lambda-consumer-bulkhead",
+        description: "Each function behind an event source mapping reserves its own concurrency (a bulkhead), so a surge elsewhere can't starve it and it can't starve others.",
         enforcementLevel: "advisory",
-        validateResource: validateResourceOfType(aws.sfn.StateMachine, (p, _a, report) => {
-            if (p.tracingConfiguration?.enabled !== true) report("does not trace with X-Ray");
-        }),
+        covers: [MAPPING, FUNCTION],
+        validateStack: (args, report) => {
+            const g = new StackGraph(args.resources);
+            for (const m of g.ofType(MAPPING)) {
+                const fns = g.resolve(m, "functionName", [FUNCTION]);
+                if (isUnknown(fns)) continue;
+                for (const fn of fns) {
+                    const reserved = fn.props.reservedConcurrentExecutions;
+                    if (!isUnknown(reserved) && (reserved === undefined || reserved < 0)) report(`consumes events but reserves no concurrency`, fn.urn);
+                }
+            }
+        },
+    },
+    {
+        name: "lambda-stream-iterator-age-alarm",
+        description: "Every function consuming a Kinesis or DynamoDB stream has an IteratorAge alarm, so falling behind is noticed before records expire.",
+        enforcementLevel: "advisory",
+        covers: [MAPPING, FUNCTION, ALARM],
+        validateStack: (args, report) => {
+            const g = new StackGraph(args.resources);
+            for (const m of g.ofType(MAPPING)) {
+                if (kindOf(m) !== "stream") continue;
+                const fns = g.resolve(m, "functionName", [FUNCTION]);
+                if (isUnknown(fns)) continue;
+                for (const fn of fns) {
+                    if (isUnknown(fn.props.name)) continue;
+                    if (alarmsOn(g, "AWS/Lambda", "IteratorAge", "FunctionName", fn.props.name).length === 0) report("consumes a stream but no alarm watches its IteratorAge", fn.urn);
+                }
+            }
+        },
     },
 ];

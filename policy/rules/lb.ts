@@ -1,11 +1,13 @@
+/** Elastic Load Balancing rules: HTTPS and TLS policies, logs and protection, target groups, listener actions, and origins behind CloudFront. */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
-import { StackGraph, type Node } from "../graph";
+import { type Node, StackGraph, TYPES } from "../graph";
 import { asList, isProd, isSet, isUnknown } from "../lib";
+import { DISTRIBUTION, LOAD_BALANCERS, SG_RULE, WORLD } from "../shared";
 import type { PlatformPolicy } from "../types";
 
-const LOAD_BALANCERS = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 const LISTENERS = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
+
 const LISTENER_RULES = ["aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"];
 
 /**
@@ -22,7 +24,28 @@ function redirectsToHttps(action: any): boolean | undefined {
     return action?.type === "redirect" && action.redirect?.protocol === "HTTPS";
 }
 
-export const loadBalancingPolicies: PlatformPolicy[] = [
+const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+
+/** Every ingress rule of a security group (standalone rules and inline ones), with its world-open CIDRs. */
+function worldIngressOf(g: StackGraph, group: Node): { at: Node; cidrs: string[] }[] | undefined {
+    const out: { at: Node; cidrs: string[] }[] = [];
+    for (const rule of asList(group.props.ingress)) {
+        if (isUnknown(rule)) return undefined;
+        const cidrs = [...asList(rule?.cidrBlocks), ...asList(rule?.ipv6CidrBlocks)].filter((c) => WORLD.includes(c));
+        if (cidrs.length > 0) out.push({ at: group, cidrs });
+    }
+    for (const r of g.ofType(INGRESS_RULE, SG_RULE)) {
+        if (r.type === SG_RULE && r.props.type !== "ingress") continue;
+        const target = g.resolve(r, "securityGroupId", [TYPES.securityGroup]);
+        if (isUnknown(target)) return undefined;
+        if (!target.includes(group)) continue;
+        const cidrs = [r.props.cidrIpv4, r.props.cidrIpv6, ...asList(r.props.cidrBlocks), ...asList(r.props.ipv6CidrBlocks)].filter((c) => WORLD.includes(c));
+        if (cidrs.length > 0) out.push({ at: r, cidrs });
+    }
+    return out;
+}
+
+export const lbPolicies: PlatformPolicy[] = [
     {
         name: "lb-drop-invalid-headers",
         description: "Application load balancers drop HTTP headers with invalid fields (request smuggling and desync defence).",
@@ -161,5 +184,54 @@ export const loadBalancingPolicies: PlatformPolicy[] = [
                 }
             }
         },
+    },
+    {
+        name: "lb-origin-admits-only-cloudfront",
+        description: "A load balancer that is a CloudFront origin admits no traffic from 0.0.0.0/0 or ::/0, so the CDN and its WAF can't be bypassed (admit CloudFront's managed prefix list instead).",
+        enforcementLevel: "mandatory",
+        covers: [DISTRIBUTION, ...LOAD_BALANCERS, TYPES.securityGroup, INGRESS_RULE, SG_RULE],
+        validateStack: (args, report) => {
+            const g = new StackGraph(args.resources);
+            const lbs = g.ofType(...LOAD_BALANCERS);
+            for (const d of g.ofType(DISTRIBUTION)) {
+                const origins = asList(d.props.origins);
+                const behind = new Set<Node>();
+                for (const o of origins) {
+                    if (isUnknown(o) || !o?.customOriginConfig) continue;
+                    const host = o.domainName;
+                    if (isUnknown(host)) (d.deps.origins ?? []).filter((x) => LOAD_BALANCERS.includes(x.type)).forEach((lb) => behind.add(lb));
+                    else lbs.filter((lb) => lb.props.dnsName === host).forEach((lb) => behind.add(lb));
+                }
+                for (const lb of behind) {
+                    for (const sgRef of asList(lb.props.securityGroups)) {
+                        if (isUnknown(sgRef)) continue;
+                        for (const group of g.lookup(sgRef, [TYPES.securityGroup])) {
+                            const open = worldIngressOf(g, group);
+                            for (const o of open ?? []) report(`load balancer ${lb.name} is the origin of distribution ${d.name}, but its security group ${group.name} admits ${o.cidrs.join(", ")}: clients can bypass CloudFront and its WAF`, o.at.urn);
+                        }
+                    }
+                }
+            }
+        },
+    },
+    {
+        name: "lb-weighted-forward-valid",
+        description: "A weighted forward action names 1 to 5 target groups with whole-number weights 0-999, and stickiness of 1 to 604800 seconds, as ELB requires.",
+        enforcementLevel: "mandatory",
+        validateResource: [aws.lb.ListenerRule, aws.lb.Listener].map((cls) =>
+            validateResourceOfType(cls as typeof aws.lb.ListenerRule, (p, _a, report) => {
+                const actions = asList((p as any).actions ?? (p as any).defaultActions);
+                for (const a of actions) {
+                    const forward = a?.forward;
+                    if (!forward) continue;
+                    const groups = asList(forward.targetGroups);
+                    if (groups.length < 1 || groups.length > 5) report(`forwards to ${groups.length} target groups; a forward action takes 1 to 5`);
+                    const weights = groups.map((t: any) => t?.weight ?? 1);
+                    if (weights.some((w: unknown) => typeof w === "number" && (w < 0 || w > 999 || !Number.isInteger(w)))) report(`has target group weights ${weights.join(", ")}; each must be a whole number from 0 to 999`);
+                    const sticky = forward.stickiness;
+                    if (sticky?.enabled === true && typeof sticky.duration === "number" && (sticky.duration < 1 || sticky.duration > 604800)) report(`keeps stickiness for ${sticky.duration} s; ELB allows 1 to 604800`);
+                }
+            }),
+        ),
     },
 ];

@@ -1,16 +1,20 @@
+/** RDS rules: encryption, TLS, managed passwords, prod data safety, log exports and RDS Proxy wiring. */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
-import { StackGraph, type Node } from "../graph";
+import { type Node, StackGraph } from "../graph";
 import { asList, isProd, isSet, isUnknown, majorVersion } from "../lib";
+import { KMS_KEY, roleAllows } from "../shared";
 import type { PlatformPolicy } from "../types";
-import { roleAllows } from "./iam";
 
 const INSTANCE = "aws:rds/instance:Instance";
+
 const CLUSTER = "aws:rds/cluster:Cluster";
+
 const PROXY = "aws:rds/proxy:Proxy";
+
 const PARAMETER_GROUPS = ["aws:rds/parameterGroup:ParameterGroup"];
+
 const CLUSTER_PARAMETER_GROUPS = ["aws:rds/clusterParameterGroup:ClusterParameterGroup"];
-const KMS_KEY = "aws:kms/key:Key";
 
 /** Read replicas and restores inherit these settings from their source. */
 const isReplica = (p: { replicateSourceDb?: string }) => Boolean(p.replicateSourceDb);
@@ -35,7 +39,21 @@ function forcesTls(engine: string, version: number | undefined, family: string |
     return undefined;
 }
 
-export const databasePolicies: PlatformPolicy[] = [
+/** The customer-managed key encrypting a secret (RDS-managed or a Secret resource), as an ARN when known. */
+function secretKey(g: StackGraph, secretArn: string): string | undefined {
+    const keyOf = (keyRef: unknown): string | undefined => {
+        if (typeof keyRef !== "string" || /alias\/aws\//.test(keyRef)) return undefined;
+        const key = g.lookup(keyRef, [KMS_KEY])[0] as Node | undefined;
+        return typeof key?.props.arn === "string" ? key.props.arn : keyRef;
+    };
+    for (const db of g.ofType(INSTANCE, CLUSTER)) {
+        if (asList(db.props.masterUserSecrets).some((s: any) => s?.secretArn === secretArn)) return keyOf(db.props.masterUserSecretKmsKeyId);
+    }
+    const secret = g.lookup(secretArn, ["aws:secretsmanager/secret:Secret"])[0];
+    return secret ? keyOf(secret.props.kmsKeyId) : undefined;
+}
+
+export const rdsPolicies: PlatformPolicy[] = [
     {
         name: "rds-storage-encrypted",
         description: "RDS instances and clusters encrypt their storage.",
@@ -217,17 +235,3 @@ export const databasePolicies: PlatformPolicy[] = [
         },
     },
 ];
-
-/** The customer-managed key encrypting a secret (RDS-managed or a Secret resource), as an ARN when known. */
-function secretKey(g: StackGraph, secretArn: string): string | undefined {
-    const keyOf = (keyRef: unknown): string | undefined => {
-        if (typeof keyRef !== "string" || /alias\/aws\//.test(keyRef)) return undefined;
-        const key = g.lookup(keyRef, [KMS_KEY])[0] as Node | undefined;
-        return typeof key?.props.arn === "string" ? key.props.arn : keyRef;
-    };
-    for (const db of g.ofType(INSTANCE, CLUSTER)) {
-        if (asList(db.props.masterUserSecrets).some((s: any) => s?.secretArn === secretArn)) return keyOf(db.props.masterUserSecretKmsKeyId);
-    }
-    const secret = g.lookup(secretArn, ["aws:secretsmanager/secret:Secret"])[0];
-    return secret ? keyOf(secret.props.kmsKeyId) : undefined;
-}

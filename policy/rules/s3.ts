@@ -1,7 +1,9 @@
+/** S3 rules: encryption, public access, TLS-only bucket policies, versioning, lifecycle, access logs and the log delivery paths a bucket admits. */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
-import { StackGraph, TYPES, type Node } from "../graph";
+import { type Node, StackGraph, TYPES } from "../graph";
 import { allowsAction, asList, coversResource, deniesInsecureTransport, isAllow, isProd, isUnknown, servicePrincipals, type Statement, statementsOf } from "../lib";
+import { LOAD_BALANCERS, LOG_DELIVERY, LOG_DELIVERY_SOURCE } from "../shared";
 import type { PlatformPolicy } from "../types";
 
 /**
@@ -18,7 +20,9 @@ const S3 = {
 };
 
 const ENCRYPTION_ALGORITHMS = ["aws:kms", "aws:kms:dsse", "AES256"];
+
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
+
 const PUBLIC_GRANTEES = ["http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"];
 
 /**
@@ -53,12 +57,11 @@ function sseAlgorithms(config: any): unknown[] {
     return asList(config?.rules ?? config?.rule).map((r: any) => r?.applyServerSideEncryptionByDefault?.sseAlgorithm);
 }
 
-const LOG_DELIVERY = "aws:cloudwatch/logDelivery:LogDelivery";
-const LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource";
 const LOG_DELIVERY_DESTINATION = "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination";
-const LOAD_BALANCERS = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
+
 /** An ARN's service, region and account. */
 const ARN_PARTS = /^arn:aws[a-z-]*:([^:]+):([^:]*):(\d{12}):/;
+
 /** The folder a vended-log source's service writes under AWSLogs/<account>/ (CloudWatch Logs' V2 S3 object keys). */
 const VENDED_LOG_FOLDER: Record<string, string> = { cloudfront: "CloudFront" };
 
@@ -111,7 +114,7 @@ function logWrites(g: StackGraph): LogWrite[] {
     return out;
 }
 
-export const storagePolicies: PlatformPolicy[] = [
+export const s3Policies: PlatformPolicy[] = [
     {
         name: "s3-bucket-encrypted",
         description: "Every S3 bucket has default server-side encryption (SSE-KMS, DSSE-KMS or SSE-S3) configured explicitly.",

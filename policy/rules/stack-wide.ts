@@ -1,8 +1,8 @@
+/** Rules over every resource type, or every stateful one, whatever its service: tags, prod protection, names that block a replacement. */
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType, type ResourceValidationArgs } from "@pulumi/policy";
-import { StackGraph, TYPES } from "../graph";
-import { isProd, isSet, isUnknown, json } from "../lib";
-import { REQUIRED_TAGS, type PlatformPolicy } from "../types";
+import { type ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
+import { isProd, json } from "../lib";
+import { type PlatformPolicy, REQUIRED_TAGS } from "../types";
 
 /** Types that accept no tags (per @pulumi/aws 7's argument types); everything else from the AWS provider is taggable. */
 const UNTAGGABLE = new Set(
@@ -47,30 +47,6 @@ export const STATEFUL_TYPES = [
     aws.kms.Key,
 ];
 
-/** SSM parameter names that suggest a credential. */
-const SECRET_PARAMETER = /(password|passwd|secret|token|api[-_]?key|credential|private[-_]?key)/i;
-
-const LOG_STREAM = "aws:cloudwatch/logStream:LogStream";
-const SECRET = "aws:secretsmanager/secret:Secret";
-const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
-
-/** A mandatory stack rule: the resource that each `from` resource names at `path` is one this stack creates. */
-function createdInStack(rule: { name: string; description: string; from: string; path: string; to: string; says: (value: string) => string }): PlatformPolicy {
-    return {
-        name: rule.name,
-        description: rule.description,
-        enforcementLevel: "mandatory",
-        covers: [rule.from, rule.to],
-        validateStack: (args, report) => {
-            const g = new StackGraph(args.resources);
-            for (const node of g.ofType(rule.from)) {
-                const target = g.resolve(node, rule.path, [rule.to]);
-                if (!isUnknown(target) && target.length === 0) report(rule.says(JSON.stringify(node.props[rule.path])), node.urn);
-            }
-        },
-    };
-}
-
 /**
  * Types whose listed inputs can't be updated in place (the AWS provider marks them ForceNew or
  * has no update at all), with the input that names them. Pulumi creates a replacement before
@@ -85,43 +61,21 @@ const REPLACED_ON_CHANGE: { type: any; name: string; forceNew: string[] }[] = [
     { type: aws.rds.ClusterParameterGroup, name: "name", forceNew: ["family", "description"] },
     { type: aws.lambda.Permission, name: "statementId", forceNew: ["action", "principal", "sourceArn", "sourceAccount", "qualifier", "principalOrgId", "eventSourceToken", "functionUrlAuthType"] },
 ];
+
 /** Pulumi's autonaming: the resource's own name, a dash and seven random hex digits (what a real preview shows). */
 const isAutoname = (value: string, resourceName: string) => new RegExp(`^${resourceName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[0-9a-f]{7}$`).test(value);
 
-export const hygienePolicies: PlatformPolicy[] = [
+export const stackWidePolicies: PlatformPolicy[] = [
     {
-        name: "cloudwatch-log-group-retention",
-        description: "Every CloudWatch log group sets a retention period, so logs neither vanish nor grow forever (outside prod; in prod, cloudwatch-log-group-retention-prod).",
-        enforcementLevel: "advisory",
-        environmentAware: true,
-        validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (p, args, report) => {
-            if (!isProd(args) && !p.retentionInDays) report("sets no retentionInDays: logs are kept forever");
-        }),
-    },
-    {
-        name: "cloudwatch-log-group-retention-prod",
-        description: "In prod, every CloudWatch log group keeps its logs for a period chosen on purpose: a group without one keeps them forever, at a cost no one decided.",
+        name: "events-stateful-protected-prod",
+        description: "In prod, SQS queues (messages in flight and dead letters) and EventBridge archives (past events for replay) are Pulumi-protected, so no replacement or destroy deletes them.",
         enforcementLevel: "mandatory",
         environmentAware: true,
-        validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (p, args, report) => {
-            if (isProd(args) && !p.retentionInDays) report("sets no retentionInDays in prod: logs are kept forever; set the retention the stack's logRetentionDays gives");
-        }),
-    },
-    {
-        name: "cloudwatch-log-group-encrypted",
-        description: "CloudWatch log groups are encrypted with the platform's customer-managed KMS key.",
-        enforcementLevel: "advisory",
-        validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (p, _a, report) => {
-            if (!isSet(p, "kmsKeyId")) report("is encrypted with CloudWatch's own key only; set kmsKeyId");
-        }),
-    },
-    {
-        name: "cloudwatch-alarm-has-actions",
-        description: "Every CloudWatch alarm notifies someone (alarm actions set and enabled).",
-        enforcementLevel: "advisory",
-        validateResource: validateResourceOfType(aws.cloudwatch.MetricAlarm, (p, _a, report) => {
-            if (p.actionsEnabled === false || (p.alarmActions ?? []).length === 0) report("notifies no one when it fires");
-        }),
+        validateResource: [aws.sqs.Queue, aws.cloudwatch.EventArchive].map((cls) =>
+            validateResourceOfType(cls as typeof aws.sqs.Queue, (_p, args, report) => {
+                if (isProd(args) && args.opts.protect !== true) report("holds messages or events but is not protected in prod; create it with { protect: true }");
+            }),
+        ),
     },
     {
         name: "required-tags",
@@ -133,43 +87,6 @@ export const hygienePolicies: PlatformPolicy[] = [
             const missing = REQUIRED_TAGS.filter((t) => !tags[t]);
             if (missing.length > 0) report(`is missing the tag(s) ${missing.join(", ")}`);
         },
-    },
-    {
-        name: "kms-key-rotation",
-        description: "Customer-managed KMS keys rotate their key material yearly.",
-        enforcementLevel: "mandatory",
-        validateResource: validateResourceOfType(aws.kms.Key, (p, _a, report) => {
-            if ((p.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" && p.enableKeyRotation !== true) report("has enableKeyRotation off");
-        }),
-    },
-    {
-        name: "kms-alias-name-valid",
-        description: 'KMS alias names start with "alias/" and not "alias/aws/", which AWS reserves (it rejects anything else).',
-        enforcementLevel: "mandatory",
-        validateResource: validateResourceOfType(aws.kms.Alias, (p, _a, report) => {
-            const name = p.name ?? (p.namePrefix ? `${p.namePrefix}x` : undefined);
-            if (name === undefined) return;
-            if (!name.startsWith("alias/")) report(`is named ${name}; alias names start with "alias/"`);
-            else if (name.startsWith("alias/aws/")) report(`is named ${name}; the alias/aws/ prefix is reserved for AWS-managed keys`);
-        }),
-    },
-    {
-        name: "ssm-parameter-secure-string",
-        description: "SSM parameters whose names suggest a credential are SecureString, encrypted with KMS.",
-        enforcementLevel: "mandatory",
-        validateResource: validateResourceOfType(aws.ssm.Parameter, (p, args, report) => {
-            const name = p.name ?? args.name;
-            // A name ending in ARN holds a reference (e.g. a Secrets Manager secret's ARN), not the credential.
-            if (SECRET_PARAMETER.test(name) && !/[-_.]arn$/i.test(name) && p.type !== "SecureString") report(`holds ${name} as ${p.type}; store credentials as SecureString`);
-        }),
-    },
-    {
-        name: "secretsmanager-secret-cmk",
-        description: "Secrets Manager secrets are encrypted with a customer-managed KMS key, so access to the key can be audited and revoked.",
-        enforcementLevel: "advisory",
-        validateResource: validateResourceOfType(aws.secretsmanager.Secret, (p, _a, report) => {
-            if (!isSet(p, "kmsKeyId")) report("is encrypted with the AWS-managed key aws/secretsmanager");
-        }),
     },
     {
         name: "stateful-resources-protected-prod",
@@ -196,20 +113,4 @@ export const hygienePolicies: PlatformPolicy[] = [
             }),
         ),
     },
-    createdInStack({
-        name: "log-stream-in-stack-group",
-        description: "A log stream is created in a log group of this stack: CreateLogStream fails on a group that does not exist, and a group outside the stack escapes the retention and encryption rules.",
-        from: LOG_STREAM,
-        path: "logGroupName",
-        to: TYPES.logGroup,
-        says: (group) => `is created in log group ${group}, which this stack does not create`,
-    }),
-    createdInStack({
-        name: "secret-version-in-stack-secret",
-        description: "A secret value is stored only in a Secrets Manager secret of this stack, whose encryption and policy the other rules check.",
-        from: SECRET_VERSION,
-        path: "secretId",
-        to: SECRET,
-        says: (secret) => `stores a value in secret ${secret}, which this stack does not create`,
-    }),
 ];
