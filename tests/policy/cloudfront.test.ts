@@ -1,9 +1,6 @@
 import { strict as assert } from "assert";
 import { expectViolations, resource } from "../helpers/policy";
 
-const route = (name: string, routeKey: string, inputs: Record<string, unknown> = {}) => resource("aws:apigatewayv2/route:Route", name, { apiId: "api", routeKey, ...inputs });
-const stage = (name: string, inputs: Record<string, unknown> = {}) => resource("aws:apigatewayv2/stage:Stage", name, { apiId: "api", name: "$default", ...inputs });
-
 const distribution = (name: string, inputs: Record<string, unknown> = {}) =>
     resource("aws:cloudfront/distribution:Distribution", name, {
         enabled: true,
@@ -19,96 +16,35 @@ const distribution = (name: string, inputs: Record<string, unknown> = {}) =>
         restrictions: { geoRestriction: { restrictionType: "none" } },
         ...inputs,
     }, { id: `E${name}`, outputs: { arn: `arn:aws:cloudfront::1:distribution/E${name}` } });
+const DIST_ARN = "arn:aws:cloudfront::123456789012:distribution/EDGE1";
+const albOriginDistribution = (name: string, inputs: Record<string, unknown> = {}) =>
+    resource("aws:cloudfront/distribution:Distribution", name, {
+        enabled: true,
+        origins: [{ originId: "alb", domainName: "web-alb-1.us-east-1.elb.amazonaws.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } }],
+        defaultCacheBehavior: { targetOriginId: "alb", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"] },
+        viewerCertificate: { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+        ...inputs,
+    }, { id: name, outputs: { arn: DIST_ARN } });
+const EU_PROVIDER_URN = "urn:pulumi:test::platform::pulumi:providers:aws::eu";
+const euProvider = resource("pulumi:providers:aws", "eu", { region: "eu-west-1", defaultTags: JSON.stringify({ tags: { environment: "test", project: "platform", owner: "me" } }) }, { urn: EU_PROVIDER_URN });
+const inEu = { options: { provider: EU_PROVIDER_URN } as any };
+const EDIST_ARN = "arn:aws:cloudfront::123456789012:distribution/EDIST";
+const euOriginDistribution = (name: string, inputs: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
+    resource(
+        "aws:cloudfront/distribution:Distribution",
+        name,
+        {
+            enabled: true,
+            origins: [{ originId: "alb", domainName: "web-alb-1.eu-west-1.elb.amazonaws.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } }],
+            defaultCacheBehavior: { targetOriginId: "alb", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"] },
+            viewerCertificate: { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+            restrictions: { geoRestriction: { restrictionType: "none" } },
+            ...inputs,
+        },
+        { id: `E${name}`, outputs: { arn: `arn:aws:cloudfront::123456789012:distribution/E${name}` }, ...extra },
+    );
 
-describe("API and edge policies", () => {
-    describe("apigateway-route-authorized", () => {
-        it("passes authorized routes, the public health route, CORS preflights and WebSocket message routes; flags an open route and an open $connect", async () => {
-            const ok = route("orders", "GET /orders", { authorizationType: "JWT", authorizerId: "a" });
-            const health = route("health", "GET /health");
-            const open = route("open", "POST /orders");
-            const preflight = route("preflight", "OPTIONS /orders");
-            const wsMessage = route("ws-message", "sendMessage");
-            const wsConnect = route("ws-connect", "$connect");
-            const v = await expectViolations("apigateway-route-authorized", [ok, health, open, preflight, wsMessage, wsConnect], [open, wsConnect]);
-            assert.match(v.find((x) => x.urn === open.urn)!.message, /route "POST \/orders" has no authorizer/);
-        });
-        it("takes the public routes from the pack config", async () => {
-            const status = route("status", "GET /status");
-            const health = route("health", "GET /health");
-            await expectViolations("apigateway-route-authorized", [status, health], [health], { config: { "apigateway-route-authorized": { publicRoutes: ["GET /status"] } } });
-        });
-        it("flags a REST method without authorization and a JWT authorizer without an audience", async () => {
-            const method = resource("aws:apigateway/method:Method", "m", { restApi: "r", resourceId: "x", httpMethod: "GET", authorization: "NONE" });
-            const cors = resource("aws:apigateway/method:Method", "cors", { restApi: "r", resourceId: "x", httpMethod: "OPTIONS", authorization: "NONE" });
-            const jwt = resource("aws:apigatewayv2/authorizer:Authorizer", "jwt", { apiId: "api", authorizerType: "JWT", identitySources: ["$request.header.Authorization"], jwtConfiguration: { issuer: "https://cognito-idp.us-east-1.amazonaws.com/pool" } });
-            await expectViolations("apigateway-route-authorized", [method, cors, jwt], [method, jwt]);
-        });
-    });
-
-    describe("apigateway-throttling", () => {
-        it("passes a throttled HTTP stage and a REST stage throttled by method settings; flags unthrottled ones", async () => {
-            const ok = stage("ok", { defaultRouteSettings: { throttlingRateLimit: 50, throttlingBurstLimit: 100 } });
-            const bad = stage("bad", { defaultRouteSettings: { throttlingBurstLimit: 100 } });
-            const api = resource("aws:apigateway/restApi:RestApi", "rest", { name: "rest" }, { id: "rest-1" });
-            const restStage = resource("aws:apigateway/stage:Stage", "rest-prod", { restApi: "rest-1", stageName: "prod", deployment: "d" });
-            const settings = resource("aws:apigateway/methodSettings:MethodSettings", "throttle", { restApi: "rest-1", stageName: "prod", methodPath: "*/*", settings: { throttlingRateLimit: 100, throttlingBurstLimit: 200 } });
-            const bareStage = resource("aws:apigateway/stage:Stage", "rest-dev", { restApi: "rest-1", stageName: "dev", deployment: "d" });
-            await expectViolations("apigateway-throttling", [ok, bad, api, restStage, settings, bareStage], [bad, bareStage]);
-        });
-    });
-
-    describe("apigateway-cors-consistent", () => {
-        it("passes named origins with credentials and flags credentials with any origin", async () => {
-            const ok = resource("aws:apigatewayv2/api:Api", "ok", { protocolType: "HTTP", corsConfiguration: { allowOrigins: ["https://www.example.com"], allowCredentials: true } });
-            const open = resource("aws:apigatewayv2/api:Api", "open", { protocolType: "HTTP", corsConfiguration: { allowOrigins: ["*"] } });
-            const bad = resource("aws:apigatewayv2/api:Api", "bad", { protocolType: "HTTP", corsConfiguration: { allowOrigins: ["*"], allowCredentials: true } });
-            await expectViolations("apigateway-cors-consistent", [ok, open, bad], [bad]);
-        });
-    });
-
-    describe("apigateway-access-logging", () => {
-        it("passes JSON access logs and notes missing or non-JSON ones", async () => {
-            const ok = stage("ok", { accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:1:log-group:api", format: JSON.stringify({ requestId: "$context.requestId", status: "$context.status" }) } });
-            const text = stage("text", { accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:1:log-group:api", format: "$context.requestId $context.status" } });
-            const none = resource("aws:apigateway/stage:Stage", "none", { restApi: "r", stageName: "prod", deployment: "d" });
-            await expectViolations("apigateway-access-logging", [ok, text, none], [text, none]);
-        });
-    });
-
-    describe("cognito-password-policy", () => {
-        it("passes a strong policy (or AWS's default) and flags a weak one", async () => {
-            const strong = resource("aws:cognito/userPool:UserPool", "strong", { passwordPolicy: { minimumLength: 12, requireUppercase: true, requireLowercase: true, requireNumbers: true, requireSymbols: true } });
-            const dflt = resource("aws:cognito/userPool:UserPool", "default", {});
-            const weak = resource("aws:cognito/userPool:UserPool", "weak", { passwordPolicy: { minimumLength: 6, requireLowercase: true } });
-            await expectViolations("cognito-password-policy", [strong, dflt, weak], [weak]);
-        });
-    });
-
-    describe("cognito-mfa-prod", () => {
-        it("requires MFA ON in prod and allows OPTIONAL in dev", async () => {
-            const optional = resource("aws:cognito/userPool:UserPool", "optional", { mfaConfiguration: "OPTIONAL" });
-            const on = resource("aws:cognito/userPool:UserPool", "on", { mfaConfiguration: "ON" });
-            await expectViolations("cognito-mfa-prod", [optional, on], [optional], { environment: "prod" });
-            await expectViolations("cognito-mfa-prod", [optional, on], [], { environment: "dev" });
-        });
-    });
-
-    describe("cognito-no-unauthenticated-identities", () => {
-        it("passes an authenticated-only identity pool and flags guest access", async () => {
-            const ok = resource("aws:cognito/identityPool:IdentityPool", "ok", { identityPoolName: "ok", allowUnauthenticatedIdentities: false });
-            const bad = resource("aws:cognito/identityPool:IdentityPool", "bad", { identityPoolName: "bad", allowUnauthenticatedIdentities: true });
-            await expectViolations("cognito-no-unauthenticated-identities", [ok, bad], [bad]);
-        });
-    });
-
-    describe("cognito-client-hides-user-existence", () => {
-        it("passes ENABLED and notes LEGACY", async () => {
-            const ok = resource("aws:cognito/userPoolClient:UserPoolClient", "ok", { userPoolId: "p", preventUserExistenceErrors: "ENABLED" });
-            const bad = resource("aws:cognito/userPoolClient:UserPoolClient", "bad", { userPoolId: "p", preventUserExistenceErrors: "LEGACY" });
-            await expectViolations("cognito-client-hides-user-existence", [ok, bad], [bad]);
-        });
-    });
-
+describe("CloudFront policies", () => {
     describe("cloudfront-viewer-https", () => {
         it("passes HTTPS on every behaviour and flags allow-all on one", async () => {
             const bad = distribution("bad", { defaultCacheBehavior: { targetOriginId: "alb", viewerProtocolPolicy: "allow-all", allowedMethods: ["GET"], cachedMethods: ["GET"] } });
@@ -191,14 +127,71 @@ describe("API and edge policies", () => {
         });
     });
 
-    describe("waf-managed-and-rate-rules", () => {
-        const managed = { name: "common", priority: 1, overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" } }, visibilityConfig: {} };
-        const rate = { name: "rate", priority: 2, action: { block: {} }, statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP" } }, visibilityConfig: {} };
-        it("passes managed rules plus a rate rule (as rules or ruleJson) and flags a missing rate rule", async () => {
-            const ok = resource("aws:wafv2/webAcl:WebAcl", "ok", { scope: "CLOUDFRONT", defaultAction: { allow: {} }, visibilityConfig: {}, rules: [managed, rate] });
-            const json = resource("aws:wafv2/webAcl:WebAcl", "json", { scope: "CLOUDFRONT", defaultAction: { allow: {} }, visibilityConfig: {}, ruleJson: JSON.stringify([{ Name: "m", Statement: { ManagedRuleGroupStatement: {} } }, { Name: "r", Statement: { RateBasedStatement: { Limit: 100 } } }]) });
-            const noRate = resource("aws:wafv2/webAcl:WebAcl", "no-rate", { scope: "CLOUDFRONT", defaultAction: { allow: {} }, visibilityConfig: {}, rules: [managed] });
-            await expectViolations("waf-managed-and-rate-rules", [ok, json, noRate], [noRate]);
+    describe("cloudfront-certificate-us-east-1", () => {
+        it("passes a us-east-1 certificate and flags one from another region", async () => {
+            const bad = albOriginDistribution("bad", { viewerCertificate: { acmCertificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/c", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" } });
+            await expectViolations("cloudfront-certificate-us-east-1", [albOriginDistribution("ok"), bad], [bad]);
+        });
+    });
+
+    describe("cloudfront-log-delivery-us-east-1", () => {
+        it("passes a log delivery source in us-east-1 and flags one in another region", async () => {
+            const d = albOriginDistribution("cdn");
+            const ok = resource("aws:cloudwatch/logDeliverySource:LogDeliverySource", "ok", { logType: "ACCESS_LOGS", resourceArn: DIST_ARN });
+            const bad = resource("aws:cloudwatch/logDeliverySource:LogDeliverySource", "bad", { logType: "ACCESS_LOGS", resourceArn: DIST_ARN, region: "eu-west-1" });
+            await expectViolations("cloudfront-log-delivery-us-east-1", [d, ok, bad], [bad]);
+        });
+    });
+
+    describe("cloudfront-own-host-origin-no-viewer-host", () => {
+        const S3_DOMAIN = "assets-1.s3.us-east-1.amazonaws.com";
+        const ALB_DOMAIN = "web-alb-1.us-east-1.elb.amazonaws.com";
+        const policy = (name: string, headersConfig: Record<string, unknown>) =>
+            resource("aws:cloudfront/originRequestPolicy:OriginRequestPolicy", name, { name, cookiesConfig: { cookieBehavior: "all" }, headersConfig, queryStringsConfig: { queryStringBehavior: "all" } }, { id: `orp-${name}` });
+        const allViewer = policy("all-viewer", { headerBehavior: "allViewer" });
+        const namesHost = policy("names-host", { headerBehavior: "whitelist", headers: { items: ["Authorization", "Host"] } });
+        const noHost = policy("no-host", { headerBehavior: "whitelist", headers: { items: ["Authorization"] } });
+        const withBehaviours = (name: string, staticPolicy: string | undefined) =>
+            albOriginDistribution(name, {
+                origins: [
+                    { originId: "alb", domainName: ALB_DOMAIN, customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } },
+                    { originId: "assets", domainName: S3_DOMAIN, originAccessControlId: "oac-1" },
+                ],
+                defaultCacheBehavior: { targetOriginId: "alb", viewerProtocolPolicy: "redirect-to-https", originRequestPolicyId: "orp-all-viewer", allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"] },
+                orderedCacheBehaviors: [{ pathPattern: "/static/*", targetOriginId: "assets", viewerProtocolPolicy: "redirect-to-https", originRequestPolicyId: staticPolicy, allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"] }],
+            });
+
+        it("passes Host forwarded to a load balancer and S3 behaviours that don't forward it", async () => {
+            await expectViolations("cloudfront-own-host-origin-no-viewer-host", [allViewer, noHost, withBehaviours("plain", undefined), withBehaviours("listed", "orp-no-host")], []);
+        });
+
+        it("flags an S3 behaviour forwarding Host through allViewer, a header list or the managed AllViewer policy", async () => {
+            const viaAll = withBehaviours("via-all", "orp-all-viewer");
+            const viaList = withBehaviours("via-list", "orp-names-host");
+            const viaManaged = withBehaviours("via-managed", "216adef6-5c7f-47e4-b989-5492eafa07d3");
+            const v = await expectViolations("cloudfront-own-host-origin-no-viewer-host", [allViewer, namesHost, viaAll, viaList, viaManaged], [viaAll, viaList, viaManaged]);
+            assert.ok(v.every((x) => /cache behaviour \/static\/\* forwards the viewer's Host header to origin assets/.test(x.message)), v.map((x) => x.message).join("\n"));
+        });
+    });
+
+    describe("cloudfront-certificate-us-east-1", () => {
+        it("passes a us-east-1 certificate and flags one from another region", async () => {
+            const eu = euOriginDistribution("eu", { viewerCertificate: { acmCertificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/c", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" } });
+            const v = await expectViolations("cloudfront-certificate-us-east-1", [euOriginDistribution("ok"), eu], [eu]);
+            assert.match(v[0].message, /uses an ACM certificate from eu-west-1; CloudFront accepts only certificates in us-east-1/);
+        });
+    });
+
+    describe("cloudfront-log-delivery-us-east-1", () => {
+        it("passes a distribution's delivery source in us-east-1, ignores other sources, flags one elsewhere (also when the ARN is unknown)", async () => {
+            const d = euOriginDistribution("d");
+            const ok = resource("aws:cloudwatch/logDeliverySource:LogDeliverySource", "ok", { logType: "ACCESS_LOGS", resourceArn: EDIST_ARN.replace("EDIST", "Ed") });
+            const other = resource("aws:cloudwatch/logDeliverySource:LogDeliverySource", "other", { logType: "APPLICATION_LOGS", resourceArn: "arn:aws:bedrock:eu-west-1:123456789012:x" }, inEu);
+            const misplaced = resource("aws:cloudwatch/logDeliverySource:LogDeliverySource", "misplaced", { logType: "ACCESS_LOGS", resourceArn: EDIST_ARN }, inEu);
+            // At preview the distribution's ARN is unknown: its dependency tells what it is.
+            const unknown = resource("aws:cloudwatch/logDeliverySource:LogDeliverySource", "unknown", { logType: "ACCESS_LOGS", resourceArn: "[unknown]" }, { ...inEu, propertyDependencies: { resourceArn: [d.urn] } });
+            const v = await expectViolations("cloudfront-log-delivery-us-east-1", [euProvider, d, ok, other, misplaced, unknown], [misplaced, unknown]);
+            for (const x of v) assert.match(x.message, /created in eu-west-1; CloudFront log delivery is configured in us-east-1 only/);
         });
     });
 });

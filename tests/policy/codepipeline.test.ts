@@ -2,7 +2,6 @@ import { strict as assert } from "assert";
 import { expectViolations, policyDoc, resource } from "../helpers/policy";
 
 const CONNECTION_ARN = "arn:aws:codeconnections:us-east-1:123456789012:connection/abc";
-
 const project = (name: string, inputs: Record<string, unknown> = {}) =>
     resource("aws:codebuild/project:Project", name, {
         name,
@@ -14,7 +13,6 @@ const project = (name: string, inputs: Record<string, unknown> = {}) =>
         environment: { computeType: "BUILD_GENERAL1_SMALL", image: "aws/codebuild/standard:7.0", type: "LINUX_CONTAINER", environmentVariables: [{ name: "PULUMI_ACCESS_TOKEN", type: "SECRETS_MANAGER", value: "pulumi/token" }] },
         ...inputs,
     });
-
 const action = (name: string, category: string, provider: string, configuration: Record<string, string> = {}) => ({ name, category, owner: "AWS", provider, version: "1", configuration });
 const source = action("Source", "Source", "CodeStarSourceConnection", { ConnectionArn: CONNECTION_ARN, FullRepositoryId: "org/platform", BranchName: "main" });
 const stages = (withApproval: boolean) => [
@@ -33,37 +31,7 @@ const pipeline = (name: string, inputs: Record<string, unknown> = {}) =>
         ...inputs,
     });
 
-describe("delivery policies", () => {
-    describe("codebuild-no-privileged-mode", () => {
-        it("passes an unprivileged build and flags privileged mode", async () => {
-            const bad = project("bad", { environment: { computeType: "BUILD_GENERAL1_SMALL", image: "i", type: "LINUX_CONTAINER", privilegedMode: true } });
-            await expectViolations("codebuild-no-privileged-mode", [project("ok"), bad], [bad]);
-        });
-    });
-
-    describe("codebuild-encrypted", () => {
-        it("passes a KMS key and flags a missing key and disabled artifact encryption", async () => {
-            const noKey = project("no-key", { encryptionKey: undefined });
-            const disabled = project("disabled", { artifacts: { type: "S3", location: "b", encryptionDisabled: true } });
-            await expectViolations("codebuild-encrypted", [project("ok"), noKey, disabled], [noKey, disabled]);
-        });
-    });
-
-    describe("codebuild-no-plaintext-secrets", () => {
-        it("passes secrets from Secrets Manager and flags a plain-text token", async () => {
-            const bad = project("bad", { environment: { computeType: "BUILD_GENERAL1_SMALL", image: "i", type: "LINUX_CONTAINER", environmentVariables: [{ name: "STACK", value: "dev" }, { name: "PULUMI_ACCESS_TOKEN", value: "pul-123" }] } });
-            const v = await expectViolations("codebuild-no-plaintext-secrets", [project("ok"), bad], [bad]);
-            assert.match(v[0].message, /PULUMI_ACCESS_TOKEN as plain text/);
-        });
-    });
-
-    describe("codebuild-timeout", () => {
-        it("passes an explicit timeout and notes the default", async () => {
-            const bad = project("bad", { buildTimeout: undefined });
-            await expectViolations("codebuild-timeout", [project("ok"), bad], [bad]);
-        });
-    });
-
+describe("CodePipeline policies", () => {
     describe("codepipeline-artifact-store-encrypted", () => {
         it("passes a KMS artifact store and flags one without a key", async () => {
             const bad = pipeline("bad", { artifactStores: [{ location: "artifacts", type: "S3" }] });

@@ -7,12 +7,7 @@ const group = (name: string, inputs: Record<string, unknown> = {}, extra: Parame
     resource("aws:elasticache/replicationGroup:ReplicationGroup", name, { description: name, engine: "valkey", atRestEncryptionEnabled: true, transitEncryptionEnabled: true, authToken: "[secret]", numCacheClusters: 1, ...inputs }, extra);
 const prodGroup = (name: string, inputs: Record<string, unknown> = {}) => group(name, { numCacheClusters: 3, multiAzEnabled: true, automaticFailoverEnabled: true, snapshotRetentionLimit: 7, ...inputs });
 
-const table = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:dynamodb/table:Table", name, { billingMode: "PAY_PER_REQUEST", hashKey: "pk", serverSideEncryption: { enabled: true, kmsKeyArn: "k" }, ...inputs }, { id: name, outputs: { arn: `arn:aws:dynamodb:us-east-1:123456789012:table/${name}`, name } });
-const prodTable = (name: string, inputs: Record<string, unknown> = {}) =>
-    table(name, { pointInTimeRecovery: { enabled: true }, deletionProtectionEnabled: true, streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES", replicas: [{ regionName: "us-west-2", pointInTimeRecovery: true, deletionProtectionEnabled: true }], ...inputs });
-
-describe("ElastiCache, DynamoDB and generated-secret policies", () => {
+describe("ElastiCache policies", () => {
     describe("elasticache-encrypted", () => {
         it("passes at-rest and in-transit encryption and flags either missing", async () => {
             const noRest = group("no-rest", { atRestEncryptionEnabled: false });
@@ -83,57 +78,6 @@ describe("ElastiCache, DynamoDB and generated-secret policies", () => {
             for (const [engine, versions] of Object.entries(CACHE_ENGINE_FAMILIES)) {
                 for (const [version, family] of Object.entries(versions)) assert.equal(cacheFamilyOf(engine, version), family, `${engine} ${version}`);
             }
-        });
-    });
-
-    describe("random-password-fits-consumer", () => {
-        const password = (name: string, inputs: Record<string, unknown>) => resource("random:index/randomPassword:RandomPassword", name, { length: 32, ...inputs }, { urn: `urn:pulumi:test::platform::random:index/randomPassword:RandomPassword::${name}` });
-        it("passes a token restricted to ElastiCache's specials and flags the default specials and a short token", async () => {
-            const good = password("good", { special: true, overrideSpecial: "!&#$^<>-" });
-            const dflt = password("default", { special: true });
-            const short = password("short", { length: 12, special: false });
-            const ok = group("ok", {}, { propertyDependencies: { authToken: [good.urn] } });
-            const bad = group("bad", {}, { propertyDependencies: { authToken: [dflt.urn] } });
-            const tiny = group("tiny", {}, { propertyDependencies: { authToken: [short.urn] } });
-            const v = await expectViolations("random-password-fits-consumer", [good, dflt, short, ok, bad, tiny], [bad, tiny]);
-            assert.match(v.find((x) => x.urn === bad.urn)!.message, /may contain @ % \* \( \) _ = \+ \[ \] \{ \} : \?/);
-            assert.match(v.find((x) => x.urn === tiny.urn)!.message, /is 12 characters; an ElastiCache auth token must be 16-128/);
-        });
-    });
-
-    describe("dynamodb-encrypted-kms", () => {
-        it("passes KMS encryption and flags the AWS-owned default", async () => {
-            const bad = table("bad", { serverSideEncryption: undefined });
-            await expectViolations("dynamodb-encrypted-kms", [table("ok"), bad], [bad]);
-        });
-    });
-
-    describe("dynamodb-pitr-prod", () => {
-        it("flags a table or replica without PITR in prod only", async () => {
-            const noReplicaPitr = prodTable("replica-off", { replicas: [{ regionName: "us-west-2", pointInTimeRecovery: false, deletionProtectionEnabled: true }] });
-            const replica = resource("aws:dynamodb/tableReplica:TableReplica", "replica", { globalTableArn: "arn:t", pointInTimeRecovery: false });
-            const v = await expectViolations("dynamodb-pitr-prod", [prodTable("ok"), noReplicaPitr, replica], [noReplicaPitr, replica], { environment: "prod" });
-            assert.match(v.find((x) => x.urn === noReplicaPitr.urn)!.message, /replica in us-west-2/);
-            await expectViolations("dynamodb-pitr-prod", [table("dev"), replica], [], { environment: "dev" });
-        });
-    });
-
-    describe("dynamodb-deletion-protection-prod", () => {
-        it("flags an unprotected table in prod only", async () => {
-            const bad = prodTable("bad", { deletionProtectionEnabled: false });
-            await expectViolations("dynamodb-deletion-protection-prod", [prodTable("ok"), bad], [bad], { environment: "prod" });
-            await expectViolations("dynamodb-deletion-protection-prod", [bad], [], { environment: "dev" });
-        });
-    });
-
-    describe("dynamodb-global-table-consistent", () => {
-        it("passes a streamed global table and flags replicas without NEW_AND_OLD_IMAGES or declared both ways", async () => {
-            const ok = prodTable("ok");
-            const keysOnly = prodTable("keys-only", { streamViewType: "KEYS_ONLY" });
-            const both = prodTable("both");
-            const extra = resource("aws:dynamodb/tableReplica:TableReplica", "extra", { globalTableArn: both.outputs.arn, pointInTimeRecovery: true });
-            const plain = table("plain");
-            await expectViolations("dynamodb-global-table-consistent", [ok, keysOnly, both, extra, plain], [keysOnly, both]);
         });
     });
 });

@@ -1,87 +1,37 @@
 import { strict as assert } from "assert";
 import { expectViolations, resource, violationsOf } from "../helpers/policy";
 
-const lt = (name: string, inputs: Record<string, unknown>) => resource("aws:ec2/launchTemplate:LaunchTemplate", name, inputs, { id: `lt-${name}` });
 const lb = (name: string, inputs: Record<string, unknown> = {}) =>
     resource("aws:lb/loadBalancer:LoadBalancer", name, { loadBalancerType: "application", internal: false, dropInvalidHeaderFields: true, ...inputs }, { outputs: { arn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/${name}/1` } });
 const listener = (name: string, balancer: ReturnType<typeof lb>, inputs: Record<string, unknown>) =>
     resource("aws:lb/listener:Listener", name, { loadBalancerArn: balancer.outputs.arn, ...inputs }, { outputs: { arn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/${name}/1` } });
 const redirect = [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }];
 const forward = [{ type: "forward", targetGroupArn: "arn:tg" }];
+const DIST_ARN = "arn:aws:cloudfront::123456789012:distribution/EDGE1";
+const albOriginDistribution = (name: string, inputs: Record<string, unknown> = {}) =>
+    resource("aws:cloudfront/distribution:Distribution", name, {
+        enabled: true,
+        origins: [{ originId: "alb", domainName: "web-alb-1.us-east-1.elb.amazonaws.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } }],
+        defaultCacheBehavior: { targetOriginId: "alb", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"] },
+        viewerCertificate: { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+        ...inputs,
+    }, { id: name, outputs: { arn: DIST_ARN } });
+const euOriginDistribution = (name: string, inputs: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
+    resource(
+        "aws:cloudfront/distribution:Distribution",
+        name,
+        {
+            enabled: true,
+            origins: [{ originId: "alb", domainName: "web-alb-1.eu-west-1.elb.amazonaws.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } }],
+            defaultCacheBehavior: { targetOriginId: "alb", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"] },
+            viewerCertificate: { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+            restrictions: { geoRestriction: { restrictionType: "none" } },
+            ...inputs,
+        },
+        { id: `E${name}`, outputs: { arn: `arn:aws:cloudfront::123456789012:distribution/E${name}` }, ...extra },
+    );
 
-describe("compute and load balancing policies", () => {
-    describe("ec2-imdsv2-hop-limit-1", () => {
-        it("passes IMDSv2 with hop limit 1 (or IMDS off) and flags IMDSv1 or a larger hop limit", async () => {
-            const ok = lt("ok", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" } });
-            const off = lt("off", { metadataOptions: { httpEndpoint: "disabled" } });
-            const v1 = lt("v1", { metadataOptions: { httpTokens: "optional", httpPutResponseHopLimit: 1 } });
-            const hops = resource("aws:ec2/instance:Instance", "hops", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 } });
-            const unset = lt("unset", {});
-            const v = await expectViolations("ec2-imdsv2-hop-limit-1", [ok, off, v1, hops, unset], [v1, hops, unset]);
-            assert.match(v.find((x) => x.urn === hops.urn)!.message, /hop limit 2/);
-        });
-    });
-
-    describe("ec2-ebs-encrypted", () => {
-        it("passes encrypted block devices (as the string the schema uses) and flags unencrypted ones", async () => {
-            const ok = lt("ok", { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true", volumeType: "gp3" } }] });
-            const bad = lt("bad", { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "false" } }] });
-            const volume = resource("aws:ebs/volume:Volume", "vol", { availabilityZone: "us-east-1a", size: 10 });
-            await expectViolations("ec2-ebs-encrypted", [ok, bad, volume], [bad, volume]);
-        });
-    });
-
-    describe("ec2-no-public-ip", () => {
-        it("passes private interfaces and flags a public IP", async () => {
-            const ok = lt("ok", { networkInterfaces: [{ associatePublicIpAddress: "false" }] });
-            const bad = lt("bad", { networkInterfaces: [{ associatePublicIpAddress: "true" }] });
-            await expectViolations("ec2-no-public-ip", [ok, bad], [bad]);
-        });
-    });
-
-    describe("autoscaling-group-launch-template-elb-health", () => {
-        it("passes a launch-template group with ELB health checks and flags EC2 checks behind a load balancer", async () => {
-            const ok = resource("aws:autoscaling/group:Group", "ok", { minSize: 1, maxSize: 2, launchTemplate: { id: "lt-1", version: "$Latest" }, targetGroupArns: ["arn:tg"], healthCheckType: "ELB" });
-            const bad = resource("aws:autoscaling/group:Group", "bad", { minSize: 1, maxSize: 2, mixedInstancesPolicy: { launchTemplate: { launchTemplateSpecification: { launchTemplateId: "lt-1" } } }, targetGroupArns: ["arn:tg"] });
-            const legacy = resource("aws:autoscaling/group:Group", "legacy", { minSize: 1, maxSize: 2, launchConfiguration: "lc-1" });
-            await expectViolations("autoscaling-group-launch-template-elb-health", [ok, bad, legacy], [bad, legacy]);
-        });
-    });
-
-    describe("autoscaling-rollback-needs-ami-id", () => {
-        it("passes rollback with an AMI id or without rollback, and flags rollback from a resolve:ssm: image, plain or mixed-instances", async () => {
-            const template = (name: string, imageId: string) => resource("aws:ec2/launchTemplate:LaunchTemplate", name, { imageId }, { id: `lt-${name}` });
-            const ssm = template("ssm", "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
-            const ami = template("ami", "ami-0123456789abcdef0");
-            const group = (name: string, lt: string, autoRollback: boolean, mixed = false) =>
-                resource("aws:autoscaling/group:Group", name, {
-                    minSize: 1,
-                    maxSize: 2,
-                    ...(mixed ? { mixedInstancesPolicy: { launchTemplate: { launchTemplateSpecification: { launchTemplateId: lt, version: "1" } } } } : { launchTemplate: { id: lt, version: "1" } }),
-                    instanceRefresh: { strategy: "Rolling", preferences: { autoRollback } },
-                });
-            const fromAmi = group("from-ami", "lt-ami", true);
-            const noRollback = group("no-rollback", "lt-ssm", false);
-            const fromSsm = group("from-ssm", "lt-ssm", true);
-            const mixedFromSsm = group("mixed-from-ssm", "lt-ssm", true, true);
-            await expectViolations("autoscaling-rollback-needs-ami-id", [ssm, ami, fromAmi, noRollback, fromSsm, mixedFromSsm], [fromSsm, mixedFromSsm]);
-        });
-    });
-
-    describe("autoscaling-request-count-label-valid", () => {
-        const tg = resource("aws:lb/targetGroup:TargetGroup", "tg", { port: 8080, protocol: "HTTP" }, { outputs: { arn: "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/tg/abc", arnSuffix: "targetgroup/tg/abc" } });
-        const asg = resource("aws:autoscaling/group:Group", "asg", { minSize: 1, maxSize: 2, targetGroupArns: ["arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/tg/abc"] }, { outputs: { name: "asg-1" } });
-        const tracking = (name: string, resourceLabel: string) =>
-            resource("aws:autoscaling/policy:Policy", name, { autoscalingGroupName: "asg-1", policyType: "TargetTrackingScaling", targetTrackingConfiguration: { targetValue: 500, predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel } } });
-        it("passes the group's own load balancer and target group, and flags a malformed or foreign label", async () => {
-            const ok = tracking("ok", "app/alb/123/targetgroup/tg/abc");
-            const malformed = tracking("malformed", "targetgroup/tg/abc");
-            const foreign = tracking("foreign", "app/alb/123/targetgroup/legacy/def");
-            const cpu = resource("aws:autoscaling/policy:Policy", "cpu", { autoscalingGroupName: "asg-1", policyType: "TargetTrackingScaling", targetTrackingConfiguration: { targetValue: 50, predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" } } });
-            await expectViolations("autoscaling-request-count-label-valid", [tg, asg, ok, malformed, foreign, cpu], [malformed, foreign]);
-        });
-    });
-
+describe("load balancer policies", () => {
     describe("lb-drop-invalid-headers", () => {
         it("passes an ALB that drops invalid headers and flags one that doesn't", async () => {
             const ok = lb("ok");
@@ -180,5 +130,65 @@ describe("compute and load balancing policies", () => {
         const pending = listener("pending", a, { protocol: "HTTPS", port: 443, sslPolicy: "[unknown]", defaultActions: forward });
         const v = await violationsOf("lb-listener-tls-policy", [a, pending]);
         assert.deepEqual(v.map((x) => x.enforcement), ["advisory"]);
+    });
+
+    describe("lb-origin-admits-only-cloudfront", () => {
+        const sg = resource("aws:ec2/securityGroup:SecurityGroup", "alb-sg", { vpcId: "vpc-1" }, { id: "sg-alb" });
+        const lb = resource("aws:lb/loadBalancer:LoadBalancer", "alb", { loadBalancerType: "application", securityGroups: ["sg-alb"] }, { outputs: { dnsName: "web-alb-1.us-east-1.elb.amazonaws.com" } });
+        const rule = (name: string, from: Record<string, string>) => resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, { securityGroupId: "sg-alb", ipProtocol: "tcp", fromPort: 443, toPort: 443, ...from });
+        it("passes an origin ALB admitting CloudFront's prefix list", async () => {
+            await expectViolations("lb-origin-admits-only-cloudfront", [albOriginDistribution("cdn"), sg, lb, rule("from-cloudfront", { prefixListId: "pl-3b927c52" })], []);
+        });
+        it("flags an origin ALB open to the world, so CloudFront and its WAF can be bypassed", async () => {
+            const open = rule("from-world", { cidrIpv4: "0.0.0.0/0" });
+            const v = await expectViolations("lb-origin-admits-only-cloudfront", [albOriginDistribution("cdn"), sg, lb, open], [open]);
+            assert.match(v[0].message, /clients can bypass CloudFront/);
+        });
+    });
+
+    describe("lb-weighted-forward-valid", () => {
+        const forward = (weights: number[]) => [{ type: "forward", forward: { targetGroups: weights.map((weight, i) => ({ arn: `arn:tg-${i}`, weight })) } }];
+        it("passes a 90/10 split and flags too many target groups and an out-of-range weight", async () => {
+            const ok = resource("aws:lb/listenerRule:ListenerRule", "canary", { listenerArn: "arn:l", actions: forward([90, 10]), conditions: [] });
+            const many = resource("aws:lb/listenerRule:ListenerRule", "many", { listenerArn: "arn:l", actions: forward([1, 1, 1, 1, 1, 1]), conditions: [] });
+            const heavy = resource("aws:lb/listener:Listener", "heavy", { loadBalancerArn: "arn:lb", protocol: "HTTPS", defaultActions: forward([1000, 1]) });
+            await expectViolations("lb-weighted-forward-valid", [ok, many, heavy], [many, heavy]);
+        });
+    });
+
+    describe("lb-origin-admits-only-cloudfront", () => {
+        const alb = (name: string, sgId: string) =>
+            resource("aws:lb/loadBalancer:LoadBalancer", name, { loadBalancerType: "application", securityGroups: [sgId] }, { outputs: { dnsName: `${name}-1.eu-west-1.elb.amazonaws.com`, arn: `arn:alb/${name}` } });
+        const sg = (name: string) => resource("aws:ec2/securityGroup:SecurityGroup", name, { vpcId: "vpc-1" }, { id: `sg-${name}` });
+        const ingress = (name: string, sgId: string, inputs: Record<string, unknown>) => resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, { securityGroupId: sgId, ipProtocol: "tcp", fromPort: 443, toPort: 443, ...inputs });
+
+        it("passes an origin ALB that admits the CloudFront prefix list; flags one open to the world; ignores ALBs no distribution uses", async () => {
+            const [closedSg, openSg, standaloneSg] = [sg("closed"), sg("open"), sg("standalone")];
+            const closed = alb("closed", "sg-closed");
+            const open = alb("open", "sg-open");
+            const standalone = alb("standalone", "sg-standalone");
+            const viaPrefixList = ingress("closed-in", "sg-closed", { prefixListId: "pl-3b927c52" });
+            const world = ingress("open-in", "sg-open", { cidrIpv4: "0.0.0.0/0" });
+            const standaloneWorld = ingress("standalone-in", "sg-standalone", { cidrIpv4: "0.0.0.0/0" });
+            const origin = (lb: string) => [{ originId: "alb", domainName: `${lb}-1.eu-west-1.elb.amazonaws.com`, customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } }];
+            const d1 = euOriginDistribution("d1", { origins: origin("closed") });
+            const d2 = euOriginDistribution("d2", { origins: origin("open") });
+            const v = await expectViolations(
+                "lb-origin-admits-only-cloudfront",
+                [closedSg, openSg, standaloneSg, closed, open, standalone, viaPrefixList, world, standaloneWorld, d1, d2],
+                [world],
+            );
+            assert.match(v[0].message, /load balancer open is the origin of distribution d2, but its security group open admits 0\.0\.0\.0\/0: clients can bypass CloudFront and its WAF/);
+        });
+    });
+
+    describe("lb-weighted-forward-valid", () => {
+        it("passes a weighted split within ELB's limits; flags weights out of range and stickiness too long", async () => {
+            const forward = (targetGroups: unknown[], stickiness = { enabled: true, duration: 300 }) => ({ type: "forward", forward: { targetGroups, stickiness } });
+            const ok = resource("aws:lb/listenerRule:ListenerRule", "ok", { listenerArn: "l", priority: 1, conditions: [], actions: [forward([{ arn: "a", weight: 75 }, { arn: "b", weight: 25 }])] });
+            const heavy = resource("aws:lb/listenerRule:ListenerRule", "heavy", { listenerArn: "l", priority: 2, conditions: [], actions: [forward([{ arn: "a", weight: 1000 }])] });
+            const sticky = resource("aws:lb/listener:Listener", "sticky", { loadBalancerArn: "lb", port: 443, defaultActions: [forward([{ arn: "a", weight: 1 }], { enabled: true, duration: 604801 })] });
+            await expectViolations("lb-weighted-forward-valid", [ok, heavy, sticky], [heavy, sticky]);
+        });
     });
 });

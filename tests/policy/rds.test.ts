@@ -3,10 +3,8 @@ import { expectViolations, policyDoc, resource } from "../helpers/policy";
 
 const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1234-abcdef";
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1111-2222";
-
 const db = (name: string, inputs: Record<string, unknown> = {}) =>
     resource("aws:rds/instance:Instance", name, { instanceClass: "db.t4g.micro", engine: "postgres", engineVersion: "17", storageEncrypted: true, manageMasterUserPassword: true, ...inputs }, { id: name });
-
 /** A prod-grade instance: every prod rule passes on it. */
 const prodDb = (name: string, inputs: Record<string, unknown> = {}) =>
     db(name, { multiAz: true, deletionProtection: true, backupRetentionPeriod: 14, skipFinalSnapshot: false, finalSnapshotIdentifier: `${name}-final`, ...inputs });

@@ -5,7 +5,6 @@ import { expectViolations, policyDoc, resource } from "../helpers/policy";
 const bucket = (name: string, inputs: Record<string, unknown> = {}, protect = false) =>
     resource("aws:s3/bucket:Bucket", name, inputs, { id: name, outputs: { bucket: name, arn: `arn:aws:s3:::${name}`, bucketDomainName: `${name}.s3.amazonaws.com` }, options: { protect } as any });
 const on = (b: PlannedResource, type: string, suffix: string, inputs: Record<string, unknown>) => resource(type, `${b.name}-${suffix}`, { bucket: b.id, ...inputs });
-
 const TLS_ONLY = (b: PlannedResource) =>
     policyDoc({ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [`arn:aws:s3:::${b.name}`, `arn:aws:s3:::${b.name}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } });
 
