@@ -1,7 +1,8 @@
+/** IAM rules: no admin or public grants, scoped PassRole, permissions boundaries, roles that trust the service using them. */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
-import { StackGraph, TYPES, type Node } from "../graph";
-import { allowsAction, asList, coversResource, hasScopingCondition, isAllow, isPublicPrincipal, isUnknown, statementsOf, type Statement } from "../lib";
+import { StackGraph, TYPES } from "../graph";
+import { allowsAction, asList, hasScopingCondition, isAllow, isPublicPrincipal, isUnknown, type Statement, statementsOf } from "../lib";
 import type { PlatformPolicy } from "../types";
 
 /** An Allow statement granting every action (or NotAction) on every resource. */
@@ -97,6 +98,14 @@ export const ROLE_USERS: { type: string; path: string; service: string }[] = [
     { type: "aws:scheduler/schedule:Schedule", path: "target.roleArn", service: "scheduler.amazonaws.com" },
 ];
 
+function checkPassRole(document: unknown, report: (m: string) => void) {
+    statementsOf(document).forEach((s, i) => {
+        if (isAllow(s) && !isAdminStatement(s) && allowsAction(s, "iam:PassRole") && asList(s.Resource).includes("*")) {
+            report(`statement ${i} allows iam:PassRole on "*"; name the roles this principal may pass`);
+        }
+    });
+}
+
 export const iamPolicies: PlatformPolicy[] = [
     {
         name: "iam-no-wildcard-admin",
@@ -183,18 +192,3 @@ export const iamPolicies: PlatformPolicy[] = [
         },
     },
 ];
-
-function checkPassRole(document: unknown, report: (m: string) => void) {
-    statementsOf(document).forEach((s, i) => {
-        if (isAllow(s) && !isAdminStatement(s) && allowsAction(s, "iam:PassRole") && asList(s.Resource).includes("*")) {
-            report(`statement ${i} allows iam:PassRole on "*"; name the roles this principal may pass`);
-        }
-    });
-}
-
-/** Whether a role's grants allow `action` on `arn` (UNKNOWN when some grant can't be read). */
-export function roleAllows(g: StackGraph, role: Node, action: string, arn: string): boolean | "unknown" {
-    const { statements, complete } = g.permissionsOf(role);
-    if (statements.some((s) => isAllow(s) && allowsAction(s, action) && coversResource(s, arn))) return true;
-    return complete ? false : "unknown";
-}

@@ -1,14 +1,14 @@
 import { strict as assert } from "assert";
-import { DELIVERY_ROLE_PATH } from "../../policy/rules/iam";
 import { BOUNDARY_PATH, boundaryPolicyName } from "../../components/permissions-boundary";
 import { GUARD_PREFIX, TARGET_PROJECT } from "../../delivery/config";
+import { DELIVERY_ROLE_PATH } from "../../policy/rules/iam";
 import { expectViolations, policyDoc, resource, violationsOf } from "../helpers/policy";
 
 const trust = (service: string) => policyDoc({ Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: service } });
 const role = (name: string, service: string) =>
     resource("aws:iam/role:Role", name, { assumeRolePolicy: trust(service) }, { outputs: { arn: `arn:aws:iam::123456789012:role/${name}`, name } });
 
-describe("iam policies", () => {
+describe("IAM policies", () => {
     describe("iam-no-wildcard-admin on resource policies", () => {
         it('passes a scoped bucket policy and the standard key policy; flags "*" actions in bucket, queue, topic and key policies', async () => {
             const ok = resource("aws:s3/bucketPolicy:BucketPolicy", "ok", { bucket: "b", policy: policyDoc({ Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: "arn:aws:s3:::b/*" }) });

@@ -4,7 +4,7 @@ import type { Plan, PlannedResource, ResourceOptions } from "../../tools/engine"
 import { comparePlans, guard, type Change, type ReplacementTable } from "../../tools/diff/compare";
 import { formatDiff } from "../../tools/diff/format";
 import { STATEFUL_TYPES } from "../../tools/diff/stateful";
-import { STATEFUL_TYPES as POLICY_STATEFUL_TYPES } from "../../policy/rules/hygiene";
+import { STATEFUL_TYPES as POLICY_STATEFUL_TYPES } from "../../policy/rules/stack-wide";
 
 const STACK = "urn:pulumi:test::platform::pulumi:pulumi:Stack::platform-test";
 const PROVIDER = "urn:pulumi:test::platform::pulumi:pulumi:Stack$pulumi:providers:aws::aws";
