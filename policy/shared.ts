@@ -36,7 +36,6 @@ export const FUNCTION = "aws:lambda/function:Function";
 
 export const MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
 
-export const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
 export const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
 
@@ -98,7 +97,7 @@ export function declaresLogGroup(g: StackGraph, name: unknown): boolean | undefi
 
 /** Alarms on `metric` in `namespace` whose dimension `dimension` is `value`, and that notify someone. */
 export function alarmsOn(g: StackGraph, namespace: string, metric: string, dimension: string, value: unknown): Node[] {
-    return g.ofType(ALARM).filter((a) => a.props.namespace === namespace && a.props.metricName === metric && get(a.props.dimensions, dimension) === value && asList(a.props.alarmActions).length > 0);
+    return g.ofType(METRIC_ALARM).filter((a) => a.props.namespace === namespace && a.props.metricName === metric && get(a.props.dimensions, dimension) === value && asList(a.props.alarmActions).length > 0);
 }
 
 /** The region a resource is created in: its own `region` input (@pulumi/aws 7), else its provider's; undefined if unknown. */

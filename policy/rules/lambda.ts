@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { type Node, StackGraph, TYPES } from "../graph";
 import { asList, isUnknown, type Unknown } from "../lib";
-import { ALARM, alarmsOn, declaresLogGroup, EVENT_TARGET, FUNCTION, MAPPING, QUEUE, SUBSCRIPTION, TABLE } from "../shared";
+import { METRIC_ALARM, alarmsOn, declaresLogGroup, EVENT_TARGET, FUNCTION, MAPPING, QUEUE, SUBSCRIPTION, TABLE } from "../shared";
 import type { PlatformPolicy } from "../types";
 
 const PERMISSION = "aws:lambda/permission:Permission";
@@ -270,7 +270,7 @@ export const lambdaPolicies: PlatformPolicy[] = [
         name: "lambda-stream-iterator-age-alarm",
         description: "Every function consuming a Kinesis or DynamoDB stream has an IteratorAge alarm, so falling behind is noticed before records expire.",
         enforcementLevel: "advisory",
-        covers: [MAPPING, FUNCTION, ALARM],
+        covers: [MAPPING, FUNCTION, METRIC_ALARM],
         validateStack: (args, report) => {
             const g = new StackGraph(args.resources);
             for (const m of g.ofType(MAPPING)) {

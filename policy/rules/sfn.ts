@@ -4,7 +4,7 @@ import { validateResourceOfType } from "@pulumi/policy";
 import { duplicateStateNames, mapInvocations, worstCaseProblem } from "../asl";
 import { StackGraph } from "../graph";
 import { isSet, isUnknown, json, plain, UNKNOWN } from "../lib";
-import { ALARM, alarmsOn, FUNCTION } from "../shared";
+import { METRIC_ALARM, alarmsOn, FUNCTION } from "../shared";
 import { environmentConfigSchema, type PlatformPolicy } from "../types";
 
 const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
@@ -48,7 +48,7 @@ export const sfnPolicies: PlatformPolicy[] = [
         name: "sfn-failure-alarm",
         description: "Every Step Functions state machine has an alarm on ExecutionsFailed that notifies someone.",
         enforcementLevel: "advisory",
-        covers: [STATE_MACHINE, ALARM],
+        covers: [STATE_MACHINE, METRIC_ALARM],
         validateStack: (args, report) => {
             const g = new StackGraph(args.resources);
             for (const sm of g.ofType(STATE_MACHINE)) {

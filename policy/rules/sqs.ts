@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { type Node, StackGraph } from "../graph";
 import { allowsAction, asList, deniesInsecureTransport, get, isAllow, isSet, isUnknown, json, servicePrincipals, statementsOf, type Unknown, UNKNOWN } from "../lib";
-import { ALARM, alarmsOn, EVENT_BUS, EVENT_TARGET, MAPPING, QUEUE, resourcePolicies, serviceDeliveries, SUBSCRIPTION } from "../shared";
+import { METRIC_ALARM, alarmsOn, EVENT_BUS, EVENT_TARGET, MAPPING, QUEUE, resourcePolicies, serviceDeliveries, SUBSCRIPTION } from "../shared";
 import type { PlatformPolicy } from "../types";
 
 const QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy";
@@ -220,7 +220,7 @@ export const sqsPolicies: PlatformPolicy[] = [
         name: "sqs-dlq-depth-alarm",
         description: "Every dead-letter queue and failure destination has an alarm on its visible messages, so a failed message is noticed, not just kept.",
         enforcementLevel: "advisory",
-        covers: [QUEUE, ALARM],
+        covers: [QUEUE, METRIC_ALARM],
         validateStack: (args, report) => {
             const g = new StackGraph(args.resources);
             const dead = new Set(redrives(g).map((r) => r.dlq));

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as os from "os";
 import { coverage, formatCoverage, typesOf } from "../../policy/coverage";
-import { ALL_POLICIES } from "../../policy/rules";
+import { ALL_POLICIES, POLICY_AREAS } from "../../policy/rules";
 import { cli, PROJECT_DIR, planOf } from "../helpers/plan";
 import { expectViolations, planWith, resource } from "../helpers/policy";
 import { deliveryPlanOf } from "./plans";
@@ -25,6 +25,26 @@ describe("the policy pack", () => {
             assert.ok(p.enforcementLevel === "mandatory" || p.enforcementLevel === "advisory", `${p.name}: enforcement ${p.enforcementLevel}`);
             assert.ok(p.configSchema?.properties?.environment, `${p.name}: its config must accept environment`);
         }
+    });
+
+    it("every rule sits in the module its name maps to (policy/rules/index.ts says how)", () => {
+        // Names that start with a resource, or span services, and the module they belong to.
+        const PREFIX_MODULE: [RegExp, string][] = [
+            [/^security-group-/, "security-group"],
+            [/^secret-/, "secretsmanager"],
+            [/^log-stream-/, "cloudwatch"],
+            [/^log-bucket-/, "s3"],
+            [/^(compute|datastore)-/, "subnet-placement"],
+            [/^(required-tags$|stateful-|events-stateful-|replaced-)/, "stack-wide"],
+        ];
+        const misplaced: string[] = [];
+        for (const [module, rules] of Object.entries(POLICY_AREAS)) {
+            for (const { name } of rules) {
+                const expected = PREFIX_MODULE.find(([re]) => re.test(name))?.[1] ?? name.split("-")[0];
+                if (expected !== module) misplaced.push(`${name} is in ${module}.ts, not ${expected}.ts`);
+            }
+        }
+        assert.deepEqual(misplaced, []);
     });
 
     it("every policy is tested by name in tests/policy", () => {
