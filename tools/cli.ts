@@ -8,6 +8,8 @@
  *   policy --coverage [--stack <name>...]                 the share of the stacks' resource types the pack's rules cover (dev and prod by default)
  *   bench [--runs N] [--stack <name>]                     stack evaluation time against loading the Pulumi SDKs
  *   docs                                                  regenerate the README's stack config reference
+ *   diagram --stack <name> [--project delivery] [--format mermaid|dot] | --plan <plan.json> | --stack prod --write-readme
+ *                                                        the architecture diagram derived from the plan (tools/insights/diagram.ts)
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -46,6 +48,8 @@ async function run(argv: string[]): Promise<number> {
             return (await import("./diff/command")).diff(rest, PROJECT_DIR);
         case "bench":
             return (await import("./bench")).bench(rest, PROJECT_DIR);
+        case "diagram":
+            return (await import("./insights/diagram-command")).diagram(rest, { projectDir: PROJECT_DIR, projects: PROJECTS, evaluate });
         case "evaluate": // one stack evaluation and nothing else: what `bench` times, and each side of `diff`
             return evaluateOnly(rest);
         case "docs": {
@@ -58,7 +62,7 @@ async function run(argv: string[]): Promise<number> {
             return 0;
         }
         default:
-            console.error("usage: plan --stack <name> [--json] [--stack-file <path>] [--project delivery] | diff --stack <name> [--stack-file <path>] [--base <git-ref>] | policy <plan.json> | bench [--runs N] [--stack <name>]");
+            console.error("usage: plan --stack <name> [--json] [--stack-file <path>] [--project delivery] | diff --stack <name> [--stack-file <path>] [--base <git-ref>] | policy <plan.json> | bench [--runs N] [--stack <name>] | diagram --stack <name> [--format mermaid|dot] | docs");
             return 2;
     }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point of `npm run plan|policy|bench|docs`: installs the module cache and the TypeScript
+// Entry point of `npm run plan|policy|diff|bench|docs|diagram`: installs the module cache and the TypeScript
 // hook, then runs the CLI.
 "use strict";
 const path = require("path");
