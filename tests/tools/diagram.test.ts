@@ -28,7 +28,7 @@ function checkMermaid(text: string): Set<string> {
     let depth = 0;
     for (const line of lines.slice(1)) {
         let m: RegExpMatchArray | null;
-        if ((m = /^ *subgraph ([a-z]+)\["[^"]+"\]$/.exec(line))) {
+        if ((m = /^ *subgraph (tier_[a-z]+)\["[^"]+"\]$/.exec(line))) {
             subgraphs.add(m[1]);
             depth++;
         } else if (/^ *end$/.test(line)) {

@@ -512,7 +512,7 @@ export function toMermaid(a: Architecture): string {
             for (const n of members) lines.push(`    ${n.id}(["${text(n.name)}"])`);
             continue;
         }
-        lines.push(`    subgraph ${tier}["${text(TIER_TITLES[tier])}"]`);
+        lines.push(`    subgraph tier_${tier}["${text(TIER_TITLES[tier])}"]`);
         for (const n of members) lines.push(`        ${n.id}["${text(n.name)}<br/>${text(n.kind)}"]`);
         lines.push("    end");
     }
