@@ -385,7 +385,7 @@ const HANDLERS: Record<string, Handler> = {
     },
     "aws:sqs/queue:Queue": (r, c) => [perUnit(share(c, r.type, c.need(c.usage, "platform:usage").events.queueRequestsPerMonthMillions), c.price("sqs.request"), "M", `M requests (1/${c.ofType(r.type).length} of the stack's)`)],
     "aws:sns/topic:Topic": (r, c) => [perUnit(share(c, r.type, c.need(c.usage, "platform:usage").events.topicPublishesPerMonthMillions), c.price("sns.publish"), "M", `M publishes (1/${c.ofType(r.type).length} of the stack's)`)],
-    "aws:cloudwatch/eventBus:EventBus": (r, c) => [perUnit(c.need(c.usage, "platform:usage").events.busEventsPerMonthMillions, c.price("eventbridge.customEvent"), "M", "M custom events")],
+    "aws:cloudwatch/eventBus:EventBus": (_r, c) => [perUnit(c.need(c.usage, "platform:usage").events.busEventsPerMonthMillions, c.price("eventbridge.customEvent"), "M", "M custom events")],
     "aws:cloudwatch/eventArchive:EventArchive": (r, c) => {
         const gb = (c.need(c.usage, "platform:usage").events.busEventsPerMonthMillions * 1e6) / 1024 ** 2; // 1 KiB per event
         const days = Number(r.inputs.retentionDays ?? 0) || 365;
@@ -413,7 +413,7 @@ const HANDLERS: Record<string, Handler> = {
         const key = tier === "LITE" ? "cognito.liteMau" : "cognito.essentialsMau";
         return [perUnit(Math.max(0, mau - 10000), c.price(key), "MAU", `MAU above the 10,000 free (${tier} tier)`)];
     },
-    "aws:cloudfront/distribution:Distribution": (r, c) => {
+    "aws:cloudfront/distribution:Distribution": (_r, c) => {
         const u = c.need(c.usage, "platform:usage").cdn;
         return [perUnit(u.gbOutPerMonth, c.price("cloudfront.gbOut"), "GB", "GB to viewers"), perUnit(u.requestsPerMonthMillions * 100, c.price("cloudfront.https"), "10k", "x 10k HTTPS requests")];
     },
@@ -426,7 +426,7 @@ const HANDLERS: Record<string, Handler> = {
         const requests = share(c, r.type, c.usage?.logs.kmsRequestsPerMonthThousands ?? 0) / 10;
         return [perUnit(1, c.price("kms.key"), "key-month", "key"), perUnit(requests, c.price("kms.request"), "10k", "x 10k requests")];
     },
-    "aws:secretsmanager/secret:Secret": (r, c) => [perUnit(1, c.price("secretsmanager.secret"), "secret-month", "secret")],
+    "aws:secretsmanager/secret:Secret": (_r, c) => [perUnit(1, c.price("secretsmanager.secret"), "secret-month", "secret")],
     "aws:ssm/parameter:Parameter": (r) => {
         if ((r.inputs.tier ?? "Standard") !== "Standard") throw new NoPrice(`SSM ${String(r.inputs.tier)} parameters`);
         return [];
