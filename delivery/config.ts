@@ -148,12 +148,25 @@ export const buildSchema = z.strictObject({
     artifactRetentionDays: z.int().min(1).max(365).describe("Days source artifacts and build caches are kept."),
 });
 
+export const usageSchema = z.strictObject({
+    runsPerMonth: z.number().nonnegative().describe("Runs of each pipeline per month (the cost estimate prices action and build minutes with it)."),
+    sourceMinutes: z.number().nonnegative().describe("Minutes the Source action takes per run."),
+    buildMinutes: z
+        .strictObject({
+            test: z.number().nonnegative().describe("Minutes the Test build takes per run."),
+            preview: z.number().nonnegative().describe("Minutes the Preview build takes per run."),
+            deploy: z.number().nonnegative().describe("Minutes the Deploy build takes per run."),
+        })
+        .describe("Minutes each build stage takes per run."),
+});
+
 export const SECTIONS = {
     tags: { schema: tagsSchema, description: "Tags on every delivery resource. `owner` is required; environment and project are set by the project." },
     source: { schema: sourceSchema, description: "Where the code comes from: type (codestar | codecommit), repository, and connectionArn or createConnection." },
     state: { schema: stateSchema, description: "Where the platform stacks' Pulumi state lives: backend cloud (accessTokenSecret) or s3 (bucket, kmsKeyArn)." },
     pipelines: { schema: z.record(z.string(), pipelineSchema), description: "One pipeline per platform stack, keyed by stack name: branch, tags, requireApproval, approvalEmails." },
     build: { schema: buildSchema, description: "The CodeBuild projects: nodeVersion, pulumiVersion, image, computeType, timeoutMinutes, logRetentionDays, artifactRetentionDays." },
+    usage: { schema: usageSchema, description: "Expected pipeline usage, which only the cost estimate (npm run cost) reads: runsPerMonth per pipeline, sourceMinutes, buildMinutes (test, preview, deploy)." },
 } as const;
 export type DeliverySectionName = keyof typeof SECTIONS;
 
@@ -177,6 +190,7 @@ export const DEFAULTS = {
         logRetentionDays: 90,
         artifactRetentionDays: 30,
     },
+    usage: { runsPerMonth: 60, sourceMinutes: 1, buildMinutes: { test: 12, preview: 4, deploy: 15 } },
 } satisfies Record<DeliverySectionName, unknown>;
 export const PIPELINE_DEFAULTS = { branch: "main", tags: [] as string[], approvalEmails: [] as string[] };
 
@@ -213,6 +227,7 @@ export interface DeliveryConfig {
     state: State & { bucketRegion?: string };
     build: BuildConfig;
     pipelines: PipelineConfig[];
+    usage: z.infer<typeof usageSchema>;
 }
 
 /**
@@ -297,6 +312,7 @@ export function validateDeliveryConfig(raw: Record<string, string>, stack: strin
         state: state.backend === "s3" ? { ...state, bucketRegion: state.bucketRegion ?? region! } : state,
         build: parsed.build as BuildConfig,
         pipelines,
+        usage: parsed.usage as z.infer<typeof usageSchema>,
     };
 }
 

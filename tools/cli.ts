@@ -6,6 +6,8 @@
  *                                                        what a config edit or a commit does to the stack; exit 2 on a refused stateful replacement
  *   policy <plan.json> [--config <file>]                  the policy pack on a saved plan (with a pack config); exit 1 on a mandatory violation
  *   policy --coverage [--stack <name>...]                 the share of the stacks' resource types the pack's rules cover (dev and prod by default)
+ *   cost --stack <name> [--json] [--stack-file <path>] [--project delivery]
+ *                                                        the stack's monthly cost estimate (on-demand list prices, platform:usage)
  *   bench [--runs N] [--stack <name>]                     stack evaluation time against loading the Pulumi SDKs
  *   docs                                                  regenerate the README's stack config reference
  *   diagram --stack <name> [--project delivery] [--format mermaid|dot] | --plan <plan.json> | --stack prod --write-readme
@@ -46,6 +48,8 @@ async function run(argv: string[]): Promise<number> {
             return policy(rest);
         case "diff":
             return (await import("./diff/command")).diff(rest, PROJECT_DIR);
+        case "cost":
+            return (await import("./insights/cost-command")).cost(rest, PROJECT_DIR, evaluationErrorLines);
         case "bench":
             return (await import("./bench")).bench(rest, PROJECT_DIR);
         case "diagram":
@@ -62,7 +66,7 @@ async function run(argv: string[]): Promise<number> {
             return 0;
         }
         default:
-            console.error("usage: plan --stack <name> [--json] [--stack-file <path>] [--project delivery] | diff --stack <name> [--stack-file <path>] [--base <git-ref>] | policy <plan.json> | bench [--runs N] [--stack <name>] | diagram --stack <name> [--format mermaid|dot] | docs");
+            console.error("usage: plan --stack <name> [--json] [--stack-file <path>] [--project delivery] | diff --stack <name> [--stack-file <path>] [--base <git-ref>] | policy <plan.json> | cost --stack <name> [--json] | diagram --stack <name> [--format mermaid|dot] | bench [--runs N] [--stack <name>] | docs");
             return 2;
     }
 }

@@ -13,6 +13,7 @@ import * as globalTable from "./global-table";
 import * as network from "./network";
 import * as protection from "./protection";
 import * as tags from "./tags";
+import * as usage from "./usage";
 import * as web from "./web";
 
 /** Every `platform:<section>` key: its schema and its defaults per profile. Order is display order. */
@@ -31,6 +32,7 @@ export const SECTIONS = {
     edge,
     alarms,
     budget,
+    usage,
 } satisfies Record<string, { schema: z.ZodType; defaults: ProfileDefaults<unknown> }>;
 
 export type SectionName = keyof typeof SECTIONS;
