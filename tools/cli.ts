@@ -20,6 +20,7 @@ import { ConfigError } from "../config/errors";
 import { evaluateStack, ProgramError, type Plan } from "./engine";
 import { formatPlan, formatViolation } from "./format";
 import { parsePlan, PlanShapeError, withoutNpmBanner } from "./plan-schema";
+import type { Project } from "./insights/estimates";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 /** The Pulumi projects in this repository, by the name `--project` takes: the platform (the default) and its delivery pipelines. */
@@ -99,10 +100,15 @@ async function plan(argv: string[]): Promise<number> {
     const { evaluatePolicies } = await import("../policy/evaluate");
     const { ALL_POLICIES } = await import("../policy/rules");
     const violations = await evaluatePolicies(result, ALL_POLICIES);
-    const { planEstimates } = await import("./insights/create-time");
-    if (values.json) process.stdout.write(`${JSON.stringify({ ...result, estimates: planEstimates(result), policy: { violations } }, null, 2)}\n`);
-    else console.log(formatPlan(result, violations));
-    return violations.some((v) => v.enforcement === "mandatory") ? 1 : 0;
+    const { estimateCost, estimatesExcess, stackEstimates, stackUsage } = await import("./insights/estimates");
+    const { usage, budgetUsd } = await stackUsage(PROJECT_DIR, (values.project ?? "platform") as Project, values.stack, values["stack-file"]);
+    const estimates = stackEstimates(result, estimateCost(result, usage), budgetUsd);
+    if (values.json) process.stdout.write(`${JSON.stringify({ ...result, estimates, policy: { violations } }, null, 2)}\n`);
+    else console.log(formatPlan(result, violations, estimates));
+    // The budget guardrail: after the plan, so the reader sees what the estimate is made of.
+    const excess = estimatesExcess(estimates);
+    if (excess) console.error(`error: ${excess}`);
+    return violations.some((v) => v.enforcement === "mandatory") || excess ? 1 : 0;
 }
 
 async function policy(argv: string[]): Promise<number> {
@@ -137,6 +143,10 @@ async function policy(argv: string[]): Promise<number> {
     const { evaluatePolicies } = await import("../policy/evaluate");
     const { ALL_POLICIES } = await import("../policy/rules");
     const violations = await evaluatePolicies(saved, ALL_POLICIES, { config: packConfig });
+    // The budget guardrail on the estimate the plan recorded (the pack cannot see the usage it rests on).
+    const { budgetViolation } = await import("./insights/estimates");
+    const overBudget = budgetViolation(saved);
+    if (overBudget) violations.push(overBudget);
     for (const v of violations) console.log(formatViolation(v));
     const mandatory = violations.filter((v) => v.enforcement === "mandatory").length;
     console.log(`${ALL_POLICIES.length} policies on ${saved.resources.length} resources of stack "${saved.stack}": ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`);

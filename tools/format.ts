@@ -1,10 +1,12 @@
 import { modelVpc } from "./awsx-model";
 import { estimateCreateTime, round, simulateBounded } from "./insights/create-time";
 import type { Plan, PlannedResource } from "./engine";
+import { usd } from "./insights/budget";
+import type { StackEstimates } from "./insights/estimates";
 import type { Violation } from "../policy/evaluate";
 
 /** The human-readable plan: component tree, counts by type, outputs, warnings, policy results. */
-export function formatPlan(plan: Plan, violations: Violation[]): string {
+export function formatPlan(plan: Plan, violations: Violation[], estimates?: Pick<StackEstimates, "monthlyUsd" | "budget">): string {
     const lines: string[] = [];
     const custom = plan.resources.filter((r) => r.custom);
     lines.push(`Offline plan for stack "${plan.stack}" (${plan.profile ? `profile ${plan.profile}` : `project ${plan.project}`}): ${custom.length} resources in ${plan.resources.length - custom.length} components`);
@@ -28,6 +30,7 @@ export function formatPlan(plan: Plan, violations: Violation[]): string {
     lines.push("", "Outputs:");
     for (const [k, v] of Object.entries(plan.outputs)) lines.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
 
+    if (estimates) lines.push("", ...formatMonthlyCost(plan, estimates));
     lines.push("", ...formatCreateTime(plan));
 
     lines.push("", `Warnings: ${plan.warnings.length === 0 ? "none" : ""}`);
@@ -37,6 +40,18 @@ export function formatPlan(plan: Plan, violations: Violation[]): string {
     lines.push("", `Policies: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`);
     for (const v of violations) lines.push(`  ${formatViolation(v)}`);
     return lines.join("\n");
+}
+
+/** The estimate's total and the budget it is held to; `npm run cost` lists the items. */
+export function formatMonthlyCost(plan: Pick<Plan, "stack" | "project">, estimates: Pick<StackEstimates, "monthlyUsd" | "budget">): string[] {
+    const project = plan.project === "platform" ? "" : ` --project ${plan.project}`;
+    const lines = [`Estimated monthly cost: ${usd(estimates.monthlyUsd)} at on-demand list prices (\`npm run cost -- --stack ${plan.stack}${project}\` lists the items; docs/cost.md)`];
+    if (estimates.budget) {
+        const { monthlyUsd: budget } = estimates.budget;
+        const share = Math.round((estimates.monthlyUsd / budget) * 100);
+        lines.push(`  Budget ${usd(budget)}/month (platform:budget.monthlyUsd): ${estimates.monthlyUsd > budget ? `EXCEEDED, ${share}% of it` : `within, ${share}% of it`}`);
+    }
+    return lines;
 }
 
 /** The CLI's default --parallel on a 2-CPU machine (4 x CPUs since Pulumi 3.100, pulumi/pulumi#15016). */

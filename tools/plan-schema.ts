@@ -46,7 +46,14 @@ const plan = z.object({
     outputs: record.default({}),
     warnings: strings.default([]),
     /** What `plan --json` estimates for the stack (tools/insights): kept as given, and open to more models. */
-    estimates: z.looseObject({ createMinutes: z.number().optional(), criticalPath: strings.optional() }).optional(),
+    estimates: z
+        .looseObject({
+            monthlyUsd: z.number().optional(),
+            createMinutes: z.number().optional(),
+            criticalPath: strings.optional(),
+            budget: z.object({ monthlyUsd: z.number(), largest: z.array(z.object({ urn: z.string(), monthly: z.number(), basis: z.string() })) }).optional(),
+        })
+        .optional(),
 });
 
 /** Thrown for a plan file that is not a plan: every problem, one line each. */

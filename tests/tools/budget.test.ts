@@ -1,5 +1,9 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { sectionProblems } from "../helpers/config";
+import { cli, planOf, stackFile } from "../helpers/plan";
 import { budgetExcess, budgetRecord } from "../../tools/insights/budget";
 
 const item = (name: string, monthly: number) => ({ urn: `urn:pulumi:dev::platform::aws:x/y:Z::${name}`, monthly, basis: `${monthly} x $1` });
@@ -27,5 +31,35 @@ describe("budget guardrail", () => {
             budgetExcess(1234.5, record),
             "platform:budget.monthlyUsd: the estimate $1,234.50/month exceeds the budget $100.00/month by $1,134.50; the 2 largest items: nat $64.80 (64.8 x $1); db $30.00 (30 x $1). Reduce the stack (see `npm run cost`) or raise the budget.",
         );
+    });
+
+    it("the committed stacks set no budget, and their plans record the estimate the guardrail would hold", () => {
+        for (const stack of ["dev", "prod"]) {
+            const { estimates } = planOf(stack) as ReturnType<typeof planOf> & { estimates: { monthlyUsd: number; budget?: unknown } };
+            assert.ok(estimates.monthlyUsd > 50, `${stack}: ${estimates.monthlyUsd}`);
+            assert.equal(estimates.budget, undefined);
+        }
+    });
+
+    it("a budget below the estimate fails the plan and, from the saved plan, the policy step; both name the budget", () => {
+        const file = stackFile(["config:", "  aws:region: us-east-1", "  platform:profile: dev", "  platform:tags:", "    owner: team-a", "  platform:budget:", "    monthlyUsd: 25", ""].join("\n"));
+        const planned = cli(["plan", "--stack", "dev", "--stack-file", file, "--json"]);
+        assert.equal(planned.status, 1, planned.stderr);
+        assert.match(planned.stderr, /^error: platform:budget\.monthlyUsd: the estimate \$[\d,]+\.\d\d\/month exceeds the budget \$25\.00\/month by .*; the 5 largest items: [^;]+ \$[\d,.]+ \(.+\)/m);
+        const plan = JSON.parse(planned.stdout);
+        assert.equal(plan.estimates.budget.monthlyUsd, 25);
+        assert.equal(plan.estimates.budget.largest.length, 5);
+        assert.deepEqual(plan.policy.violations.filter((v: { enforcement: string }) => v.enforcement === "mandatory"), [], "the budget is the only reason it fails");
+
+        const saved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-budget-")), "plan.json");
+        fs.writeFileSync(saved, planned.stdout);
+        const checked = cli(["policy", saved]);
+        assert.equal(checked.status, 1, checked.stdout);
+        assert.match(checked.stdout, /^mandatory monthly-budget urn:pulumi:dev::platform::pulumi:pulumi:Stack::platform-dev: platform:budget\.monthlyUsd: the estimate .* exceeds the budget \$25\.00\/month/m);
+
+        // Within budget the same saved plan passes: the verdict follows the recorded figures.
+        plan.estimates.budget.monthlyUsd = plan.estimates.monthlyUsd;
+        fs.writeFileSync(saved, JSON.stringify(plan));
+        assert.equal(cli(["policy", saved]).status, 0);
     });
 });

@@ -4,10 +4,10 @@
  */
 import * as path from "path";
 import { parseArgs } from "util";
-import { ConfigError, validateConfig } from "../../config";
+import { ConfigError } from "../../config";
 import { evaluateStack } from "../engine";
-import { readStackSettings } from "../stack-config";
 import { estimateCost, type CostEstimate, type CostUsage } from "./cost";
+import { stackUsage, type Project } from "./estimates";
 
 export async function cost(argv: string[], projectDir: string, evaluationErrorLines: (stack: string, err: unknown) => string[]): Promise<number> {
     const { values } = parseArgs({ args: argv, options: { stack: { type: "string" }, json: { type: "boolean" }, "stack-file": { type: "string" }, project: { type: "string" } } });
@@ -17,19 +17,12 @@ export async function cost(argv: string[], projectDir: string, evaluationErrorLi
         return 2;
     }
     const stack = values.stack;
-    const dir = project === "delivery" ? path.join(projectDir, "delivery") : projectDir;
     let usage: CostUsage;
     let plan;
     try {
         // Validating first names every bad usage value before anything is planned.
-        const settings = readStackSettings(dir, stack, values["stack-file"]);
-        if (project === "delivery") {
-            const { validateDeliveryConfig, describePlatformStack } = await import("../../delivery/config");
-            usage = { delivery: validateDeliveryConfig(settings.config, stack, (s) => describePlatformStack(projectDir, s)).usage };
-        } else {
-            usage = { platform: validateConfig(settings.config, stack).usage };
-        }
-        plan = await evaluateStack({ projectDir: dir, stack, stackFile: values["stack-file"] });
+        ({ usage } = await stackUsage(projectDir, project as Project, stack, values["stack-file"]));
+        plan = await evaluateStack({ projectDir: project === "delivery" ? path.join(projectDir, "delivery") : projectDir, stack, stackFile: values["stack-file"] });
     } catch (err) {
         if (!(err instanceof ConfigError) && !(err instanceof Error)) throw err;
         for (const line of evaluationErrorLines(stack, err)) console.error(line);
