@@ -7,7 +7,7 @@
  *   policy <plan.json> [--config <file>]                  the policy pack on a saved plan (with a pack config); exit 1 on a mandatory violation
  *   policy --coverage [--stack <name>...]                 the share of the stacks' resource types the pack's rules cover (dev and prod by default)
  *   bench [--runs N] [--stack <name>]                     stack evaluation time against loading the Pulumi SDKs
- *   docs                                                  regenerate the README's stack config reference
+ *   docs                                                  regenerate the config references (docs/config-reference.md, delivery/README.md)
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -50,11 +50,14 @@ async function run(argv: string[]): Promise<number> {
             return evaluateOnly(rest);
         case "docs": {
             const { writeReference } = await import("./config-docs");
-            if (!writeReference(PROJECT_DIR)) {
-                console.error("README.md lacks the config-reference markers");
+            let written: string[];
+            try {
+                written = writeReference(PROJECT_DIR);
+            } catch (err) {
+                console.error(`error: ${(err as Error).message}`);
                 return 1;
             }
-            console.log("README.md config reference regenerated");
+            for (const file of written) console.log(`regenerated the config reference in ${file}`);
             return 0;
         }
         default:
