@@ -32,7 +32,8 @@ const provider = new aws.Provider("aws", { region: config.region as aws.Region, 
 const usEast1 = new aws.Provider("aws-us-east-1", { region: "us-east-1", defaultTags: { tags: config.tags } });
 const accountId = aws.getCallerIdentityOutput({}, { provider }).accountId;
 // Every role the program creates carries the stack's permissions boundary, which the delivery
-// project creates (see README "Delivery"): the deploy role may create roles only with it.
+// project creates (see "The permissions boundary" in delivery/README.md): the deploy role may
+// create roles only with it.
 const opts = { providers: { aws: provider }, transformations: [withPermissionsBoundary(boundaryPolicyArn(accountId, pulumi.getProject(), config.stack))] };
 
 // autoScalingVolumes: the web fleet's root volumes use this key, and Auto Scaling launches them.

@@ -9,7 +9,7 @@
  *   cost --stack <name> [--json] [--stack-file <path>] [--project delivery]
  *                                                        the stack's monthly cost estimate (on-demand list prices, platform:usage)
  *   bench [--runs N] [--stack <name>]                     stack evaluation time against loading the Pulumi SDKs
- *   docs                                                  regenerate the README's stack config reference
+ *   docs                                                  regenerate the config references (docs/config-reference.md, delivery/README.md)
  *   diagram --stack <name> [--project delivery] [--format mermaid|dot] | --plan <plan.json> | --stack prod --write-readme
  *                                                        the architecture diagram derived from the plan (tools/insights/diagram.ts)
  */
@@ -59,11 +59,14 @@ async function run(argv: string[]): Promise<number> {
             return evaluateOnly(rest);
         case "docs": {
             const { writeReference } = await import("./config-docs");
-            if (!writeReference(PROJECT_DIR)) {
-                console.error("README.md lacks the config-reference markers");
+            let written: string[];
+            try {
+                written = writeReference(PROJECT_DIR);
+            } catch (err) {
+                console.error(`error: ${(err as Error).message}`);
                 return 1;
             }
-            console.log("README.md config reference regenerated");
+            for (const file of written) console.log(`regenerated the config reference in ${file}`);
             return 0;
         }
         default:

@@ -1,7 +1,8 @@
 /**
- * Generates the README's stack config reference from the schema and the profiles, so the
- * docs cannot drift from what validation accepts. `npm run docs` rewrites the README block
- * between the markers; a test fails when the block is stale.
+ * Generates the stack config reference (docs/config-reference.md) from the schema and the
+ * profiles, and the delivery project's (delivery/README.md) from its config, so the docs cannot
+ * drift from what validation accepts. `npm run docs` rewrites each block between its markers; a
+ * test fails when a block is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -66,7 +67,7 @@ export function renderReference(projectDir: string): string {
     lines.push("");
     const all = configRows();
     for (const name of Object.keys(SECTIONS)) {
-        lines.push(`#### \`platform:${name}\``, "", project.config[name].description, "");
+        lines.push(`## \`platform:${name}\``, "", project.config[name].description, "");
         lines.push("| key | allowed | dev | prod | meaning |", "| --- | --- | --- | --- | --- |");
         for (const r of all.filter((x) => x.key.startsWith(`platform:${name}.`))) {
             lines.push(`| \`${r.key.slice(`platform:${name}.`.length)}\` | ${r.allowed} | ${cell(r.dev)} | ${cell(r.prod)} | ${r.description ?? ""} |`);
@@ -98,7 +99,7 @@ export function renderDeliveryReference(): string {
     const all = deliveryConfigRows();
     for (const [name, section] of Object.entries(DELIVERY)) {
         const prefix = name === "pipelines" ? "platform-delivery:pipelines.<stack>." : `platform-delivery:${name}.`;
-        lines.push(`#### \`platform-delivery:${name}\``, "", section.description, "");
+        lines.push(`### \`platform-delivery:${name}\``, "", section.description, "");
         lines.push("| key | allowed | default | meaning |", "| --- | --- | --- | --- |");
         for (const r of all.filter((x) => x.key.startsWith(prefix))) {
             lines.push(`| \`${r.key.slice(`platform-delivery:${name}.`.length)}\` | ${r.allowed} | ${cell(r.dev)} | ${r.description ?? ""} |`);
@@ -109,20 +110,26 @@ export function renderDeliveryReference(): string {
     return lines.join("\n");
 }
 
-/** Rewrites the README blocks in place; returns false when the markers are missing. */
-export function writeReference(projectDir: string): boolean {
-    const readme = path.join(projectDir, "README.md");
-    let text = fs.readFileSync(readme, "utf8");
-    const blocks: [string, string, string][] = [
-        [BEGIN, END, renderReference(projectDir)],
-        [DELIVERY_BEGIN, DELIVERY_END, renderDeliveryReference()],
+/** Where each generated block lives, relative to the project directory. */
+export const REFERENCE_FILE = path.join("docs", "config-reference.md");
+export const DELIVERY_REFERENCE_FILE = path.join("delivery", "README.md");
+
+/**
+ * Rewrites each generated block in its file; returns the files written (relative paths).
+ * Throws, writing nothing, when a file lacks its markers.
+ */
+export function writeReference(projectDir: string): string[] {
+    const blocks: [string, string, string, string][] = [
+        [REFERENCE_FILE, BEGIN, END, renderReference(projectDir)],
+        [DELIVERY_REFERENCE_FILE, DELIVERY_BEGIN, DELIVERY_END, renderDeliveryReference()],
     ];
-    for (const [begin, end, body] of blocks) {
+    const updated = blocks.map(([file, begin, end, body]) => {
+        const text = fs.readFileSync(path.join(projectDir, file), "utf8");
         const start = text.indexOf(begin);
         const stop = text.indexOf(end);
-        if (start < 0 || stop < 0) return false;
-        text = text.slice(0, start) + body + text.slice(stop + end.length);
-    }
-    fs.writeFileSync(readme, text);
-    return true;
+        if (start < 0 || stop < start) throw new Error(`${file} lacks the markers ${begin} ... ${end}`);
+        return [file, text.slice(0, start) + body + text.slice(stop + end.length)];
+    });
+    for (const [file, text] of updated) fs.writeFileSync(path.join(projectDir, file), text);
+    return updated.map(([file]) => file);
 }

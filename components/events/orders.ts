@@ -110,7 +110,7 @@ export class OrderService extends pulumi.ComponentResource {
         );
 
         // The relay parks an event EventBridge refused on every attempt, and reports how many are
-        // parked each run: any at all needs a person (see the README's "Parked outbox events").
+        // parked each run: any at all needs a person (see "Parked outbox events" in docs/events.md).
         new aws.cloudwatch.MetricAlarm(
             `${name}-outbox-parked`,
             {

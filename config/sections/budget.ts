@@ -4,7 +4,7 @@ import type { ProfileDefaults } from "../common";
 /**
  * `platform:budget`: a ceiling on the stack's estimated monthly cost (`npm run cost`). When the
  * estimate exceeds it, `npm run plan` and `npm run policy` fail, so the Test stage stops the
- * change before Preview. It bounds the estimate, not the bill: see README "Cost".
+ * change before Preview. It bounds the estimate, not the bill: see docs/cost.md.
  */
 export const schema = z.strictObject({
     monthlyUsd: z

@@ -16,7 +16,7 @@
  *   backoff, so it neither retries in a tight loop nor takes the batch from rows behind it. After
  *   `maxAttempts` refusals it is parked (parked_at set): the relay stops trying, and the relay's
  *   OutboxParked metric, which an alarm watches, reports it. A person fixes the cause and clears
- *   parked_at (see the README).
+ *   parked_at (see docs/events.md).
  * - PutEvents succeeds but marking the row fails (the connection drops first), or a lease
  *   expires mid-call: the row is published again later. Delivery is at least once; every event
  *   keeps its eventId, and every consumer ignores an event it has already applied (the projector

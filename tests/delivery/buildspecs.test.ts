@@ -9,16 +9,18 @@ import { cli, PROJECT_DIR } from "../helpers/plan";
 import { deliveryPlan, inPipeline, onlyOne } from "./helpers";
 
 const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+/** The delivery project's guide, which lists what each build stage runs. */
+const deliveryGuide = fs.readFileSync(path.join(PROJECT_DIR, "delivery", "README.md"), "utf8");
 const buildspec = (stage: string) => parse(fs.readFileSync(path.join(PROJECT_DIR, "pipelines", `buildspec-${stage}.yml`), "utf8"));
 
-/** `"$STACK"` in a buildspec is `<stack>` in the README. */
+/** `"$STACK"` in a buildspec is `<stack>` in the delivery guide. */
 const normalize = (command: string) => command.replace(/"\$STACK"|\$STACK|\$\{STACK\}/g, "<stack>").trim();
 
-/** The README's "What each build stage runs" block: `# Stage` headings, then one command per line. */
-function readmeStageCommands(): Record<string, string[]> {
-    const section = readme.slice(readme.indexOf("## Delivery"), readme.indexOf("### Per environment"));
+/** delivery/README.md's "What each build stage runs" block: `# Stage` headings, then one command per line. */
+function documentedStageCommands(): Record<string, string[]> {
+    const section = deliveryGuide.slice(deliveryGuide.indexOf("# Delivery"), deliveryGuide.indexOf("## Per environment"));
     const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-    assert.ok(block, "README's Delivery section has the stage commands block");
+    assert.ok(block, "delivery/README.md's opening section has the stage commands block");
     const out: Record<string, string[]> = {};
     let stage = "";
     for (const line of block.split("\n").map((l) => l.trim()).filter(Boolean)) {
@@ -30,9 +32,9 @@ function readmeStageCommands(): Record<string, string[]> {
 }
 
 describe("buildspecs", () => {
-    const documented = readmeStageCommands();
+    const documented = documentedStageCommands();
 
-    it("run, in their build phase, exactly the commands the README lists for each stage", () => {
+    it("run, in their build phase, exactly the commands delivery/README.md lists for each stage", () => {
         assert.deepEqual(Object.keys(documented), [...BUILD_STAGES]);
         for (const stage of BUILD_STAGES) {
             assert.deepEqual(buildspec(stage).phases.build.commands.map(normalize), documented[stage], stage);
@@ -44,18 +46,22 @@ describe("buildspecs", () => {
         const testCommand = /^(npm \S+)\s+# type-check and run every test/m.exec(readme)?.[1];
         assert.equal(testCommand, "npm test");
         assert.match(fs.readFileSync(path.join(PROJECT_DIR, ".ci", "run"), "utf8"), /^npm test$/m);
-        const commandsTable = readme.slice(readme.indexOf("## Commands"));
+        // The README's Commands table, and the full one in tools/README.md.
+        const toolsGuide = fs.readFileSync(path.join(PROJECT_DIR, "tools", "README.md"), "utf8");
+        const commandsTables = { "README.md": readme.slice(readme.indexOf("## Commands")), "tools/README.md": toolsGuide.slice(toolsGuide.indexOf("## Commands")) };
         const test = documented.test;
         assert.deepEqual(test.slice(0, 2), ["npm ci", testCommand]);
-        for (const form of ["npm run plan -- --stack <name>", "npm run plan -- --stack <name> --json", "npm run policy -- <plan.json>"]) {
-            assert.ok(commandsTable.includes(`| \`${form}`), `the Commands table documents ${form}`);
+        for (const [file, commandsTable] of Object.entries(commandsTables)) {
+            for (const form of ["npm run plan -- --stack <name>", "npm run plan -- --stack <name> --json", "npm run policy -- <plan.json>"]) {
+                assert.ok(commandsTable.includes(`| \`${form}`), `the Commands table of ${file} documents ${form}`);
+            }
+            assert.match(commandsTable, /\| `npm run diff -- --stack <name> \[[^`]*--base-plan <plan\.json>/, `the Commands table of ${file} documents --base-plan`);
         }
         assert.ok(test.includes("npm run plan -- --stack <stack>"));
         const [save, check, guard] = test.slice(3);
         assert.equal(save, "npm run plan -- --stack <stack> --json > plan.json");
         assert.equal(check, "npm run policy -- plan.json");
         assert.match(guard, /npm run diff -- --stack <stack> --base-plan base-plan\.json --allow-replace-file "delivery\/allow-replace\/<stack>\.txt"; fi$/);
-        assert.match(commandsTable, /\| `npm run diff -- --stack <name> \[[^`]*--base-plan <plan\.json>/, "the Commands table documents --base-plan");
         assert.ok(documented.preview.includes("pulumi preview --stack <stack> --policy-pack policy --diff"));
         assert.deepEqual(documented.deploy.slice(1, 3), ["pulumi up --yes --stack <stack>", "npm run -s plan -- --stack <stack> --json > deployed-plan.json"]);
     });

@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { deployStatements, moduleOf, PASSED_TO_SERVICES, PLATFORM_SERVICES } from "../../components/delivery-permissions";
 import { SECTIONS } from "../../delivery/config";
 import { globMatch } from "../../policy/lib";
-import { DELIVERY_BEGIN, DELIVERY_END, renderDeliveryReference } from "../../tools/config-docs";
+import { DELIVERY_BEGIN, DELIVERY_END, DELIVERY_REFERENCE_FILE, renderDeliveryReference } from "../../tools/config-docs";
 import { doc, PROJECT_DIR, planOf } from "../helpers/plan";
 import { deliveryPlan, DELIVERY_DIR, list } from "./helpers";
 
@@ -84,15 +84,15 @@ describe("the delivery project", () => {
         }
     });
 
-    it("is documented in the README: its outputs and its generated config reference (run `npm run docs`)", () => {
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    it("is documented in delivery/README.md: its outputs and its generated config reference (run `npm run docs`)", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, DELIVERY_REFERENCE_FILE), "utf8");
         const block = readme.slice(readme.indexOf(DELIVERY_BEGIN), readme.indexOf(DELIVERY_END) + DELIVERY_END.length);
         assert.equal(block, renderDeliveryReference());
         const index = fs.readFileSync(path.join(DELIVERY_DIR, "index.ts"), "utf8");
         const exported = [...index.matchAll(/^export const (\w+)/gm)].map((m) => m[1]);
         assert.ok(exported.length > 0);
         for (const name of exported) {
-            assert.ok(readme.includes(`\`${name}\``), `README does not document delivery output ${name}`);
+            assert.ok(readme.includes(`\`${name}\``), `delivery/README.md does not document delivery output ${name}`);
             assert.ok(name in deliveryPlan().outputs || name === "sourceConnectionStatus", `the plan lacks output ${name}`);
         }
     });

@@ -265,7 +265,7 @@ describe("order service under faults (against PostgreSQL)", () => {
             assert.deepEqual(metric._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name), ["OutboxParked", "OutboxPending", "OutboxOldestPendingAge"]);
             assert.equal(metric.OutboxParked, 1);
 
-            // The README's remedy, once the cause is fixed.
+            // The remedy docs/events.md gives, once the cause is fixed.
             bus.refuse = () => false;
             await pool.query("UPDATE outbox SET parked_at = NULL, attempts = 0, next_attempt_at = now() WHERE parked_at IS NOT NULL");
             assert.deepEqual(await handlers.relay(), { published: 1, failed: 0, parked: 0 });
