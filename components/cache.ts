@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { CacheConfig } from "../config/sections/cache";
 import type { ProtectionConfig } from "../config/sections/protection";
-import { cacheParameterGroupFamily, defaultCacheParameterGroup } from "./cache-engines";
+import { cacheParameterGroupFamily, defaultCacheParameterGroup } from "../lib/cache-engines";
 import { Grants, secretRead } from "./grants";
 import { awsIdentifier } from "./names";
 import { guardedSecurityGroup } from "./security-groups";

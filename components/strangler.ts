@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { packPathRules, RULE_PRIORITY } from "../config/path-patterns";
+import { packPathRules, RULE_PRIORITY } from "../lib/path-patterns";
 import type { StranglerConfig } from "../config/sections/edge";
 import { PlatformFunction, type PlatformFunctionArgs } from "./lambda-function";
 import type { OriginHeader } from "./web-cluster";

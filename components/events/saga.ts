@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ServiceRole, type Statement } from "../iam";
 import { PlatformFunction } from "../lambda-function";
-import { lineConcurrencyFor, sagaDefinition } from "./saga-definition";
+import { lineConcurrencyFor, sagaDefinition } from "../../lib/saga-definition";
 import { tableItems } from "./table-access";
 
 export interface SagaArgs {
