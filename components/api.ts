@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlatformFunction, type PlatformFunctionArgs } from "./lambda-function";
 import type { PlatformContext } from "./context";
 import { platformPath, stackName } from "./names";
+import { withDefaults } from "../lib/defaults";
 
 export interface ApiRouteArgs {
     /** `<METHOD> <path>`, e.g. "GET /overview". */
@@ -33,8 +34,11 @@ export interface ApiArgs {
     passwordMinimumLength: number;
     /** Previous passwords a user may not reuse (0 to 24). */
     passwordHistorySize: number;
-    /** Lifetime of access and ID tokens, in minutes (Cognito allows 5 to 1440). */
-    accessTokenMinutes: number;
+    /**
+     * Lifetime of access and ID tokens, in minutes (Cognito allows 5 to 1440).
+     * @default 60
+     */
+    accessTokenMinutes?: number;
     /** Lifetime of refresh tokens, in days (Cognito allows up to 3650). */
     refreshTokenDays: number;
     /** Days the API's access logs and its functions' logs are kept. */
@@ -45,6 +49,9 @@ export interface ApiArgs {
     /** The environment: region, account, platform key, alarm topic and the protection decisions (see PlatformContext). */
     context: PlatformContext;
 }
+
+/** The defaults of ApiArgs's optional fields (each documented with `@default`). */
+export const API_DEFAULTS = { accessTokenMinutes: 60 } as const;
 
 /** One JSON object per request: who, what, how it ended, and why an authorizer or integration refused. */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -88,8 +95,9 @@ export class Api extends pulumi.ComponentResource {
     /** Each route's handler, by route key, for grants to its role. */
     public readonly handlers: Record<string, PlatformFunction>;
 
-    constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, given: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:api:Api", name, {}, opts);
+        const args = withDefaults(API_DEFAULTS, given);
         const parent = { parent: this };
         const stack = stackName();
 

@@ -6,12 +6,19 @@ import { Grants, secretRead } from "./grants";
 import { platformPath, stackIdentifier, stackName } from "./names";
 import { guardedSecurityGroup } from "./security-groups";
 import type { PlatformContext } from "./context";
+import { withDefaults } from "../lib/defaults";
 
 export interface CacheArgs {
-    /** Valkey or Redis OSS. */
-    engine: "valkey" | "redis";
-    /** Engine version: Valkey 7.2, 8.0, 8.1, 8.2, 9.0, 9.1 or Redis OSS 7.0, 7.1; the group runs with the version's default parameter group (default.valkey8 for 8.x), so an edit moves both. A downgrade, or Valkey back to Redis OSS, replaces the cache. */
-    engineVersion: string;
+    /**
+     * Valkey or Redis OSS.
+     * @default "valkey"
+     */
+    engine?: "valkey" | "redis";
+    /**
+     * Engine version: Valkey 7.2, 8.0, 8.1, 8.2, 9.0, 9.1 or Redis OSS 7.0, 7.1; the group runs with the version's default parameter group (default.valkey8 for 8.x), so an edit moves both. A downgrade, or Valkey back to Redis OSS, replaces the cache.
+     * @default "8.0"
+     */
+    engineVersion?: string;
     /** ElastiCache node type. */
     nodeType: string;
     /** Nodes in the group: a primary plus up to 5 replicas. */
@@ -30,6 +37,9 @@ export interface CacheArgs {
     /** The environment: region, account, platform key, alarm topic and the protection decisions (see PlatformContext). */
     context: PlatformContext;
 }
+
+/** The defaults of CacheArgs's optional fields (each documented with `@default`). */
+export const CACHE_DEFAULTS = { engine: "valkey", engineVersion: "8.0" } as const;
 
 export const CACHE_PORT = 6379;
 
@@ -60,8 +70,9 @@ export class Cache extends pulumi.ComponentResource {
     private readonly kmsKeyArn: pulumi.Input<string>;
     private readonly region: string;
 
-    constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, given: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cache:Cache", name, {}, opts);
+        const args = withDefaults(CACHE_DEFAULTS, given);
         this.grants = new Grants(this, name);
         this.kmsKeyArn = args.context.kmsKeyArn;
         this.region = args.context.region;

@@ -5,28 +5,41 @@ import { ServiceRole } from "./iam";
 import { stackIdentifier } from "./names";
 import { guardedSecurityGroup } from "./security-groups";
 import type { PlatformContext } from "./context";
+import { withDefaults } from "../lib/defaults";
 
 export interface DatabaseArgs {
-    /** PostgreSQL version; the parameter group family follows its major version. */
-    engineVersion: string;
+    /**
+     * PostgreSQL version; the parameter group family follows its major version.
+     * @default "17"
+     */
+    engineVersion?: string;
     /** RDS instance class. */
     instanceClass: string;
     /** Initial encrypted gp3 storage. */
     allocatedStorageGiB: number;
     /** Storage autoscaling ceiling; at least 10% above allocatedStorageGiB. */
     maxAllocatedStorageGiB: number;
-    /** Name of the database created in the instance. */
-    databaseName: string;
-    /** Master user; its password is generated and kept in Secrets Manager by RDS. */
-    username: string;
+    /**
+     * Name of the database created in the instance.
+     * @default "app"
+     */
+    databaseName?: string;
+    /**
+     * Master user; its password is generated and kept in Secrets Manager by RDS.
+     * @default "app_admin"
+     */
+    username?: string;
     /** A synchronous standby in another AZ with automatic failover (required in prod). */
     multiAz: boolean;
     /** Days automated backups are kept (at least 7 in prod). */
     backupRetentionDays: number;
     /** Performance Insights, encrypted with the platform key (required in prod). */
     performanceInsights: boolean;
-    /** Days Performance Insights keeps its data: 7 (free tier), 31 x months (1-23), or 731. */
-    performanceInsightsRetentionDays: number;
+    /**
+     * Days Performance Insights keeps its data: 7 (free tier), 31 x months (1-23), or 731.
+     * @default 7
+     */
+    performanceInsightsRetentionDays?: number;
     /** Enhanced monitoring interval; 0 disables it (required in prod). */
     monitoringIntervalSeconds: 0 | 1 | 5 | 10 | 15 | 30 | 60;
     /** Days exported PostgreSQL logs are kept. */
@@ -50,6 +63,9 @@ export interface DatabaseArgs {
     /** The environment: region, account, platform key, alarm topic and the protection decisions (see PlatformContext). */
     context: PlatformContext;
 }
+
+/** The defaults of DatabaseArgs's optional fields (each documented with `@default`). */
+export const DATABASE_DEFAULTS = { engineVersion: "17", databaseName: "app", username: "app_admin", performanceInsightsRetentionDays: 7 } as const;
 
 export const POSTGRES_PORT = 5432;
 
@@ -95,8 +111,9 @@ export class Database extends pulumi.ComponentResource {
     private readonly grants: Grants;
     private readonly componentName: string;
 
-    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, given: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:database:Database", name, {}, opts);
+        const args = withDefaults(DATABASE_DEFAULTS, given);
         this.grants = new Grants(this, name);
         this.componentName = name;
         const identifier = stackIdentifier(name, 63);

@@ -5,6 +5,7 @@ import { SecureBucket } from "./bucket";
 import type { OriginHeader } from "./web-cluster";
 import type { PlatformContext } from "./context";
 import { platformName, stackName } from "./names";
+import { withDefaults } from "../lib/defaults";
 
 /** The header CloudFront adds to every request to the load balancer. */
 export const ORIGIN_HEADER_NAME = "X-Origin-Verify";
@@ -48,18 +49,30 @@ export interface EdgeArgs {
     certificateArn?: string;
     /** Domain names viewers use (CNAMEs of the distribution); required with certificateArn. With HTTPS to the load balancer, web.certificateArn must cover them too. */
     aliases: string[];
-    /** CloudFront security policy for viewers (TLS 1.2 or later); applies with certificateArn. */
-    minimumProtocolVersion: "TLSv1.2_2021" | "TLSv1.2_2025" | "TLSv1.3_2025";
+    /**
+     * CloudFront security policy for viewers (TLS 1.2 or later); applies with certificateArn.
+     * @default "TLSv1.2_2021"
+     */
+    minimumProtocolVersion?: "TLSv1.2_2021" | "TLSv1.2_2025" | "TLSv1.3_2025";
     /** CloudFront path patterns served from the static-assets bucket and cached; everything else goes to the load balancer uncached. */
     staticPathPatterns: string[];
-    /** Seconds static assets stay cached when the object sets no Cache-Control. */
-    staticDefaultTtlSeconds: number;
-    /** Upper bound on how long static assets stay cached, whatever Cache-Control says. */
-    staticMaxTtlSeconds: number;
+    /**
+     * Seconds static assets stay cached when the object sets no Cache-Control.
+     * @default 86400
+     */
+    staticDefaultTtlSeconds?: number;
+    /**
+     * Upper bound on how long static assets stay cached, whatever Cache-Control says.
+     * @default 31536000
+     */
+    staticMaxTtlSeconds?: number;
     /** WAF rate-based rule: requests one IP address may make per rateWindowSeconds before it is blocked (AWS allows 10 to 2,000,000,000). */
     rateLimit: number;
-    /** WAF rate-based rule's evaluation window: 60, 120, 300 or 600 seconds. */
-    rateWindowSeconds: 60 | 120 | 300 | 600;
+    /**
+     * WAF rate-based rule's evaluation window: 60, 120, 300 or 600 seconds.
+     * @default 300
+     */
+    rateWindowSeconds?: 60 | 120 | 300 | 600;
     /** Days CloudFront's standard logs are kept in their bucket. */
     logExpirationDays: number;
     /** The load balancer's DNS name: the origin of everything but the static paths. */
@@ -73,6 +86,9 @@ export interface EdgeArgs {
     /** The environment: region, account, platform key, alarm topic and the protection decisions (see PlatformContext). */
     context: PlatformContext;
 }
+
+/** The defaults of EdgeArgs's optional fields (each documented with `@default`). */
+export const EDGE_DEFAULTS = { minimumProtocolVersion: "TLSv1.2_2021", staticDefaultTtlSeconds: 86400, staticMaxTtlSeconds: 31536000, rateWindowSeconds: 300 } as const;
 
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
 /** CloudFront's own certificate for *.cloudfront.net: AWS pins its minimum at TLSv1, whatever is asked. */
@@ -107,8 +123,9 @@ export class Edge extends pulumi.ComponentResource {
     public readonly logBucket: pulumi.Output<string>;
     public readonly webAclArn: pulumi.Output<string> | undefined;
 
-    constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, given: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:Edge", name, {}, opts);
+        const args = withDefaults(EDGE_DEFAULTS, given);
         const parent = { parent: this };
         const global = { parent: this, provider: args.usEast1 };
         const stack = stackName();

@@ -8,24 +8,37 @@ import type { ServiceBundle } from "./service-bundle";
 import { webUserData } from "./web-user-data";
 import type { PlatformContext } from "./context";
 import { platformPath, stackName, stackScoped } from "./names";
+import { withDefaults, type WithDefaults } from "../lib/defaults";
 
 export interface WebClusterArgs {
     /** EC2 instance type of the fleet. */
     instanceType: string;
-    /** CPU architecture of the AMI; must match the instance type (Graviton types are arm64). */
-    architecture: "arm64" | "x86_64";
+    /**
+     * CPU architecture of the AMI; must match the instance type (Graviton types are arm64).
+     * @default "arm64"
+     */
+    architecture?: "arm64" | "x86_64";
     /** Fewest instances the fleet scales in to. */
     minSize: number;
     /** Instances at creation; target tracking adjusts it afterwards. */
     desiredCapacity: number;
     /** Most instances the fleet scales out to. */
     maxSize: number;
-    /** Port the web service listens on inside the instances. */
-    appPort: number;
-    /** Shallow liveness path the target group probes: 200 while the process serves, whatever its dependencies' state, so a dependency outage never makes Auto Scaling replace healthy instances. */
-    healthCheckPath: string;
-    /** Deep health report (cache, database, table reachability) for operators and alarms; the ALB answers it 404, so it is never public. */
-    dependencyHealthPath: string;
+    /**
+     * Port the web service listens on inside the instances.
+     * @default 8080
+     */
+    appPort?: number;
+    /**
+     * Shallow liveness path the target group probes: 200 while the process serves, whatever its dependencies' state, so a dependency outage never makes Auto Scaling replace healthy instances.
+     * @default "/live"
+     */
+    healthCheckPath?: string;
+    /**
+     * Deep health report (cache, database, table reachability) for operators and alarms; the ALB answers it 404, so it is never public.
+     * @default "/health"
+     */
+    dependencyHealthPath?: string;
     /** ACM certificate for the HTTPS listener; without one, only dev may serve plain HTTP. */
     certificateArn?: string;
     /** Target tracking: average CPU utilisation to hold, in percent. */
@@ -40,8 +53,11 @@ export interface WebClusterArgs {
     slowStartSeconds: number;
     /** Size of each instance's encrypted gp3 root volume. */
     rootVolumeGiB: number;
-    /** Seconds after launch before failed load balancer health checks make Auto Scaling replace an instance (covers boot and user data). */
-    healthCheckGracePeriodSeconds: number;
+    /**
+     * Seconds after launch before failed load balancer health checks make Auto Scaling replace an instance (covers boot and user data).
+     * @default 300
+     */
+    healthCheckGracePeriodSeconds?: number;
     /** Seconds a new instance needs before its metrics count for scaling and instance refresh moves on. */
     instanceWarmupSeconds: number;
     /** One-minute EC2 metrics, so CPU target tracking reacts faster (billed per instance). */
@@ -80,6 +96,9 @@ export interface WebClusterArgs {
     context: PlatformContext;
 }
 
+/** The defaults of WebClusterArgs's optional fields (each documented with `@default`). */
+export const WEB_CLUSTER_DEFAULTS = { architecture: "arm64", appPort: 8080, healthCheckPath: "/live", dependencyHealthPath: "/health", healthCheckGracePeriodSeconds: 300 } as const;
+
 /** A header CloudFront adds to every origin request, whose secret value proves the request came through it. */
 export interface OriginHeader {
     name: string;
@@ -104,7 +123,7 @@ const ACCESS_LOG_PREFIX = "alb";
 
 /** The parts of a cluster its fleet is launched from (see WebCluster.launchFleet). */
 interface FleetParts {
-    args: WebClusterArgs;
+    args: WithDefaults<WebClusterArgs, typeof WEB_CLUSTER_DEFAULTS>;
     template: aws.ec2.LaunchTemplate;
     targetGroup: aws.lb.TargetGroup;
     alb: aws.lb.LoadBalancer;
@@ -155,8 +174,9 @@ export class WebCluster extends pulumi.ComponentResource {
     /** What launchFleet needs of the constructor's work. */
     private readonly fleet: FleetParts;
 
-    constructor(name: string, args: WebClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, given: WebClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:web:WebCluster", name, {}, opts);
+        const args = withDefaults(WEB_CLUSTER_DEFAULTS, given);
         if (!args.certificateArn && !args.allowPlainHttp) {
             throw new Error(`${name}: no certificateArn, and plain HTTP is not allowed: configure platform:web.certificateArn`);
         }
