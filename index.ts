@@ -18,13 +18,18 @@ import { PlatformKey } from "./components/encryption";
 import { boundaryPolicyArn, withPermissionsBoundary } from "./components/permissions-boundary";
 import { GlobalTable } from "./components/global-table";
 import { Network } from "./components/network";
+import { platformPath } from "./components/names";
 import { bundleService } from "./components/service-bundle";
 import { ServiceParameters } from "./components/service-parameters";
 import { StranglerRouting } from "./components/strangler";
 import { WebCluster } from "./components/web-cluster";
+import type { PlatformContext } from "./components/context";
+import type { Stateful } from "./lib/stateful";
 import { toParameters } from "./services/web/config";
 
 const config = loadConfig();
+// How hard stateful resources are to delete, from the profile (platform:protection).
+const stateful: Stateful = { protect: config.protection.protectResources, deletionProtection: config.protection.deletionProtection, finalSnapshot: config.protection.finalSnapshot };
 
 // Every resource goes through this provider, so every resource carries the stack's tags.
 const provider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags: { tags: config.tags } });
@@ -58,31 +63,30 @@ const key = new PlatformKey(
             ...(config.analytics.emr.mode === "serverless" ? ["emr-serverless.amazonaws.com"] : []),
         ],
         eventBridge: true,
-        protect: config.protection.protectResources,
+        stateful,
     },
     opts,
 );
 const alarmTopic = new AlarmTopic("alarms", { ...config.alarms, kmsKeyArn: key.arn, accountId }, opts);
 
-const network = new Network("network", { ...config.network, region: config.region, accountId, kmsKeyArn: key.arn }, opts);
+// What every component of this environment shares.
+const context: PlatformContext = { region: config.region, accountId, kmsKeyArn: key.arn, alarmTopicArn: alarmTopic.arn, stateful };
+
+const network = new Network("network", { ...config.network, context }, opts);
 
 // The serving tier: the web fleet first, since the data stores admit its security group. Only
 // CloudFront reaches its load balancer, proving it with the origin secret.
 const originSecret = new OriginSecret("origin-secret", opts);
-const webSettingsPath = `/platform/${config.stack}/web/`;
+const webSettingsPath = `${platformPath("web")}/`;
 const web = new WebCluster(
     "web",
     {
         ...config.web,
-        region: config.region,
-        accountId,
+        context,
         vpcId: network.vpcId,
         publicSubnetIds: network.publicSubnetIds,
         privateSubnetIds: network.privateSubnetIds,
-        kmsKeyArn: key.arn,
         allowPlainHttp: config.profile === "dev",
-        deletionProtection: config.protection.deletionProtection,
-        protect: config.protection.protectResources,
         service: bundleService(path.join(__dirname, "services", "web", "main.ts")),
         parameterPath: webSettingsPath,
         instanceTags: config.tags,
@@ -90,10 +94,10 @@ const web = new WebCluster(
     },
     opts,
 );
-const dataStoreArgs = { region: config.region, vpcId: network.vpcId, subnetIds: network.isolatedSubnetIds, clientSecurityGroupIds: [web.securityGroupId], kmsKeyArn: key.arn, protection: config.protection };
+const dataStoreArgs = { context, vpcId: network.vpcId, subnetIds: network.isolatedSubnetIds, clientSecurityGroupIds: [web.securityGroupId] };
 const cache = new Cache("cache", { ...config.cache, ...dataStoreArgs }, opts);
-const database = new Database("database", { ...config.database, ...dataStoreArgs, accountId }, opts);
-const table = new GlobalTable("table", { ...config.globalTable, protection: config.protection }, opts);
+const database = new Database("database", { ...config.database, ...dataStoreArgs }, opts);
+const table = new GlobalTable("table", { ...config.globalTable, context }, opts);
 
 // What the web service needs to start: the routes to the data stores and its grants (the fleet waits for them below).
 const webStartup: pulumi.Resource[] = [
@@ -107,7 +111,7 @@ const webStartup: pulumi.Resource[] = [
 // The analytics pipeline: Kinesis -> Firehose -> S3 data lake -> Glue -> EMR. The web service publishes events to the stream.
 const analytics = new Analytics(
     "analytics",
-    { ...config.analytics, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, kmsKeyArn: key.arn, alarmTopicArn: alarmTopic.arn, accountId, region: config.region, protect: config.protection.protectResources },
+    { ...config.analytics, context, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds },
     opts,
 );
 webStartup.push(analytics.stream.grantWrite(web.instanceRole));
@@ -118,16 +122,12 @@ const events = new Events(
     "events",
     {
         ...config.events,
-        region: config.region,
-        accountId,
-        kmsKeyArn: key.arn,
-        alarmTopicArn: alarmTopic.arn,
+        context,
         table: { tableName: table.tableName, tableArn: table.tableArn, ttlAttribute: config.globalTable.ttlAttribute },
         stream: analytics.stream,
         database,
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
-        protect: config.protection.protectResources,
     },
     opts,
 );
@@ -137,8 +137,7 @@ const webSettings = new ServiceParameters(
     "web-settings",
     {
         path: webSettingsPath,
-        region: config.region,
-        accountId,
+        context,
         readers: [web.instanceRole],
         values: toParameters({
             CACHE_HOST: cache.endpoint,
@@ -189,10 +188,8 @@ const edge = new Edge(
         albDnsName: web.albDnsName,
         originHttps: config.web.certificateArn !== undefined,
         originHeader: originSecret.header,
-        kmsKeyArn: key.arn,
-        accountId,
+        context,
         usEast1,
-        protect: config.protection.protectResources,
     },
     opts,
 );
@@ -202,11 +199,8 @@ const api = new Api(
     "api",
     {
         ...config.api,
-        region: config.region,
-        kmsKeyArn: key.arn,
+        context,
         corsOrigins: edge.origins,
-        deletionProtection: config.protection.deletionProtection,
-        protect: config.protection.protectResources,
         routes: [
             { routeKey: API_ROUTES.health, public: true, handler: { entry: path.join(__dirname, "services", "api", "health.ts"), description: "API liveness (public)", memoryMb: 128, timeoutSeconds: 3 } },
             {

@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ApiConfig } from "../config/sections/api";
 import { PlatformFunction, type PlatformFunctionArgs } from "./lambda-function";
+import type { PlatformContext } from "./context";
+import { platformPath, stackName } from "./names";
+import { withDefaults } from "../lib/defaults";
 
 export interface ApiRouteArgs {
     /** `<METHOD> <path>`, e.g. "GET /overview". */
@@ -12,18 +14,44 @@ export interface ApiRouteArgs {
     handler: Omit<PlatformFunctionArgs, "kmsKeyArn" | "logRetentionDays">;
 }
 
-export interface ApiArgs extends Omit<ApiConfig, "aggregatorTimeoutMs" | "circuitBreaker"> {
+export interface ApiArgs {
+    /** Stage default: steady-state requests per second across all routes' clients (API Gateway's default account quota is 10,000 per Region). */
+    throttleRateLimit: number;
+    /** Stage default: burst capacity (the default account quota is 5,000 per Region). */
+    throttleBurstLimit: number;
+    /** Per-route limits that override the stage default, by route key (GET /health, GET /overview): { rateLimit, burstLimit }. */
+    routeThrottling: Record<string, {
+        /** Steady-state requests per second (API Gateway's default account quota is 10,000 per Region). */
+        rateLimit: number;
+        /** Burst capacity: requests the token bucket holds (the default account quota is 5,000 per Region). */
+        burstLimit: number;
+    }>;
+    /** Cognito MFA with authenticator apps (TOTP): OPTIONAL lets users choose, ON requires it (prod). */
+    mfa: "OPTIONAL" | "ON";
+    /** Cognito threat protection (compromised credentials, adaptive authentication): needs the Plus feature plan, so anything but OFF selects it. */
+    threatProtection: "OFF" | "AUDIT" | "ENFORCED";
+    /** Shortest password the user pool accepts; every password also needs upper and lower case, a digit and a symbol. */
+    passwordMinimumLength: number;
+    /** Previous passwords a user may not reuse (0 to 24). */
+    passwordHistorySize: number;
+    /**
+     * Lifetime of access and ID tokens, in minutes (Cognito allows 5 to 1440).
+     * @default 60
+     */
+    accessTokenMinutes?: number;
+    /** Lifetime of refresh tokens, in days (Cognito allows up to 3650). */
+    refreshTokenDays: number;
+    /** Days the API's access logs and its functions' logs are kept. */
+    logRetentionDays: number;
     routes: ApiRouteArgs[];
-    /** The platform KMS key: the access log group and the functions' logs and environment. */
-    kmsKeyArn: pulumi.Input<string>;
-    region: string;
     /** Origins a browser may call the API from (the site's URLs), for CORS. */
     corsOrigins: pulumi.Input<pulumi.Input<string>[]>;
-    /** AWS-side deletion protection on the user pool. */
-    deletionProtection: boolean;
-    /** Pulumi protect on the user pool, which holds the users. */
-    protect: boolean;
+    /** The environment: region, account, platform key, alarm topic and the protection decisions (see PlatformContext). */
+    context: PlatformContext;
 }
+
+/** The defaults of ApiArgs's optional fields (each documented with `@default`). */
+export const API_DEFAULTS = { accessTokenMinutes: 60 } as const;
 
 /** One JSON object per request: who, what, how it ended, and why an authorizer or integration refused. */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -67,10 +95,11 @@ export class Api extends pulumi.ComponentResource {
     /** Each route's handler, by route key, for grants to its role. */
     public readonly handlers: Record<string, PlatformFunction>;
 
-    constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, given: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:api:Api", name, {}, opts);
+        const args = withDefaults(API_DEFAULTS, given);
         const parent = { parent: this };
-        const stack = pulumi.getStack();
+        const stack = stackName();
 
         const keys = args.routes.map((r) => r.routeKey);
         const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
@@ -104,9 +133,9 @@ export class Api extends pulumi.ComponentResource {
                 // Threat protection exists only on the Plus feature plan.
                 userPoolTier: plus ? "PLUS" : "ESSENTIALS",
                 ...(plus ? { userPoolAddOns: { advancedSecurityMode: args.threatProtection } } : {}),
-                deletionProtection: args.deletionProtection ? "ACTIVE" : "INACTIVE",
+                deletionProtection: args.context.stateful.deletionProtection ? "ACTIVE" : "INACTIVE",
             },
-            { parent: this, protect: args.protect },
+            { parent: this, protect: args.context.stateful.protect },
         );
         const client = new aws.cognito.UserPoolClient(
             `${name}-client`,
@@ -126,7 +155,7 @@ export class Api extends pulumi.ComponentResource {
         const issuer = pulumi.interpolate`https://${userPool.endpoint}`;
 
         // --- The API, its authorizer and its access log.
-        const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, { name: `/platform/${stack}/api/${name}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn }, parent);
+        const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, { name: platformPath("api", name), retentionInDays: args.logRetentionDays, kmsKeyId: args.context.kmsKeyArn }, parent);
         const api = new aws.apigatewayv2.Api(
             `${name}-http`,
             {
@@ -154,7 +183,7 @@ export class Api extends pulumi.ComponentResource {
         for (const route of args.routes) {
             const slug = routeSlug(route.routeKey);
             const [method, path] = route.routeKey.split(" ");
-            const fn = new PlatformFunction(`${name}-${slug}`, { ...route.handler, kmsKeyArn: args.kmsKeyArn, logRetentionDays: args.logRetentionDays }, parent);
+            const fn = new PlatformFunction(`${name}-${slug}`, { ...route.handler, kmsKeyArn: args.context.kmsKeyArn, logRetentionDays: args.logRetentionDays }, parent);
             // Only this route of this API may invoke the function.
             fn.allowInvoke("api", "apigateway.amazonaws.com", pulumi.interpolate`${api.executionArn}/*/${method}${path.replace(/\{[^}]+\}/g, "*")}`);
             const integration = new aws.apigatewayv2.Integration(

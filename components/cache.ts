@@ -1,26 +1,45 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { CacheConfig } from "../config/sections/cache";
-import type { ProtectionConfig } from "../config/sections/protection";
-import { cacheParameterGroupFamily, defaultCacheParameterGroup } from "./cache-engines";
+import { cacheParameterGroupFamily, defaultCacheParameterGroup } from "../lib/cache-engines";
 import { Grants, secretRead } from "./grants";
-import { awsIdentifier } from "./names";
+import { platformPath, stackIdentifier, stackName } from "./names";
 import { guardedSecurityGroup } from "./security-groups";
+import type { PlatformContext } from "./context";
+import { withDefaults } from "../lib/defaults";
 
-export interface CacheArgs extends CacheConfig {
-    /** Home region, for the Secrets Manager condition on the key. */
-    region: string;
+export interface CacheArgs {
+    /**
+     * Valkey or Redis OSS.
+     * @default "valkey"
+     */
+    engine?: "valkey" | "redis";
+    /**
+     * Engine version: Valkey 7.2, 8.0, 8.1, 8.2, 9.0, 9.1 or Redis OSS 7.0, 7.1; the group runs with the version's default parameter group (default.valkey8 for 8.x), so an edit moves both. A downgrade, or Valkey back to Redis OSS, replaces the cache.
+     * @default "8.0"
+     */
+    engineVersion?: string;
+    /** ElastiCache node type. */
+    nodeType: string;
+    /** Nodes in the group: a primary plus up to 5 replicas. */
+    numCacheClusters: number;
+    /** Multi-AZ with automatic failover to a replica; needs at least 2 nodes. */
+    multiAz: boolean;
+    /** Days daily snapshots are kept (0 takes none). */
+    snapshotRetentionDays: number;
+    /** Days the slow log is kept. */
+    logRetentionDays: number;
     vpcId: pulumi.Input<string>;
     /** Isolated subnets, one per AZ, for the cache subnet group. */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Security groups of the clients (the web fleet) admitted on the cache port. */
     clientSecurityGroupIds: pulumi.Input<string>[];
-    /** KMS key that encrypts the data at rest, the auth token's secret and the slow log. */
-    kmsKeyArn: pulumi.Input<string>;
-    /** The environment's protection decisions (Pulumi protect, final snapshot). */
-    protection: ProtectionConfig;
+    /** The environment: region, account, platform key, alarm topic and the protection decisions (see PlatformContext). */
+    context: PlatformContext;
 }
+
+/** The defaults of CacheArgs's optional fields (each documented with `@default`). */
+export const CACHE_DEFAULTS = { engine: "valkey", engineVersion: "8.0" } as const;
 
 export const CACHE_PORT = 6379;
 
@@ -51,12 +70,13 @@ export class Cache extends pulumi.ComponentResource {
     private readonly kmsKeyArn: pulumi.Input<string>;
     private readonly region: string;
 
-    constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, given: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cache:Cache", name, {}, opts);
+        const args = withDefaults(CACHE_DEFAULTS, given);
         this.grants = new Grants(this, name);
-        this.kmsKeyArn = args.kmsKeyArn;
-        this.region = args.region;
-        const groupId = awsIdentifier([name, pulumi.getStack()], 40);
+        this.kmsKeyArn = args.context.kmsKeyArn;
+        this.region = args.context.region;
+        const groupId = stackIdentifier(name, 40);
         const family = cacheParameterGroupFamily(args.engine, args.engineVersion);
         if (!family) throw new Error(`${name}: ${args.engine} ${args.engineVersion} is not an ElastiCache engine version with a known parameter group family`);
 
@@ -72,12 +92,12 @@ export class Cache extends pulumi.ComponentResource {
             { length: AUTH_TOKEN_LENGTH, special: true, overrideSpecial: AUTH_TOKEN_SPECIALS, minUpper: 1, minLower: 1, minNumeric: 1, minSpecial: 1 },
             { parent: this },
         );
-        const secret = new aws.secretsmanager.Secret(`${name}-auth`, { description: `AUTH token of the ${groupId} cache`, kmsKeyId: args.kmsKeyArn }, { parent: this });
+        const secret = new aws.secretsmanager.Secret(`${name}-auth`, { description: `AUTH token of the ${groupId} cache`, kmsKeyId: args.context.kmsKeyArn }, { parent: this });
         new aws.secretsmanager.SecretVersion(`${name}-auth-value`, { secretId: secret.id, secretString: token.result }, { parent: this });
 
         const slowLog = new aws.cloudwatch.LogGroup(
             `${name}-slow-log`,
-            { name: `/platform/${pulumi.getStack()}/elasticache/${groupId}/slow-log`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            { name: platformPath("elasticache", groupId, "slow-log"), retentionInDays: args.logRetentionDays, kmsKeyId: args.context.kmsKeyArn },
             { parent: this },
         );
 
@@ -85,7 +105,7 @@ export class Cache extends pulumi.ComponentResource {
             `${name}-group`,
             {
                 replicationGroupId: groupId,
-                description: `${args.engine} cache (${pulumi.getStack()})`,
+                description: `${args.engine} cache (${stackName()})`,
                 engine: args.engine,
                 engineVersion: args.engineVersion,
                 // The default group of the version's family, named so that a version edit moves both in
@@ -100,7 +120,7 @@ export class Cache extends pulumi.ComponentResource {
                 subnetGroupName: subnetGroup.name,
                 securityGroupIds: [securityGroup.id],
                 atRestEncryptionEnabled: true,
-                kmsKeyId: args.kmsKeyArn,
+                kmsKeyId: args.context.kmsKeyArn,
                 transitEncryptionEnabled: true,
                 transitEncryptionMode: "required",
                 authToken: token.result,
@@ -111,10 +131,10 @@ export class Cache extends pulumi.ComponentResource {
                 multiAzEnabled: args.multiAz,
                 autoMinorVersionUpgrade: true,
                 snapshotRetentionLimit: args.snapshotRetentionDays,
-                finalSnapshotIdentifier: args.protection.finalSnapshot ? `${groupId}-final` : undefined,
+                finalSnapshotIdentifier: args.context.stateful.finalSnapshot ? `${groupId}-final` : undefined,
                 logDeliveryConfigurations: [{ destination: slowLog.name, destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log" }],
             },
-            { parent: this, protect: args.protection.protectResources },
+            { parent: this, protect: args.context.stateful.protect },
         );
 
         this.endpoint = group.primaryEndpointAddress;

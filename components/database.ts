@@ -1,27 +1,71 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DatabaseConfig } from "../config/sections/database";
-import type { ProtectionConfig } from "../config/sections/protection";
 import { Grants, secretRead } from "./grants";
 import { ServiceRole } from "./iam";
-import { awsIdentifier } from "./names";
+import { stackIdentifier } from "./names";
 import { guardedSecurityGroup } from "./security-groups";
+import type { PlatformContext } from "./context";
+import { withDefaults } from "../lib/defaults";
 
-export interface DatabaseArgs extends DatabaseConfig {
-    /** Home region, for the Secrets Manager condition on the key. */
-    region: string;
-    /** The account, for the enhanced-monitoring role's confused-deputy guard. */
-    accountId: pulumi.Input<string>;
+export interface DatabaseArgs {
+    /**
+     * PostgreSQL version; the parameter group family follows its major version.
+     * @default "17"
+     */
+    engineVersion?: string;
+    /** RDS instance class. */
+    instanceClass: string;
+    /** Initial encrypted gp3 storage. */
+    allocatedStorageGiB: number;
+    /** Storage autoscaling ceiling; at least 10% above allocatedStorageGiB. */
+    maxAllocatedStorageGiB: number;
+    /**
+     * Name of the database created in the instance.
+     * @default "app"
+     */
+    databaseName?: string;
+    /**
+     * Master user; its password is generated and kept in Secrets Manager by RDS.
+     * @default "app_admin"
+     */
+    username?: string;
+    /** A synchronous standby in another AZ with automatic failover (required in prod). */
+    multiAz: boolean;
+    /** Days automated backups are kept (at least 7 in prod). */
+    backupRetentionDays: number;
+    /** Performance Insights, encrypted with the platform key (required in prod). */
+    performanceInsights: boolean;
+    /**
+     * Days Performance Insights keeps its data: 7 (free tier), 31 x months (1-23), or 731.
+     * @default 7
+     */
+    performanceInsightsRetentionDays?: number;
+    /** Enhanced monitoring interval; 0 disables it (required in prod). */
+    monitoringIntervalSeconds: 0 | 1 | 5 | 10 | 15 | 30 | 60;
+    /** Days exported PostgreSQL logs are kept. */
+    logRetentionDays: number;
+    /** RDS Proxy connection pooling. */
+    proxy: {
+        /** Share of the database's max_connections the proxy may open. */
+        maxConnectionsPercent: number;
+        /** Share of max_connections the proxy keeps open while idle; at most maxConnectionsPercent. */
+        maxIdleConnectionsPercent: number;
+        /** Seconds a client waits for a pooled connection before an error. */
+        connectionBorrowTimeoutSeconds: number;
+        /** Seconds an idle client connection stays open (at most 8 hours). */
+        idleClientTimeoutSeconds: number;
+    };
     vpcId: pulumi.Input<string>;
     /** Isolated subnets in at least 2 AZs, for the DB subnet group and the proxy. */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Security groups of the clients (the web fleet) admitted to the proxy. */
     clientSecurityGroupIds: pulumi.Input<string>[];
-    /** KMS key for storage, the managed master secret, Performance Insights and the exported logs. */
-    kmsKeyArn: pulumi.Input<string>;
-    /** The environment's protection decisions (protect, deletion protection, final snapshot). */
-    protection: ProtectionConfig;
+    /** The environment: region, account, platform key, alarm topic and the protection decisions (see PlatformContext). */
+    context: PlatformContext;
 }
+
+/** The defaults of DatabaseArgs's optional fields (each documented with `@default`). */
+export const DATABASE_DEFAULTS = { engineVersion: "17", databaseName: "app", username: "app_admin", performanceInsightsRetentionDays: 7 } as const;
 
 export const POSTGRES_PORT = 5432;
 
@@ -67,13 +111,14 @@ export class Database extends pulumi.ComponentResource {
     private readonly grants: Grants;
     private readonly componentName: string;
 
-    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, given: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:database:Database", name, {}, opts);
+        const args = withDefaults(DATABASE_DEFAULTS, given);
         this.grants = new Grants(this, name);
         this.componentName = name;
-        const identifier = awsIdentifier([name, pulumi.getStack()], 63);
+        const identifier = stackIdentifier(name, 63);
         const major = args.engineVersion.split(".")[0];
-        const finalSnapshot = args.protection.finalSnapshot;
+        const finalSnapshot = args.context.stateful.finalSnapshot;
 
         // The chain clients -> proxy -> instance. A gap anywhere shows up only as a connection timeout.
         const proxySg = guardedSecurityGroup(
@@ -105,7 +150,7 @@ export class Database extends pulumi.ComponentResource {
             (log) =>
                 new aws.cloudwatch.LogGroup(
                     `${name}-log-${log}`,
-                    { name: `/aws/rds/instance/${identifier}/${log}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+                    { name: `/aws/rds/instance/${identifier}/${log}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.context.kmsKeyArn },
                     { parent: this },
                 ),
         );
@@ -114,7 +159,7 @@ export class Database extends pulumi.ComponentResource {
             args.monitoringIntervalSeconds > 0
                 ? new ServiceRole(
                       `${name}-monitoring`,
-                      { service: "monitoring.rds.amazonaws.com", accountId: args.accountId, description: `Enhanced monitoring of ${identifier}`, managedPolicyArns: [ENHANCED_MONITORING_POLICY] },
+                      { service: "monitoring.rds.amazonaws.com", accountId: args.context.accountId, description: `Enhanced monitoring of ${identifier}`, managedPolicyArns: [ENHANCED_MONITORING_POLICY] },
                       { parent: this },
                   )
                 : undefined;
@@ -130,11 +175,11 @@ export class Database extends pulumi.ComponentResource {
                 maxAllocatedStorage: args.maxAllocatedStorageGiB,
                 storageType: "gp3",
                 storageEncrypted: true,
-                kmsKeyId: args.kmsKeyArn,
+                kmsKeyId: args.context.kmsKeyArn,
                 dbName: args.databaseName,
                 username: args.username,
                 manageMasterUserPassword: true,
-                masterUserSecretKmsKeyId: args.kmsKeyArn,
+                masterUserSecretKmsKeyId: args.context.kmsKeyArn,
                 port: POSTGRES_PORT,
                 dbSubnetGroupName: subnetGroup.name,
                 vpcSecurityGroupIds: [instanceSg.id],
@@ -146,19 +191,19 @@ export class Database extends pulumi.ComponentResource {
                 allowMajorVersionUpgrade: false,
                 backupRetentionPeriod: args.backupRetentionDays,
                 copyTagsToSnapshot: true,
-                deletionProtection: args.protection.deletionProtection,
+                deletionProtection: args.context.stateful.deletionProtection,
                 skipFinalSnapshot: !finalSnapshot,
                 finalSnapshotIdentifier: finalSnapshot ? `${identifier}-final` : undefined,
                 // With a final snapshot kept, the automated backups are kept too.
                 deleteAutomatedBackups: !finalSnapshot,
                 enabledCloudwatchLogsExports: [...EXPORTED_LOGS],
                 performanceInsightsEnabled: args.performanceInsights,
-                performanceInsightsKmsKeyId: args.performanceInsights ? args.kmsKeyArn : undefined,
+                performanceInsightsKmsKeyId: args.performanceInsights ? args.context.kmsKeyArn : undefined,
                 performanceInsightsRetentionPeriod: args.performanceInsights ? args.performanceInsightsRetentionDays : undefined,
                 monitoringInterval: args.monitoringIntervalSeconds,
                 monitoringRoleArn: monitoringRole?.arn,
             },
-            { parent: this, protect: args.protection.protectResources, dependsOn: monitoringRole ? [...logGroups, monitoringRole] : logGroups },
+            { parent: this, protect: args.context.stateful.protect, dependsOn: monitoringRole ? [...logGroups, monitoringRole] : logGroups },
         );
         const secretArn = instance.masterUserSecrets.apply((secrets) => {
             const arn = secrets[0]?.secretArn;
@@ -170,7 +215,7 @@ export class Database extends pulumi.ComponentResource {
         // aws:SourceAccount: the proxy's documented trust policy has none.
         const proxyRole = new ServiceRole(
             `${name}-proxy-role`,
-            { service: "rds.amazonaws.com", description: `Lets the RDS Proxy of ${identifier} read its database secret`, statements: secretRead(secretArn, args.kmsKeyArn, args.region) },
+            { service: "rds.amazonaws.com", description: `Lets the RDS Proxy of ${identifier} read its database secret`, statements: secretRead(secretArn, args.context.kmsKeyArn, args.context.region) },
             { parent: this },
         );
         const proxy = new aws.rds.Proxy(

@@ -1,9 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { EdgeConfig } from "../config/sections/edge";
 import { SecureBucket } from "./bucket";
 import type { OriginHeader } from "./web-cluster";
+import type { PlatformContext } from "./context";
+import { platformName, stackName } from "./names";
+import { withDefaults } from "../lib/defaults";
 
 /** The header CloudFront adds to every request to the load balancer. */
 export const ORIGIN_HEADER_NAME = "X-Origin-Verify";
@@ -38,21 +40,55 @@ function vendedLogsPrefix(accountId: pulumi.Input<string>, hive: boolean): pulum
     return pulumi.interpolate`AWSLogs/${hive ? "aws-account-id=" : ""}${accountId}`;
 }
 
-export interface EdgeArgs extends Omit<EdgeConfig, "strangler" | "logRetentionDays"> {
+export interface EdgeArgs {
+    /** A WAF web ACL in front of CloudFront (dev may skip it to save cost; prod must keep it). */
+    waf: boolean;
+    /** CloudFront price class. */
+    priceClass: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
+    /** ACM certificate (in us-east-1) covering the aliases; without one (dev only) CloudFront serves *.cloudfront.net, whose TLS minimum AWS fixes at TLSv1. */
+    certificateArn?: string;
+    /** Domain names viewers use (CNAMEs of the distribution); required with certificateArn. With HTTPS to the load balancer, web.certificateArn must cover them too. */
+    aliases: string[];
+    /**
+     * CloudFront security policy for viewers (TLS 1.2 or later); applies with certificateArn.
+     * @default "TLSv1.2_2021"
+     */
+    minimumProtocolVersion?: "TLSv1.2_2021" | "TLSv1.2_2025" | "TLSv1.3_2025";
+    /** CloudFront path patterns served from the static-assets bucket and cached; everything else goes to the load balancer uncached. */
+    staticPathPatterns: string[];
+    /**
+     * Seconds static assets stay cached when the object sets no Cache-Control.
+     * @default 86400
+     */
+    staticDefaultTtlSeconds?: number;
+    /**
+     * Upper bound on how long static assets stay cached, whatever Cache-Control says.
+     * @default 31536000
+     */
+    staticMaxTtlSeconds?: number;
+    /** WAF rate-based rule: requests one IP address may make per rateWindowSeconds before it is blocked (AWS allows 10 to 2,000,000,000). */
+    rateLimit: number;
+    /**
+     * WAF rate-based rule's evaluation window: 60, 120, 300 or 600 seconds.
+     * @default 300
+     */
+    rateWindowSeconds?: 60 | 120 | 300 | 600;
+    /** Days CloudFront's standard logs are kept in their bucket. */
+    logExpirationDays: number;
     /** The load balancer's DNS name: the origin of everything but the static paths. */
     albDnsName: pulumi.Input<string>;
     /** The load balancer has a certificate: CloudFront reaches it over HTTPS (TLS 1.2), otherwise over HTTP (dev). */
     originHttps: boolean;
     /** The secret header the load balancer requires (see OriginSecret). */
     originHeader: OriginHeader;
-    /** The platform KMS key: the assets and log buckets. Its policy must admit cloudfront.amazonaws.com and delivery.logs.amazonaws.com. */
-    kmsKeyArn: pulumi.Input<string>;
-    accountId: pulumi.Input<string>;
     /** A provider for us-east-1, with the stack's default tags: CloudFront's web ACL and log delivery exist only there. */
     usEast1: aws.Provider;
-    /** Pulumi protect on the buckets, which are kept on destroy. */
-    protect: boolean;
+    /** The environment: region, account, platform key, alarm topic and the protection decisions (see PlatformContext). */
+    context: PlatformContext;
 }
+
+/** The defaults of EdgeArgs's optional fields (each documented with `@default`). */
+export const EDGE_DEFAULTS = { minimumProtocolVersion: "TLSv1.2_2021", staticDefaultTtlSeconds: 86400, staticMaxTtlSeconds: 31536000, rateWindowSeconds: 300 } as const;
 
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
 /** CloudFront's own certificate for *.cloudfront.net: AWS pins its minimum at TLSv1, whatever is asked. */
@@ -87,23 +123,24 @@ export class Edge extends pulumi.ComponentResource {
     public readonly logBucket: pulumi.Output<string>;
     public readonly webAclArn: pulumi.Output<string> | undefined;
 
-    constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, given: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:Edge", name, {}, opts);
+        const args = withDefaults(EDGE_DEFAULTS, given);
         const parent = { parent: this };
         const global = { parent: this, provider: args.usEast1 };
-        const stack = pulumi.getStack();
+        const stack = stackName();
         // CloudFront policies and access controls are named per account: the stack keeps them apart.
-        const accountName = (what: string) => `platform-${stack}-${name}-${what}`;
+        const accountName = (what: string) => platformName(name, what);
 
         // The bucket policy names the distribution, which names the bucket: the ARN is filled in once the distribution exists.
         const [distributionArn, resolveDistributionArn] = pulumi.deferredOutput<string>();
         const assets = new SecureBucket(
             `${name}-assets`,
             {
-                kmsKeyArn: args.kmsKeyArn,
+                kmsKeyArn: args.context.kmsKeyArn,
                 versioning: true,
                 noncurrentVersionExpirationDays: 30,
-                protect: args.protect,
+                protect: args.context.stateful.protect,
                 policyStatements: (bucketArn) => [
                     {
                         Sid: "ThisDistributionReadsAssets",
@@ -278,24 +315,24 @@ export class Edge extends pulumi.ComponentResource {
         const logs = new SecureBucket(
             `${name}-logs`,
             {
-                kmsKeyArn: args.kmsKeyArn,
+                kmsKeyArn: args.context.kmsKeyArn,
                 // Logs are written once; versioning guards them against overwrite and deletion.
                 versioning: true,
                 noncurrentVersionExpirationDays: 30,
                 expirationDays: args.logExpirationDays,
-                protect: args.protect,
+                protect: args.context.stateful.protect,
                 policyStatements: (bucketArn) => {
                     const fromThisAccountsDeliveries = {
-                        StringEquals: { "aws:SourceAccount": args.accountId },
-                        ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:logs:us-east-1:${args.accountId}:delivery-source:*` },
+                        StringEquals: { "aws:SourceAccount": args.context.accountId },
+                        ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:logs:us-east-1:${args.context.accountId}:delivery-source:*` },
                     };
                     return [
                         {
                             Sid: "LogDeliveryWrites",
                             Principal: { Service: "delivery.logs.amazonaws.com" },
                             Action: "s3:PutObject",
-                            Resource: pulumi.interpolate`${bucketArn}/${vendedLogsPrefix(args.accountId, ACCESS_LOGS_HIVE_PATHS)}/*`,
-                            Condition: { StringEquals: { "aws:SourceAccount": args.accountId, "s3:x-amz-acl": "bucket-owner-full-control" }, ArnLike: fromThisAccountsDeliveries.ArnLike },
+                            Resource: pulumi.interpolate`${bucketArn}/${vendedLogsPrefix(args.context.accountId, ACCESS_LOGS_HIVE_PATHS)}/*`,
+                            Condition: { StringEquals: { "aws:SourceAccount": args.context.accountId, "s3:x-amz-acl": "bucket-owner-full-control" }, ArnLike: fromThisAccountsDeliveries.ArnLike },
                         },
                         { Sid: "LogDeliveryChecksBucket", Principal: { Service: "delivery.logs.amazonaws.com" }, Action: ["s3:GetBucketAcl", "s3:ListBucket"], Resource: bucketArn, Condition: fromThisAccountsDeliveries },
                     ];

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { Stateful } from "../lib/stateful";
 import { policyDocument, type Statement } from "./iam";
+import { PLATFORM, platformName, stackName } from "./names";
 
 export interface PlatformKeyArgs {
     /** The account that owns the key; its IAM policies may then grant use of it. */
@@ -12,8 +14,8 @@ export interface PlatformKeyArgs {
     autoScalingVolumes?: boolean;
     /** Let EventBridge encrypt a custom bus and its archive with this key (and deliver to targets it encrypts). */
     eventBridge?: boolean;
-    /** Keep the key when the stack is destroyed, and protect it from deletion (prod). */
-    protect: boolean;
+    /** The environment's protection decisions: with `protect`, the key is kept when the stack is destroyed and protected from deletion (prod). */
+    stateful: Stateful;
 }
 
 const KEY_ADMIN_ACTIONS = [
@@ -61,14 +63,14 @@ export class PlatformKey extends pulumi.ComponentResource {
         this.key = new aws.kms.Key(
             `${name}-key`,
             {
-                description: `platform data key (${pulumi.getStack()})`,
+                description: `${PLATFORM} data key (${stackName()})`,
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
                 policy: policyDocument(statements),
             },
-            { parent: this, protect: args.protect, retainOnDelete: args.protect },
+            { parent: this, protect: args.stateful.protect, retainOnDelete: args.stateful.protect },
         );
-        const alias = new aws.kms.Alias(`${name}-alias`, { name: `alias/platform-${pulumi.getStack()}`, targetKeyId: this.key.keyId }, { parent: this });
+        const alias = new aws.kms.Alias(`${name}-alias`, { name: `alias/${platformName()}`, targetKeyId: this.key.keyId }, { parent: this });
         this.arn = this.key.arn;
         this.keyId = this.key.keyId;
         this.aliasName = alias.name;

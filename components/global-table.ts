@@ -1,13 +1,49 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { GlobalTableConfig } from "../config/sections/global-table";
-import type { ProtectionConfig } from "../config/sections/protection";
 import { Grants } from "./grants";
+import type { PlatformContext } from "./context";
+import { withDefaults } from "../lib/defaults";
 
-export interface GlobalTableArgs extends GlobalTableConfig {
-    /** The environment's protection decisions (protect, deletion protection). */
-    protection: ProtectionConfig;
+export interface GlobalTableArgs {
+    /** Regions holding a replica, besides the home region. */
+    replicaRegions: string[];
+    /**
+     * On-demand, or provisioned capacity with autoscaling.
+     * @default "PAY_PER_REQUEST"
+     */
+    billingMode?: "PAY_PER_REQUEST" | "PROVISIONED";
+    /** Provisioned read capacity bounds (used when billingMode is PROVISIONED). */
+    readCapacity: {
+        /** Fewest read capacity units autoscaling keeps. */
+        min: number;
+        /** Most read capacity units autoscaling may provision. */
+        max: number;
+    };
+    /** Provisioned write capacity bounds (used when billingMode is PROVISIONED). */
+    writeCapacity: {
+        /** Fewest write capacity units autoscaling keeps. */
+        min: number;
+        /** Most write capacity units autoscaling may provision. */
+        max: number;
+    };
+    /**
+     * Autoscaling holds consumed capacity at this share of provisioned capacity (DynamoDB accepts 20-90).
+     * @default 70
+     */
+    targetUtilizationPercent?: number;
+    /** Write-sharding fan-out for hot partition keys (suffix 0..n-1). */
+    writeShards: number;
+    /**
+     * Attribute holding the item's expiry time (epoch seconds).
+     * @default "expiresAt"
+     */
+    ttlAttribute?: string;
+    /** The environment: region, account, platform key, alarm topic and the protection decisions (see PlatformContext). */
+    context: PlatformContext;
 }
+
+/** The defaults of GlobalTableArgs's optional fields (each documented with `@default`). */
+export const GLOBAL_TABLE_DEFAULTS = { billingMode: "PAY_PER_REQUEST", targetUtilizationPercent: 70, ttlAttribute: "expiresAt" } as const;
 
 /** The table's key schema: see services/table-keys.ts for how keys are built and sharded. */
 export const PARTITION_KEY = "pk";
@@ -47,11 +83,12 @@ export class GlobalTable extends pulumi.ComponentResource {
 
     private readonly grants: Grants;
 
-    constructor(name: string, args: GlobalTableArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, given: GlobalTableArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:GlobalTable", name, {}, opts);
+        const args = withDefaults(GLOBAL_TABLE_DEFAULTS, given);
         this.grants = new Grants(this, name);
         const provisioned = args.billingMode === "PROVISIONED";
-        const deletionProtection = args.protection.deletionProtection;
+        const deletionProtection = args.context.stateful.deletionProtection;
 
         const table = new aws.dynamodb.Table(
             `${name}-table`,
@@ -74,7 +111,7 @@ export class GlobalTable extends pulumi.ComponentResource {
                 replicas: args.replicaRegions.map((regionName) => ({ regionName, pointInTimeRecovery: true, deletionProtectionEnabled: deletionProtection, propagateTags: true })),
             },
             // Autoscaling owns the provisioned capacity once the table exists.
-            { parent: this, protect: args.protection.protectResources, ignoreChanges: provisioned ? ["readCapacity", "writeCapacity"] : [] },
+            { parent: this, protect: args.context.stateful.protect, ignoreChanges: provisioned ? ["readCapacity", "writeCapacity"] : [] },
         );
 
         if (provisioned) {

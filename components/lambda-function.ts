@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceRole, type Statement } from "./iam";
 import { bundleService } from "./service-bundle";
+import { platformPath } from "./names";
 
 export interface PlatformFunctionArgs {
     /** The handler's TypeScript entry file (in services/); bundled with esbuild when the program runs. */
@@ -54,7 +55,7 @@ export class PlatformFunction extends pulumi.ComponentResource {
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
-            { name: `/platform/${pulumi.getStack()}/lambda/${name}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            { name: platformPath("lambda", name), retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
             { parent: this },
         );
         const statements: Statement[] = [

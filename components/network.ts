@@ -3,15 +3,35 @@ import * as aws from "@pulumi/aws";
 // SDK client, a third of a second of start-up this program never uses.
 import * as awsxEc2 from "@pulumi/awsx/ec2";
 import * as pulumi from "@pulumi/pulumi";
-import type { NetworkConfig } from "../config/sections/network";
 import { ServiceRole } from "./iam";
+import type { PlatformContext } from "./context";
+import { platformPath, stackScoped } from "./names";
 
-export interface NetworkArgs extends NetworkConfig {
-    /** Home region, for the gateway endpoints' service names. */
-    region: string;
-    accountId: pulumi.Input<string>;
-    /** KMS key that encrypts the flow log group. */
-    kmsKeyArn: pulumi.Input<string>;
+export interface NetworkArgs {
+    /** The VPC's IPv4 CIDR block; AWS allows prefixes /16 to /28. */
+    cidr: string;
+    /** How many availability zones the subnets span. */
+    azCount: number;
+    /** NAT gateways for the private (app) tier: one shared gateway, or one per AZ for AZ independence. */
+    natGateways: "single" | "onePerAz";
+    /** Prefix length of each tier's subnet in every AZ. */
+    subnetMasks: {
+        /** Prefix length of each public subnet (load balancers, NAT gateways). */
+        public: number;
+        /** Prefix length of each private subnet (the app fleet, Lambdas; egress through NAT). */
+        private: number;
+        /** Prefix length of each isolated subnet (data stores; no internet route). */
+        isolated: number;
+    };
+    /** VPC flow logs to CloudWatch Logs. */
+    flowLogs: {
+        /** Days flow log records are kept. */
+        retentionDays: number;
+        /** Which flows are logged: rejected only (cheap), accepted only, or all. */
+        trafficType: "ALL" | "ACCEPT" | "REJECT";
+    };
+    /** The environment: region, account, platform key, alarm topic and the protection decisions (see PlatformContext). */
+    context: PlatformContext;
 }
 
 const NAT_STRATEGY = { single: awsxEc2.NatGatewayStrategy.Single, onePerAz: awsxEc2.NatGatewayStrategy.OnePerAz } as const;
@@ -49,8 +69,8 @@ export class Network extends pulumi.ComponentResource {
                 // Gateway endpoints are free and keep S3 and DynamoDB traffic off the NAT gateways;
                 // "Auto" attaches them to every route table the VPC creates.
                 vpcEndpointStrategy: awsxEc2.VpcEndpointStrategy.Auto,
-                vpcEndpointSpecs: ["s3", "dynamodb"].map((svc) => ({ serviceName: `com.amazonaws.${args.region}.${svc}`, vpcEndpointType: "Gateway" })),
-                tags: { Name: `${name}-${pulumi.getStack()}` },
+                vpcEndpointSpecs: ["s3", "dynamodb"].map((svc) => ({ serviceName: `com.amazonaws.${args.context.region}.${svc}`, vpcEndpointType: "Gateway" })),
+                tags: { Name: stackScoped(name) },
             },
             { parent: this },
         );
@@ -60,14 +80,14 @@ export class Network extends pulumi.ComponentResource {
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-flow-logs`,
-            { name: `/platform/${pulumi.getStack()}/vpc-flow-logs`, retentionInDays: args.flowLogs.retentionDays, kmsKeyId: args.kmsKeyArn },
+            { name: platformPath("vpc-flow-logs"), retentionInDays: args.flowLogs.retentionDays, kmsKeyId: args.context.kmsKeyArn },
             { parent: this },
         );
         const role = new ServiceRole(
             `${name}-flow-logs-role`,
             {
                 service: "vpc-flow-logs.amazonaws.com",
-                accountId: args.accountId,
+                accountId: args.context.accountId,
                 description: "Lets VPC Flow Logs write to its log group",
                 // The minimum AWS lists for a flow-logs role (its group exists, so no CreateLogGroup).
                 statements: [
@@ -76,7 +96,7 @@ export class Network extends pulumi.ComponentResource {
                         Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
                     },
                     // A list call, authorized against the account's log groups, not one group.
-                    { Action: "logs:DescribeLogGroups", Resource: pulumi.interpolate`arn:aws:logs:${args.region}:${args.accountId}:log-group:*` },
+                    { Action: "logs:DescribeLogGroups", Resource: pulumi.interpolate`arn:aws:logs:${args.context.region}:${args.context.accountId}:log-group:*` },
                 ],
             },
             { parent: this },

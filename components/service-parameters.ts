@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { PlatformContext } from "./context";
 import { policyDocument } from "./iam";
 
 export interface ServiceParametersArgs {
@@ -9,8 +10,8 @@ export interface ServiceParametersArgs {
     values: Record<string, pulumi.Input<string>>;
     /** Roles that read the whole path with GetParametersByPath. */
     readers: aws.iam.Role[];
-    region: string;
-    accountId: pulumi.Input<string>;
+    /** The environment: the parameters' region and account (see PlatformContext). */
+    context: Pick<PlatformContext, "region" | "accountId">;
 }
 
 /**
@@ -31,7 +32,7 @@ export class ServiceParameters extends pulumi.ComponentResource {
         }
         this.path = args.path;
         const hierarchy = args.path.replace(/\/$/, "");
-        this.pathArn = pulumi.interpolate`arn:aws:ssm:${args.region}:${args.accountId}:parameter${hierarchy}`;
+        this.pathArn = pulumi.interpolate`arn:aws:ssm:${args.context.region}:${args.context.accountId}:parameter${hierarchy}`;
 
         for (const [leaf, value] of Object.entries(args.values)) {
             // insecureValue: the provider marks `value` secret whatever it holds; these are plain

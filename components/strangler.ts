@@ -1,11 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { packPathRules, RULE_PRIORITY } from "../config/path-patterns";
-import type { StranglerConfig } from "../config/sections/edge";
+import { packPathRules, RULE_PRIORITY } from "../lib/path-patterns";
 import { PlatformFunction, type PlatformFunctionArgs } from "./lambda-function";
 import type { OriginHeader } from "./web-cluster";
 
-export interface StranglerRoutingArgs extends StranglerConfig {
+export interface StranglerRoutingArgs {
+    /** ALB path patterns (e.g. /items/*) the new service now serves instead of the legacy fleet; routes not listed stay on the legacy fleet. */
+    migratedPaths: string[];
+    /** Percentage of the remaining (not migrated) requests sent to the new service, for a canary-style cut-over; 0 keeps them all on the legacy fleet. */
+    newServiceWeight: number;
+    /** With a weighted split, keep a client on the target group it first reached for this long (0: every request is split anew). */
+    stickinessSeconds: number;
     /** The listener the routing rules go on (the web cluster's `listenerArn`). */
     listenerArn: pulumi.Input<string>;
     /** The legacy fleet's target group, which keeps every route not migrated. */

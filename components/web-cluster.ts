@@ -1,29 +1,89 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RULE_PRIORITY } from "../config/path-patterns";
-import type { WebConfig } from "../config/sections/web";
+import { RULE_PRIORITY } from "../lib/path-patterns";
+import { REGIONS_WITH_ELB_LOG_ACCOUNT } from "../lib/elb";
 import { SecureBucket } from "./bucket";
 import { ServiceRole, type Statement } from "./iam";
 import type { ServiceBundle } from "./service-bundle";
 import { webUserData } from "./web-user-data";
+import type { PlatformContext } from "./context";
+import { platformPath, stackName, stackScoped } from "./names";
+import { withDefaults, type WithDefaults } from "../lib/defaults";
 
-export interface WebClusterArgs extends WebConfig {
-    /** Home region: the AMI parameter, the ELB log-delivery principal, the KMS condition. */
-    region: string;
-    accountId: pulumi.Input<string>;
+export interface WebClusterArgs {
+    /** EC2 instance type of the fleet. */
+    instanceType: string;
+    /**
+     * CPU architecture of the AMI; must match the instance type (Graviton types are arm64).
+     * @default "arm64"
+     */
+    architecture?: "arm64" | "x86_64";
+    /** Fewest instances the fleet scales in to. */
+    minSize: number;
+    /** Instances at creation; target tracking adjusts it afterwards. */
+    desiredCapacity: number;
+    /** Most instances the fleet scales out to. */
+    maxSize: number;
+    /**
+     * Port the web service listens on inside the instances.
+     * @default 8080
+     */
+    appPort?: number;
+    /**
+     * Shallow liveness path the target group probes: 200 while the process serves, whatever its dependencies' state, so a dependency outage never makes Auto Scaling replace healthy instances.
+     * @default "/live"
+     */
+    healthCheckPath?: string;
+    /**
+     * Deep health report (cache, database, table reachability) for operators and alarms; the ALB answers it 404, so it is never public.
+     * @default "/health"
+     */
+    dependencyHealthPath?: string;
+    /** ACM certificate for the HTTPS listener; without one, only dev may serve plain HTTP. */
+    certificateArn?: string;
+    /** Target tracking: average CPU utilisation to hold, in percent. */
+    cpuTargetPercent: number;
+    /** Target tracking: ALB requests per target to hold. */
+    requestsPerTarget: number;
+    /** Instance refresh keeps at least this share of the fleet healthy. */
+    minHealthyPercent: number;
+    /** Seconds a draining target keeps serving in-flight requests. */
+    deregistrationDelaySeconds: number;
+    /** Slow start ramps new targets over this many seconds (0 disables; otherwise 30-900). */
+    slowStartSeconds: number;
+    /** Size of each instance's encrypted gp3 root volume. */
+    rootVolumeGiB: number;
+    /**
+     * Seconds after launch before failed load balancer health checks make Auto Scaling replace an instance (covers boot and user data).
+     * @default 300
+     */
+    healthCheckGracePeriodSeconds?: number;
+    /** Seconds a new instance needs before its metrics count for scaling and instance refresh moves on. */
+    instanceWarmupSeconds: number;
+    /** One-minute EC2 metrics, so CPU target tracking reacts faster (billed per instance). */
+    detailedMonitoring: boolean;
+    /** Optional mixed-instances policy with Spot capacity above an on-demand base. */
+    spot: {
+        /** Use a mixed-instances policy with Spot capacity. */
+        enabled: boolean;
+        /** Instances always bought on demand. */
+        onDemandBaseCapacity: number;
+        /** Share of capacity above the base bought on demand; the rest is Spot. */
+        onDemandPercentageAboveBase: number;
+        /** Extra instance types Spot may draw from, beside instanceType (a mixed-instances policy takes at most 40 types). */
+        instanceTypes: string[];
+    };
+    /** Days ALB access logs are kept in their bucket. */
+    accessLogExpirationDays: number;
+    /** Days the fleet's application logs are kept. */
+    logRetentionDays: number;
     vpcId: pulumi.Input<string>;
     /** Public subnets for the load balancer, one per AZ. */
     publicSubnetIds: pulumi.Input<string[]>;
     /** Private subnets for the instances (egress through NAT), one per AZ. */
     privateSubnetIds: pulumi.Input<string[]>;
-    /** The platform KMS key: root volumes, the artifacts bucket and the log group. Its policy must admit Auto Scaling (PlatformKey `autoScalingVolumes`). */
-    kmsKeyArn: pulumi.Input<string>;
     /** Serve plain HTTP when no certificate is configured; config validation allows it only in dev. */
     allowPlainHttp: boolean;
-    /** AWS-side deletion protection on the load balancer. */
-    deletionProtection: boolean;
-    /** Pulumi protect on the access-log bucket, which is kept on destroy. */
-    protect: boolean;
     /** The web service bundle the instances run (see bundleService). */
     service: ServiceBundle;
     /** SSM path, ending in "/", the service reads its settings from. */
@@ -32,7 +92,12 @@ export interface WebClusterArgs extends WebConfig {
     instanceTags: Record<string, string>;
     /** Who may reach the load balancer: anyone (the default, for a cluster on its own) or only CloudFront. */
     ingress?: WebIngress;
+    /** The environment: region, account, platform key, alarm topic and the protection decisions (see PlatformContext). */
+    context: PlatformContext;
 }
+
+/** The defaults of WebClusterArgs's optional fields (each documented with `@default`). */
+export const WEB_CLUSTER_DEFAULTS = { architecture: "arm64", appPort: 8080, healthCheckPath: "/live", dependencyHealthPath: "/health", healthCheckGracePeriodSeconds: 300 } as const;
 
 /** A header CloudFront adds to every origin request, whose secret value proves the request came through it. */
 export interface OriginHeader {
@@ -54,22 +119,11 @@ export const CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-fa
 /** Negotiates TLS 1.3 and 1.2 only, with forward-secret ciphers. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
-/**
- * Regions launched before August 2022 deliver ALB access logs as a regional Elastic Load
- * Balancing account; later regions as the logdelivery.elasticloadbalancing.amazonaws.com
- * service principal, and have no such account for getServiceAccount to return.
- */
-const REGIONS_WITH_ELB_LOG_ACCOUNT = new Set([
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1", "ap-northeast-1", "ap-northeast-2",
-    "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2",
-    "eu-west-3", "eu-south-1", "eu-north-1", "me-south-1", "sa-east-1", "us-gov-west-1", "us-gov-east-1",
-]);
-
 const ACCESS_LOG_PREFIX = "alb";
 
 /** The parts of a cluster its fleet is launched from (see WebCluster.launchFleet). */
 interface FleetParts {
-    args: WebClusterArgs;
+    args: WithDefaults<WebClusterArgs, typeof WEB_CLUSTER_DEFAULTS>;
     template: aws.ec2.LaunchTemplate;
     targetGroup: aws.lb.TargetGroup;
     alb: aws.lb.LoadBalancer;
@@ -120,14 +174,15 @@ export class WebCluster extends pulumi.ComponentResource {
     /** What launchFleet needs of the constructor's work. */
     private readonly fleet: FleetParts;
 
-    constructor(name: string, args: WebClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, given: WebClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:web:WebCluster", name, {}, opts);
+        const args = withDefaults(WEB_CLUSTER_DEFAULTS, given);
         if (!args.certificateArn && !args.allowPlainHttp) {
             throw new Error(`${name}: no certificateArn, and plain HTTP is not allowed: configure platform:web.certificateArn`);
         }
         this.name = name;
         const parent = { parent: this };
-        const stack = pulumi.getStack();
+        const stack = stackName();
         const https = args.certificateArn !== undefined;
 
         // --- Security groups: internet -> ALB (443, and 80 to redirect) -> fleet (app port) only.
@@ -177,18 +232,18 @@ export class WebCluster extends pulumi.ComponentResource {
             `${name}-access-logs`,
             {
                 // Versioned where protected (prod), so an overwrite or delete cannot erase the audit trail.
-                versioning: args.protect,
-                noncurrentVersionExpirationDays: args.protect ? args.accessLogExpirationDays : undefined,
+                versioning: args.context.stateful.protect,
+                noncurrentVersionExpirationDays: args.context.stateful.protect ? args.accessLogExpirationDays : undefined,
                 expirationDays: args.accessLogExpirationDays,
-                protect: args.protect,
+                protect: args.context.stateful.protect,
                 policyStatements: (bucketArn) => [
                     {
                         Sid: "ElbDeliversAccessLogs",
-                        Principal: REGIONS_WITH_ELB_LOG_ACCOUNT.has(args.region)
+                        Principal: REGIONS_WITH_ELB_LOG_ACCOUNT.has(args.context.region)
                             ? { AWS: aws.elb.getServiceAccountOutput({}, parent).arn }
                             : { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
                         Action: "s3:PutObject",
-                        Resource: pulumi.interpolate`${bucketArn}/${ACCESS_LOG_PREFIX}/AWSLogs/${args.accountId}/*`,
+                        Resource: pulumi.interpolate`${bucketArn}/${ACCESS_LOG_PREFIX}/AWSLogs/${args.context.accountId}/*`,
                     },
                 ],
             },
@@ -196,15 +251,15 @@ export class WebCluster extends pulumi.ComponentResource {
         );
 
         // --- The service bundle, in a private versioned bucket encrypted with the platform key.
-        const artifacts = new SecureBucket(`${name}-artifacts`, { kmsKeyArn: args.kmsKeyArn, versioning: true, noncurrentVersionExpirationDays: 30, protect: args.protect }, parent);
+        const artifacts = new SecureBucket(`${name}-artifacts`, { kmsKeyArn: args.context.kmsKeyArn, versioning: true, noncurrentVersionExpirationDays: 30, protect: args.context.stateful.protect }, parent);
         const bundleKey = `${name}/${args.service.sha256}.js`;
         const bundle = new aws.s3.BucketObjectv2(
             `${name}-bundle`,
-            { bucket: artifacts.name, key: bundleKey, source: new pulumi.asset.StringAsset(args.service.code), contentType: "application/javascript", serverSideEncryption: "aws:kms", kmsKeyId: args.kmsKeyArn },
+            { bucket: artifacts.name, key: bundleKey, source: new pulumi.asset.StringAsset(args.service.code), contentType: "application/javascript", serverSideEncryption: "aws:kms", kmsKeyId: args.context.kmsKeyArn },
             { parent: this, dependsOn: [artifacts.policy] },
         );
 
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/platform/${stack}/${name}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn }, parent);
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: platformPath(name), retentionInDays: args.logRetentionDays, kmsKeyId: args.context.kmsKeyArn }, parent);
 
         // --- The instances' role: read the bundle, write the log, Session Manager. EC2 passes no
         // aws:SourceAccount when it assumes an instance role, so the trust names only the service.
@@ -215,7 +270,7 @@ export class WebCluster extends pulumi.ComponentResource {
                 description: `${name} instances (${stack}): read the service bundle, write logs, Session Manager`,
                 statements: [
                     { Sid: "ReadServiceBundle", Action: "s3:GetObject", Resource: pulumi.interpolate`${artifacts.arn}/${name}/*` },
-                    { Sid: "DecryptViaS3", Action: "kms:Decrypt", Resource: args.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` } } },
+                    { Sid: "DecryptViaS3", Action: "kms:Decrypt", Resource: args.context.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${args.context.region}.amazonaws.com` } } },
                     { Sid: "WriteServiceLog", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`] },
                     // Session Manager instead of SSH (no key pair, no port 22): the agent registers the
                     // instance and opens the session channels. These actions take no resource scope; AWS's
@@ -231,9 +286,9 @@ export class WebCluster extends pulumi.ComponentResource {
         const userData = pulumi
             .all([artifacts.name, logGroup.name])
             .apply(([bucket, logGroupName]) =>
-                webUserData({ region: args.region, bucket, key: bundleKey, sha256: args.service.sha256, appPort: args.appPort, livenessPath: args.healthCheckPath, healthPath: args.dependencyHealthPath, parameterPath: args.parameterPath, logGroupName }),
+                webUserData({ region: args.context.region, bucket, key: bundleKey, sha256: args.service.sha256, appPort: args.appPort, livenessPath: args.healthCheckPath, healthPath: args.dependencyHealthPath, parameterPath: args.parameterPath, logGroupName }),
             );
-        const tags = { ...args.instanceTags, Name: `${name}-${stack}` };
+        const tags = { ...args.instanceTags, Name: stackScoped(name) };
         // The AL2023 release current at deploy time, from its public SSM parameter: a new release
         // shows in the preview as a new image and rolls the fleet through instance refresh, which
         // can then roll back (AWS cannot roll back a template whose imageId is "resolve:ssm:...").
@@ -249,7 +304,7 @@ export class WebCluster extends pulumi.ComponentResource {
                 vpcSecurityGroupIds: [fleetSg.id],
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
                 blockDeviceMappings: [
-                    { deviceName: "/dev/xvda", ebs: { volumeType: "gp3", volumeSize: args.rootVolumeGiB, encrypted: "true", kmsKeyId: args.kmsKeyArn, deleteOnTermination: "true" } },
+                    { deviceName: "/dev/xvda", ebs: { volumeType: "gp3", volumeSize: args.rootVolumeGiB, encrypted: "true", kmsKeyId: args.context.kmsKeyArn, deleteOnTermination: "true" } },
                 ],
                 monitoring: { enabled: args.detailedMonitoring },
                 userData: userData.apply((script) => Buffer.from(script).toString("base64")),
@@ -284,7 +339,7 @@ export class WebCluster extends pulumi.ComponentResource {
                 securityGroups: [albSg.id],
                 subnets: args.publicSubnetIds,
                 dropInvalidHeaderFields: true,
-                enableDeletionProtection: args.deletionProtection,
+                enableDeletionProtection: args.context.stateful.deletionProtection,
                 accessLogs: { bucket: accessLogs.name, prefix: ACCESS_LOG_PREFIX, enabled: true },
             },
             // ELB checks on creation that it may write to the bucket.

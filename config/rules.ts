@@ -1,9 +1,10 @@
-import { shardsFor } from "../components/analytics/shards";
+import { shardsFor } from "../lib/shards";
 import type { Profile } from "./common";
-import { albPathProblem, matches } from "./path-patterns";
+import { albPathProblem, matches } from "../lib/path-patterns";
 import type { SectionValues } from "./sections";
 import { LAMBDA_UNRESERVED_MINIMUM } from "./sections/account";
-import { EVENT_LIMITS, reservedConcurrencyByFunction } from "./sections/events";
+import { EVENT_LIMITS } from "../lib/event-limits";
+import { reservedConcurrencyByFunction } from "./sections/events";
 
 /** A problem that spans sections, reported against the key that must change. */
 export interface CrossProblem {

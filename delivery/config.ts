@@ -13,7 +13,7 @@ import { type Conversions, fromCliValues, withConversionHints } from "../config/
 import { AWS_REGION, logRetentionDays, region as regionSchema, type Profile } from "../config/common";
 import { formatIssues, show, unknownKeyMessage } from "../config/format";
 import { schema as tagsSchema } from "../config/sections/tags";
-import { readStackSettings } from "../tools/stack-config";
+import { readStackSettings } from "../lib/stack-settings";
 
 export const PROJECT = "platform-delivery";
 /** The project the pipelines deploy. */

@@ -4,7 +4,7 @@
  * types through validateResourceOfType (its `__pulumiType`); stack rules through `covers`.
  * Rules that apply to every type (required-tags) are left out, or the figure would say nothing.
  */
-import type { Plan } from "../tools/engine";
+import type { Plan } from "../lib/plan";
 import type { PlatformPolicy } from "./types";
 
 /** Rule-name prefixes that don't name an AWS service, and what they cover. */

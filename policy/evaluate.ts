@@ -6,7 +6,7 @@
  */
 import { unknownCheckingProxy, UnknownValueError, type PolicyResource, type ResourceValidationArgs, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import * as policyProxy from "@pulumi/policy/proxy";
-import type { Plan, PlannedResource } from "../tools/engine";
+import type { Plan, PlannedResource } from "../lib/plan";
 import type { Environment, PlatformPolicy } from "./types";
 
 export interface Violation {

@@ -3,7 +3,7 @@
  * remote, so their children never register; the engine uses this model for the Vpc's mocked
  * outputs and the plan shows the expansion.
  */
-import { autoSubnetLayout, newBits } from "../config/subnet-layout";
+import { autoSubnetLayout, newBits } from "../lib/subnet-layout";
 
 export interface VpcModel {
     azs: string[];

@@ -5,6 +5,7 @@ import { EVENT_COLUMNS } from "../../services/analytics/event";
 import { policyDocument, ServiceRole, type Statement } from "../iam";
 import type { DataLake } from "./lake";
 import { CURATED_AGGREGATES_PREFIX, CURATED_EVENTS_PREFIX, PARTITION_KEYS, PIPELINES_DIR, RAW_EVENTS_PREFIX, rawPartitionPath } from "./layout";
+import { stackName, stackScoped } from "../names";
 
 export interface CatalogArgs {
     /** Glue database name (lowercase letters, digits, underscores). */
@@ -74,7 +75,7 @@ export class Catalog extends pulumi.ComponentResource {
 
         const database = new aws.glue.CatalogDatabase(
             `${name}-database`,
-            { name: args.databaseName, description: `Analytics events of the ${pulumi.getStack()} platform: raw (Firehose) and curated (Glue) zones` },
+            { name: args.databaseName, description: `Analytics events of the ${stackName()} platform: raw (Firehose) and curated (Glue) zones` },
             { parent: this, protect: args.protect },
         );
         const rawLocation = pulumi.interpolate`s3://${lake.raw.name}/${RAW_EVENTS_PREFIX}/`;
@@ -121,7 +122,7 @@ export class Catalog extends pulumi.ComponentResource {
             {
                 // Glue names its jobs' log groups after the configuration, so the name stays fixed;
                 // every change replaces a configuration, hence delete-before-replace below.
-                name: `${name}-${pulumi.getStack()}`,
+                name: stackScoped(name),
                 encryptionConfiguration: {
                     s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: args.kmsKeyArn },
                     cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: args.kmsKeyArn },

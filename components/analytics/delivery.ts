@@ -6,6 +6,7 @@ import type { Catalog } from "./catalog";
 import type { DataLake } from "./lake";
 import { FIREHOSE_PARTITION_VALUES, RAW_ERRORS_PREFIX, RAW_EVENTS_PREFIX, rawPartitionPath } from "./layout";
 import type { EventStream } from "./stream";
+import { stackScoped } from "../names";
 
 export interface DeliveryArgs {
     /** The Kinesis stream Firehose reads. */
@@ -62,7 +63,7 @@ export class Delivery extends pulumi.ComponentResource {
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
-            { name: `/aws/kinesisfirehose/${name}-${pulumi.getStack()}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            { name: `/aws/kinesisfirehose/${stackScoped(name)}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
             { parent: this },
         );
         const logStream = new aws.cloudwatch.LogStream(`${name}-log-stream`, { logGroupName: logGroup.name, name: LOG_STREAM }, { parent: this });

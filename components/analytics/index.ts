@@ -1,34 +1,115 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AnalyticsConfig } from "../../config/sections/analytics";
 import { Catalog } from "./catalog";
 import { Delivery } from "./delivery";
 import { DataLake } from "./lake";
 import { SparkCluster } from "./spark-cluster";
 import { SparkServerless } from "./spark-serverless";
 import { EventStream } from "./stream";
+import type { PlatformContext } from "../context";
+import { glueDatabaseName } from "../names";
 
 export { EventStream } from "./stream";
 
-export interface AnalyticsArgs extends AnalyticsConfig {
+export interface AnalyticsArgs {
+    /** The Kinesis data stream the services publish events to. */
+    stream: {
+        /** Kinesis capacity mode; provisioned shards are sized from the peak ingest. */
+        mode: "ON_DEMAND" | "PROVISIONED";
+        /** Peak ingest the provisioned stream must absorb, in records per second. */
+        peakRecordsPerSecond: number;
+        /** Peak ingest in KiB per second. */
+        peakKiBPerSecond: number;
+        /** Capacity above the peak that provisioned shards leave free, in percent. */
+        headroomPercent: number;
+        /** Hours records stay in the stream (24 to 8760). */
+        retentionHours: number;
+        /** Per-shard CloudWatch metrics, to find hot shards (billed per shard and metric). */
+        shardLevelMetrics: boolean;
+        /** Alarm when the oldest unread record is older than this; must be well inside the retention period. */
+        iteratorAgeAlarmMinutes: number;
+    };
+    /** The Firehose delivery stream from Kinesis to the raw zone, as Parquet. */
+    delivery: {
+        /** Firehose buffers this much before writing a Parquet file (64 to 128 with format conversion). */
+        bufferSizeMiB: number;
+        /** Firehose writes at least this often, in seconds (60 to 900). */
+        bufferIntervalSeconds: number;
+        /** Days Firehose delivery error logs are kept. */
+        logRetentionDays: number;
+    };
+    /** The S3 data lake: raw and curated zones, job assets, a work bucket, and access logs. */
+    lake: {
+        /** Days raw-zone objects (Firehose's Parquet files) are kept before S3 deletes them. */
+        rawExpirationDays: number;
+        /** Days curated-zone objects are kept before S3 deletes them. */
+        curatedExpirationDays: number;
+        /** Days Glue temporary files and Spark logs in the work bucket are kept. */
+        workExpirationDays: number;
+        /** Days an overwritten or deleted object version is kept. */
+        noncurrentVersionExpirationDays: number;
+        /** S3 server access logs for every lake bucket, into a separate log bucket (required in prod). */
+        accessLogging: boolean;
+        /** Days S3 access logs are kept. */
+        accessLogExpirationDays: number;
+    };
+    /** The Glue catalog, crawler and the raw-to-curated ETL job. */
+    glue: {
+        /** Glue version of the ETL job (Spark 3.3 on 4.0, Spark 3.5 on 5.0). */
+        version: "4.0" | "5.0";
+        /** Glue worker type of the ETL job. */
+        workerType: "G.1X" | "G.2X" | "G.4X" | "G.8X";
+        /** Workers the ETL job runs on (Glue needs at least 2). */
+        workers: number;
+        /** When the ETL job runs from raw to curated: a Glue cron expression (UTC). */
+        etlSchedule: string;
+        /** Minutes after which a stuck ETL run is stopped. */
+        timeoutMinutes: number;
+        /** Days the Glue job and crawler logs are kept. */
+        logRetentionDays: number;
+    };
+    /** EMR for heavy batch: serverless or a cluster, and the scheduled Spark job. */
+    emr: {
+        /** EMR Serverless application, or an EMR cluster for heavy batch. */
+        mode: "serverless" | "cluster";
+        /** EMR release of the application or cluster (emr-7.0.0 or later). */
+        releaseLabel: string;
+        /** The Spark aggregation job runs every this many hours. */
+        jobIntervalHours: number;
+        /** Days the Spark job's CloudWatch logs are kept (serverless). */
+        logRetentionDays: number;
+        /** The EMR Serverless Spark application (emr.mode serverless). */
+        serverless: {
+            /** Most vCPUs the application may use at once. */
+            maxVcpu: number;
+            /** Most memory the application may use at once, in GiB. */
+            maxMemoryGiB: number;
+            /** The application stops after this many idle minutes (1 to 10080). */
+            idleTimeoutMinutes: number;
+        };
+        /** The EMR cluster (emr.mode cluster). */
+        cluster: {
+            /** Instance type of the primary node. */
+            primaryInstanceType: string;
+            /** Instance type of the on-demand core nodes (HDFS). */
+            coreInstanceType: string;
+            /** On-demand core nodes; managed scaling never goes below them. */
+            coreInstances: number;
+            /** Instance types the Spot task fleet draws from (1 to 5). */
+            taskInstanceTypes: string[];
+            /** Managed scaling ceiling, in instances (core plus Spot task nodes). */
+            maxCapacityUnits: number;
+            /** The cluster terminates after this many idle minutes (1 to 10080); must exceed the job interval. */
+            idleTimeoutMinutes: number;
+            /** S3 URI of the zip (privateKey.pem, certificateChain.pem, trustedCertificates.pem) EMR takes its in-transit TLS certificates from; required in cluster mode. */
+            tlsCertificatesS3Uri?: string;
+        };
+    };
     /** The VPC of the private subnets. */
     vpcId: pulumi.Input<string>;
     /** Private subnets for EMR (egress through NAT; S3 through the gateway endpoint). */
     privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** The platform key: stream, buckets, logs, catalog jobs and EMR encrypt with it. */
-    kmsKeyArn: pulumi.Input<string>;
-    /** SNS topic the stream's alarms notify. */
-    alarmTopicArn: pulumi.Input<string>;
-    /** The account the resources live in (ARNs, trust conditions). */
-    accountId: pulumi.Input<string>;
-    /** The home region. */
-    region: string;
-    /** Pulumi protect on the stateful parts: stream, buckets, catalog database and table. */
-    protect: boolean;
-}
-
-/** A Glue database name from a component name and stack: lowercase letters, digits, underscores. */
-export function glueDatabaseName(name: string, stack: string): string {
-    return `${name}_${stack}`.toLowerCase().replace(/[^a-z0-9_]+/g, "_").slice(0, 255);
+    /** The environment: region, account, platform key, alarm topic and the protection decisions (see PlatformContext). */
+    context: PlatformContext;
 }
 
 /**
@@ -49,14 +130,14 @@ export class Analytics extends pulumi.ComponentResource {
     constructor(name: string, args: AnalyticsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:analytics:Analytics", name, {}, opts);
         const parent = { parent: this };
-        const common = { kmsKeyArn: args.kmsKeyArn, accountId: args.accountId, region: args.region };
+        const common = { kmsKeyArn: args.context.kmsKeyArn, accountId: args.context.accountId, region: args.context.region };
 
-        this.stream = new EventStream(`${name}-events`, { ...args.stream, alarmTopicArn: args.alarmTopicArn, kmsKeyArn: args.kmsKeyArn, region: args.region, protect: args.protect }, parent);
-        this.lake = new DataLake(`${name}-lake`, { ...args.lake, ...common, protect: args.protect }, parent);
+        this.stream = new EventStream(`${name}-events`, { ...args.stream, alarmTopicArn: args.context.alarmTopicArn, kmsKeyArn: args.context.kmsKeyArn, region: args.context.region, protect: args.context.stateful.protect }, parent);
+        this.lake = new DataLake(`${name}-lake`, { ...args.lake, ...common, protect: args.context.stateful.protect }, parent);
         this.catalog = new Catalog(
             `${name}-catalog`,
             {
-                databaseName: glueDatabaseName(name, pulumi.getStack()),
+                databaseName: glueDatabaseName(name),
                 lake: this.lake,
                 glueVersion: args.glue.version,
                 workerType: args.glue.workerType,
@@ -65,7 +146,7 @@ export class Analytics extends pulumi.ComponentResource {
                 timeoutMinutes: args.glue.timeoutMinutes,
                 logRetentionDays: args.glue.logRetentionDays,
                 ...common,
-                protect: args.protect,
+                protect: args.context.stateful.protect,
             },
             parent,
         );

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServiceRole, type Statement } from "../iam";
 import type { DataLake } from "./lake";
 import { sparkJob, sparkJobLakeAccess, sparkSchedule, type SparkPlacementArgs } from "./spark-job";
+import { stackScoped } from "../names";
 
 /** An EMR cluster's settings; it picks one AZ among the subnets for its instance fleets. */
 export interface SparkClusterArgs extends SparkPlacementArgs {
@@ -148,7 +149,7 @@ export class SparkCluster extends pulumi.ComponentResource {
         const cluster = new aws.emr.Cluster(
             name,
             {
-                name: `${name}-${pulumi.getStack()}`,
+                name: stackScoped(name),
                 releaseLabel: args.releaseLabel,
                 applications: ["Hadoop", "Spark"],
                 serviceRole: serviceRole.arn,

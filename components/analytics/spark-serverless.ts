@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceRole } from "../iam";
 import { sparkJob, sparkJobLakeAccess, sparkSchedule, type SparkPlacementArgs } from "./spark-job";
+import { stackScoped } from "../names";
 
 export interface SparkServerlessArgs extends SparkPlacementArgs {
     /** EMR release, e.g. emr-7.10.0. */
@@ -41,13 +42,13 @@ export class SparkServerless extends pulumi.ComponentResource {
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
-            { name: `/aws/emr-serverless/${name}-${pulumi.getStack()}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            { name: `/aws/emr-serverless/${stackScoped(name)}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
             { parent: this },
         );
         const application = new aws.emrserverless.Application(
             name,
             {
-                name: `${name}-${pulumi.getStack()}`,
+                name: stackScoped(name),
                 releaseLabel: args.releaseLabel,
                 type: "spark",
                 architecture: "ARM64",

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Grants } from "../grants";
 import type { Statement } from "../iam";
-import { shardsFor } from "./shards";
+import { shardsFor } from "../../lib/shards";
 
 export interface EventStreamArgs {
     /** ON_DEMAND scales by itself; PROVISIONED gets shards sized from the peak ingest. */

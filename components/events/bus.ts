@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FailureQueue } from "./queue";
+import { stackName } from "../names";
 
 export interface EventBusArgs {
     /** The bus's name; ARNs that policies need are derived from it, so nothing depends on the bus existing first. */
@@ -78,7 +79,7 @@ export class EventBus extends pulumi.ComponentResource {
         );
         this.bus = new aws.cloudwatch.EventBus(
             `${name}-bus`,
-            { name: args.busName, description: `Domain events of the platform (${pulumi.getStack()})`, kmsKeyIdentifier: args.kmsKeyArn, deadLetterConfig: { arn: this.failures.arn } },
+            { name: args.busName, description: `Domain events of the platform (${stackName()})`, kmsKeyIdentifier: args.kmsKeyArn, deadLetterConfig: { arn: this.failures.arn } },
             { parent: this },
         );
         const archive = new aws.cloudwatch.EventArchive(

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EVENT_LIMITS } from "../../config/sections/events";
+import { EVENT_LIMITS } from "../../lib/event-limits";
 import type { Statement } from "../iam";
 import { functionSettings, PlatformFunction } from "../lambda-function";
 import { consumeStatements, MessageQueue, type QueueSender } from "./queue";

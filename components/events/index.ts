@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import type { EventsConfig } from "../../config/sections/events";
 import { ORDER_EVENT_TYPES, ORDER_SOURCE } from "../../services/orders/model";
 import type { Statement } from "../iam";
 import { busArns, EventBus } from "./bus";
@@ -11,6 +10,8 @@ import { Saga } from "./saga";
 import { StreamConsumer } from "./stream-consumer";
 import { tableItems } from "./table-access";
 import { FanOutTopic } from "./topic";
+import type { PlatformContext } from "../context";
+import { platformName } from "../names";
 
 export { EventBus } from "./bus";
 export { QueueConsumer, visibilityTimeoutFor } from "./consumer";
@@ -27,13 +28,106 @@ export interface AnalyticsStreamRef {
     grantWrite(role: aws.iam.Role): aws.iam.RolePolicy;
 }
 
-export interface EventsArgs extends EventsConfig {
-    region: string;
-    accountId: pulumi.Input<string>;
-    /** The platform key; its policy must let EventBridge (the bus, its archive, deliveries) and SNS use it. */
-    kmsKeyArn: pulumi.Input<string>;
-    /** SNS topic every alarm notifies. */
-    alarmTopicArn: pulumi.Input<string>;
+export interface EventsArgs {
+    /** Days the EventBridge archive keeps events for replay (0 keeps them forever). */
+    archiveRetentionDays: number;
+    /** Deliveries before a message moves to its dead-letter queue. */
+    maxReceiveCount: number;
+    /** Days a source queue keeps a message (1 to 14); dead-letter queues keep theirs the SQS maximum of 14 days. */
+    messageRetentionDays: number;
+    /** Alarm when a source queue's oldest message is older than this (consumers falling behind). */
+    queueAgeAlarmMinutes: number;
+    /** Days the functions' and the state machine's logs are kept. */
+    logRetentionDays: number;
+    /** Times EventBridge retries delivering an event to a target before its dead-letter queue (0 to 185). */
+    targetRetryAttempts: number;
+    /** Seconds EventBridge keeps retrying an event before its dead-letter queue (60 to 86400). */
+    targetMaxEventAgeSeconds: number;
+    /** The projector (CQRS read model): its SQS event source mapping and its function. */
+    projector: {
+        /** Messages per invocation of the projector (CQRS read model) (1 to 10,000; above 10 needs maxBatchingWindowSeconds of at least 1). */
+        batchSize: number;
+        /** Seconds Lambda gathers messages before invoking with a partial batch (0 to 300). */
+        maxBatchingWindowSeconds: number;
+        /** Most concurrent invocations the queue drives (2 to 1000, AWS's bounds); a burst beyond it waits in the queue (load levelling). */
+        maximumConcurrency: number;
+        /** Concurrency reserved for the function alone (a bulkhead); at least maximumConcurrency, so the mapping is never throttled. */
+        reservedConcurrency: number;
+        /** Function timeout; the queue's visibility timeout is 6x this plus the batching window. */
+        timeoutSeconds: number;
+        /** Function memory in MB (128 to 10240). */
+        memoryMb: number;
+    };
+    /** The analytics bridge (order events into the Kinesis stream): its SQS event source mapping and its function. */
+    analyticsBridge: {
+        /** Messages per invocation of the analytics bridge (order events into the Kinesis stream) (1 to 10,000; above 10 needs maxBatchingWindowSeconds of at least 1). */
+        batchSize: number;
+        /** Seconds Lambda gathers messages before invoking with a partial batch (0 to 300). */
+        maxBatchingWindowSeconds: number;
+        /** Most concurrent invocations the queue drives (2 to 1000, AWS's bounds); a burst beyond it waits in the queue (load levelling). */
+        maximumConcurrency: number;
+        /** Concurrency reserved for the function alone (a bulkhead); at least maximumConcurrency, so the mapping is never throttled. */
+        reservedConcurrency: number;
+        /** Function timeout; the queue's visibility timeout is 6x this plus the batching window. */
+        timeoutSeconds: number;
+        /** Function memory in MB (128 to 10240). */
+        memoryMb: number;
+    };
+    /** The Lambda consuming the analytics Kinesis stream into per-subject activity feeds. */
+    streamProcessor: {
+        /** Records per invocation (1 to 10,000). */
+        batchSize: number;
+        /** Seconds Lambda gathers records before invoking (0 to 300). */
+        maxBatchingWindowSeconds: number;
+        /** Concurrent batches per shard (1 to 10); records of one partition key stay in order. */
+        parallelizationFactor: number;
+        /** Retries of a failing batch before it goes to the failure queue (0 to 10000; never -1, which retries until the records expire). */
+        maximumRetryAttempts: number;
+        /** Records older than this go to the failure queue unprocessed (60 to 604800); must be below the stream's retention, so they can still be re-read. */
+        maximumRecordAgeSeconds: number;
+        /** Concurrency reserved for the function: at least shards x parallelizationFactor, or shards wait for a free slot. */
+        reservedConcurrency: number;
+        /** Function timeout. */
+        timeoutSeconds: number;
+        /** Function memory in MB (128 to 10240). */
+        memoryMb: number;
+        /** Alarm when the newest batch's records waited longer than this (the function's IteratorAge). */
+        iteratorAgeAlarmSeconds: number;
+        /** Days an activity feed item lives before the table's TTL removes it. */
+        activityRetentionDays: number;
+    };
+    /** The order saga (Step Functions): reserve, charge, ship, with compensations. */
+    saga: {
+        /** Which execution events the state machine logs (ALL, ERROR or FATAL). */
+        logLevel: "ALL" | "ERROR" | "FATAL";
+        /** Log states' input and output; they hold customers' addresses, so prod must not. */
+        includeExecutionData: boolean;
+        /** An execution taking longer fails (and alarms); at least the saga's worst case (every retry used up, compensations included), which validation computes. */
+        timeoutMinutes: number;
+        /** Timeout of each step's function. */
+        taskTimeoutSeconds: number;
+        /** Retries of a forward step on transient errors (throttling, Lambda service errors); business errors are never retried. */
+        taskRetryAttempts: number;
+        /** Retries of a compensation on any error before the saga gives up and alarms. */
+        compensationRetryAttempts: number;
+        /** Concurrency reserved for each of the three step functions (inventory, payments, shipping); the saga's Map states run at most this many of an order's lines at once (and at most 10). */
+        taskReservedConcurrency: number;
+        /** The payments step declines an order whose total is above this many cents (a per-order charge limit); the saga then compensates. */
+        maxChargeCents: number;
+        /** Countries the shipping step accepts (ISO 3166 alpha-2); orders to others are cancelled and compensated. */
+        shipToCountries: string[];
+    };
+    /** The CQRS write path: PostgreSQL with a transactional outbox, published to the bus. */
+    orders: {
+        /** Timeout of the place-order and outbox-relay functions. */
+        timeoutSeconds: number;
+        /** Concurrency reserved for placing orders: bounds the database connections the function can open through RDS Proxy. */
+        reservedConcurrency: number;
+        /** The outbox relay publishes events a failed or crashed write left unpublished, every this many minutes. */
+        relayIntervalMinutes: number;
+        /** Outbox rows the relay publishes per run (PutEvents takes 10 per call). */
+        relayBatchSize: number;
+    };
     /** The global table: the read model, the saga's items, the activity feeds. */
     table: { tableName: pulumi.Input<string>; tableArn: pulumi.Input<string>; ttlAttribute: string };
     /** The analytics Kinesis stream. */
@@ -42,8 +136,8 @@ export interface EventsArgs extends EventsConfig {
     database: OrderDatabase;
     vpcId: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** Pulumi protect on the queues holding messages and the event archive. */
-    protect: boolean;
+    /** The environment: region, account, platform key, alarm topic and the protection decisions (see PlatformContext). */
+    context: PlatformContext;
 }
 
 const SERVICES = path.join(__dirname, "..", "..", "services");
@@ -75,45 +169,45 @@ export class Events extends pulumi.ComponentResource {
     constructor(name: string, args: EventsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:events:Events", name, {}, opts);
         const parent = { parent: this };
-        const common = { kmsKeyArn: args.kmsKeyArn, alarmTopicArn: args.alarmTopicArn, logRetentionDays: args.logRetentionDays };
-        const busName = `platform-${pulumi.getStack()}`;
-        const { busArn, ruleArnPattern } = busArns(args.region, args.accountId, busName);
+        const common = { kmsKeyArn: args.context.kmsKeyArn, alarmTopicArn: args.context.alarmTopicArn, logRetentionDays: args.logRetentionDays };
+        const busName = platformName();
+        const { busArn, ruleArnPattern } = busArns(args.context.region, args.context.accountId, busName);
 
         this.topic = new FanOutTopic(
             `${name}-order-events`,
-            { kmsKeyArn: args.kmsKeyArn, publishers: [{ service: "events.amazonaws.com", sourceArn: ruleArnPattern, like: true }], alarmTopicArn: args.alarmTopicArn, protect: args.protect },
+            { kmsKeyArn: args.context.kmsKeyArn, publishers: [{ service: "events.amazonaws.com", sourceArn: ruleArnPattern, like: true }], alarmTopicArn: args.context.alarmTopicArn, protect: args.context.stateful.protect },
             parent,
         );
         this.bus = new EventBus(
             `${name}-bus`,
             {
                 busName,
-                region: args.region,
-                accountId: args.accountId,
-                kmsKeyArn: args.kmsKeyArn,
+                region: args.context.region,
+                accountId: args.context.accountId,
+                kmsKeyArn: args.context.kmsKeyArn,
                 archiveRetentionDays: args.archiveRetentionDays,
                 archivedSources: [ORDER_SOURCE],
                 targetRetryAttempts: args.targetRetryAttempts,
                 targetMaxEventAgeSeconds: args.targetMaxEventAgeSeconds,
-                alarmTopicArn: args.alarmTopicArn,
-                protect: args.protect,
+                alarmTopicArn: args.context.alarmTopicArn,
+                protect: args.context.stateful.protect,
             },
             parent,
         );
         this.saga = new Saga(
             `${name}-order-saga`,
-            { ...args.saga, ...common, tableName: args.table.tableName, tableArn: args.table.tableArn, ttlAttribute: args.table.ttlAttribute, busName, busArn, accountId: args.accountId },
+            { ...args.saga, ...common, tableName: args.table.tableName, tableArn: args.table.tableArn, ttlAttribute: args.table.ttlAttribute, busName, busArn, accountId: args.context.accountId },
             parent,
         );
 
         const consumerCommon = {
             ...common,
-            region: args.region,
+            region: args.context.region,
             senders: [{ service: "sns.amazonaws.com", sourceArn: this.topic.arn }],
             maxReceiveCount: args.maxReceiveCount,
             messageRetentionDays: args.messageRetentionDays,
             queueAgeAlarmMinutes: args.queueAgeAlarmMinutes,
-            protect: args.protect,
+            protect: args.context.stateful.protect,
         };
         this.projector = new QueueConsumer(
             `${name}-projector`,
@@ -174,15 +268,15 @@ export class Events extends pulumi.ComponentResource {
                 iteratorAgeAlarmSeconds: processor.iteratorAgeAlarmSeconds,
                 environment: { TABLE_NAME: args.table.tableName, TTL_ATTRIBUTE: args.table.ttlAttribute, RETENTION_DAYS: String(processor.activityRetentionDays) },
                 statements: [tableItems("WriteActivity", args.table.tableArn, ["BatchWriteItem", "PutItem"], ["activity"])],
-                region: args.region,
-                protect: args.protect,
+                region: args.context.region,
+                protect: args.context.stateful.protect,
             },
             parent,
         );
 
         this.orders = new OrderService(
             `${name}-orders`,
-            { ...args.orders, ...common, database: args.database, vpcId: args.vpcId, subnetIds: args.privateSubnetIds, busName, busArn, accountId: args.accountId },
+            { ...args.orders, ...common, database: args.database, vpcId: args.vpcId, subnetIds: args.privateSubnetIds, busName, busArn, accountId: args.context.accountId },
             parent,
         );
 

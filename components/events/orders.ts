@@ -4,7 +4,7 @@ import * as path from "path";
 import { OUTBOX_METRICS } from "../../services/orders/model";
 import { ServiceRole } from "../iam";
 import { PlatformFunction } from "../lambda-function";
-import { RELAY_RESERVED_CONCURRENCY } from "./concurrency";
+import { RELAY_RESERVED_CONCURRENCY } from "../../lib/event-concurrency";
 
 /** What the write path needs of the database (see components/database.ts). */
 export interface OrderDatabase {

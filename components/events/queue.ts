@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EVENT_LIMITS } from "../../config/sections/events";
+import { EVENT_LIMITS } from "../../lib/event-limits";
 import { policyDocument, type Statement } from "../iam";
 
 /** An AWS service that may send to a queue, and from which resource(s) only. */

@@ -3,8 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ServiceRole, type Statement } from "../iam";
 import { PlatformFunction } from "../lambda-function";
-import { lineConcurrencyFor, sagaDefinition } from "./saga-definition";
+import { lineConcurrencyFor, sagaDefinition } from "../../lib/saga-definition";
 import { tableItems } from "./table-access";
+import { stackScoped } from "../names";
 
 export interface SagaArgs {
     /** The global table the steps keep stock, payments, shipments and the saga's claims in. */
@@ -85,7 +86,7 @@ export class Saga extends pulumi.ComponentResource {
         // CloudWatch Logs resource policy, which has a size limit that many log groups exhaust.
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
-            { name: `/aws/vendedlogs/states/${name}-${pulumi.getStack()}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            { name: `/aws/vendedlogs/states/${stackScoped(name)}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
             { parent: this },
         );
         const role = new ServiceRole(

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CACHE_ENGINE_FAMILIES, cacheParameterGroupFamily } from "../../components/cache-engines";
+import { CACHE_ENGINE_FAMILIES, cacheParameterGroupFamily } from "../../lib/cache-engines";
 import { logRetentionDays, type ProfileDefaults } from "../common";
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { logRetentionDays, type ProfileDefaults } from "../common";
-import { albPathProblem, cloudFrontPathProblem, MAX_STRANGLER_PATH_RULES, overlap, packPathRules } from "../path-patterns";
+import { albPathProblem, cloudFrontPathProblem, MAX_STRANGLER_PATH_RULES, overlap, packPathRules } from "../../lib/path-patterns";
 
 /** CloudFront security policies with a TLS 1.2 or later minimum; older ones are not offered. */
 export const VIEWER_TLS_POLICIES = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] as const;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { autoSubnetLayout } from "../subnet-layout";
+import { autoSubnetLayout } from "../../lib/subnet-layout";
 import { logRetentionDays, parseCidr, type ProfileDefaults } from "../common";
 
 const subnetMask = z.int().min(16).max(28);

@@ -1,7 +1,7 @@
 /** Step Functions rules: logging, tracing, valid definitions, worst-case timing and concurrency, failure alarms. */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
-import { duplicateStateNames, mapInvocations, worstCaseProblem } from "../asl";
+import { duplicateStateNames, mapInvocations, worstCaseProblem } from "../../lib/asl";
 import { StackGraph } from "../graph";
 import { isSet, isUnknown, json, plain, UNKNOWN } from "../lib";
 import { METRIC_ALARM, alarmsOn, FUNCTION } from "../shared";

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as aws from "@pulumi/aws";
-import { Analytics, glueDatabaseName, type AnalyticsArgs } from "../../components/analytics";
+import { Analytics, type AnalyticsArgs } from "../../components/analytics";
+import { glueDatabaseName } from "../../components/names";
 import { Delivery, FIREHOSE_ERROR_PREFIX, FIREHOSE_PREFIX } from "../../components/analytics/delivery";
 import { parentDirectories } from "../../components/analytics/lake";
 import { serviceTrust } from "../../components/iam";
@@ -8,7 +9,7 @@ import { defaults, type AnalyticsConfig } from "../../config/sections/analytics"
 import { EVENT_COLUMNS } from "../../services/analytics/event";
 import type { Plan } from "../../tools/engine";
 import { allOf, allows, grantsOf, named, trustOf } from "../helpers/analytics";
-import { render } from "../helpers/component";
+import { render, testContext, UNPROTECTED } from "../helpers/component";
 
 const ACCOUNT = "123456789012";
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-a444-555555555555";
@@ -23,7 +24,7 @@ function args(profile: "dev" | "prod", overrides: Overrides = {}, protect = prof
     const config = { ...base } as AnalyticsConfig;
     for (const [k, v] of Object.entries(overrides)) (config as any)[k] = { ...(base as any)[k], ...v };
     config.emr.cluster = { ...config.emr.cluster, tlsCertificatesS3Uri: CERTS };
-    return { ...config, vpcId: "vpc-0123456789abcdef0", privateSubnetIds: SUBNETS, kmsKeyArn: KEY_ARN, alarmTopicArn: TOPIC_ARN, accountId: ACCOUNT, region: "us-east-1", protect };
+    return { ...config, vpcId: "vpc-0123456789abcdef0", privateSubnetIds: SUBNETS, context: testContext({ kmsKeyArn: KEY_ARN, alarmTopicArn: TOPIC_ARN, accountId: ACCOUNT, region: "us-east-1", stateful: { ...UNPROTECTED, protect } }) };
 }
 
 const renderAnalytics = (a: AnalyticsArgs, name = "analytics"): Promise<Plan> => render(() => new Analytics(name, a));

@@ -3,7 +3,7 @@ import * as path from "path";
 import { defaults } from "../../config/sections/api";
 import { Api, routeSlug, type ApiArgs } from "../../components/api";
 import type { Plan } from "../../tools/engine";
-import { render } from "../helpers/component";
+import { render, testContext } from "../helpers/component";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "echo-handler.ts");
 const { aggregatorTimeoutMs: _t, circuitBreaker: _c, ...apiDefaults } = defaults.dev;
@@ -12,11 +12,8 @@ function args(overrides: Partial<ApiArgs> = {}): ApiArgs {
     return {
         ...apiDefaults,
         routeThrottling: {},
-        region: "us-east-1",
-        kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-a444-555555555555",
+        context: testContext({ region: "us-east-1", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-a444-555555555555" }),
         corsOrigins: ["https://www.example.com"],
-        deletionProtection: false,
-        protect: false,
         routes: [
             { routeKey: "GET /health", public: true, handler: { entry: FIXTURE, description: "health" } },
             { routeKey: "GET /things/{id}", handler: { entry: FIXTURE, description: "things" } },

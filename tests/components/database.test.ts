@@ -11,7 +11,7 @@ const PROXY = "aws:rds/proxy:Proxy";
 
 function renderDatabase(profile: "dev" | "prod"): Promise<Plan> {
     return render(() => {
-        const db = new Database("db", { ...defaults[profile], ...network, accountId: ACCOUNT, ...profiles[profile] });
+        const db = new Database("db", { ...defaults[profile], ...network, ...profiles[profile] });
         db.grantConnect(clientRole());
     });
 }

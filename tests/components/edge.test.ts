@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { defaults } from "../../config/sections/edge";
 import { Edge, OriginSecret, type EdgeArgs } from "../../components/edge";
 import type { Plan } from "../../tools/engine";
-import { render } from "../helpers/component";
+import { render, testContext } from "../helpers/component";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/6b1d2e7a-93c4-4f0e-8a55-2c7e9d3f1a08";
 const { strangler: _s, logRetentionDays: _l, ...edgeDefaults } = defaults.dev;
@@ -15,10 +15,8 @@ function edge(name: string, overrides: Partial<EdgeArgs> = {}) {
         albDnsName: "web-alb-1.eu-west-1.elb.amazonaws.com",
         originHttps: false,
         originHeader: { name: "X-Origin-Verify", value: "s3cr3t" },
-        kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-4333-a444-555555555555",
-        accountId: "123456789012",
+        context: testContext({ region: "eu-west-1", kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-4333-a444-555555555555", accountId: "123456789012" }),
         usEast1,
-        protect: false,
         ...overrides,
     });
 }

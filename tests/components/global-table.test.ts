@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { GlobalTable, READ_WRITE_ACTIONS, STREAM_READ_ACTIONS } from "../../components/global-table";
+import { GLOBAL_TABLE_DEFAULTS, GlobalTable, READ_WRITE_ACTIONS, STREAM_READ_ACTIONS } from "../../components/global-table";
 import { defaults } from "../../config/sections/global-table";
 import type { Plan } from "../../tools/engine";
 import { render } from "../helpers/component";
@@ -22,6 +22,15 @@ describe("GlobalTable component", () => {
     before(async () => {
         dev = await renderTable("dev");
         prod = await renderTable("prod", { replicaRegions: ["us-west-2", "eu-west-1"] });
+    });
+
+    it("without billingMode, targetUtilizationPercent or ttlAttribute: on demand, expiring items by expiresAt (the documented defaults)", async () => {
+        const { billingMode: _b, targetUtilizationPercent: _t, ttlAttribute: _a, ...rest } = defaults.dev;
+        const plan = await render(() => new GlobalTable("data", { ...rest, ...profiles.dev }));
+        const t = one(plan, TABLE).inputs as any;
+        assert.equal(t.billingMode, GLOBAL_TABLE_DEFAULTS.billingMode);
+        assert.equal(t.billingMode, "PAY_PER_REQUEST");
+        assert.deepEqual(t.ttl, { attributeName: "expiresAt", enabled: true });
     });
 
     it("keys items by string pk and sk", () => {

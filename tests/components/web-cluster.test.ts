@@ -6,7 +6,7 @@ import { defaults } from "../../config/sections/web";
 import { TLS_POLICY, WebCluster, type WebClusterArgs } from "../../components/web-cluster";
 import { webUserData } from "../../components/web-user-data";
 import type { Plan, PlannedResource } from "../../tools/engine";
-import { render } from "../helpers/component";
+import { render, testContext } from "../helpers/component";
 import { doc } from "../helpers/plan";
 
 const code = "console.log('web');";
@@ -16,15 +16,11 @@ const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f3c8a52-7d1e-4b6a-
 function args(overrides: Partial<WebClusterArgs> = {}): WebClusterArgs {
     return {
         ...defaults.dev,
-        region: "us-east-1",
-        accountId: "123456789012",
+        context: testContext({ region: "us-east-1", accountId: "123456789012", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-a444-555555555555" }),
         vpcId: "vpc-0123456789abcdef0",
         publicSubnetIds: ["subnet-pub-a", "subnet-pub-b"],
         privateSubnetIds: ["subnet-app-a", "subnet-app-b"],
-        kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-a444-555555555555",
         allowPlainHttp: true,
-        deletionProtection: false,
-        protect: false,
         service,
         parameterPath: "/platform/test/web/",
         instanceTags: { environment: "test", project: "platform", owner: "team" },
@@ -113,7 +109,7 @@ describe("WebCluster component", () => {
 
     it("grants ALB log delivery to the regional ELB account where one exists, else to the log-delivery service", async () => {
         const principalIn = async (region: string) => {
-            const plan = await render(() => new WebCluster("web", args({ region })), { region });
+            const plan = await render(() => new WebCluster("web", args({ context: testContext({ region, accountId: "123456789012", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-a444-555555555555" }) })), { region });
             const policy = doc(only(plan, "aws:s3/bucketPolicy:BucketPolicy", "access-logs").inputs.policy);
             const s = policy.Statement.find((x) => x.Sid === "ElbDeliversAccessLogs");
             assert.match(s.Resource, /^arn:aws:s3:::web-access-logs-\w+\/alb\/AWSLogs\/123456789012\/\*$/);

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { ConfigError, validateConfig } from "../../config";
-import { CACHE_ENGINE_FAMILIES } from "../../components/cache-engines";
+import { CACHE_ENGINE_FAMILIES } from "../../lib/cache-engines";
 
 const base = { "aws:region": "us-east-1", "platform:tags": JSON.stringify({ owner: "team-a" }) };
 

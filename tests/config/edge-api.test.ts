@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { ConfigError, validateConfig } from "../../config";
-import { matches, overlap, packPathRules } from "../../config/path-patterns";
+import { matches, overlap, packPathRules } from "../../lib/path-patterns";
 
 const WEB_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f3c8a52-7d1e-4b6a-9c2e-5a8d4e1b7f60";
 const EDGE_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/6b1d2e7a-93c4-4f0e-8a55-2c7e9d3f1a08";

@@ -5,7 +5,7 @@
  * `*` and `?` as wildcards; the first matching rule acts, else the listener's default action.
  */
 import type { Plan, PlannedResource } from "../../tools/engine";
-import { matches } from "../../config/path-patterns";
+import { matches } from "../../lib/path-patterns";
 
 export interface AlbRequest {
     path: string;

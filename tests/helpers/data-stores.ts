@@ -3,6 +3,7 @@ import { defaults as protection } from "../../config/sections/protection";
 import { serviceTrust } from "../../components/iam";
 import type { Plan, PlannedResource } from "../../tools/engine";
 import { doc } from "./plan";
+import { testContext } from "./component";
 
 /** Inputs the data-store components share in component tests, shaped like the network's outputs. */
 export const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-a444-555555555555";
@@ -11,8 +12,10 @@ export const ISOLATED_SUBNETS = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbb
 export const WEB_SG = "sg-0web0000000000000";
 export const ACCOUNT = "123456789012";
 
-export const network = { region: "us-east-1", vpcId: VPC_ID, subnetIds: ISOLATED_SUBNETS, kmsKeyArn: KEY_ARN, clientSecurityGroupIds: [WEB_SG] };
-export const profiles = { dev: { protection: protection.dev }, prod: { protection: protection.prod } };
+export const network = { vpcId: VPC_ID, subnetIds: ISOLATED_SUBNETS, clientSecurityGroupIds: [WEB_SG] };
+/** The environment per profile: its protection decisions (platform:protection), in the test account and key. */
+const contextFor = (p: typeof protection.dev) => ({ context: testContext({ region: "us-east-1", accountId: ACCOUNT, kmsKeyArn: KEY_ARN, stateful: { protect: p.protectResources, deletionProtection: p.deletionProtection, finalSnapshot: p.finalSnapshot } }) });
+export const profiles = { dev: contextFor(protection.dev), prod: contextFor(protection.prod) };
 
 /** A role standing in for the web fleet's, to receive grants. */
 export function clientRole(name = "web-role"): aws.iam.Role {

@@ -25,7 +25,7 @@
  * anywhere (nested Map states included), as Step Functions refuses it.
  */
 import { ExecutionError, ExecutionTimeoutError, StateMachine } from "aws-local-stepfunctions";
-import { allStates, duplicateStateNames } from "../../policy/asl";
+import { allStates, duplicateStateNames } from "../../lib/asl";
 
 // aws-local-stepfunctions 3 declares Node >= 22 and calls Promise.withResolvers (Node 22+) for every
 // Task; this machine runs Node 20. Test-only polyfill; the program never loads the library.

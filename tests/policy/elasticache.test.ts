@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { CACHE_ENGINE_FAMILIES } from "../../components/cache-engines";
+import { CACHE_ENGINE_FAMILIES } from "../../lib/cache-engines";
 import { cacheFamilyOf } from "../../policy/rules/elasticache";
 import { expectViolations, resource } from "../helpers/policy";
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { retryDelays, worstCase } from "../../policy/asl";
+import { retryDelays, worstCase } from "../../lib/asl";
 import { expectViolations, resource } from "../helpers/policy";
 
 const ACCOUNT = "123456789012";

@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import { validateConfig } from "../../config";
 import { reservedConcurrencyByFunction, reservedConcurrencyTotal } from "../../config/sections/events";
-import { readStackSettings } from "../../tools/stack-config";
+import { readStackSettings } from "../../lib/stack-settings";
 import { ofType, planOf, PROJECT_DIR } from "../helpers/plan";
 
 for (const [stack, total] of [["dev", 20], ["prod", 157]] as const) {

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { validateConfig } from "../../config";
 import { READ_WRITE_ACTIONS } from "../../components/global-table";
 import type { Plan, PlannedResource } from "../../tools/engine";
-import { readStackSettings } from "../../tools/stack-config";
+import { readStackSettings } from "../../lib/stack-settings";
 import { cli, doc, ofType, one, planOf, PROJECT_DIR, stackFile, type PlanWithPolicy } from "../helpers/plan";
 
 /** The resources created under the (single) component of this type, at any depth. */

@@ -3,7 +3,7 @@ import { validateConfig, type PlatformConfig } from "../../config";
 import { API_ROUTES } from "../../config/sections/api";
 import { ORIGIN_HEADER_NAME } from "../../components/edge";
 import type { Plan } from "../../tools/engine";
-import { readStackSettings } from "../../tools/stack-config";
+import { readStackSettings } from "../../lib/stack-settings";
 import { routeRequest } from "../helpers/alb";
 import { cli, doc, ofType, one, planOf, PROJECT_DIR, stackFile, type PlanWithPolicy } from "../helpers/plan";
 

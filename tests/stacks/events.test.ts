@@ -2,8 +2,8 @@
  * The event-driven services as each committed stack plans them under the offline engine.
  */
 import { strict as assert } from "assert";
-import { FORWARD_STEPS, MAX_ORDER_LINES } from "../../components/events/saga-definition";
-import { duplicateStateNames, mapInvocations, worstCaseProblem } from "../../policy/asl";
+import { FORWARD_STEPS, MAX_ORDER_LINES } from "../../lib/saga-definition";
+import { duplicateStateNames, mapInvocations, worstCaseProblem } from "../../lib/asl";
 import { OUTBOX_METRICS } from "../../services/orders/model";
 import { chainFrom } from "../helpers/sfn";
 import { doc, ofType, one, planOf, type PlanWithPolicy } from "../helpers/plan";

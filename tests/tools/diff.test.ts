@@ -158,7 +158,7 @@ describe("npm run diff --base: a code change against a commit", function () {
         edit("components/global-table.ts", "{ parent: this, protect:", "{ parent: this, aliases: [{ name: `${name}-table` }], protect:");
         aliased = await run(["diff", "--stack", "prod", ...head], repo);
         // The web cluster's log group gets another name: a replacement of a stateful resource prod does not protect.
-        edit("components/web-cluster.ts", "{ name: `/platform/${stack}/${name}`,", "{ name: `/platform/${stack}/${name}-app`,");
+        edit("components/web-cluster.ts", "{ name: platformPath(name),", "{ name: platformPath(`${name}-app`),");
         [logRenamed, logAllowed] = await Promise.all([
             run(["diff", "--stack", "prod", ...head], repo),
             run(["diff", "--stack", "prod", ...head, "--allow-replace", "web-logs", "--json"], repo),

@@ -7,7 +7,7 @@ import * as path from "path";
 import { validateConfig } from "../../config";
 import type { Violation } from "../../policy/evaluate";
 import type { Plan } from "../engine";
-import { readStackSettings } from "../stack-config";
+import { readStackSettings } from "../../lib/stack-settings";
 import { budgetExcess, budgetRecord, type BudgetRecord } from "./budget";
 import { estimateCost, type CostEstimate, type CostUsage } from "./cost";
 import { planEstimates } from "./create-time";

@@ -8,7 +8,7 @@
 import { strict as assert } from "assert";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { FORWARD_STEPS } from "../../../components/events/saga-definition";
+import { FORWARD_STEPS } from "../../../lib/saga-definition";
 import { parseOrderEvent, type Order, type OrderEvent } from "../../../services/orders/model";
 import { inventory, reservationAttribute, stockKey } from "../../../services/saga/inventory";
 import { paymentKey, payments } from "../../../services/saga/payments";

@@ -7,7 +7,7 @@ import * as path from "path";
 import { bundleService } from "../../../components/service-bundle";
 import { WebCluster } from "../../../components/web-cluster";
 import { defaults } from "../../../config/sections/web";
-import { render } from "../../helpers/component";
+import { render, testContext } from "../../helpers/component";
 import { PROJECT_DIR } from "../../helpers/plan";
 
 describe("web service bundle", function () {
@@ -45,15 +45,11 @@ describe("web service bundle", function () {
             const plan = await render(() =>
                 new WebCluster("web", {
                     ...defaults.dev,
-                    region: "us-east-1",
-                    accountId: "123456789012",
+                    context: testContext({ region: "us-east-1", accountId: "123456789012", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k" }),
                     vpcId: "vpc-1",
                     publicSubnetIds: ["subnet-a"],
                     privateSubnetIds: ["subnet-b"],
-                    kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
                     allowPlainHttp: true,
-                    deletionProtection: false,
-                    protect: false,
                     service,
                     parameterPath: "/platform/test/web/",
                     instanceTags: {},

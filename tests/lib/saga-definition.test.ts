@@ -4,8 +4,8 @@
  * a worst case that config validation computes from the very definition the program emits.
  */
 import { strict as assert } from "assert";
-import { lineConcurrencyFor, MAX_ORDER_LINES, sagaDefinition, sagaWorstCase, TASK_TIMEOUT_ALLOWANCE_SECONDS } from "../../components/events/saga-definition";
-import { allStates, duplicateStateNames, mapInvocations, worstCase } from "../../policy/asl";
+import { lineConcurrencyFor, MAX_ORDER_LINES, sagaDefinition, sagaWorstCase, TASK_TIMEOUT_ALLOWANCE_SECONDS } from "../../lib/saga-definition";
+import { allStates, duplicateStateNames, mapInvocations, worstCase } from "../../lib/asl";
 import { placeOrderCommand } from "../../services/orders/model";
 import { command } from "../helpers/events";
 

@@ -30,12 +30,12 @@
  * claim and stops. The claim names its execution, so a retry of its own claim succeeds.
  *
  * Every task has a timeout, so the worst case of an execution, compensations included, follows
- * from the definition alone (policy/asl.ts); config validation and the policy pack keep it
+ * from the definition alone (lib/asl.ts); config validation and the policy pack keep it
  * within the execution's TimeoutSeconds, which nothing can catch.
  */
 import { z } from "zod";
-import { worstCase } from "../../policy/asl";
-import { ORDER_EVENTS, ORDER_SOURCE, placeOrderCommand } from "../../services/orders/model";
+import { worstCase } from "./asl";
+import { ORDER_EVENTS, ORDER_SOURCE, placeOrderCommand } from "../services/orders/model";
 
 export interface SagaDefinitionArgs {
     inventoryFunctionArn: string;
@@ -71,7 +71,7 @@ export const lineConcurrencyFor = (reservedConcurrency: number) => Math.min(MAX_
 /**
  * Seconds an invocation's state waits beyond the function's timeout: Lambda may spend up to 10 s
  * in a cold start's Init phase before the handler's timeout starts. Bounding every task makes
- * the execution's worst case computable from the definition (policy/asl.ts).
+ * the execution's worst case computable from the definition (lib/asl.ts).
  */
 export const TASK_TIMEOUT_ALLOWANCE_SECONDS = 10;
 /** Timeout of the service integrations (DynamoDB PutItem, EventBridge PutEvents): single API calls. */

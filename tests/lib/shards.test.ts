@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { shardsFor, SHARD_WRITE_LIMITS } from "../../components/analytics/shards";
+import { shardsFor, SHARD_WRITE_LIMITS } from "../../lib/shards";
 
 const size = (recordsPerSecond: number, kibPerSecond: number, headroomPercent = 0) => shardsFor({ recordsPerSecond, kibPerSecond, headroomPercent });
 
