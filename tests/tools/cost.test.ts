@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import { readFileSync } from "fs";
+import { join } from "path";
 import { cli, committedPlan, stackFile } from "../helpers/plan";
 import { sectionProblems } from "../helpers/config";
 import { defaults } from "../../config/sections/usage";
@@ -31,6 +33,19 @@ describe("cost estimate", () => {
                 assert.ok(p.usd >= 0 && /^https:\/\//.test(p.source), `${region} ${key}`);
             }
         }
+    });
+
+    it("a confirmed price names the page it was read on, and docs/cost.md states the table's confidence counts", () => {
+        const counts = { primary: 0, secondary: 0, unconfirmed: 0 };
+        for (const [region, table] of Object.entries(PRICES.regions)) {
+            for (const [key, p] of Object.entries(table)) {
+                counts[p.confidence]++;
+                // A secondary price is read on a third-party page: AWS's own page alone would be a primary (or unconfirmed) claim.
+                if (p.confidence === "secondary") assert.ok(!/^https:\/\/aws\.amazon\.com\//.test(p.source), `${region} ${key}: a secondary source names the third-party page first`);
+            }
+        }
+        const doc = readFileSync(join(__dirname, "../../docs/cost.md"), "utf8");
+        assert.ok(doc.includes(`${counts.primary} primary, ${counts.secondary} secondary and ${counts.unconfirmed} unconfirmed`), `docs/cost.md should state ${JSON.stringify(counts)}`);
     });
 
     it("sums the items to the cent, largest first, each with a basis", () => {
