@@ -68,9 +68,13 @@ function leakedPromises(): string[] {
     return [...candidates].map((p) => p._debugCtx ?? "promise");
 }
 
+/** What file assets' paths are shown relative to: the project being evaluated (one per process). */
+let plainRoot: string | undefined;
+
 export async function evaluateStack(opts: EvaluateOptions): Promise<Plan> {
     skipStackCaptures();
     const projectDir = path.resolve(opts.projectDir);
+    plainRoot = projectDir;
     const { project, config, secretKeys } = readStackSettings(projectDir, opts.stack, opts.stackFile);
     const region = config["aws:region"] ?? "us-east-1";
 
@@ -149,7 +153,7 @@ export function recordRegistrations(sink: PlannedResource[], onStackOutputs: (ou
     };
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
-        if (req.getUrn().split("::")[2] === "pulumi:pulumi:Stack") onStackOutputs(toPlainJson(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>);
+        if (req.getUrn().split("::")[2] === "pulumi:pulumi:Stack") onStackOutputs(toPlainJson(req.getOutputs()?.toJavaScript() ?? {}, plainRoot) as Record<string, unknown>);
         return registerOutputs(req, callback);
     };
 }
@@ -211,14 +215,14 @@ function describeRequest(req: any, urn: string, id: string | undefined, wireInpu
         propertyDependencies[key] = deps.getUrnsList();
         deps.getUrnsList().forEach((u: string) => propertyDeps.add(u));
     });
-    const inputs = toPlainJson(wireInputs) as Record<string, unknown>;
+    const inputs = toPlainJson(wireInputs, plainRoot) as Record<string, unknown>;
     const outputs: Record<string, unknown> = {};
     // The provider marks these outputs secret (a generated password's result): never print them.
     const secretOutputs = new Set<string>(req.getAdditionalsecretoutputsList());
     for (const k of Object.keys(wireState).sort()) {
         const v = wireState[k];
         if (v === wireInputs[k]) continue; // an input passed through
-        const plain = toPlainJson(v);
+        const plain = toPlainJson(v, plainRoot);
         if (JSON.stringify(plain) !== JSON.stringify(inputs[k])) outputs[k] = secretOutputs.has(k) ? SECRET_TEXT : plain;
     }
     const providerRef: string = req.getProvider();

@@ -2,6 +2,10 @@
  * Pulumi's wire format marks secrets, resource references, assets and unknowns with signature
  * keys. The plan is plain JSON: secrets print as "[secret]", references as their URN.
  */
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
 const SIG = "4dabf18193072939515e22adb298388d";
 const SECRET = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE = "5cf8f73096256a8f31e491e813e4eb8e";
@@ -13,9 +17,13 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export const SECRET_TEXT = "[secret]";
 export const UNKNOWN_TEXT = "[unknown]";
 
-export function toPlainJson(value: unknown): unknown {
+/**
+ * `root` is the project directory: a file asset's path is shown relative to it, so two checkouts
+ * of one commit plan alike (`diff --base` plans the base in a temporary directory).
+ */
+export function toPlainJson(value: unknown, root?: string): unknown {
     if (value === UNKNOWN) return UNKNOWN_TEXT;
-    if (Array.isArray(value)) return value.map(toPlainJson);
+    if (Array.isArray(value)) return value.map((v) => toPlainJson(v, root));
     if (value === null || typeof value !== "object") return value;
     const obj = value as Record<string, any>;
     switch (obj[SIG]) {
@@ -24,14 +32,56 @@ export function toPlainJson(value: unknown): unknown {
         case RESOURCE:
             return obj.urn;
         case ASSET:
-            return { asset: obj.path ?? obj.uri ?? (obj.text !== undefined ? "<text>" : undefined), hash: obj.hash };
+            return { asset: obj.path !== undefined ? shown(obj.path, root) : (obj.uri ?? (obj.text !== undefined ? "<text>" : undefined)), hash: obj.hash ?? contentHash(obj) };
         case ARCHIVE:
-            return { archive: obj.path ?? obj.uri ?? Object.keys(obj.assets ?? {}), hash: obj.hash };
+            return { archive: obj.path !== undefined ? shown(obj.path, root) : (obj.uri ?? Object.keys(obj.assets ?? {}).sort()), hash: obj.hash ?? contentHash(obj) };
         case OUTPUT:
-            return obj.secret ? SECRET_TEXT : "value" in obj ? toPlainJson(obj.value) : UNKNOWN_TEXT;
+            return obj.secret ? SECRET_TEXT : "value" in obj ? toPlainJson(obj.value, root) : UNKNOWN_TEXT;
     }
     // Keys in order, as the protobuf Structs that carry inputs give them, so a plan is stable.
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(obj).sort()) out[k] = toPlainJson(obj[k]);
+    for (const k of Object.keys(obj).sort()) out[k] = toPlainJson(obj[k], root);
     return out;
+}
+
+function shown(file: string, root: string | undefined): string {
+    if (!root || !path.isAbsolute(file)) return file;
+    return path.relative(root, file).split(path.sep).join("/");
+}
+
+/**
+ * The SHA-256 of an asset's or archive's content, which the SDK leaves to the engine: Pulumi
+ * diffs assets by content, so the plan does too (an edited script or function is an update; a
+ * moved checkout is not). Undefined for a remote (URI) asset, or a path that cannot be read.
+ */
+function contentHash(obj: Record<string, any>): string | undefined {
+    const hash = createHash("sha256");
+    if (typeof obj.text === "string") return hash.update(obj.text).digest("hex");
+    if (obj.assets !== undefined) {
+        for (const name of Object.keys(obj.assets).sort()) {
+            const member = obj.assets[name];
+            const memberHash = member && typeof member === "object" ? (member.hash ?? contentHash(member)) : undefined;
+            if (memberHash === undefined) return undefined;
+            hash.update(`${name}\0${memberHash}\0`);
+        }
+        return hash.digest("hex");
+    }
+    if (typeof obj.path === "string") {
+        try {
+            const stat = fs.statSync(obj.path);
+            if (stat.isFile()) return hash.update(fs.readFileSync(obj.path)).digest("hex");
+            for (const file of filesUnder(obj.path)) hash.update(`${path.relative(obj.path, file)}\0`).update(fs.readFileSync(file));
+            return hash.digest("hex");
+        } catch {
+            return undefined;
+        }
+    }
+    return undefined;
+}
+
+function filesUnder(dir: string): string[] {
+    return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
