@@ -159,6 +159,8 @@ describe("npm run diff --base: a code change against a commit", function () {
         aliased = await run(["diff", "--stack", "prod", ...head], repo);
         // The web cluster's log group gets another name: a replacement of a stateful resource prod does not protect.
         edit("components/web-cluster.ts", "{ name: platformPath(name),", "{ name: platformPath(`${name}-app`),");
+        // And the ETL script gets a line: its S3 object is updated, as Pulumi diffs assets by content.
+        fs.appendFileSync(path.join(repo, "pipelines", "analytics", "events_etl.py"), "# edited\n");
         [logRenamed, logAllowed] = await Promise.all([
             run(["diff", "--stack", "prod", ...head], repo),
             run(["diff", "--stack", "prod", ...head, "--allow-replace", "web-logs", "--json"], repo),
@@ -173,6 +175,8 @@ describe("npm run diff --base: a code change against a commit", function () {
         assert.match(renamed.stdout, /\n- +aws:dynamodb\/table:Table table-table \(delete\) {2}\[protected\]/);
         assert.match(renamed.stderr, /Pulumi refuses to delete .*::table-table/);
         assert.match(renamed.stderr, /table-table \(aws:dynamodb\/table:Table\) deleted\n/);
+        // The base was planned from another directory: file assets (the analytics scripts) compare by content, not path.
+        assert.doesNotMatch(renamed.stdout, /BucketObjectv2 analytics-[a-z-]+-script \(update\)/);
     });
 
     it("an alias to the old URN keeps it the same resource", () => {
@@ -185,6 +189,7 @@ describe("npm run diff --base: a code change against a commit", function () {
         assert.match(logRenamed.stdout, /\n\+- +aws:cloudwatch\/logGroup:LogGroup web-logs \(replace\)\n +~ name: "\/platform\/prod\/web" => "\/platform\/prod\/web-app" {2}\[forces replacement\]/);
         assert.doesNotMatch(logRenamed.stderr, /Pulumi refuses/, "the log group is not protected");
         assert.match(logRenamed.stderr, /\n {2}web-logs \(aws:cloudwatch\/logGroup:LogGroup\) replaced: name\n/);
+        assert.match(logRenamed.stdout, /\n~ +aws:s3\/bucketObjectv2:BucketObjectv2 analytics-catalog-etl-script \(update\)\n +~ source\.hash: "[0-9a-f]{12}/);
         assert.equal(logAllowed.status, 0, logAllowed.stderr);
         const result = JSON.parse(logAllowed.stdout);
         assert.deepEqual([result.changes.find((c: Change) => c.name === "web-logs").op, result.blocked], ["replace", []]);
