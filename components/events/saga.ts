@@ -9,7 +9,7 @@ import { lineConcurrencyFor, sagaDefinition } from "../../lib/saga-definition";
 import { stackScoped } from "../names";
 
 export interface SagaArgs {
-    /** The global table the steps keep stock, payments, shipments and the saga's claims in. */
+    /** The global table the steps keep stock, payments, shipments and the saga's claims in; its TTL attribute expires the compensations' markers. */
     table: Pick<GlobalTable, "tableName" | "ttlAttribute" | "keyedItemsPermission">;
     /** The bus the outcome events (OrderConfirmed, OrderCancelled) go to. */
     busName: pulumi.Input<string>;
