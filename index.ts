@@ -103,9 +103,9 @@ const table = new GlobalTable("table", { ...config.globalTable, context }, opts)
 const webStartup: pulumi.Resource[] = [
     web.allowEgressTo("cache", cache.securityGroupId, cache.port),
     web.allowEgressTo("database-proxy", database.proxySecurityGroupId, database.port),
-    cache.grantReadAuth(web.instanceRole),
-    database.grantConnect(web.instanceRole),
-    table.grantReadWrite(web.instanceRole),
+    cache.grantReadAuth(web),
+    database.grantConnect(web),
+    table.grantReadWrite(web),
 ];
 
 // The analytics pipeline: Kinesis -> Firehose -> S3 data lake -> Glue -> EMR. The web service publishes events to the stream.
@@ -114,7 +114,7 @@ const analytics = new Analytics(
     { ...config.analytics, context, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds },
     opts,
 );
-webStartup.push(analytics.stream.grantWrite(web.instanceRole));
+webStartup.push(analytics.stream.grantWrite(web));
 
 // Event-driven services: the order write path (PostgreSQL + outbox), the bus, the saga, SNS/SQS fan-out to the
 // projector (read model) and the analytics bridge, and the analytics stream's processor.
@@ -123,7 +123,7 @@ const events = new Events(
     {
         ...config.events,
         context,
-        table: { tableName: table.tableName, tableArn: table.tableArn, ttlAttribute: config.globalTable.ttlAttribute },
+        table,
         stream: analytics.stream,
         database,
         vpcId: network.vpcId,
@@ -138,7 +138,7 @@ const webSettings = new ServiceParameters(
     {
         path: webSettingsPath,
         context,
-        readers: [web.instanceRole],
+        readers: [web],
         values: toParameters({
             CACHE_HOST: cache.endpoint,
             CACHE_PORT: cache.port.apply(String),
@@ -174,7 +174,7 @@ const strangler = new StranglerRouting(
             kmsKeyArn: key.arn,
             logRetentionDays: config.edge.logRetentionDays,
             environment: { TABLE_NAME: table.tableName },
-            statements: [{ Sid: "ReadModelQuery", Action: "dynamodb:Query", Resource: table.tableArn }],
+            grants: [table.queryPermission()],
         },
     },
     opts,
@@ -216,7 +216,7 @@ const api = new Api(
                         BREAKER_FAILURE_THRESHOLD: String(config.api.circuitBreaker.failureThreshold),
                         BREAKER_OPEN_SECONDS: String(config.api.circuitBreaker.openSeconds),
                     },
-                    statements: [{ Sid: "ReadModelQuery", Action: "dynamodb:Query", Resource: table.tableArn }],
+                    grants: [table.queryPermission()],
                 },
             },
         ],

@@ -92,7 +92,7 @@ export class Api extends pulumi.ComponentResource {
     /** The token issuer the authorizer trusts. */
     public readonly issuer: pulumi.Output<string>;
     public readonly accessLogGroupName: pulumi.Output<string>;
-    /** Each route's handler, by route key, for grants to its role. */
+    /** Each route's handler, by route key: a grantee of other components' grants (`table.grantQuery(api.handlers[key])`). */
     public readonly handlers: Record<string, PlatformFunction>;
 
     constructor(name: string, given: ApiArgs, opts?: pulumi.ComponentResourceOptions) {

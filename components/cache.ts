@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { cacheParameterGroupFamily, defaultCacheParameterGroup } from "../lib/cache-engines";
-import { Grants, secretRead } from "./grants";
+import { Grants, secretRead, type Grantee, type Permission } from "./grants";
 import { platformPath, stackIdentifier, stackName } from "./names";
 import { guardedSecurityGroup } from "./security-groups";
 import type { PlatformContext } from "./context";
@@ -145,8 +145,13 @@ export class Cache extends pulumi.ComponentResource {
         this.registerOutputs({ endpoint: this.endpoint, port: this.port, authSecretArn: this.authSecretArn, securityGroupId: this.securityGroupId, replicationGroupId: this.replicationGroupId });
     }
 
-    /** Lets the role read the AUTH token: GetSecretValue on its secret, and decrypt with the key only through Secrets Manager. */
-    grantReadAuth(role: aws.iam.Role): aws.iam.RolePolicy {
-        return this.grants.grant("read-auth", role, secretRead(this.authSecretArn, this.kmsKeyArn, this.region));
+    /** Reading the AUTH token: GetSecretValue on its secret, and decrypt with the key only through Secrets Manager. */
+    readAuthPermission(): Permission {
+        return this.grants.permission("read-auth", secretRead(this.authSecretArn, this.kmsKeyArn, this.region));
+    }
+
+    /** Grants `readAuthPermission` as the policy `<cache>-read-auth-<grantee>`. */
+    grantReadAuth(grantee: Grantee): aws.iam.RolePolicy {
+        return this.grants.grant(this.readAuthPermission(), grantee);
     }
 }

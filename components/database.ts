@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Grants, secretRead } from "./grants";
+import { Grants, secretRead, type Grantee, type Permission } from "./grants";
 import { ServiceRole } from "./iam";
 import { stackIdentifier } from "./names";
 import { guardedSecurityGroup } from "./security-groups";
@@ -269,10 +269,15 @@ export class Database extends pulumi.ComponentResource {
         });
     }
 
-    /** Lets the role log in through the proxy as the database user, with an IAM auth token (`rds-db:connect` on that user alone). */
-    grantConnect(role: aws.iam.Role): aws.iam.RolePolicy {
+    /** Logging in through the proxy as the database user, with an IAM auth token (`rds-db:connect` on that user alone). */
+    connectPermission(): Permission {
         const dbUser = pulumi.all([this.proxyArn, this.username]).apply(([arn, user]) => proxyDbUserArn(arn, user));
-        return this.grants.grant("connect", role, [{ Sid: "ConnectThroughProxy", Action: "rds-db:connect", Resource: dbUser }]);
+        return this.grants.permission("connect", [{ Sid: "ConnectThroughProxy", Action: "rds-db:connect", Resource: dbUser }]);
+    }
+
+    /** Grants `connectPermission` as the policy `<database>-connect-<grantee>`. */
+    grantConnect(grantee: Grantee): aws.iam.RolePolicy {
+        return this.grants.grant(this.connectPermission(), grantee);
     }
 
     /** Admits one more client security group to the proxy on 5432 (a client created after the database, such as a VPC Lambda). */

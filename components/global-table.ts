@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Grants } from "./grants";
+import { Grants, type Grantee, type Permission } from "./grants";
 import type { PlatformContext } from "./context";
 import { withDefaults } from "../lib/defaults";
 
@@ -65,6 +65,22 @@ export const READ_WRITE_ACTIONS = [
 export const STREAM_READ_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"];
 
 /**
+ * Item actions only on items whose partition key starts with one of `prefixes` (`<entity>#`, see
+ * services/table-keys.ts), through dynamodb:LeadingKeys: each function may touch its own entities
+ * and no others.
+ */
+export interface KeyedItems {
+    /** The permission's name, e.g. "project-read-model" (the grant policy is `<table>-<name>-<grantee>`). */
+    name: string;
+    /** The statement id, e.g. "ProjectReadModel". */
+    sid: string;
+    /** DynamoDB item actions without the "dynamodb:" prefix, e.g. ["GetItem", "PutItem"]. */
+    actions: string[];
+    /** Entity prefixes, e.g. ["order", "customer"]. */
+    prefixes: string[];
+}
+
+/**
  * A DynamoDB global table (version 2019.11.21, through `replicas`): string keys `pk` and `sk`,
  * on-demand or autoscaled provisioned capacity, a NEW_AND_OLD_IMAGES stream (replication needs
  * it), point-in-time recovery on the table and on every replica, a TTL attribute, and deletion
@@ -80,6 +96,8 @@ export class GlobalTable extends pulumi.ComponentResource {
     public readonly tableArn: pulumi.Output<string>;
     /** The home region's stream (NEW_AND_OLD_IMAGES). */
     public readonly streamArn: pulumi.Output<string>;
+    /** The attribute whose epoch-seconds value expires an item. */
+    public readonly ttlAttribute: string;
 
     private readonly grants: Grants;
 
@@ -147,16 +165,54 @@ export class GlobalTable extends pulumi.ComponentResource {
         this.tableName = table.name;
         this.tableArn = table.arn;
         this.streamArn = table.streamArn;
+        this.ttlAttribute = args.ttlAttribute;
         this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn, streamArn: this.streamArn });
     }
 
     /** Item reads and writes on the table and its indexes (the actions in READ_WRITE_ACTIONS, nothing else). */
-    grantReadWrite(role: aws.iam.Role): aws.iam.RolePolicy {
-        return this.grants.grant("read-write", role, [{ Sid: "ItemReadWrite", Action: READ_WRITE_ACTIONS, Resource: [this.tableArn, pulumi.interpolate`${this.tableArn}/index/*`] }]);
+    readWritePermission(): Permission {
+        return this.grants.permission("read-write", [{ Sid: "ItemReadWrite", Action: READ_WRITE_ACTIONS, Resource: [this.tableArn, pulumi.interpolate`${this.tableArn}/index/*`] }]);
+    }
+
+    /** Grants `readWritePermission` as the policy `<table>-read-write-<grantee>`. */
+    grantReadWrite(grantee: Grantee): aws.iam.RolePolicy {
+        return this.grants.grant(this.readWritePermission(), grantee);
     }
 
     /** Reading the table's stream (the actions in STREAM_READ_ACTIONS) on the stream alone. */
-    grantStreamRead(role: aws.iam.Role): aws.iam.RolePolicy {
-        return this.grants.grant("stream-read", role, [{ Sid: "StreamRead", Action: STREAM_READ_ACTIONS, Resource: this.streamArn }]);
+    streamReadPermission(): Permission {
+        return this.grants.permission("stream-read", [{ Sid: "StreamRead", Action: STREAM_READ_ACTIONS, Resource: this.streamArn }]);
+    }
+
+    /** Grants `streamReadPermission` as the policy `<table>-stream-read-<grantee>`. */
+    grantStreamRead(grantee: Grantee): aws.iam.RolePolicy {
+        return this.grants.grant(this.streamReadPermission(), grantee);
+    }
+
+    /** Query on the table (the read model's queries), the base table alone. */
+    queryPermission(): Permission {
+        return this.grants.permission("query", [{ Sid: "ReadModelQuery", Action: "dynamodb:Query", Resource: this.tableArn }]);
+    }
+
+    /** Grants `queryPermission` as the policy `<table>-query-<grantee>`. */
+    grantQuery(grantee: Grantee): aws.iam.RolePolicy {
+        return this.grants.grant(this.queryPermission(), grantee);
+    }
+
+    /** Key-prefix-scoped item actions (see `itemsPermission`). */
+    keyedItemsPermission(access: KeyedItems): Permission {
+        return this.grants.permission(access.name, [
+            {
+                Sid: access.sid,
+                Action: access.actions.map((a) => `dynamodb:${a}`),
+                Resource: this.tableArn,
+                Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": access.prefixes.map((p) => `${p}#*`) } },
+            },
+        ]);
+    }
+
+    /** Grants `keyedItemsPermission` as the policy `<table>-<access.name>-<grantee>`. */
+    grantKeyedItems(access: KeyedItems, grantee: Grantee): aws.iam.RolePolicy {
+        return this.grants.grant(this.keyedItemsPermission(access), grantee);
     }
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { Grantee, Permission } from "./grants";
 
 /** One IAM policy statement; resources and conditions may hold outputs. */
 export interface Statement {
@@ -37,8 +38,10 @@ export interface ServiceRoleArgs {
     service: string;
     /** Restrict the trust to this account (confused-deputy guard). */
     accountId?: pulumi.Input<string>;
-    /** Inline least-privilege statements. */
+    /** Inline least-privilege statements for what the role does with its own resources. */
     statements?: Statement[];
+    /** Other components' permissions, folded into the role's own policy ahead of `statements` (see components/grants.ts). */
+    grants?: Permission[];
     /** AWS-managed policies to attach, by ARN. */
     managedPolicyArns?: string[];
     description: string;
@@ -46,11 +49,13 @@ export interface ServiceRoleArgs {
     path?: string;
 }
 
-/** A role one service assumes, with an inline policy of exactly the statements it needs. */
-export class ServiceRole extends pulumi.ComponentResource {
+/** A role one service assumes, with an inline policy of exactly the statements it needs; a grantee under its own name. */
+export class ServiceRole extends pulumi.ComponentResource implements Grantee {
     public readonly role: aws.iam.Role;
     public readonly arn: pulumi.Output<string>;
     public readonly name: pulumi.Output<string>;
+    public readonly granteeName: string;
+    public readonly roleName: pulumi.Output<string>;
 
     constructor(name: string, args: ServiceRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:iam:ServiceRole", name, {}, opts);
@@ -59,14 +64,17 @@ export class ServiceRole extends pulumi.ComponentResource {
             { assumeRolePolicy: serviceTrust(args.service, args.accountId), description: args.description, ...(args.path ? { path: args.path } : {}) },
             { parent: this },
         );
-        if (args.statements && args.statements.length > 0) {
-            new aws.iam.RolePolicy(`${name}-policy`, { role: this.role.name, policy: policyDocument(args.statements) }, { parent: this });
+        const statements = [...(args.grants ?? []).flatMap((p) => p.statements), ...(args.statements ?? [])];
+        if (statements.length > 0) {
+            new aws.iam.RolePolicy(`${name}-policy`, { role: this.role.name, policy: policyDocument(statements) }, { parent: this });
         }
         (args.managedPolicyArns ?? []).forEach((policyArn, i) => {
             new aws.iam.RolePolicyAttachment(`${name}-managed-${i}`, { role: this.role.name, policyArn }, { parent: this });
         });
         this.arn = this.role.arn;
         this.name = this.role.name;
+        this.granteeName = name;
+        this.roleName = this.role.name;
         this.registerOutputs({ arn: this.arn, name: this.name });
     }
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { Grantee, Permission } from "./grants";
 import { ServiceRole, type Statement } from "./iam";
 import { bundleService } from "./service-bundle";
 import { platformPath } from "./names";
@@ -22,6 +23,8 @@ export interface PlatformFunctionArgs {
     vpc?: { subnetIds: pulumi.Input<pulumi.Input<string>[]>; securityGroupIds: pulumi.Input<pulumi.Input<string>[]> };
     /** Least-privilege statements for what the function itself calls. */
     statements?: Statement[];
+    /** Other components' permissions, folded into the role's own policy (see components/grants.ts). */
+    grants?: Permission[];
 }
 
 /** The settings a component passes through to its function unchanged. */
@@ -37,15 +40,17 @@ export function functionSettings(args: FunctionSettings): FunctionSettings {
  * A Lambda function the platform way: code bundled from services/, Node.js 22 on arm64, its own
  * role trusted by lambda.amazonaws.com with only its statements, a KMS-encrypted log group with
  * retention (created first, so Lambda never creates one that keeps logs forever), JSON logs,
- * X-Ray tracing and environment encryption with the platform key.
+ * X-Ray tracing and environment encryption with the platform key. A grantee under its own name.
  */
-export class PlatformFunction extends pulumi.ComponentResource {
+export class PlatformFunction extends pulumi.ComponentResource implements Grantee {
     public readonly function: aws.lambda.Function;
     public readonly role: aws.iam.Role;
     public readonly arn: pulumi.Output<string>;
     public readonly functionName: pulumi.Output<string>;
     public readonly invokeArn: pulumi.Output<string>;
     public readonly logGroupName: pulumi.Output<string>;
+    public readonly granteeName: string;
+    public readonly roleName: pulumi.Output<string>;
     private readonly name: string;
 
     constructor(name: string, args: PlatformFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -62,6 +67,7 @@ export class PlatformFunction extends pulumi.ComponentResource {
             { Sid: "WriteOwnLogs", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
             // X-Ray accepts trace segments only on "*": these two actions have no resource scope.
             { Sid: "Tracing", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
+            ...(args.grants ?? []).flatMap((p) => p.statements),
             ...(args.statements ?? []),
         ];
         const role = new ServiceRole(
@@ -100,6 +106,8 @@ export class PlatformFunction extends pulumi.ComponentResource {
             { parent: this, dependsOn: [role] },
         );
         this.role = role.role;
+        this.granteeName = name;
+        this.roleName = role.name;
         this.arn = this.function.arn;
         this.functionName = this.function.name;
         this.invokeArn = this.function.invokeArn;

@@ -1,15 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "./context";
-import { policyDocument } from "./iam";
+import { Grants, type Grantee, type Permission } from "./grants";
 
 export interface ServiceParametersArgs {
     /** The parameter path, starting and ending with "/", e.g. /platform/dev/web/. */
     path: string;
     /** Parameter leaf names to values: endpoints, names and ARNs, never secrets (they are stored as plain Strings). */
     values: Record<string, pulumi.Input<string>>;
-    /** Roles that read the whole path with GetParametersByPath. */
-    readers: aws.iam.Role[];
+    /** Grantees that read the whole path with GetParametersByPath (each gets `<name>-read-<grantee>`). */
+    readers: Grantee[];
     /** The environment: the parameters' region and account (see PlatformContext). */
     context: Pick<PlatformContext, "region" | "accountId">;
 }
@@ -23,6 +23,7 @@ export class ServiceParameters extends pulumi.ComponentResource {
     public readonly path: string;
     /** The ARN GetParametersByPath is authorized against. */
     public readonly pathArn: pulumi.Output<string>;
+    private readonly grants: Grants;
 
     constructor(name: string, args: ServiceParametersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:config:ServiceParameters", name, {}, opts);
@@ -39,13 +40,18 @@ export class ServiceParameters extends pulumi.ComponentResource {
             // settings that should read plainly in previews (a secret input still stays secret).
             new aws.ssm.Parameter(`${name}-${leaf}`, { name: `${args.path}${leaf}`, type: "String", insecureValue: value, description: `${leaf} (written by the platform program)` }, { parent: this });
         }
-        args.readers.forEach((role, i) => {
-            new aws.iam.RolePolicy(
-                `${name}-read-${i}`,
-                { role: role.name, policy: policyDocument([{ Sid: "ReadSettingsPath", Action: "ssm:GetParametersByPath", Resource: this.pathArn }]) },
-                { parent: this },
-            );
-        });
+        this.grants = new Grants(this, name);
+        for (const reader of args.readers) this.grantRead(reader);
         this.registerOutputs({ pathArn: this.pathArn });
+    }
+
+    /** GetParametersByPath on exactly this path. */
+    readPermission(): Permission {
+        return this.grants.permission("read", [{ Sid: "ReadSettingsPath", Action: "ssm:GetParametersByPath", Resource: this.pathArn }]);
+    }
+
+    /** Grants `readPermission` as the policy `<name>-read-<grantee>`. */
+    grantRead(grantee: Grantee): aws.iam.RolePolicy {
+        return this.grants.grant(this.readPermission(), grantee);
     }
 }

@@ -4,6 +4,7 @@ import { RULE_PRIORITY } from "../lib/path-patterns";
 import { REGIONS_WITH_ELB_LOG_ACCOUNT } from "../lib/elb";
 import { SecureBucket } from "./bucket";
 import { ServiceRole, type Statement } from "./iam";
+import type { Grantee } from "./grants";
 import type { ServiceBundle } from "./service-bundle";
 import { webUserData } from "./web-user-data";
 import type { PlatformContext } from "./context";
@@ -150,12 +151,15 @@ interface FleetParts {
 /** What the SSM Agent needs for Session Manager (AWS Systems Manager's custom instance profile for Session Manager). */
 const SESSION_MANAGER_ACTIONS = ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
 
-export class WebCluster extends pulumi.ComponentResource {
+export class WebCluster extends pulumi.ComponentResource implements Grantee {
     /** The fleet's security group: data stores admit it. */
     public readonly securityGroupId: pulumi.Output<string>;
     public readonly albSecurityGroupId: pulumi.Output<string>;
-    /** The instances' role, for data stores' grants (`table.grantReadWrite(web.instanceRole)`). */
+    /** The instances' role. The fleet itself is the grantee data stores grant to (`table.grantReadWrite(web)`). */
     public readonly instanceRole: aws.iam.Role;
+    /** Grants to the fleet are named after it (`table-read-write-web`) and attach to the instances' role. */
+    public readonly granteeName: string;
+    public readonly roleName: pulumi.Output<string>;
     /** https://<ALB DNS name>, or http:// where dev serves plain HTTP. */
     public readonly url: pulumi.Output<string>;
     public readonly albDnsName: pulumi.Output<string>;
@@ -398,6 +402,8 @@ export class WebCluster extends pulumi.ComponentResource {
         this.securityGroupId = fleetSg.id;
         this.albSecurityGroupId = albSg.id;
         this.instanceRole = role.role;
+        this.granteeName = name;
+        this.roleName = role.name;
         this.albDnsName = alb.dnsName;
         this.albZoneId = alb.zoneId;
         this.albArn = alb.arn;

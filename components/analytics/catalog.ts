@@ -2,6 +2,7 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EVENT_COLUMNS } from "../../services/analytics/event";
+import { Grants, permissionStatements, type Grantee, type Permission } from "../grants";
 import { policyDocument, ServiceRole, type Statement } from "../iam";
 import type { DataLake } from "./lake";
 import { CURATED_AGGREGATES_PREFIX, CURATED_EVENTS_PREFIX, PARTITION_KEYS, PIPELINES_DIR, RAW_EVENTS_PREFIX, rawPartitionPath } from "./layout";
@@ -67,9 +68,11 @@ export class Catalog extends pulumi.ComponentResource {
     public readonly catalogArn: pulumi.Output<string>;
     public readonly databaseArn: pulumi.Output<string>;
     public readonly rawEventsTableArn: pulumi.Output<string>;
+    private readonly grants: Grants;
 
     constructor(name: string, args: CatalogArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:analytics:Catalog", name, {}, opts);
+        this.grants = new Grants(this, name);
         const { lake } = args;
         const glueArn = (resource: pulumi.Input<string>) => pulumi.interpolate`arn:aws:glue:${args.region}:${args.accountId}:${resource}`;
 
@@ -168,10 +171,12 @@ export class Catalog extends pulumi.ComponentResource {
             {
                 role: etlRole.name,
                 policy: policyDocument([
-                    ...lake.read(lake.raw, RAW_EVENTS_PREFIX, "RawEvents"),
-                    ...lake.readWrite(lake.curated, CURATED_EVENTS_PREFIX, "CuratedEvents"),
-                    ...lake.read(lake.assets, PIPELINES_DIR, "Scripts"),
-                    ...lake.readWrite(lake.work, "glue-temp", "GlueTemp"),
+                    ...permissionStatements(
+                        lake.readPermission(lake.raw, RAW_EVENTS_PREFIX, "RawEvents"),
+                        lake.readWritePermission(lake.curated, CURATED_EVENTS_PREFIX, "CuratedEvents"),
+                        lake.readPermission(lake.assets, PIPELINES_DIR, "Scripts"),
+                        lake.readWritePermission(lake.work, "glue-temp", "GlueTemp"),
+                    ),
                     logWrite("JobLogs", jobLogs),
                     // Job bookmarks are client-side encrypted (CSE-KMS): the job calls KMS itself.
                     { Sid: "BookmarkKey", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: args.kmsKeyArn },
@@ -221,8 +226,7 @@ export class Catalog extends pulumi.ComponentResource {
             {
                 role: crawlerRole.name,
                 policy: policyDocument([
-                    ...lake.read(lake.curated, CURATED_EVENTS_PREFIX, "CuratedEvents"),
-                    ...lake.read(lake.curated, CURATED_AGGREGATES_PREFIX, "CuratedAggregates"),
+                    ...permissionStatements(lake.readPermission(lake.curated, CURATED_EVENTS_PREFIX, "CuratedEvents"), lake.readPermission(lake.curated, CURATED_AGGREGATES_PREFIX, "CuratedAggregates")),
                     logWrite("CrawlerLogs", [crawlerLogs]),
                     {
                         Sid: "CatalogCuratedTables",
@@ -273,8 +277,13 @@ export class Catalog extends pulumi.ComponentResource {
         this.registerOutputs({ databaseName: this.databaseName, rawEventsTableName: this.rawEventsTableName, etlJobName: this.etlJobName, crawlerName: this.crawlerName });
     }
 
-    /** What reading the raw events table's schema takes (Firehose's record format conversion). */
-    schemaReadStatements(): Statement[] {
-        return [{ Sid: "ReadEventSchema", Action: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"], Resource: [this.catalogArn, this.databaseArn, this.rawEventsTableArn] }];
+    /** Reading the raw events table's schema (Firehose's record format conversion). */
+    schemaReadPermission(): Permission {
+        return this.grants.permission("schema-read", [{ Sid: "ReadEventSchema", Action: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"], Resource: [this.catalogArn, this.databaseArn, this.rawEventsTableArn] }]);
+    }
+
+    /** Grants `schemaReadPermission` as the policy `<catalog>-schema-read-<grantee>`. */
+    grantSchemaRead(grantee: Grantee): aws.iam.RolePolicy {
+        return this.grants.grant(this.schemaReadPermission(), grantee);
     }
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { OCCURRED_AT_FORMAT } from "../../services/analytics/event";
+import { permissionStatements } from "../grants";
 import { policyDocument } from "../iam";
 import type { Catalog } from "./catalog";
 import type { DataLake } from "./lake";
@@ -84,10 +85,12 @@ export class Delivery extends pulumi.ComponentResource {
             {
                 role: role.name,
                 policy: policyDocument([
-                    ...stream.readStatements(),
-                    ...lake.readWrite(lake.raw, RAW_EVENTS_PREFIX, "RawEvents"),
-                    ...lake.readWrite(lake.raw, RAW_ERRORS_PREFIX, "RawErrors"),
-                    ...catalog.schemaReadStatements(),
+                    ...permissionStatements(
+                        stream.readPermission(),
+                        lake.readWritePermission(lake.raw, RAW_EVENTS_PREFIX, "RawEvents"),
+                        lake.readWritePermission(lake.raw, RAW_ERRORS_PREFIX, "RawErrors"),
+                        catalog.schemaReadPermission(),
+                    ),
                     { Sid: "DeliveryLogs", Action: "logs:PutLogEvents", Resource: pulumi.interpolate`${logGroup.arn}:log-stream:${logStream.name}` },
                 ]),
             },

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SecureBucket } from "../bucket";
+import { Grants, type Grantee, type Permission } from "../grants";
 import type { Statement } from "../iam";
 
 export interface DataLakeArgs {
@@ -52,11 +53,13 @@ export class DataLake extends pulumi.ComponentResource {
     public readonly bucketNames: pulumi.Output<{ [role: string]: string }>;
     private readonly kmsKeyArn: pulumi.Input<string>;
     private readonly region: string;
+    private readonly grants: Grants;
 
     constructor(name: string, args: DataLakeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:analytics:DataLake", name, {}, opts);
         this.kmsKeyArn = args.kmsKeyArn;
         this.region = args.region;
+        this.grants = new Grants(this, name);
         const zone = (zoneName: string, expirationDays?: number) =>
             new SecureBucket(
                 `${name}-${zoneName}`,
@@ -113,19 +116,34 @@ export class DataLake extends pulumi.ComponentResource {
 
     /**
      * Reading objects whose keys start with `prefix` (e.g. "events": also the "events" and "events/"
-     * markers Spark's S3 clients probe), and decrypting them through S3.
+     * markers Spark's S3 clients probe), and decrypting them through S3. `sid` names the scope
+     * ("RawEvents"): the statements' ids start with it and the permission is "read-raw-events".
      */
-    read(bucket: LakeBucket, prefix: string, sid: string): Statement[] {
-        return [...this.bucketLevel(bucket, prefix, sid), { Sid: `${sid}Get`, Action: "s3:GetObject", Resource: objects(bucket, prefix) }, this.keyUse(`${sid}Decrypt`, ["kms:Decrypt"])];
+    readPermission(bucket: LakeBucket, prefix: string, sid: string): Permission {
+        return this.grants.permission(`read-${kebab(sid)}`, [
+            ...this.bucketLevel(bucket, prefix, sid),
+            { Sid: `${sid}Get`, Action: "s3:GetObject", Resource: objects(bucket, prefix) },
+            this.keyUse(`${sid}Decrypt`, ["kms:Decrypt"]),
+        ]);
     }
 
-    /** Reading, writing and replacing objects whose keys start with `prefix`. */
-    readWrite(bucket: LakeBucket, prefix: string, sid: string): Statement[] {
-        return [
+    /** Grants `readPermission` as the policy `<lake>-read-<scope>-<grantee>`. */
+    grantRead(grantee: Grantee, bucket: LakeBucket, prefix: string, sid: string): aws.iam.RolePolicy {
+        return this.grants.grant(this.readPermission(bucket, prefix, sid), grantee);
+    }
+
+    /** Reading, writing and replacing objects whose keys start with `prefix` (permission "read-write-<scope>"). */
+    readWritePermission(bucket: LakeBucket, prefix: string, sid: string): Permission {
+        return this.grants.permission(`read-write-${kebab(sid)}`, [
             ...this.bucketLevel(bucket, prefix, sid),
             { Sid: `${sid}Objects`, Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: objects(bucket, prefix) },
             this.keyUse(`${sid}Key`, ["kms:Decrypt", "kms:GenerateDataKey"]),
-        ];
+        ]);
+    }
+
+    /** Grants `readWritePermission` as the policy `<lake>-read-write-<scope>-<grantee>`. */
+    grantReadWrite(grantee: Grantee, bucket: LakeBucket, prefix: string, sid: string): aws.iam.RolePolicy {
+        return this.grants.grant(this.readWritePermission(bucket, prefix, sid), grantee);
     }
 
     private bucketLevel(bucket: LakeBucket, prefix: string, sid: string): Statement[] {
@@ -147,6 +165,9 @@ export class DataLake extends pulumi.ComponentResource {
         return { Sid: sid, Action: actions, Resource: this.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${this.region}.amazonaws.com` } } };
     }
 }
+
+/** "RawEvents" -> "raw-events". */
+const kebab = (sid: string) => sid.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
 
 const objects = (bucket: LakeBucket, prefix: string) => pulumi.interpolate`${bucket.arn}/${prefix}*`;
 

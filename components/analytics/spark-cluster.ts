@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { permissionStatements } from "../grants";
 import { ServiceRole, type Statement } from "../iam";
 import type { DataLake } from "./lake";
 import { sparkJob, sparkJobLakeAccess, sparkSchedule, type SparkPlacementArgs } from "./spark-job";
@@ -250,8 +251,7 @@ export class SparkCluster extends pulumi.ComponentResource {
 /** What the nodes do as themselves: the job's data, EMR's logs and libraries, disk encryption, TLS certificates. */
 function instanceStatements(args: SparkClusterArgs, lake: DataLake, tlsUri: string): Statement[] {
     const statements: Statement[] = [
-        ...sparkJobLakeAccess(lake),
-        ...lake.readWrite(lake.work, "spark-logs/cluster", "ClusterLogs"),
+        ...permissionStatements(...sparkJobLakeAccess(lake), lake.readWritePermission(lake.work, "spark-logs/cluster", "ClusterLogs")),
         // EMR's regional bucket of scripts and libraries the nodes fetch while bootstrapping.
         { Sid: "EmrRegionalArtifacts", Action: "s3:GetObject", Resource: `arn:aws:s3:::${args.region}.elasticmapreduce/*` },
         // Local disks are encrypted by the nodes themselves with data keys from KMS.

@@ -1,6 +1,7 @@
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { Permission } from "../grants";
 import { ServiceRole, type Statement } from "../iam";
 import type { DataLake } from "./lake";
 import { CURATED_AGGREGATES_PREFIX, CURATED_EVENTS_PREFIX, PIPELINES_DIR } from "./layout";
@@ -41,11 +42,11 @@ export function sparkJob(name: string, lake: DataLake, kmsKeyArn: pulumi.Input<s
 }
 
 /** What the Spark job's runtime identity reads and writes in the lake. */
-export function sparkJobLakeAccess(lake: DataLake): Statement[] {
+export function sparkJobLakeAccess(lake: DataLake): Permission[] {
     return [
-        ...lake.read(lake.assets, PIPELINES_DIR, "SparkScripts"),
-        ...lake.read(lake.curated, CURATED_EVENTS_PREFIX, "CuratedEvents"),
-        ...lake.readWrite(lake.curated, CURATED_AGGREGATES_PREFIX, "DailyAggregates"),
+        lake.readPermission(lake.assets, PIPELINES_DIR, "SparkScripts"),
+        lake.readPermission(lake.curated, CURATED_EVENTS_PREFIX, "CuratedEvents"),
+        lake.readWritePermission(lake.curated, CURATED_AGGREGATES_PREFIX, "DailyAggregates"),
     ];
 }
 

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { permissionStatements } from "../grants";
 import { ServiceRole } from "../iam";
 import { sparkJob, sparkJobLakeAccess, sparkSchedule, type SparkPlacementArgs } from "./spark-job";
 import { stackScoped } from "../names";
@@ -71,8 +72,7 @@ export class SparkServerless extends pulumi.ComponentResource {
                 accountId: args.accountId,
                 description: "Runtime role of the Spark jobs on the EMR Serverless application",
                 statements: [
-                    ...sparkJobLakeAccess(lake),
-                    ...lake.readWrite(lake.work, "spark-logs/serverless", "SparkLogs"),
+                    ...permissionStatements(...sparkJobLakeAccess(lake), lake.readWritePermission(lake.work, "spark-logs/serverless", "SparkLogs")),
                     // The job encrypts the logs it uploads with the application's log key itself, not through S3.
                     { Sid: "EncryptJobLogs", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.kmsKeyArn },
                     { Sid: "FindLogGroup", Action: "logs:DescribeLogGroups", Resource: pulumi.interpolate`arn:aws:logs:${args.region}:${args.accountId}:log-group:*` },

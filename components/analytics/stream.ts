@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Grants } from "../grants";
+import { Grants, type Grantee, type Permission } from "../grants";
 import type { Statement } from "../iam";
 import { shardsFor } from "../../lib/shards";
 
@@ -107,25 +107,30 @@ export class EventStream extends pulumi.ComponentResource {
         this.registerOutputs({ name: this.name, arn: this.arn });
     }
 
-    /** Lets a role put records (PutRecord, PutRecords) and encrypt them with the stream's key. */
-    grantWrite(role: aws.iam.Role): aws.iam.RolePolicy {
-        return this.grants.grant("write", role, [
+    /** Putting records (PutRecord, PutRecords) and encrypting them with the stream's key. */
+    writePermission(): Permission {
+        return this.grants.permission("write", [
             { Sid: "PutRecords", Action: ["kinesis:PutRecord", "kinesis:PutRecords", "kinesis:DescribeStreamSummary", "kinesis:ListShards"], Resource: this.arn },
             this.keyUse("StreamKeyEncrypt", "kms:GenerateDataKey"),
         ]);
     }
 
-    /** Lets a role read records with GetRecords and decrypt them. */
-    grantRead(role: aws.iam.Role): aws.iam.RolePolicy {
-        return this.grants.grant("read", role, this.readStatements());
+    /** Grants `writePermission` as the policy `<stream>-write-<grantee>`. */
+    grantWrite(grantee: Grantee): aws.iam.RolePolicy {
+        return this.grants.grant(this.writePermission(), grantee);
     }
 
-    /** The statements reading this stream takes, for roles the analytics pipeline builds itself. */
-    readStatements(): Statement[] {
-        return [
+    /** Reading records with GetRecords and decrypting them. */
+    readPermission(): Permission {
+        return this.grants.permission("read", [
             { Sid: "ReadStream", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"], Resource: this.arn },
             this.keyUse("StreamKeyDecrypt", "kms:Decrypt"),
-        ];
+        ]);
+    }
+
+    /** Grants `readPermission` as the policy `<stream>-read-<grantee>`. */
+    grantRead(grantee: Grantee): aws.iam.RolePolicy {
+        return this.grants.grant(this.readPermission(), grantee);
     }
 
     /** Kinesis server-side encryption calls KMS on the caller's behalf; only through Kinesis. */

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { EVENT_LIMITS } from "../../lib/event-limits";
 import type { Statement } from "../iam";
 import { functionSettings, PlatformFunction } from "../lambda-function";
-import { consumeStatements, MessageQueue, type QueueSender } from "./queue";
+import { MessageQueue, type QueueSender } from "./queue";
+import type { Permission } from "../grants";
 
 export interface QueueConsumerArgs {
     /** The handler's entry file in services/. */
@@ -22,6 +23,8 @@ export interface QueueConsumerArgs {
     environment?: Record<string, pulumi.Input<string>>;
     /** What the handler itself may do besides consuming its queue. */
     statements: Statement[];
+    /** Other components' permissions for the handler (see components/grants.ts). */
+    grants?: Permission[];
     /** Services allowed to send to the queue. */
     senders: QueueSender[];
     /** Receives before a message moves to the dead-letter queue. */
@@ -78,7 +81,8 @@ export class QueueConsumer extends pulumi.ComponentResource {
             name,
             {
                 ...functionSettings(args),
-                statements: [...consumeStatements(this.queue.arn, args.kmsKeyArn, args.region), ...args.statements],
+                grants: [this.queue.consumePermission(args.region), ...(args.grants ?? [])],
+                statements: args.statements,
             },
             { parent: this },
         );

@@ -2,13 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ORDER_EVENT_TYPES, ORDER_SOURCE } from "../../services/orders/model";
-import type { Statement } from "../iam";
+import type { Grantee, Permission } from "../grants";
+import type { GlobalTable } from "../global-table";
 import { busArns, EventBus } from "./bus";
 import { QueueConsumer } from "./consumer";
 import { OrderService, type OrderDatabase } from "./orders";
 import { Saga } from "./saga";
 import { StreamConsumer } from "./stream-consumer";
-import { tableItems } from "./table-access";
 import { FanOutTopic } from "./topic";
 import type { PlatformContext } from "../context";
 import { platformName } from "../names";
@@ -24,8 +24,8 @@ export { FanOutTopic } from "./topic";
 export interface AnalyticsStreamRef {
     name: pulumi.Input<string>;
     arn: pulumi.Input<string>;
-    readStatements(): Statement[];
-    grantWrite(role: aws.iam.Role): aws.iam.RolePolicy;
+    readPermission(): Permission;
+    grantWrite(grantee: Grantee): aws.iam.RolePolicy;
 }
 
 export interface EventsArgs {
@@ -129,7 +129,7 @@ export interface EventsArgs {
         relayBatchSize: number;
     };
     /** The global table: the read model, the saga's items, the activity feeds. */
-    table: { tableName: pulumi.Input<string>; tableArn: pulumi.Input<string>; ttlAttribute: string };
+    table: Pick<GlobalTable, "tableName" | "ttlAttribute" | "keyedItemsPermission">;
     /** The analytics Kinesis stream. */
     stream: AnalyticsStreamRef;
     /** The write model. */
@@ -196,7 +196,7 @@ export class Events extends pulumi.ComponentResource {
         );
         this.saga = new Saga(
             `${name}-order-saga`,
-            { ...args.saga, ...common, tableName: args.table.tableName, tableArn: args.table.tableArn, ttlAttribute: args.table.ttlAttribute, busName, busArn, accountId: args.context.accountId },
+            { ...args.saga, ...common, table: args.table, busName, busArn, accountId: args.context.accountId },
             parent,
         );
 
@@ -217,7 +217,8 @@ export class Events extends pulumi.ComponentResource {
                 entry: path.join(SERVICES, "projector", "handler.ts"),
                 description: "CQRS projector: order events into the read model in the global table",
                 environment: { TABLE_NAME: args.table.tableName },
-                statements: [tableItems("ProjectReadModel", args.table.tableArn, ["PutItem"], ["order", "customer"])],
+                statements: [],
+                grants: [args.table.keyedItemsPermission({ name: "project-read-model", sid: "ProjectReadModel", actions: ["PutItem"], prefixes: ["order", "customer"] })],
             },
             parent,
         );
@@ -233,7 +234,7 @@ export class Events extends pulumi.ComponentResource {
             },
             parent,
         );
-        args.stream.grantWrite(this.analyticsBridge.fn.role);
+        args.stream.grantWrite(this.analyticsBridge.fn);
         this.topic.subscribe("projector", this.projector.queue.arn);
         this.topic.subscribe("analytics-bridge", this.analyticsBridge.queue.arn);
 
@@ -255,8 +256,7 @@ export class Events extends pulumi.ComponentResource {
                 ...common,
                 entry: path.join(SERVICES, "activity", "handler.ts"),
                 description: "Stream processor: analytics events into per-subject activity feeds",
-                streamArn: args.stream.arn,
-                streamReadStatements: args.stream.readStatements(),
+                stream: args.stream,
                 batchSize: processor.batchSize,
                 maxBatchingWindowSeconds: processor.maxBatchingWindowSeconds,
                 parallelizationFactor: processor.parallelizationFactor,
@@ -267,7 +267,8 @@ export class Events extends pulumi.ComponentResource {
                 memoryMb: processor.memoryMb,
                 iteratorAgeAlarmSeconds: processor.iteratorAgeAlarmSeconds,
                 environment: { TABLE_NAME: args.table.tableName, TTL_ATTRIBUTE: args.table.ttlAttribute, RETENTION_DAYS: String(processor.activityRetentionDays) },
-                statements: [tableItems("WriteActivity", args.table.tableArn, ["BatchWriteItem", "PutItem"], ["activity"])],
+                statements: [],
+                grants: [args.table.keyedItemsPermission({ name: "write-activity", sid: "WriteActivity", actions: ["BatchWriteItem", "PutItem"], prefixes: ["activity"] })],
                 region: args.context.region,
                 protect: args.context.stateful.protect,
             },

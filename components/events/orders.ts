@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { OUTBOX_METRICS } from "../../services/orders/model";
+import type { Grantee } from "../grants";
 import { ServiceRole } from "../iam";
 import { PlatformFunction } from "../lambda-function";
 import { RELAY_RESERVED_CONCURRENCY } from "../../lib/event-concurrency";
@@ -13,7 +14,7 @@ export interface OrderDatabase {
     databaseName: pulumi.Input<string>;
     username: pulumi.Input<string>;
     proxySecurityGroupId: pulumi.Input<string>;
-    grantConnect(role: aws.iam.Role): aws.iam.RolePolicy;
+    grantConnect(grantee: Grantee): aws.iam.RolePolicy;
     allowClient(id: string, securityGroupId: pulumi.Input<string>): aws.vpc.SecurityGroupIngressRule;
 }
 
@@ -89,8 +90,8 @@ export class OrderService extends pulumi.ComponentResource {
             { ...common, handlerExport: "relayHandler", description: "Publishes outbox events left unpublished", reservedConcurrency: RELAY_RESERVED_CONCURRENCY },
             { parent: this },
         );
-        args.database.grantConnect(this.placeOrder.role);
-        args.database.grantConnect(this.relay.role);
+        args.database.grantConnect(this.placeOrder);
+        args.database.grantConnect(this.relay);
 
         const schedulerRole = new ServiceRole(
             `${name}-relay-scheduler`,

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EVENT_LIMITS } from "../../lib/event-limits";
 import { policyDocument, type Statement } from "../iam";
+import { Grants, type Grantee, type Permission } from "../grants";
 
 /** An AWS service that may send to a queue, and from which resource(s) only. */
 export interface QueueSender {
@@ -125,6 +126,8 @@ export class MessageQueue extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
     public readonly name: pulumi.Output<string>;
     public readonly deadLetterQueueUrl: pulumi.Output<string>;
+    private readonly kmsKeyArn: pulumi.Input<string>;
+    private readonly grants: Grants;
 
     constructor(name: string, args: MessageQueueArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:events:Queue", name, {}, opts);
@@ -157,7 +160,22 @@ export class MessageQueue extends pulumi.ComponentResource {
         this.url = this.queue.url;
         this.name = this.queue.name;
         this.deadLetterQueueUrl = this.deadLetterQueue.url;
+        this.kmsKeyArn = args.kmsKeyArn;
+        this.grants = new Grants(this, name);
         this.registerOutputs({ arn: this.arn, url: this.url, deadLetterQueueUrl: this.deadLetterQueueUrl });
+    }
+
+    /** What its consumer may do: receive, delete and extend its messages, and decrypt them through SQS in `region`. */
+    consumePermission(region: string): Permission {
+        return this.grants.permission("consume", [
+            { Sid: "ConsumeOwnQueue", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: this.arn },
+            { Sid: "DecryptOwnQueue", Action: "kms:Decrypt", Resource: this.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } } },
+        ]);
+    }
+
+    /** Grants `consumePermission` as the policy `<queue>-consume-<grantee>`. */
+    grantConsume(grantee: Grantee, region: string): aws.iam.RolePolicy {
+        return this.grants.grant(this.consumePermission(region), grantee);
     }
 }
 
@@ -180,6 +198,8 @@ export class FailureQueue extends pulumi.ComponentResource {
     public readonly queue: aws.sqs.Queue;
     public readonly arn: pulumi.Output<string>;
     public readonly url: pulumi.Output<string>;
+    private readonly kmsKeyArn: pulumi.Input<string>;
+    private readonly grants: Grants;
 
     constructor(name: string, args: FailureQueueArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:events:FailureQueue", name, {}, opts);
@@ -191,23 +211,22 @@ export class FailureQueue extends pulumi.ComponentResource {
         queueAlarm(`${name}-depth`, this.queue, "ApproximateNumberOfMessagesVisible", 0, 1, `Messages in the failure queue ${name}: ${args.holds}`, args.alarmTopicArn, this);
         this.arn = this.queue.arn;
         this.url = this.queue.url;
+        this.kmsKeyArn = args.kmsKeyArn;
+        this.grants = new Grants(this, name);
         this.registerOutputs({ arn: this.arn, url: this.url });
     }
 
-    /** Lets a role send here (a Lambda event source mapping's on-failure destination sends as the function's role). */
-    sendStatements(kmsKeyArn: pulumi.Input<string>, region: string): Statement[] {
-        return [
+    /** Sending here (a Lambda event source mapping's on-failure destination sends as the function's role), encrypting through SQS in `region`. */
+    sendPermission(region: string): Permission {
+        return this.grants.permission("send", [
             { Sid: "SendToFailureQueue", Action: "sqs:SendMessage", Resource: this.arn },
             // SQS encrypts a message as the sender: it needs a data key, only through SQS.
-            { Sid: "EncryptForFailureQueue", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } } },
-        ];
+            { Sid: "EncryptForFailureQueue", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: this.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } } },
+        ]);
     }
-}
 
-/** What a consumer of one queue may do: receive, delete and extend its own messages, and decrypt them through SQS. */
-export function consumeStatements(queueArn: pulumi.Input<string>, kmsKeyArn: pulumi.Input<string>, region: string): Statement[] {
-    return [
-        { Sid: "ConsumeOwnQueue", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: queueArn },
-        { Sid: "DecryptOwnQueue", Action: "kms:Decrypt", Resource: kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } } },
-    ];
+    /** Grants `sendPermission` as the policy `<queue>-send-<grantee>`. */
+    grantSend(grantee: Grantee, region: string): aws.iam.RolePolicy {
+        return this.grants.grant(this.sendPermission(region), grantee);
+    }
 }

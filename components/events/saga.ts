@@ -1,18 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { ServiceRole, type Statement } from "../iam";
+import { permissionStatements, type Permission } from "../grants";
+import type { GlobalTable } from "../global-table";
+import { ServiceRole } from "../iam";
 import { PlatformFunction } from "../lambda-function";
 import { lineConcurrencyFor, sagaDefinition } from "../../lib/saga-definition";
-import { tableItems } from "./table-access";
 import { stackScoped } from "../names";
 
 export interface SagaArgs {
-    /** The global table the steps keep stock, payments, shipments and the saga's claims in. */
-    tableName: pulumi.Input<string>;
-    tableArn: pulumi.Input<string>;
-    /** The table's TTL attribute: the compensations' markers expire through it. */
-    ttlAttribute: string;
+    /** The global table the steps keep stock, payments, shipments and the saga's claims in; its TTL attribute expires the compensations' markers. */
+    table: Pick<GlobalTable, "tableName" | "ttlAttribute" | "keyedItemsPermission">;
     /** The bus the outcome events (OrderConfirmed, OrderCancelled) go to. */
     busName: pulumi.Input<string>;
     busArn: pulumi.Input<string>;
@@ -56,7 +54,7 @@ export class Saga extends pulumi.ComponentResource {
 
     constructor(name: string, args: SagaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:events:Saga", name, {}, opts);
-        const step = (id: string, description: string, statements: Statement[], environment: Record<string, pulumi.Input<string>> = {}) =>
+        const step = (id: string, description: string, grants: Permission[], environment: Record<string, pulumi.Input<string>> = {}) =>
             new PlatformFunction(
                 `${name}-${id}`,
                 {
@@ -66,17 +64,18 @@ export class Saga extends pulumi.ComponentResource {
                     logRetentionDays: args.logRetentionDays,
                     timeoutSeconds: args.taskTimeoutSeconds,
                     reservedConcurrency: args.taskReservedConcurrency,
-                    environment: { TABLE_NAME: args.tableName, TTL_ATTRIBUTE: args.ttlAttribute, ...environment },
-                    statements,
+                    environment: { TABLE_NAME: args.table.tableName, TTL_ATTRIBUTE: args.table.ttlAttribute, ...environment },
+                    grants,
                 },
                 { parent: this },
             );
+        const ownItems = (permission: string, sid: string, entity: string) => args.table.keyedItemsPermission({ name: permission, sid, actions: ["GetItem", "PutItem", "UpdateItem"], prefixes: [entity] });
         this.functions = {
-            inventory: step("inventory", "Order saga: reserve, release and settle stock per order line", [tableItems("OwnStockItems", args.tableArn, ["GetItem", "PutItem", "UpdateItem"], ["stock"])]),
-            payments: step("payments", "Order saga: charge and refund the order's payment", [tableItems("OwnPaymentItems", args.tableArn, ["GetItem", "PutItem", "UpdateItem"], ["payment"])], {
+            inventory: step("inventory", "Order saga: reserve, release and settle stock per order line", [ownItems("stock-items", "OwnStockItems", "stock")]),
+            payments: step("payments", "Order saga: charge and refund the order's payment", [ownItems("payment-items", "OwnPaymentItems", "payment")], {
                 MAX_CHARGE_CENTS: String(args.maxChargeCents),
             }),
-            shipping: step("shipping", "Order saga: request and cancel the order's shipment", [tableItems("OwnShipmentItems", args.tableArn, ["GetItem", "PutItem", "UpdateItem"], ["shipment"])], {
+            shipping: step("shipping", "Order saga: request and cancel the order's shipment", [ownItems("shipment-items", "OwnShipmentItems", "shipment")], {
                 SHIP_TO_COUNTRIES: args.shipToCountries.join(","),
             }),
         };
@@ -97,7 +96,7 @@ export class Saga extends pulumi.ComponentResource {
                 description: `Runs the ${name} state machine`,
                 statements: [
                     { Sid: "InvokeSteps", Action: "lambda:InvokeFunction", Resource: fns.flatMap((f) => [f.arn, pulumi.interpolate`${f.arn}:*`]) },
-                    tableItems("ClaimOrders", args.tableArn, ["PutItem"], ["saga"]),
+                    ...permissionStatements(args.table.keyedItemsPermission({ name: "claim-orders", sid: "ClaimOrders", actions: ["PutItem"], prefixes: ["saga"] })),
                     { Sid: "PublishOutcome", Action: "events:PutEvents", Resource: args.busArn },
                     // Log delivery and X-Ray calls have no resource scope: CloudWatch Logs and X-Ray accept only "*" for them.
                     {
@@ -111,7 +110,7 @@ export class Saga extends pulumi.ComponentResource {
             { parent: this },
         );
         this.definition = pulumi
-            .all([this.functions.inventory.arn, this.functions.payments.arn, this.functions.shipping.arn, args.tableName, args.busName])
+            .all([this.functions.inventory.arn, this.functions.payments.arn, this.functions.shipping.arn, args.table.tableName, args.busName])
             .apply(([inventoryFunctionArn, paymentsFunctionArn, shippingFunctionArn, tableName, busName]) =>
                 JSON.stringify(
                     sagaDefinition({

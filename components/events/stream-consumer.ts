@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { Permission } from "../grants";
 import type { Statement } from "../iam";
 import { functionSettings, PlatformFunction } from "../lambda-function";
 import { FailureQueue } from "./queue";
@@ -7,9 +8,8 @@ import { FailureQueue } from "./queue";
 export interface StreamConsumerArgs {
     entry: string;
     description: string;
-    /** The Kinesis stream, and what reading it takes (its read actions and decrypting through Kinesis). */
-    streamArn: pulumi.Input<string>;
-    streamReadStatements: Statement[];
+    /** The Kinesis stream, and the permission to read it (its read actions and decrypting through Kinesis). */
+    stream: { arn: pulumi.Input<string>; readPermission(): Permission };
     batchSize: number;
     maxBatchingWindowSeconds: number;
     /** Concurrent batches per shard (1 to 10). */
@@ -24,6 +24,8 @@ export interface StreamConsumerArgs {
     environment?: Record<string, pulumi.Input<string>>;
     /** What the handler itself may do besides reading the stream. */
     statements: Statement[];
+    /** Other components' permissions for the handler (see components/grants.ts). */
+    grants?: Permission[];
     /** Alarm when the function's IteratorAge exceeds this. */
     iteratorAgeAlarmSeconds: number;
     kmsKeyArn: pulumi.Input<string>;
@@ -69,7 +71,8 @@ export class StreamConsumer extends pulumi.ComponentResource {
             {
                 ...functionSettings(args),
                 // Lambda sends to the on-failure destination as the function's role.
-                statements: [...args.streamReadStatements, ...this.failures.sendStatements(args.kmsKeyArn, args.region), ...args.statements],
+                grants: [args.stream.readPermission(), this.failures.sendPermission(args.region), ...(args.grants ?? [])],
+                statements: args.statements,
             },
             { parent: this },
         );
@@ -77,7 +80,7 @@ export class StreamConsumer extends pulumi.ComponentResource {
             `${name}-mapping`,
             {
                 functionName: this.fn.arn,
-                eventSourceArn: args.streamArn,
+                eventSourceArn: args.stream.arn,
                 startingPosition: "TRIM_HORIZON",
                 batchSize: args.batchSize,
                 maximumBatchingWindowInSeconds: args.maxBatchingWindowSeconds,

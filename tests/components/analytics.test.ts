@@ -4,6 +4,7 @@ import { Analytics, type AnalyticsArgs } from "../../components/analytics";
 import { glueDatabaseName } from "../../components/names";
 import { Delivery, FIREHOSE_ERROR_PREFIX, FIREHOSE_PREFIX } from "../../components/analytics/delivery";
 import { parentDirectories } from "../../components/analytics/lake";
+import { roleGrantee } from "../../components/grants";
 import { serviceTrust } from "../../components/iam";
 import { defaults, type AnalyticsConfig } from "../../config/sections/analytics";
 import { EVENT_COLUMNS } from "../../services/analytics/event";
@@ -78,7 +79,7 @@ describe("Analytics component", () => {
             const plan = await render(() => {
                 const analytics = new Analytics("analytics", args("dev"));
                 const role = new aws.iam.Role("web-role", { assumeRolePolicy: serviceTrust("ec2.amazonaws.com") });
-                analytics.stream.grantWrite(role);
+                analytics.stream.grantWrite(roleGrantee("web", role));
                 analytics.stream.arn.apply((a) => (streamArn = a));
             });
             const statements = grantsOf(plan, named(plan, "aws:iam/role:Role", "web-role"));

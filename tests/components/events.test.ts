@@ -78,7 +78,7 @@ describe("events components", () => {
     });
 
     it("StreamConsumer: refuses unbounded retries", async () => {
-        const args = { ...consumerArgs, streamArn: "arn:aws:kinesis:us-east-1:123456789012:stream/s", streamReadStatements: [], parallelizationFactor: 1, maximumRetryAttempts: -1, maximumRecordAgeSeconds: 60, iteratorAgeAlarmSeconds: 60 };
+        const args = { ...consumerArgs, stream: { arn: "arn:aws:kinesis:us-east-1:123456789012:stream/s", readPermission: () => ({ grantor: "s", name: "read", statements: [] }) }, parallelizationFactor: 1, maximumRetryAttempts: -1, maximumRecordAgeSeconds: 60, iteratorAgeAlarmSeconds: 60 };
         await assert.rejects(render(() => new StreamConsumer("s", args)), /maximumRetryAttempts must be finite/);
     });
 

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { defaults as protection } from "../../config/sections/protection";
+import { roleGrantee, type Grantee } from "../../components/grants";
 import { serviceTrust } from "../../components/iam";
 import type { Plan, PlannedResource } from "../../tools/engine";
 import { doc } from "./plan";
@@ -17,9 +18,9 @@ export const network = { vpcId: VPC_ID, subnetIds: ISOLATED_SUBNETS, clientSecur
 const contextFor = (p: typeof protection.dev) => ({ context: testContext({ region: "us-east-1", accountId: ACCOUNT, kmsKeyArn: KEY_ARN, stateful: { protect: p.protectResources, deletionProtection: p.deletionProtection, finalSnapshot: p.finalSnapshot } }) });
 export const profiles = { dev: contextFor(protection.dev), prod: contextFor(protection.prod) };
 
-/** A role standing in for the web fleet's, to receive grants. */
-export function clientRole(name = "web-role"): aws.iam.Role {
-    return new aws.iam.Role(name, { assumeRolePolicy: serviceTrust("ec2.amazonaws.com") });
+/** A role standing in for the web fleet's, to receive grants (as the grantee `name`). */
+export function clientRole(name = "web-role"): Grantee {
+    return roleGrantee(name, new aws.iam.Role(name, { assumeRolePolicy: serviceTrust("ec2.amazonaws.com") }));
 }
 
 /** Every resource of a type, by exact type token. */

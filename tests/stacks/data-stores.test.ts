@@ -171,6 +171,23 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.deepEqual(dynamo.map((s) => s.Sid), ["ItemReadWrite"], "no other DynamoDB access");
         });
 
+        it("grants to other components' roles are named <grantor>-<permission>-<grantee>, never by a counter", () => {
+            const grants = ofType(plan(), "aws:iam/rolePolicy:RolePolicy")
+                .filter((p) => !/-(policy|access)$/.test(p.name))
+                .map((p) => p.name)
+                .sort();
+            assert.deepEqual(grants, [
+                "analytics-events-write-events-analytics-bridge",
+                "analytics-events-write-web",
+                "cache-read-auth-web",
+                "database-connect-events-orders-place",
+                "database-connect-events-orders-relay",
+                "database-connect-web",
+                "table-read-write-web",
+                "web-settings-read-web",
+            ]);
+        });
+
         it("every data-store log group has a retention period and the platform key", () => {
             const groups = [...ofType(cache(), "aws:cloudwatch/logGroup:LogGroup"), ...ofType(database(), "aws:cloudwatch/logGroup:LogGroup")];
             assert.equal(groups.length, 3);
