@@ -5,7 +5,7 @@ import { SecureBucket } from "./bucket";
 import type { OriginHeader } from "./web-cluster";
 import type { PlatformContext } from "./context";
 import { platformName, stackName } from "./names";
-import { withDefaults } from "../lib/defaults";
+import { withDefaults, type WithDefaults } from "../lib/defaults";
 
 /** The header CloudFront adds to every request to the load balancer. */
 export const ORIGIN_HEADER_NAME = "X-Origin-Verify";
@@ -102,6 +102,24 @@ const WAF_RULES: ({ name: string; managedGroup: string } | { name: string; rateL
     { name: "aws-known-bad-inputs", managedGroup: "AWSManagedRulesKnownBadInputsRuleSet" },
 ];
 
+type Args = WithDefaults<EdgeArgs, typeof EDGE_DEFAULTS>;
+
+/** The static-assets origin: its bucket and the access control CloudFront signs requests to it with. */
+interface AssetsOrigin {
+    bucket: SecureBucket;
+    accessControl: aws.cloudfront.OriginAccessControl;
+}
+
+interface CachePolicies {
+    staticCache: aws.cloudfront.CachePolicy;
+    dynamicCache: aws.cloudfront.CachePolicy;
+    forwardAll: aws.cloudfront.OriginRequestPolicy;
+    securityHeaders: aws.cloudfront.ResponseHeadersPolicy;
+}
+
+/** CloudFront policies and access controls are named per account: the stack keeps them apart. */
+const accountName = (name: string, what: string) => platformName(name, what);
+
 /**
  * The front door: a CloudFront distribution with two origins. Static paths come from a private
  * S3 bucket through origin access control (the bucket policy admits only this distribution) and
@@ -126,15 +144,31 @@ export class Edge extends pulumi.ComponentResource {
     constructor(name: string, given: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:Edge", name, {}, opts);
         const args = withDefaults(EDGE_DEFAULTS, given);
-        const parent = { parent: this };
-        const global = { parent: this, provider: args.usEast1 };
-        const stack = stackName();
-        // CloudFront policies and access controls are named per account: the stack keeps them apart.
-        const accountName = (what: string) => platformName(name, what);
 
         // The bucket policy names the distribution, which names the bucket: the ARN is filled in once the distribution exists.
         const [distributionArn, resolveDistributionArn] = pulumi.deferredOutput<string>();
-        const assets = new SecureBucket(
+        const assets = this.assetsOrigin(name, args, distributionArn);
+        const policies = this.cachePolicies(name, args);
+        const webAcl = args.waf ? this.webAcl(name, args) : undefined;
+        const distribution = this.distribution(name, args, assets, policies, webAcl);
+        resolveDistributionArn(distribution.arn);
+        const logs = this.standardLogs(name, args, distribution);
+
+        this.distributionId = distribution.id;
+        this.distributionArn = distribution.arn;
+        this.domainName = distribution.domainName;
+        const hosts = args.aliases.length > 0 ? pulumi.output(args.aliases) : distribution.domainName.apply((d) => [d]);
+        this.url = hosts.apply((h) => `https://${h[0]}`);
+        this.origins = pulumi.all([hosts, distribution.domainName]).apply(([h, d]) => [...new Set([...h, d])].map((host) => `https://${host}`));
+        this.assetsBucket = assets.bucket.name;
+        this.logBucket = logs.name;
+        this.webAclArn = webAcl?.arn;
+        this.registerOutputs({ distributionId: this.distributionId, domainName: this.domainName, url: this.url, assetsBucket: this.assetsBucket, logBucket: this.logBucket });
+    }
+
+    /** The private static-assets bucket, readable only by this distribution, and the access control CloudFront signs its requests with. */
+    private assetsOrigin(name: string, args: Args, distributionArn: pulumi.Output<string>): AssetsOrigin {
+        const bucket = new SecureBucket(
             `${name}-assets`,
             {
                 kmsKeyArn: args.context.kmsKeyArn,
@@ -151,19 +185,23 @@ export class Edge extends pulumi.ComponentResource {
                     },
                 ],
             },
-            parent,
+            { parent: this },
         );
-        const oac = new aws.cloudfront.OriginAccessControl(
+        const accessControl = new aws.cloudfront.OriginAccessControl(
             `${name}-assets-oac`,
-            { name: accountName("assets"), description: `${name} (${stack}): CloudFront signs its requests to the assets bucket`, originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" },
-            parent,
+            { name: accountName(name, "assets"), description: `${name} (${stackName()}): CloudFront signs its requests to the assets bucket`, originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" },
+            { parent: this },
         );
+        return { bucket, accessControl };
+    }
 
-        // --- Caching: static paths cached and compressed; dynamic paths never cached, everything forwarded.
+    /** Static paths cached and compressed; dynamic paths never cached, everything forwarded; security headers on both. */
+    private cachePolicies(name: string, args: Args): CachePolicies {
+        const parent = { parent: this };
         const staticCache = new aws.cloudfront.CachePolicy(
             `${name}-static-cache`,
             {
-                name: accountName("static"),
+                name: accountName(name, "static"),
                 comment: "Static assets: cached by path alone, compressed",
                 minTtl: 0,
                 defaultTtl: args.staticDefaultTtlSeconds,
@@ -181,7 +219,7 @@ export class Edge extends pulumi.ComponentResource {
         const dynamicCache = new aws.cloudfront.CachePolicy(
             `${name}-dynamic-cache`,
             {
-                name: accountName("dynamic"),
+                name: accountName(name, "dynamic"),
                 comment: "Dynamic paths: never cached (every TTL 0)",
                 minTtl: 0,
                 defaultTtl: 0,
@@ -203,7 +241,7 @@ export class Edge extends pulumi.ComponentResource {
         const forwardAll = new aws.cloudfront.OriginRequestPolicy(
             `${name}-dynamic-forward`,
             {
-                name: accountName("dynamic"),
+                name: accountName(name, "dynamic"),
                 comment: "Dynamic paths: every viewer header (Authorization, Host), cookie and query string",
                 cookiesConfig: { cookieBehavior: "all" },
                 headersConfig: { headerBehavior: "allViewer" },
@@ -214,7 +252,7 @@ export class Edge extends pulumi.ComponentResource {
         const securityHeaders = new aws.cloudfront.ResponseHeadersPolicy(
             `${name}-security-headers`,
             {
-                name: accountName("security"),
+                name: accountName(name, "security"),
                 comment: "HSTS, nosniff, no framing, strict referrer",
                 securityHeadersConfig: {
                     strictTransportSecurity: { accessControlMaxAgeSec: 63072000, includeSubdomains: true, preload: false, override: true },
@@ -225,41 +263,44 @@ export class Edge extends pulumi.ComponentResource {
             },
             parent,
         );
+        return { staticCache, dynamicCache, forwardAll, securityHeaders };
+    }
 
-        // --- WAF: a web ACL for CloudFront is global: scope CLOUDFRONT, created in us-east-1.
-        let webAcl: aws.wafv2.WebAcl | undefined;
-        if (args.waf) {
-            const visibility = (metric: string) => ({ cloudwatchMetricsEnabled: true, metricName: `${name}-${metric}`, sampledRequestsEnabled: true });
-            webAcl = new aws.wafv2.WebAcl(
-                `${name}-waf`,
-                {
-                    scope: "CLOUDFRONT",
-                    description: `${name} (${stack}): AWS managed rule groups and a per-IP rate limit`,
-                    defaultAction: { allow: {} },
-                    rules: WAF_RULES.map((rule, priority) =>
-                        "managedGroup" in rule
-                            ? { name: rule.name, priority, overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { vendorName: "AWS", name: rule.managedGroup } }, visibilityConfig: visibility(rule.name) }
-                            : {
-                                  name: rule.name,
-                                  priority,
-                                  action: { block: {} },
-                                  statement: { rateBasedStatement: { limit: args.rateLimit, evaluationWindowSec: args.rateWindowSeconds, aggregateKeyType: "IP" } },
-                                  visibilityConfig: visibility(rule.name),
-                              },
-                    ),
-                    visibilityConfig: visibility("web-acl"),
-                },
-                global,
-            );
-        }
+    /** The WAF web ACL: a web ACL for CloudFront is global, scope CLOUDFRONT, created in us-east-1. */
+    private webAcl(name: string, args: Args): aws.wafv2.WebAcl {
+        const visibility = (metric: string) => ({ cloudwatchMetricsEnabled: true, metricName: `${name}-${metric}`, sampledRequestsEnabled: true });
+        return new aws.wafv2.WebAcl(
+            `${name}-waf`,
+            {
+                scope: "CLOUDFRONT",
+                description: `${name} (${stackName()}): AWS managed rule groups and a per-IP rate limit`,
+                defaultAction: { allow: {} },
+                rules: WAF_RULES.map((rule, priority) =>
+                    "managedGroup" in rule
+                        ? { name: rule.name, priority, overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { vendorName: "AWS", name: rule.managedGroup } }, visibilityConfig: visibility(rule.name) }
+                        : {
+                              name: rule.name,
+                              priority,
+                              action: { block: {} },
+                              statement: { rateBasedStatement: { limit: args.rateLimit, evaluationWindowSec: args.rateWindowSeconds, aggregateKeyType: "IP" } },
+                              visibilityConfig: visibility(rule.name),
+                          },
+                ),
+                visibilityConfig: visibility("web-acl"),
+            },
+            { parent: this, provider: args.usEast1 },
+        );
+    }
 
+    /** The distribution: the load balancer by default, uncached; the static paths from the assets bucket, cached. */
+    private distribution(name: string, args: Args, assets: AssetsOrigin, policies: CachePolicies, webAcl: aws.wafv2.WebAcl | undefined): aws.cloudfront.Distribution {
         const viewerCertificate: aws.types.input.cloudfront.DistributionViewerCertificate = args.certificateArn
             ? { acmCertificateArn: args.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: args.minimumProtocolVersion }
             : { cloudfrontDefaultCertificate: true, minimumProtocolVersion: DEFAULT_CERTIFICATE_TLS };
-        const distribution = new aws.cloudfront.Distribution(
+        return new aws.cloudfront.Distribution(
             `${name}-cdn`,
             {
-                comment: `${name} (${stack})`,
+                comment: `${name} (${stackName()})`,
                 enabled: true,
                 isIpv6Enabled: true,
                 httpVersion: "http2and3",
@@ -281,16 +322,16 @@ export class Edge extends pulumi.ComponentResource {
                         },
                         customHeaders: [{ name: args.originHeader.name, value: args.originHeader.value }],
                     },
-                    { originId: "assets", domainName: assets.bucket.bucketRegionalDomainName, originAccessControlId: oac.id },
+                    { originId: "assets", domainName: assets.bucket.bucket.bucketRegionalDomainName, originAccessControlId: assets.accessControl.id },
                 ],
                 defaultCacheBehavior: {
                     targetOriginId: "alb",
                     viewerProtocolPolicy: "redirect-to-https",
                     allowedMethods: ALL_METHODS,
                     cachedMethods: ["GET", "HEAD"],
-                    cachePolicyId: dynamicCache.id,
-                    originRequestPolicyId: forwardAll.id,
-                    responseHeadersPolicyId: securityHeaders.id,
+                    cachePolicyId: policies.dynamicCache.id,
+                    originRequestPolicyId: policies.forwardAll.id,
+                    responseHeadersPolicyId: policies.securityHeaders.id,
                     compress: false,
                 },
                 orderedCacheBehaviors: args.staticPathPatterns.map((pathPattern) => ({
@@ -299,19 +340,23 @@ export class Edge extends pulumi.ComponentResource {
                     viewerProtocolPolicy: "redirect-to-https",
                     allowedMethods: ["GET", "HEAD", "OPTIONS"],
                     cachedMethods: ["GET", "HEAD"],
-                    cachePolicyId: staticCache.id,
-                    responseHeadersPolicyId: securityHeaders.id,
+                    cachePolicyId: policies.staticCache.id,
+                    responseHeadersPolicyId: policies.securityHeaders.id,
                     compress: true,
                 })),
                 restrictions: { geoRestriction: { restrictionType: "none" } },
             },
-            parent,
+            { parent: this },
         );
-        resolveDistributionArn(distribution.arn);
+    }
 
-        // --- Standard logs (v2): CloudWatch vended log delivery, so the bucket keeps ACLs disabled
-        // (the legacy S3 logging writes through bucket ACLs). The API is called in us-east-1 only;
-        // the bucket, in the home region, receives them cross-region.
+    /**
+     * Standard logs (v2): CloudWatch vended log delivery, so the bucket keeps ACLs disabled (the
+     * legacy S3 logging writes through bucket ACLs). The API is called in us-east-1 only; the
+     * bucket, in the home region, receives them cross-region.
+     */
+    private standardLogs(name: string, args: Args, distribution: aws.cloudfront.Distribution): SecureBucket {
+        const global = { parent: this, provider: args.usEast1 };
         const logs = new SecureBucket(
             `${name}-logs`,
             {
@@ -338,7 +383,7 @@ export class Edge extends pulumi.ComponentResource {
                     ];
                 },
             },
-            parent,
+            { parent: this },
         );
         const source = new aws.cloudwatch.LogDeliverySource(`${name}-access-logs`, { logType: "ACCESS_LOGS", resourceArn: distribution.arn }, global);
         const destination = new aws.cloudwatch.LogDeliveryDestination(
@@ -358,16 +403,6 @@ export class Edge extends pulumi.ComponentResource {
             // moving the logs outside what the bucket policy admits. So a change recreates the delivery.
             { ...global, replaceOnChanges: ["s3DeliveryConfigurations"], deleteBeforeReplace: true },
         );
-
-        this.distributionId = distribution.id;
-        this.distributionArn = distribution.arn;
-        this.domainName = distribution.domainName;
-        const hosts = args.aliases.length > 0 ? pulumi.output(args.aliases) : distribution.domainName.apply((d) => [d]);
-        this.url = hosts.apply((h) => `https://${h[0]}`);
-        this.origins = pulumi.all([hosts, distribution.domainName]).apply(([h, d]) => [...new Set([...h, d])].map((host) => `https://${host}`));
-        this.assetsBucket = assets.name;
-        this.logBucket = logs.name;
-        this.webAclArn = webAcl?.arn;
-        this.registerOutputs({ distributionId: this.distributionId, domainName: this.domainName, url: this.url, assetsBucket: this.assetsBucket, logBucket: this.logBucket });
+        return logs;
     }
 }

@@ -8,11 +8,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { deepMerge, isPlainObject, parseValue, validateConfig, ConfigError } from "../config";
-import { type Conversions, fromCliValues, withConversionHints } from "../config/cli-values";
-import { AWS_REGION, logRetentionDays, region as regionSchema, type Profile } from "../config/common";
-import { formatIssues, show, unknownKeyMessage } from "../config/format";
+import { validateConfig, ConfigError } from "../config";
+import { logRetentionDays, region as regionSchema, type Profile } from "../config/common";
 import { schema as tagsSchema } from "../config/sections/tags";
+import { deepMerge, isPlainObject, ProjectConfig } from "../config/validate";
 import { readStackSettings } from "../lib/stack-settings";
 
 export const PROJECT = "platform-delivery";
@@ -232,97 +231,87 @@ export interface DeliveryConfig {
 
 /**
  * Validates the delivery stack's raw config (full keys to strings, as the Pulumi CLI hands them
- * over). `describeTarget` reads a platform stack's settings, or throws saying why it cannot.
- * Throws a ConfigError with every problem at once.
+ * over) on the platform's validation path (config/validate.ts). `describeTarget` reads a
+ * platform stack's settings, or throws saying why it cannot. Throws a ConfigError with every
+ * problem at once.
  */
 export function validateDeliveryConfig(raw: Record<string, string>, stack: string, describeTarget: (stack: string) => TargetStack): DeliveryConfig {
-    const problems: string[] = [];
-    const own = new Map<string, string>();
-    for (const [fullKey, value] of Object.entries(raw)) if (fullKey.startsWith(`${PROJECT}:`)) own.set(fullKey.slice(PROJECT.length + 1), value);
-    const allowed = Object.keys(SECTIONS);
-    for (const key of own.keys()) if (!allowed.includes(key)) problems.push(`${PROJECT}:${key}: ${unknownKeyMessage(key, allowed)}`);
-
-    const region = raw["aws:region"];
-    if (region === undefined) problems.push("aws:region: is required (the region the pipelines run in, e.g. us-east-1)");
-    else if (!AWS_REGION.test(region)) problems.push(`aws:region: ${show(region)} must be an AWS region code such as us-east-1`);
-
-    const parsed: Partial<Record<DeliverySectionName, any>> = {};
-    for (const name of allowed as DeliverySectionName[]) {
-        const key = `${PROJECT}:${name}`;
-        const override = parseValue(own.get(name));
-        if (override !== undefined && !isPlainObject(override)) {
-            problems.push(`${key}: ${show(override)} must be an object of settings`);
-            continue;
-        }
-        const schema = SECTIONS[name].schema as z.ZodType;
-        const conversions: Conversions = new Map();
-        let merged = deepMerge(DEFAULTS[name], fromCliValues(schema, override ?? {}, conversions) as Record<string, unknown>) as Record<string, unknown>;
-        if (name === "pipelines") merged = Object.fromEntries(Object.entries(merged).map(([s, p]) => [s, isPlainObject(p) ? deepMerge(PIPELINE_DEFAULTS, p) : p]));
-        const result = schema.safeParse(merged, { reportInput: true });
-        if (result.success) parsed[name] = result.data;
-        else problems.push(...withConversionHints(key, formatIssues(key, schema, result.error.issues), conversions));
-    }
-
-    const pipelines: PipelineConfig[] = [];
-    if (parsed.pipelines) {
-        const entries = Object.entries(parsed.pipelines as Record<string, z.infer<typeof pipelineSchema>>);
-        if (entries.length === 0) problems.push(`${PROJECT}:pipelines: {} must name at least one platform stack to deploy, e.g. { dev: { branch: main } }`);
-        for (const [target, p] of entries) {
-            const key = `${PROJECT}:pipelines.${target}`;
-            if (!TARGET_STACK.test(target)) {
-                problems.push(`${key}: ${show(target)} must be a platform stack name of 1-24 lowercase letters, digits or hyphens, starting with a letter (it names the pipeline's bucket and roles)`);
-                continue;
-            }
-            let info: TargetStack;
-            try {
-                info = describeTarget(target);
-            } catch (err) {
-                problems.push(`${key}: ${err instanceof Error ? err.message : String(err)}`);
-                continue;
-            }
-            const requireApproval = p.requireApproval ?? info.profile === "prod";
-            if (info.profile === "prod" && !requireApproval) {
-                problems.push(`${key}.requireApproval: false must be true: stack ${target} uses the prod profile, whose deploys wait for a manual approval`);
-            }
-            if (!requireApproval && p.approvalEmails.length > 0) {
-                problems.push(`${key}.approvalEmails: ${show(p.approvalEmails)} has no approval to announce; set requireApproval: true or remove it`);
-            }
-            if (p.tags.length > 0 && parsed.source?.type === "codecommit") {
-                problems.push(`${key}.tags: ${show(p.tags)} needs a codestar source: V2 tag triggers exist only for CodeStarSourceConnection actions`);
-            }
-            pipelines.push({
-                stack: target,
-                branch: p.branch,
-                tags: p.tags,
-                requireApproval,
-                approvalEmails: p.approvalEmails,
-                profile: info.profile,
-                deployRegions: [...new Set([info.region, ...info.replicaRegions])],
-            });
-        }
-    }
-    if (problems.length > 0) throw new ConfigError(problems);
-
-    const state = parsed.state as State;
+    const config = new ProjectConfig(raw, PROJECT, Object.keys(SECTIONS), "the region the pipelines run in");
+    const parsed = config.sections(SECTIONS, (name) => DEFAULTS[name], (name, merged) => (name === "pipelines" ? withPipelineDefaults(merged) : merged));
+    const source = parsed.source;
+    const pipelines = parsed.pipelines ? pipelineConfigs(config, parsed.pipelines, source?.type, describeTarget) : [];
+    const { region, values } = config.complete(SECTIONS, parsed);
+    const state = values.state;
     return {
         stack,
-        region: region!,
-        tags: { ...(parsed.tags as Record<string, string>), environment: stack, project: PROJECT },
-        source: parsed.source as Source,
-        state: state.backend === "s3" ? { ...state, bucketRegion: state.bucketRegion ?? region! } : state,
-        build: parsed.build as BuildConfig,
+        region,
+        tags: { ...values.tags, environment: stack, project: PROJECT },
+        source: values.source,
+        state: state.backend === "s3" ? { ...state, bucketRegion: state.bucketRegion ?? region } : state,
+        build: values.build,
         pipelines,
-        usage: parsed.usage as z.infer<typeof usageSchema>,
+        usage: values.usage,
     };
 }
+
+/** Each pipeline entry over PIPELINE_DEFAULTS (an entry that is no object is left to the schema to refuse). */
+function withPipelineDefaults(pipelines: unknown): unknown {
+    if (!isPlainObject(pipelines)) return pipelines;
+    return Object.fromEntries(Object.entries(pipelines).map(([s, p]) => [s, isPlainObject(p) ? deepMerge(PIPELINE_DEFAULTS, p) : p]));
+}
+
+/** Each pipeline resolved against its platform stack's own settings, its problems recorded in `config`. */
+function pipelineConfigs(
+    config: ProjectConfig,
+    entries: Record<string, z.infer<typeof pipelineSchema>>,
+    sourceType: Source["type"] | undefined,
+    describeTarget: (stack: string) => TargetStack,
+): PipelineConfig[] {
+    if (Object.keys(entries).length === 0) config.report("pipelines", entries, "must name at least one platform stack to deploy, e.g. { dev: { branch: main } }");
+    const pipelines: PipelineConfig[] = [];
+    for (const [target, p] of Object.entries(entries)) {
+        const key = `pipelines.${target}`;
+        if (!TARGET_STACK.test(target)) {
+            config.report(key, target, "must be a platform stack name of 1-24 lowercase letters, digits or hyphens, starting with a letter (it names the pipeline's bucket and roles)");
+            continue;
+        }
+        let info: TargetStack;
+        try {
+            info = describeTarget(target);
+        } catch (err) {
+            config.report(key, undefined, err instanceof Error ? err.message : String(err));
+            continue;
+        }
+        const requireApproval = p.requireApproval ?? info.profile === "prod";
+        if (info.profile === "prod" && !requireApproval) {
+            config.report(`${key}.requireApproval`, false, `must be true: stack ${target} uses the prod profile, whose deploys wait for a manual approval`);
+        }
+        if (!requireApproval && p.approvalEmails.length > 0) {
+            config.report(`${key}.approvalEmails`, p.approvalEmails, "has no approval to announce; set requireApproval: true or remove it");
+        }
+        if (p.tags.length > 0 && sourceType === "codecommit") {
+            config.report(`${key}.tags`, p.tags, "needs a codestar source: V2 tag triggers exist only for CodeStarSourceConnection actions");
+        }
+        pipelines.push({
+            stack: target,
+            branch: p.branch,
+            tags: p.tags,
+            requireApproval,
+            approvalEmails: p.approvalEmails,
+            profile: info.profile,
+            deployRegions: [...new Set([info.region, ...info.replicaRegions])],
+        });
+    }
+    return pipelines;
+}
+
+/** Where each platform stack's reviewed replacement allowances live, relative to the platform project. */
+export const ALLOW_REPLACE_DIR = path.join("delivery", "allow-replace");
 
 /**
  * A platform stack as `pulumi up --stack <stack>` in the platform project would see it: its
  * settings file under Pulumi.yaml's defaults, validated by the platform's own schema.
  */
-/** Where each platform stack's reviewed replacement allowances live, relative to the platform project. */
-export const ALLOW_REPLACE_DIR = path.join("delivery", "allow-replace");
-
 export function describePlatformStack(platformDir: string, stack: string): TargetStack {
     let config: Record<string, string>;
     try {

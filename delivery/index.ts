@@ -6,7 +6,7 @@
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DeliveryPipeline, readBuildspecs } from "../components/delivery";
+import { DeliveryPipeline, readBuildspecs } from "./pipeline";
 import { PlatformKey } from "../components/encryption";
 import { GUARD_PREFIX, loadDeliveryConfig, TARGET_PROJECT } from "./config";
 

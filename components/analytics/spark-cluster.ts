@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { permissionStatements } from "../grants";
 import { ServiceRole, type Statement } from "../iam";
 import type { DataLake } from "./lake";
-import { sparkJob, sparkJobLakeAccess, sparkSchedule, type SparkPlacementArgs } from "./spark-job";
+import { sparkJob, sparkJobLakeAccess, sparkSchedule, type SparkJob, type SparkPlacementArgs } from "./spark-job";
 import { stackScoped } from "../names";
 
 /** An EMR cluster's settings; it picks one AZ among the subnets for its instance fleets. */
@@ -57,6 +57,21 @@ export function emrSecurityConfiguration(kmsKeyArn: string, tlsCertificatesS3Uri
 /** "s3://bucket/key" as the object's ARN. */
 const s3ObjectArn = (uri: string) => `arn:aws:s3:::${uri.slice("s3://".length)}`;
 
+/** The cluster's EMR-managed security groups. */
+interface ClusterGroups {
+    primary: aws.ec2.SecurityGroup;
+    core: aws.ec2.SecurityGroup;
+    serviceAccess: aws.ec2.SecurityGroup;
+}
+
+interface ClusterRoles {
+    /** The nodes' role. */
+    instance: ServiceRole;
+    instanceProfile: aws.iam.InstanceProfile;
+    /** EMR's service role. */
+    service: ServiceRole;
+}
+
 /**
  * An EMR cluster for heavy batch, in the private subnets: on-demand primary and core fleets,
  * a Spot task fleet that managed scaling grows and shrinks, at-rest and in-transit encryption,
@@ -81,48 +96,69 @@ export class SparkCluster extends pulumi.ComponentResource {
         if (!tlsUri) {
             throw new Error(`${name}: in-transit encryption needs tlsCertificatesS3Uri, the S3 URI of a zip holding privateKey.pem and certificateChain.pem`);
         }
-        const { lake } = args;
-        const job = sparkJob(`${name}-job`, lake, args.kmsKeyArn, this);
+        const job = sparkJob(`${name}-job`, args.lake, args.kmsKeyArn, this);
+        const groups = this.securityGroups(name, args);
+        const roles = this.roles(name, args, tlsUri);
+        const cluster = this.cluster(name, args, tlsUri, groups, roles);
+        this.taskFleet(name, args, cluster);
+        this.scheduleJob(name, args, cluster, job);
 
+        this.clusterId = cluster.id;
+        this.clusterArn = cluster.arn;
+        this.serviceRoleArn = roles.service.arn;
+        this.instanceRoleArn = roles.instance.arn;
+        this.registerOutputs({ clusterId: this.clusterId, clusterArn: this.clusterArn });
+    }
+
+    /**
+     * The EMR-managed security groups, with the egress the nodes need and the service access
+     * group's documented rules; EMR adds the ingress rules between them itself.
+     */
+    private securityGroups(name: string, args: SparkClusterArgs): ClusterGroups {
+        const parent = { parent: this };
         const group = (role: string, description: string) =>
             new aws.ec2.SecurityGroup(
                 `${name}-${role}-sg`,
                 { vpcId: args.vpcId, description, revokeRulesOnDelete: true, tags: { Name: `${name}-${role}`, ...EMR_MANAGED_TAG } },
-                { parent: this },
+                parent,
             );
-        const primarySg = group("primary", "EMR-managed: the primary node");
-        const coreSg = group("core", "EMR-managed: core and task nodes");
-        const serviceSg = group("service-access", "EMR-managed: EMR service access to nodes in private subnets");
+        const primary = group("primary", "EMR-managed: the primary node");
+        const core = group("core", "EMR-managed: core and task nodes");
+        const serviceAccess = group("service-access", "EMR-managed: EMR service access to nodes in private subnets");
         // Nodes reach S3 (gateway endpoint) and EMR, KMS and STS (through NAT) over HTTPS, and each
         // other on any port (HDFS, YARN, Spark shuffle); EMR adds the matching ingress rules.
-        const nodes = [["primary", primarySg], ["core", coreSg]] as const;
+        const nodes = [["primary", primary], ["core", core]] as const;
         for (const [role, sg] of nodes) {
-            new aws.vpc.SecurityGroupEgressRule(`${name}-${role}-https-out`, { securityGroupId: sg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs and S3 over HTTPS" }, { parent: this });
+            new aws.vpc.SecurityGroupEgressRule(`${name}-${role}-https-out`, { securityGroupId: sg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs and S3 over HTTPS" }, parent);
             for (const [peerRole, peer] of nodes) {
-                new aws.vpc.SecurityGroupEgressRule(`${name}-${role}-to-${peerRole}`, { securityGroupId: sg.id, referencedSecurityGroupId: peer.id, ipProtocol: "-1", description: `Cluster traffic to the ${peerRole} nodes` }, { parent: this });
+                new aws.vpc.SecurityGroupEgressRule(`${name}-${role}-to-${peerRole}`, { securityGroupId: sg.id, referencedSecurityGroupId: peer.id, ipProtocol: "-1", description: `Cluster traffic to the ${peerRole} nodes` }, parent);
             }
         }
-        new aws.vpc.SecurityGroupEgressRule(`${name}-primary-to-service`, { securityGroupId: primarySg.id, referencedSecurityGroupId: serviceSg.id, ipProtocol: "tcp", fromPort: 9443, toPort: 9443, description: "Primary node to EMR service access" }, { parent: this });
+        new aws.vpc.SecurityGroupEgressRule(`${name}-primary-to-service`, { securityGroupId: primary.id, referencedSecurityGroupId: serviceAccess.id, ipProtocol: "tcp", fromPort: 9443, toPort: 9443, description: "Primary node to EMR service access" }, parent);
         // EMR's service talks to the primary node through the service access group (private subnets).
-        new aws.vpc.SecurityGroupIngressRule(`${name}-service-from-primary`, { securityGroupId: serviceSg.id, referencedSecurityGroupId: primarySg.id, ipProtocol: "tcp", fromPort: 9443, toPort: 9443, description: "Primary node to EMR service access" }, { parent: this });
-        for (const [role, sg] of [["primary", primarySg], ["core", coreSg]] as const) {
-            new aws.vpc.SecurityGroupEgressRule(`${name}-service-to-${role}`, { securityGroupId: serviceSg.id, referencedSecurityGroupId: sg.id, ipProtocol: "tcp", fromPort: 8443, toPort: 8443, description: `EMR service access to the ${role} nodes` }, { parent: this });
+        new aws.vpc.SecurityGroupIngressRule(`${name}-service-from-primary`, { securityGroupId: serviceAccess.id, referencedSecurityGroupId: primary.id, ipProtocol: "tcp", fromPort: 9443, toPort: 9443, description: "Primary node to EMR service access" }, parent);
+        for (const [role, sg] of nodes) {
+            new aws.vpc.SecurityGroupEgressRule(`${name}-service-to-${role}`, { securityGroupId: serviceAccess.id, referencedSecurityGroupId: sg.id, ipProtocol: "tcp", fromPort: 8443, toPort: 8443, description: `EMR service access to the ${role} nodes` }, parent);
         }
+        return { primary, core, serviceAccess };
+    }
 
-        const instanceRole = new ServiceRole(
+    /** The nodes' role (through its instance profile) and EMR's service role, which may pass it. */
+    private roles(name: string, args: SparkClusterArgs, tlsUri: string): ClusterRoles {
+        const instance = new ServiceRole(
             `${name}-instance-role`,
             {
                 service: "ec2.amazonaws.com",
                 description: "EMR cluster nodes (instance profile): the Spark job's data, logs to S3, local disk encryption",
-                statements: instanceStatements(args, lake, tlsUri),
+                statements: instanceStatements(args, args.lake, tlsUri),
             },
             { parent: this },
         );
         // Named as its role: EC2 allows the two names to differ, EMR does not ("invalid instance
         // profile" when the cluster is created).
-        const instanceProfile = new aws.iam.InstanceProfile(`${name}-instance-profile`, { name: instanceRole.name, role: instanceRole.name }, { parent: this });
+        const instanceProfile = new aws.iam.InstanceProfile(`${name}-instance-profile`, { name: instance.name, role: instance.name }, { parent: this });
 
-        const serviceRole = new ServiceRole(
+        const service = new ServiceRole(
             `${name}-service-role`,
             {
                 service: "elasticmapreduce.amazonaws.com",
@@ -131,7 +167,7 @@ export class SparkCluster extends pulumi.ComponentResource {
                 managedPolicyArns: [EMR_SERVICE_POLICY_ARN],
                 statements: [
                     // The v2 policy leaves passing the instance role to the customer.
-                    { Sid: "PassInstanceRole", Action: "iam:PassRole", Resource: instanceRole.arn, Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } },
+                    { Sid: "PassInstanceRole", Action: "iam:PassRole", Resource: instance.arn, Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } },
                     // EMR launches the nodes' EBS volumes encrypted with the platform key.
                     { Sid: "EbsKey", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: args.kmsKeyArn },
                     { Sid: "EbsKeyGrants", Action: "kms:CreateGrant", Resource: args.kmsKeyArn, Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
@@ -139,23 +175,26 @@ export class SparkCluster extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        return { instance, instanceProfile, service };
+    }
 
+    /** The cluster with its security configuration: on-demand primary and core fleets, encrypted, logging to S3, ending itself when idle. */
+    private cluster(name: string, args: SparkClusterArgs, tlsUri: string, groups: ClusterGroups, roles: ClusterRoles): aws.emr.Cluster {
         const securityConfiguration = new aws.emr.SecurityConfiguration(
             `${name}-security`,
             // Autonamed: every change replaces it (create before delete), which a fixed name would collide with.
             { configuration: pulumi.output(args.kmsKeyArn).apply((key) => JSON.stringify(emrSecurityConfiguration(key, tlsUri))) },
             { parent: this },
         );
-
-        const cluster = new aws.emr.Cluster(
+        return new aws.emr.Cluster(
             name,
             {
                 name: stackScoped(name),
                 releaseLabel: args.releaseLabel,
                 applications: ["Hadoop", "Spark"],
-                serviceRole: serviceRole.arn,
+                serviceRole: roles.service.arn,
                 securityConfiguration: securityConfiguration.name,
-                logUri: pulumi.interpolate`s3://${lake.work.name}/spark-logs/cluster/`,
+                logUri: pulumi.interpolate`s3://${args.lake.work.name}/spark-logs/cluster/`,
                 logEncryptionKmsKeyId: args.kmsKeyArn,
                 keepJobFlowAliveWhenNoSteps: true,
                 autoTerminationPolicy: { idleTimeout: args.idleTimeoutMinutes * 60 },
@@ -163,10 +202,10 @@ export class SparkCluster extends pulumi.ComponentResource {
                 stepConcurrencyLevel: 1,
                 ec2Attributes: {
                     subnetIds: args.subnetIds,
-                    instanceProfile: instanceProfile.arn,
-                    emrManagedMasterSecurityGroup: primarySg.id,
-                    emrManagedSlaveSecurityGroup: coreSg.id,
-                    serviceAccessSecurityGroup: serviceSg.id,
+                    instanceProfile: roles.instanceProfile.arn,
+                    emrManagedMasterSecurityGroup: groups.primary.id,
+                    emrManagedSlaveSecurityGroup: groups.core.id,
+                    serviceAccessSecurityGroup: groups.serviceAccess.id,
                 },
                 masterInstanceFleet: { name: "primary", targetOnDemandCapacity: 1, instanceTypeConfigs: [{ instanceType: args.primaryInstanceType }] },
                 coreInstanceFleet: {
@@ -178,9 +217,12 @@ export class SparkCluster extends pulumi.ComponentResource {
                 tags: { ...EMR_MANAGED_TAG },
             },
             // The roles need their policies before EMR validates them at creation.
-            { parent: this, dependsOn: [serviceRole, instanceRole] },
+            { parent: this, dependsOn: [roles.service, roles.instance] },
         );
+    }
 
+    /** The Spot task fleet and the managed scaling that grows and shrinks it above the on-demand core. */
+    private taskFleet(name: string, args: SparkClusterArgs, cluster: aws.emr.Cluster): void {
         new aws.emr.InstanceFleet(
             `${name}-task-spot`,
             {
@@ -211,7 +253,10 @@ export class SparkCluster extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+    }
 
+    /** The Spark job as a step on the cluster, added on a schedule. */
+    private scheduleJob(name: string, args: SparkClusterArgs, cluster: aws.emr.Cluster, job: SparkJob): void {
         sparkSchedule(
             `${name}-schedule`,
             {
@@ -239,12 +284,6 @@ export class SparkCluster extends pulumi.ComponentResource {
             },
             this,
         );
-
-        this.clusterId = cluster.id;
-        this.clusterArn = cluster.arn;
-        this.serviceRoleArn = serviceRole.arn;
-        this.instanceRoleArn = instanceRole.arn;
-        this.registerOutputs({ clusterId: this.clusterId, clusterArn: this.clusterArn });
     }
 }
 

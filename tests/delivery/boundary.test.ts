@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { BOUNDED_ROLE_ACTIONS } from "../../components/delivery-permissions";
-import { BOUNDARY_PASS_TO } from "../../components/permissions-boundary";
+import { BOUNDED_ROLE_ACTIONS } from "../../delivery/permissions";
+import { BOUNDARY_PASS_TO } from "../../delivery/boundary";
 import { globMatch } from "../../policy/lib";
 import { doc, planOf, type PlanWithPolicy } from "../helpers/plan";
 import { deliveryPlan, inPipeline, list, onlyOne, roleOf } from "./helpers";
@@ -127,7 +127,7 @@ describe("the permissions boundary", () => {
                 const why = boundaryTakes(boundary, g);
                 return why ? [`${g.where}: ${why}`] : [];
             });
-            assert.deepEqual(taken, [], `${stack}: the boundary takes away what the roles use; widen components/permissions-boundary.ts (and redeploy the delivery stack first)`);
+            assert.deepEqual(taken, [], `${stack}: the boundary takes away what the roles use; widen delivery/boundary.ts (and redeploy the delivery stack first)`);
         }
     });
 

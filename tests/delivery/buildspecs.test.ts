@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { BUILD_STAGES, readBuildspecs } from "../../components/delivery";
+import { BUILD_STAGES, readBuildspecs } from "../../delivery/pipeline";
 import { cli, PROJECT_DIR } from "../helpers/plan";
 import { deliveryPlan, inPipeline, onlyOne } from "./helpers";
 

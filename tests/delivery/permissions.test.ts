@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv/dist/2020";
 import { parse } from "yaml";
-import { deployStatements, moduleOf, PASSED_TO_SERVICES, PLATFORM_SERVICES } from "../../components/delivery-permissions";
+import { deployStatements, moduleOf, PASSED_TO_SERVICES, PLATFORM_SERVICES } from "../../delivery/permissions";
 import { SECTIONS } from "../../delivery/config";
 import { globMatch } from "../../policy/lib";
 import { DELIVERY_BEGIN, DELIVERY_END, DELIVERY_REFERENCE_FILE, renderDeliveryReference } from "../../tools/config-docs";
@@ -45,7 +45,7 @@ describe("the deploy role covers the platform", () => {
                 if (mod && !(mod in PLATFORM_SERVICES)) missing.add(`${mod} (${r.type})`);
             }
         }
-        assert.deepEqual([...missing], [], "add these modules to PLATFORM_SERVICES in components/delivery-permissions.ts, or Deploy is denied them");
+        assert.deepEqual([...missing], [], "add these modules to PLATFORM_SERVICES in delivery/permissions.ts, or Deploy is denied them");
     });
 
     it("may pass each platform role to the service that assumes it", () => {

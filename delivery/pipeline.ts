@@ -3,10 +3,11 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { SecureBucket } from "./bucket";
-import { deployStatements, previewStatements, stateObjectPaths } from "./delivery-permissions";
-import { policyDocument, ServiceRole, type Statement } from "./iam";
-import { BOUNDARY_PATH, boundaryPolicyName, boundaryStatements } from "./permissions-boundary";
+import { SecureBucket } from "../components/bucket";
+import { policyDocument, ServiceRole, type Statement } from "../components/iam";
+import { BOUNDARY_PATH, boundaryPolicyName } from "../components/permissions-boundary";
+import { boundaryStatements } from "./boundary";
+import { deployStatements, previewStatements, stateObjectPaths } from "./permissions";
 
 /** The CodeBuild stages, each with its buildspec `pipelines/buildspec-<stage>.yml`. */
 export const BUILD_STAGES = ["test", "preview", "deploy"] as const;
@@ -132,12 +133,35 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     constructor(name: string, args: DeliveryPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:delivery:DeliveryPipeline", name, {}, opts);
         if (!name.startsWith(`${args.guardPrefix}-`)) throw new Error(`DeliveryPipeline ${name}: the name must start with "${args.guardPrefix}-" so the deploy guard covers it`);
-        const parent = { parent: this };
-        // One path per pipeline: its roles are exactly role/<prefix>/<stack>/*, and the guard covers role/<prefix>/*.
-        const rolePath = `/${args.guardPrefix}/${args.stack}/`;
-        const roleArns: Partial<Record<"pipeline" | BuildStage, pulumi.Output<string>>> = {};
+        if (BOUNDARY_PATH !== `/${args.guardPrefix}/`) throw new Error(`DeliveryPipeline ${name}: the boundary path ${BOUNDARY_PATH} must be the guard prefix's /${args.guardPrefix}/`);
+        const scope: PipelineScope = {
+            // One path per pipeline: its roles are exactly role/<prefix>/<stack>/*, and the guard covers role/<prefix>/*.
+            rolePath: `/${args.guardPrefix}/${args.stack}/`,
+            keyArns: [args.kmsKeyArn, ...(args.state.backend === "s3" ? [args.state.kmsKeyArn] : [])],
+            bucketArns: args.state.backend === "s3" ? [`arn:aws:s3:::${args.state.bucket}`] : [],
+            secretArns: args.state.backend === "cloud" ? [secretResource(args.state.accessTokenSecret, args.region, args.accountId)] : [],
+            keyUse: { Sid: "UseDeliveryKey", Action: ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: args.kmsKeyArn },
+        };
 
-        const artifacts = new SecureBucket(
+        const artifacts = this.artifactStore(name, args, scope);
+        const boundary = this.boundary(name, args, scope);
+        const builds = Object.fromEntries(BUILD_STAGES.map((stage) => [stage, this.buildStage(name, args, stage, scope, artifacts, boundary)])) as Record<BuildStage, Build>;
+        const topic = args.approval ? this.approvalTopic(name, args, args.approval.emails) : undefined;
+        const { pipeline, role: pipelineRole } = this.pipeline(name, args, scope, artifacts, builds, topic);
+        if (args.source.type === "codecommit") this.pushTrigger(name, args, args.source, scope, pipeline);
+
+        this.pipelineName = pipeline.name;
+        this.pipelineArn = pipeline.arn;
+        this.artifactBucket = artifacts.name;
+        this.approvalTopicArn = topic?.arn;
+        this.roleArns = { pipeline: pipelineRole.arn, test: builds.test.role.arn, preview: builds.preview.role.arn, deploy: builds.deploy.role.arn };
+        this.boundaryPolicyArn = boundary.arn;
+        this.registerOutputs({ pipelineName: this.pipelineName, pipelineArn: this.pipelineArn, artifactBucket: this.artifactBucket, approvalTopicArn: this.approvalTopicArn, boundaryPolicyArn: this.boundaryPolicyArn });
+    }
+
+    /** Source artifacts, build caches and the deployed plan: only this pipeline's own roles may write. */
+    private artifactStore(name: string, args: DeliveryPipelineArgs, scope: PipelineScope): SecureBucket {
+        return new SecureBucket(
             `${name}-artifacts`,
             {
                 kmsKeyArn: args.kmsKeyArn,
@@ -153,162 +177,117 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                         Principal: "*",
                         Action: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
                         Resource: pulumi.interpolate`${arn}/*`,
-                        Condition: { ArnNotLike: { "aws:PrincipalArn": pulumi.interpolate`arn:aws:iam::${args.accountId}:role${rolePath}*` } },
+                        Condition: { ArnNotLike: { "aws:PrincipalArn": pulumi.interpolate`arn:aws:iam::${args.accountId}:role${scope.rolePath}*` } },
                     },
                 ],
                 protect: false,
             },
-            parent,
+            { parent: this },
         );
+    }
 
-        const keyArns = [args.kmsKeyArn, ...(args.state.backend === "s3" ? [args.state.kmsKeyArn] : [])];
-        const bucketArns = args.state.backend === "s3" ? [`arn:aws:s3:::${args.state.bucket}`] : [];
-        const secretArns = args.state.backend === "cloud" ? [secretResource(args.state.accessTokenSecret, args.region, args.accountId)] : [];
-        // The stack's permissions boundary, which the platform stack's roles reference by this fixed
-        // name and path. It lives here, not in the platform stack, so Deploy can never change it.
-        // Only the name and path force a replacement (the document updates in place), and both are
-        // fixed per stack; no description, which would too.
-        if (BOUNDARY_PATH !== `/${args.guardPrefix}/`) throw new Error(`DeliveryPipeline ${name}: the boundary path ${BOUNDARY_PATH} must be the guard prefix's /${args.guardPrefix}/`);
-        const boundary = new aws.iam.Policy(
+    /**
+     * The stack's permissions boundary, which the platform stack's roles reference by this fixed
+     * name and path. It lives here, not in the platform stack, so Deploy can never change it.
+     * Only the name and path force a replacement (the document updates in place), and both are
+     * fixed per stack; no description, which would too.
+     */
+    private boundary(name: string, args: DeliveryPipelineArgs, scope: PipelineScope): aws.iam.Policy {
+        return new aws.iam.Policy(
             `${name}-boundary`,
             {
                 name: boundaryPolicyName(args.project, args.stack),
                 path: BOUNDARY_PATH,
-                policy: policyDocument(boundaryStatements({ accountId: args.accountId, deliveryPrefix: args.guardPrefix, keyArns, bucketArns, secretArns })),
+                policy: policyDocument(boundaryStatements({ accountId: args.accountId, deliveryPrefix: args.guardPrefix, keyArns: scope.keyArns, bucketArns: scope.bucketArns, secretArns: scope.secretArns })),
+            },
+            { parent: this },
+        );
+    }
+
+    /** One CodeBuild stage: its log group, its role (Test touches nothing in AWS, Preview reads, Deploy writes) and its project. */
+    private buildStage(name: string, args: DeliveryPipelineArgs, stage: BuildStage, scope: PipelineScope, artifacts: SecureBucket, boundary: aws.iam.Policy): Build {
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-${stage}-logs`,
+            { name: `/${args.guardPrefix}/${args.stack}/${stage}`, retentionInDays: args.build.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            { parent: this },
+        );
+        const role = new ServiceRole(
+            `${name}-${stage}-role`,
+            {
+                service: "codebuild.amazonaws.com",
+                accountId: args.accountId,
+                path: scope.rolePath,
+                description: `CodeBuild: the ${stage} stage of stack ${args.stack}`,
+                statements: buildStatements(args, stage, scope, logGroup, artifacts, boundary),
+            },
+            { parent: this },
+        );
+        const project = new aws.codebuild.Project(
+            `${name}-${stage}`,
+            {
+                description: `The ${STAGE_NAMES[stage]} stage of the ${args.project} stack ${args.stack}`,
+                serviceRole: role.arn,
+                buildTimeout: args.build.timeoutMinutes[stage],
+                encryptionKey: args.kmsKeyArn,
+                source: { type: "CODEPIPELINE", buildspec: args.buildspecs[stage] },
+                artifacts: { type: "CODEPIPELINE" },
+                // npm's cache and Pulumi's provider plugins survive between builds (the buildspecs list the paths).
+                cache: { type: "S3", location: pulumi.interpolate`${artifacts.name}/cache/${stage}` },
+                environment: {
+                    type: "LINUX_CONTAINER",
+                    computeType: args.build.computeType,
+                    image: args.build.image,
+                    imagePullCredentialsType: "CODEBUILD",
+                    privilegedMode: false,
+                    environmentVariables: buildVariables(args, stage, artifacts.name),
+                },
+                logsConfig: { cloudwatchLogs: { status: "ENABLED", groupName: logGroup.name }, s3Logs: { status: "DISABLED" } },
+            },
+            // The role's policy must exist before a build can start.
+            { parent: this, dependsOn: [role] },
+        );
+        return { role, project };
+    }
+
+    /** The topic the manual approval is announced on, to these addresses. */
+    private approvalTopic(name: string, args: DeliveryPipelineArgs, emails: string[]): aws.sns.Topic {
+        const parent = { parent: this };
+        const topic = new aws.sns.Topic(`${name}-approval`, { kmsMasterKeyId: args.kmsKeyArn, displayName: `Approve deploys of ${args.stack}` }, parent);
+        // The pipeline publishes under its role's IAM policy; the topic's own policy only refuses plain HTTP.
+        new aws.sns.TopicPolicy(
+            `${name}-approval-policy`,
+            {
+                arn: topic.arn,
+                policy: policyDocument([
+                    // A topic policy takes only SNS's documented topic actions; no wildcard.
+                    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: ["sns:Publish", "sns:Subscribe"], Resource: topic.arn, Condition: { Bool: { "aws:SecureTransport": false } } },
+                ]),
             },
             parent,
         );
+        emails.forEach((endpoint, i) => {
+            new aws.sns.TopicSubscription(`${name}-approval-${i}`, { topic: topic.arn, protocol: "email", endpoint }, parent);
+        });
+        return topic;
+    }
 
-        const keyUse: Statement = { Sid: "UseDeliveryKey", Action: ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: args.kmsKeyArn };
-
-        const projects = {} as Record<BuildStage, aws.codebuild.Project>;
-        for (const stage of BUILD_STAGES) {
-            const logGroup = new aws.cloudwatch.LogGroup(
-                `${name}-${stage}-logs`,
-                { name: `/${args.guardPrefix}/${args.stack}/${stage}`, retentionInDays: args.build.logRetentionDays, kmsKeyId: args.kmsKeyArn },
-                parent,
-            );
-            const statements: Statement[] = [
-                { Sid: "WriteBuildLogs", Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`] },
-                { Sid: "ReadSourceArtifact", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: pulumi.interpolate`${artifacts.arn}/*` },
-                { Sid: "LocateArtifactBucket", Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: artifacts.arn },
-                { Sid: "WriteBuildCache", Action: "s3:PutObject", Resource: pulumi.interpolate`${artifacts.arn}/cache/${stage}*` },
-                keyUse,
-            ];
-            // The plan Deploy last deployed, which Test diffs the commit against: Deploy writes exactly
-            // this stack's record, Test finds it (a list of that one key, so a missing record is a 404,
-            // not a 403) and reads it through ReadSourceArtifact.
-            const record = deployedPlanKey(args.stack);
-            if (stage === "test") statements.push({ Sid: "FindDeployedPlan", Action: "s3:ListBucket", Resource: artifacts.arn, Condition: { StringEquals: { "s3:prefix": record } } });
-            if (stage === "deploy") statements.push({ Sid: "RecordDeployedPlan", Action: "s3:PutObject", Resource: pulumi.interpolate`${artifacts.arn}/${record}` });
-            if (stage === "preview") statements.push(...stateAccess(args, stage), ...previewStatements(args.deployRegions));
-            if (stage === "deploy") {
-                statements.push(
-                    ...stateAccess(args, stage),
-                    ...deployStatements(args.deployRegions, {
-                        accountId: args.accountId,
-                        environmentTag: args.stack,
-                        prefix: args.guardPrefix,
-                        keyArns,
-                        bucketArns,
-                        secretArns,
-                        boundaryPolicyArn: boundary.arn,
-                    }),
-                );
-            }
-            const role = new ServiceRole(
-                `${name}-${stage}-role`,
-                { service: "codebuild.amazonaws.com", accountId: args.accountId, path: rolePath, description: `CodeBuild: the ${stage} stage of stack ${args.stack}`, statements },
-                parent,
-            );
-            roleArns[stage] = role.arn;
-            projects[stage] = new aws.codebuild.Project(
-                `${name}-${stage}`,
-                {
-                    description: `The ${STAGE_NAMES[stage]} stage of the ${args.project} stack ${args.stack}`,
-                    serviceRole: role.arn,
-                    buildTimeout: args.build.timeoutMinutes[stage],
-                    encryptionKey: args.kmsKeyArn,
-                    source: { type: "CODEPIPELINE", buildspec: args.buildspecs[stage] },
-                    artifacts: { type: "CODEPIPELINE" },
-                    // npm's cache and Pulumi's provider plugins survive between builds (the buildspecs list the paths).
-                    cache: { type: "S3", location: pulumi.interpolate`${artifacts.name}/cache/${stage}` },
-                    environment: {
-                        type: "LINUX_CONTAINER",
-                        computeType: args.build.computeType,
-                        image: args.build.image,
-                        imagePullCredentialsType: "CODEBUILD",
-                        privilegedMode: false,
-                        environmentVariables: buildVariables(args, stage, artifacts.name),
-                    },
-                    logsConfig: { cloudwatchLogs: { status: "ENABLED", groupName: logGroup.name }, s3Logs: { status: "DISABLED" } },
-                },
-                // The role's policy must exist before a build can start.
-                { parent: this, dependsOn: [role] },
-            );
-        }
-
-        let topic: aws.sns.Topic | undefined;
-        if (args.approval) {
-            topic = new aws.sns.Topic(`${name}-approval`, { kmsMasterKeyId: args.kmsKeyArn, displayName: `Approve deploys of ${args.stack}` }, parent);
-            // The pipeline publishes under its role's IAM policy; the topic's own policy only refuses plain HTTP.
-            new aws.sns.TopicPolicy(
-                `${name}-approval-policy`,
-                {
-                    arn: topic.arn,
-                    policy: policyDocument([
-                        // A topic policy takes only SNS's documented topic actions; no wildcard.
-                        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: ["sns:Publish", "sns:Subscribe"], Resource: topic.arn, Condition: { Bool: { "aws:SecureTransport": false } } },
-                    ]),
-                },
-                parent,
-            );
-            args.approval.emails.forEach((endpoint, i) => {
-                new aws.sns.TopicSubscription(`${name}-approval-${i}`, { topic: topic!.arn, protocol: "email", endpoint }, parent);
-            });
-        }
-
+    /** The pipeline and its role: Source, Test, Preview, the optional Approval, Deploy. */
+    private pipeline(name: string, args: DeliveryPipelineArgs, scope: PipelineScope, artifacts: SecureBucket, builds: Record<BuildStage, Build>, topic: aws.sns.Topic | undefined): { pipeline: aws.codepipeline.Pipeline; role: ServiceRole } {
         const pipelineStatements: Statement[] = [
             // The minimum AWS documents for a CodePipeline service role's artifact store, ACL actions included
             // (a CodeStar connection source fails "Upload to S3 ... Access Denied" without s3:PutObjectAcl).
             { Sid: "UseArtifactBucket", Action: ["s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: artifacts.arn },
             { Sid: "ReadWriteArtifacts", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectAcl"], Resource: pulumi.interpolate`${artifacts.arn}/*` },
-            keyUse,
-            { Sid: "RunBuilds", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"], Resource: BUILD_STAGES.map((s) => projects[s].arn) },
+            scope.keyUse,
+            { Sid: "RunBuilds", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"], Resource: BUILD_STAGES.map((s) => builds[s].project.arn) },
             ...sourceAccess(args),
             ...(topic ? [{ Sid: "NotifyApprovers", Action: "sns:Publish", Resource: topic.arn }] : []),
         ];
-        const pipelineRole = new ServiceRole(
+        const role = new ServiceRole(
             `${name}-pipeline-role`,
-            { service: "codepipeline.amazonaws.com", accountId: args.accountId, path: rolePath, description: `CodePipeline: rolls out stack ${args.stack}`, statements: pipelineStatements },
-            parent,
+            { service: "codepipeline.amazonaws.com", accountId: args.accountId, path: scope.rolePath, description: `CodePipeline: rolls out stack ${args.stack}`, statements: pipelineStatements },
+            { parent: this },
         );
-        roleArns.pipeline = pipelineRole.arn;
-
-        const build = (stage: BuildStage) => ({
-            name: STAGE_NAMES[stage],
-            actions: [{ name: STAGE_NAMES[stage], category: "Build", owner: "AWS", provider: "CodeBuild", version: "1", inputArtifacts: ["source"], configuration: { ProjectName: projects[stage].name } }],
-        });
-        const stages: aws.types.input.codepipeline.PipelineStage[] = [
-            { name: STAGE_NAMES.source, actions: [sourceAction(args.source)] },
-            build("test"),
-            build("preview"),
-            ...(topic
-                ? [{
-                      name: STAGE_NAMES.approval,
-                      actions: [{
-                          name: "Approve",
-                          category: "Approval",
-                          owner: "AWS",
-                          provider: "Manual",
-                          version: "1",
-                          configuration: { NotificationArn: topic.arn, CustomData: `Deploy stack ${args.stack}? Read the Preview stage's diff first: it is exactly what Deploy will run.` },
-                      }],
-                  }]
-                : []),
-            build("deploy"),
-        ];
-
         const pipeline = new aws.codepipeline.Pipeline(
             `${name}-pipeline`,
             {
@@ -316,51 +295,123 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                 // A newer commit supersedes an older one waiting between stages; executions never
                 // overtake each other, so an older commit is never deployed over a newer one.
                 executionMode: "SUPERSEDED",
-                roleArn: pipelineRole.arn,
+                roleArn: role.arn,
                 artifactStores: [{ type: "S3", location: artifacts.name, encryptionKey: { type: "KMS", id: args.kmsKeyArn } }],
-                stages,
+                stages: pipelineStages(args, builds, topic),
                 triggers: args.source.type === "codestar" ? [trigger(args.source)] : undefined,
             },
-            { parent: this, dependsOn: [pipelineRole] },
+            { parent: this, dependsOn: [role] },
         );
-
-        if (args.source.type === "codecommit") {
-            // CodeCommit has no V2 trigger: an EventBridge rule starts the pipeline on pushes to the branch.
-            const eventsRole = new ServiceRole(
-                `${name}-events-role`,
-                {
-                    service: "events.amazonaws.com",
-                    accountId: args.accountId,
-                    path: rolePath,
-                    description: `EventBridge: starts the pipeline of stack ${args.stack}`,
-                    statements: [{ Action: "codepipeline:StartPipelineExecution", Resource: pipeline.arn }],
-                },
-                parent,
-            );
-            const rule = new aws.cloudwatch.EventRule(
-                `${name}-push`,
-                {
-                    description: `Pushes to ${args.source.repository}@${args.source.branch} start the pipeline of stack ${args.stack}`,
-                    eventPattern: pulumi.jsonStringify({
-                        source: ["aws.codecommit"],
-                        "detail-type": ["CodeCommit Repository State Change"],
-                        resources: [codeCommitArn(args.region, args.accountId, args.source.repository)],
-                        detail: { event: ["referenceCreated", "referenceUpdated"], referenceType: ["branch"], referenceName: [args.source.branch] },
-                    }),
-                },
-                parent,
-            );
-            new aws.cloudwatch.EventTarget(`${name}-push-target`, { rule: rule.name, arn: pipeline.arn, roleArn: eventsRole.arn }, parent);
-        }
-
-        this.pipelineName = pipeline.name;
-        this.pipelineArn = pipeline.arn;
-        this.artifactBucket = artifacts.name;
-        this.approvalTopicArn = topic?.arn;
-        this.roleArns = roleArns as Record<"pipeline" | BuildStage, pulumi.Output<string>>;
-        this.boundaryPolicyArn = boundary.arn;
-        this.registerOutputs({ pipelineName: this.pipelineName, pipelineArn: this.pipelineArn, artifactBucket: this.artifactBucket, approvalTopicArn: this.approvalTopicArn, boundaryPolicyArn: this.boundaryPolicyArn });
+        return { pipeline, role };
     }
+
+    /** CodeCommit has no V2 trigger: an EventBridge rule starts the pipeline on pushes to the branch. */
+    private pushTrigger(name: string, args: DeliveryPipelineArgs, source: Extract<PipelineSource, { type: "codecommit" }>, scope: PipelineScope, pipeline: aws.codepipeline.Pipeline): void {
+        const parent = { parent: this };
+        const eventsRole = new ServiceRole(
+            `${name}-events-role`,
+            {
+                service: "events.amazonaws.com",
+                accountId: args.accountId,
+                path: scope.rolePath,
+                description: `EventBridge: starts the pipeline of stack ${args.stack}`,
+                statements: [{ Action: "codepipeline:StartPipelineExecution", Resource: pipeline.arn }],
+            },
+            parent,
+        );
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-push`,
+            {
+                description: `Pushes to ${source.repository}@${source.branch} start the pipeline of stack ${args.stack}`,
+                eventPattern: pulumi.jsonStringify({
+                    source: ["aws.codecommit"],
+                    "detail-type": ["CodeCommit Repository State Change"],
+                    resources: [codeCommitArn(args.region, args.accountId, source.repository)],
+                    detail: { event: ["referenceCreated", "referenceUpdated"], referenceType: ["branch"], referenceName: [source.branch] },
+                }),
+            },
+            parent,
+        );
+        new aws.cloudwatch.EventTarget(`${name}-push-target`, { rule: rule.name, arn: pipeline.arn, roleArn: eventsRole.arn }, parent);
+    }
+}
+
+/** What every part of one pipeline shares: its roles' path, the resources its deploy is kept away from, and the use of its key. */
+interface PipelineScope {
+    rolePath: string;
+    /** The delivery key and the state key: the boundary and the deploy guard fence them off. */
+    keyArns: pulumi.Input<string>[];
+    /** The state bucket (S3 backend). */
+    bucketArns: pulumi.Input<string>[];
+    /** The Pulumi access token secret (cloud backend). */
+    secretArns: pulumi.Input<string>[];
+    keyUse: Statement;
+}
+
+/** A build stage's role and CodeBuild project. */
+interface Build {
+    role: ServiceRole;
+    project: aws.codebuild.Project;
+}
+
+/** A build stage's role policy: its logs, artifacts and cache, and what its stage does in AWS. */
+function buildStatements(args: DeliveryPipelineArgs, stage: BuildStage, scope: PipelineScope, logGroup: aws.cloudwatch.LogGroup, artifacts: SecureBucket, boundary: aws.iam.Policy): Statement[] {
+    const statements: Statement[] = [
+        { Sid: "WriteBuildLogs", Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`] },
+        { Sid: "ReadSourceArtifact", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: pulumi.interpolate`${artifacts.arn}/*` },
+        { Sid: "LocateArtifactBucket", Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: artifacts.arn },
+        { Sid: "WriteBuildCache", Action: "s3:PutObject", Resource: pulumi.interpolate`${artifacts.arn}/cache/${stage}*` },
+        scope.keyUse,
+    ];
+    // The plan Deploy last deployed, which Test diffs the commit against: Deploy writes exactly
+    // this stack's record, Test finds it (a list of that one key, so a missing record is a 404,
+    // not a 403) and reads it through ReadSourceArtifact.
+    const record = deployedPlanKey(args.stack);
+    if (stage === "test") statements.push({ Sid: "FindDeployedPlan", Action: "s3:ListBucket", Resource: artifacts.arn, Condition: { StringEquals: { "s3:prefix": record } } });
+    if (stage === "deploy") statements.push({ Sid: "RecordDeployedPlan", Action: "s3:PutObject", Resource: pulumi.interpolate`${artifacts.arn}/${record}` });
+    if (stage === "preview") statements.push(...stateAccess(args, stage), ...previewStatements(args.deployRegions));
+    if (stage === "deploy") {
+        statements.push(
+            ...stateAccess(args, stage),
+            ...deployStatements(args.deployRegions, {
+                accountId: args.accountId,
+                environmentTag: args.stack,
+                prefix: args.guardPrefix,
+                keyArns: scope.keyArns,
+                bucketArns: scope.bucketArns,
+                secretArns: scope.secretArns,
+                boundaryPolicyArn: boundary.arn,
+            }),
+        );
+    }
+    return statements;
+}
+
+/** Source, Test, Preview, Approval when the pipeline has one, Deploy. */
+function pipelineStages(args: DeliveryPipelineArgs, builds: Record<BuildStage, Build>, topic: aws.sns.Topic | undefined): aws.types.input.codepipeline.PipelineStage[] {
+    const build = (stage: BuildStage) => ({
+        name: STAGE_NAMES[stage],
+        actions: [{ name: STAGE_NAMES[stage], category: "Build", owner: "AWS", provider: "CodeBuild", version: "1", inputArtifacts: ["source"], configuration: { ProjectName: builds[stage].project.name } }],
+    });
+    return [
+        { name: STAGE_NAMES.source, actions: [sourceAction(args.source)] },
+        build("test"),
+        build("preview"),
+        ...(topic
+            ? [{
+                  name: STAGE_NAMES.approval,
+                  actions: [{
+                      name: "Approve",
+                      category: "Approval",
+                      owner: "AWS",
+                      provider: "Manual",
+                      version: "1",
+                      configuration: { NotificationArn: topic.arn, CustomData: `Deploy stack ${args.stack}? Read the Preview stage's diff first: it is exactly what Deploy will run.` },
+                  }],
+              }]
+            : []),
+        build("deploy"),
+    ];
 }
 
 function sourceAction(source: PipelineSource): aws.types.input.codepipeline.PipelineStageAction {

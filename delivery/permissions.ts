@@ -5,7 +5,7 @@
  * privilege escalation, and by explicit denies that keep every delivery pipeline out of reach.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Statement } from "./iam";
+import type { Statement } from "../components/iam";
 
 /** How an AWS service's API is addressed: in a region, globally, or in us-east-1 for CloudFront. */
 type Scope = "regional" | "global" | "edge";
