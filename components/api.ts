@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlatformFunction, type PlatformFunctionArgs } from "./lambda-function";
 import type { PlatformContext } from "./context";
 import { platformPath, stackName } from "./names";
-import { withDefaults } from "../lib/defaults";
+import { withDefaults, type WithDefaults } from "../lib/defaults";
 
 export interface ApiRouteArgs {
     /** `<METHOD> <path>`, e.g. "GET /overview". */
@@ -75,6 +75,30 @@ export function routeSlug(routeKey: string): string {
     return routeKey.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 }
 
+type Args = WithDefaults<ApiArgs, typeof API_DEFAULTS>;
+
+/** Who may call: the user pool and its app client. */
+interface Identity {
+    userPool: aws.cognito.UserPool;
+    client: aws.cognito.UserPoolClient;
+}
+
+interface HttpApi {
+    accessLogs: aws.cloudwatch.LogGroup;
+    api: aws.apigatewayv2.Api;
+    authorizer: aws.apigatewayv2.Authorizer;
+}
+
+/** Route keys are unique, and per-route throttling names only routes of this API. */
+function checkRoutes(name: string, args: ApiArgs): void {
+    const keys = args.routes.map((r) => r.routeKey);
+    const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
+    if (duplicate) throw new Error(`${name}: route ${duplicate} is defined twice`);
+    for (const key of Object.keys(args.routeThrottling)) {
+        if (!keys.includes(key)) throw new Error(`${name}: routeThrottling names ${key}, which is not a route of this API (${keys.join(", ")})`);
+    }
+}
+
 /**
  * An HTTP API (API Gateway v2) in front of Lambda handlers. A Cognito user pool authenticates
  * callers: strong password policy, MFA with authenticator apps (optional or required), no
@@ -98,17 +122,30 @@ export class Api extends pulumi.ComponentResource {
     constructor(name: string, given: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:api:Api", name, {}, opts);
         const args = withDefaults(API_DEFAULTS, given);
-        const parent = { parent: this };
-        const stack = stackName();
+        checkRoutes(name, args);
 
-        const keys = args.routes.map((r) => r.routeKey);
-        const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
-        if (duplicate) throw new Error(`${name}: route ${duplicate} is defined twice`);
-        for (const key of Object.keys(args.routeThrottling)) {
-            if (!keys.includes(key)) throw new Error(`${name}: routeThrottling names ${key}, which is not a route of this API (${keys.join(", ")})`);
-        }
+        const { userPool, client } = this.identity(name, args);
+        const issuer = pulumi.interpolate`https://${userPool.endpoint}`;
+        const { accessLogs, api, authorizer } = this.httpApi(name, args, issuer, client);
+        this.handlers = {};
+        const routes = args.routes.map((route) => {
+            const { handler, apiRoute } = this.route(name, args, route, api, authorizer);
+            this.handlers[route.routeKey] = handler;
+            return apiRoute;
+        });
+        const stage = this.stage(name, args, api, accessLogs, routes);
 
-        // --- Identity.
+        this.url = pulumi.all([api.apiEndpoint, stage.id]).apply(([endpoint]) => endpoint);
+        this.apiId = api.id;
+        this.userPoolId = userPool.id;
+        this.userPoolClientId = client.id;
+        this.issuer = issuer;
+        this.accessLogGroupName = accessLogs.name;
+        this.registerOutputs({ url: this.url, apiId: this.apiId, userPoolId: this.userPoolId, userPoolClientId: this.userPoolClientId, issuer: this.issuer, accessLogGroupName: this.accessLogGroupName });
+    }
+
+    /** The Cognito user pool callers sign in to, and the app client (no secret) whose tokens the API accepts. */
+    private identity(name: string, args: Args): Identity {
         const plus = args.threatProtection !== "OFF";
         const userPool = new aws.cognito.UserPool(
             `${name}-users`,
@@ -150,17 +187,20 @@ export class Api extends pulumi.ComponentResource {
                 refreshTokenValidity: args.refreshTokenDays,
                 tokenValidityUnits: { accessToken: "minutes", idToken: "minutes", refreshToken: "days" },
             },
-            parent,
+            { parent: this },
         );
-        const issuer = pulumi.interpolate`https://${userPool.endpoint}`;
+        return { userPool, client };
+    }
 
-        // --- The API, its authorizer and its access log.
+    /** The HTTP API, its JWT authorizer (the user pool's tokens) and its access log group. */
+    private httpApi(name: string, args: Args, issuer: pulumi.Output<string>, client: aws.cognito.UserPoolClient): HttpApi {
+        const parent = { parent: this };
         const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, { name: platformPath("api", name), retentionInDays: args.logRetentionDays, kmsKeyId: args.context.kmsKeyArn }, parent);
         const api = new aws.apigatewayv2.Api(
             `${name}-http`,
             {
                 protocolType: "HTTP",
-                description: `${name} (${stack})`,
+                description: `${name} (${stackName()})`,
                 corsConfiguration: { allowOrigins: args.corsOrigins, allowMethods: ["GET"], allowHeaders: ["authorization", "content-type"], maxAge: 600 },
             },
             parent,
@@ -177,36 +217,38 @@ export class Api extends pulumi.ComponentResource {
             },
             parent,
         );
+        return { accessLogs, api, authorizer };
+    }
 
-        this.handlers = {};
-        const routes: aws.apigatewayv2.Route[] = [];
-        for (const route of args.routes) {
-            const slug = routeSlug(route.routeKey);
-            const [method, path] = route.routeKey.split(" ");
-            const fn = new PlatformFunction(`${name}-${slug}`, { ...route.handler, kmsKeyArn: args.context.kmsKeyArn, logRetentionDays: args.logRetentionDays }, parent);
-            // Only this route of this API may invoke the function.
-            fn.allowInvoke("api", "apigateway.amazonaws.com", pulumi.interpolate`${api.executionArn}/*/${method}${path.replace(/\{[^}]+\}/g, "*")}`);
-            const integration = new aws.apigatewayv2.Integration(
-                `${name}-${slug}`,
-                { apiId: api.id, integrationType: "AWS_PROXY", integrationUri: fn.arn, payloadFormatVersion: "2.0", description: route.handler.description },
-                parent,
-            );
-            routes.push(
-                new aws.apigatewayv2.Route(
-                    `${name}-${slug}`,
-                    {
-                        apiId: api.id,
-                        routeKey: route.routeKey,
-                        target: pulumi.interpolate`integrations/${integration.id}`,
-                        ...(route.public ? { authorizationType: "NONE" } : { authorizationType: "JWT", authorizerId: authorizer.id }),
-                    },
-                    parent,
-                ),
-            );
-            this.handlers[route.routeKey] = fn;
-        }
+    /** One route: its handler, which only this route may invoke, the Lambda integration, and the route (behind the authorizer unless public). */
+    private route(name: string, args: Args, route: ApiRouteArgs, api: aws.apigatewayv2.Api, authorizer: aws.apigatewayv2.Authorizer): { handler: PlatformFunction; apiRoute: aws.apigatewayv2.Route } {
+        const parent = { parent: this };
+        const slug = routeSlug(route.routeKey);
+        const [method, path] = route.routeKey.split(" ");
+        const handler = new PlatformFunction(`${name}-${slug}`, { ...route.handler, kmsKeyArn: args.context.kmsKeyArn, logRetentionDays: args.logRetentionDays }, parent);
+        // Only this route of this API may invoke the function.
+        handler.allowInvoke("api", "apigateway.amazonaws.com", pulumi.interpolate`${api.executionArn}/*/${method}${path.replace(/\{[^}]+\}/g, "*")}`);
+        const integration = new aws.apigatewayv2.Integration(
+            `${name}-${slug}`,
+            { apiId: api.id, integrationType: "AWS_PROXY", integrationUri: handler.arn, payloadFormatVersion: "2.0", description: route.handler.description },
+            parent,
+        );
+        const apiRoute = new aws.apigatewayv2.Route(
+            `${name}-${slug}`,
+            {
+                apiId: api.id,
+                routeKey: route.routeKey,
+                target: pulumi.interpolate`integrations/${integration.id}`,
+                ...(route.public ? { authorizationType: "NONE" } : { authorizationType: "JWT", authorizerId: authorizer.id }),
+            },
+            parent,
+        );
+        return { handler, apiRoute };
+    }
 
-        const stage = new aws.apigatewayv2.Stage(
+    /** The $default stage: throttled by default and per route, JSON access logs, deployed on every change. */
+    private stage(name: string, args: Args, api: aws.apigatewayv2.Api, accessLogs: aws.cloudwatch.LogGroup, routes: aws.apigatewayv2.Route[]): aws.apigatewayv2.Stage {
+        return new aws.apigatewayv2.Stage(
             `${name}-stage`,
             {
                 apiId: api.id,
@@ -219,13 +261,5 @@ export class Api extends pulumi.ComponentResource {
             // Route settings must name routes that exist.
             { parent: this, dependsOn: routes },
         );
-
-        this.url = pulumi.all([api.apiEndpoint, stage.id]).apply(([endpoint]) => endpoint);
-        this.apiId = api.id;
-        this.userPoolId = userPool.id;
-        this.userPoolClientId = client.id;
-        this.issuer = issuer;
-        this.accessLogGroupName = accessLogs.name;
-        this.registerOutputs({ url: this.url, apiId: this.apiId, userPoolId: this.userPoolId, userPoolClientId: this.userPoolClientId, issuer: this.issuer, accessLogGroupName: this.accessLogGroupName });
     }
 }

@@ -5,7 +5,7 @@ import { ServiceRole } from "./iam";
 import { stackIdentifier } from "./names";
 import { guardedSecurityGroup } from "./security-groups";
 import type { PlatformContext } from "./context";
-import { withDefaults } from "../lib/defaults";
+import { withDefaults, type WithDefaults } from "../lib/defaults";
 
 export interface DatabaseArgs {
     /**
@@ -87,6 +87,24 @@ export function proxyDbUserArn(proxyArn: string, username: string): string {
     return `arn:${partition}:rds-db:${region}:${account}:dbuser:${resourceId}/${username}`;
 }
 
+type Args = WithDefaults<DatabaseArgs, typeof DATABASE_DEFAULTS>;
+
+/** The proxy's security group (clients in) and the instance's (the proxy in). */
+interface SecurityGroups {
+    proxy: aws.ec2.SecurityGroup;
+    instance: aws.ec2.SecurityGroup;
+}
+
+/** What the instance is created with, beside its security group. */
+interface InstanceSettings {
+    subnetGroup: aws.rds.SubnetGroup;
+    parameters: aws.rds.ParameterGroup;
+    /** Its exported logs' groups, created before it. */
+    logGroups: aws.cloudwatch.LogGroup[];
+    /** Enhanced monitoring's role, when monitoring is on. */
+    monitoringRole?: ServiceRole;
+}
+
 /**
  * RDS PostgreSQL behind RDS Proxy. The instance sits in isolated subnets with encrypted gp3
  * storage that autoscales, a master password RDS generates and keeps in Secrets Manager, SSL
@@ -117,10 +135,41 @@ export class Database extends pulumi.ComponentResource {
         this.grants = new Grants(this, name);
         this.componentName = name;
         const identifier = stackIdentifier(name, 63);
-        const major = args.engineVersion.split(".")[0];
-        const finalSnapshot = args.context.stateful.finalSnapshot;
 
-        // The chain clients -> proxy -> instance. A gap anywhere shows up only as a connection timeout.
+        const groups = this.securityGroups(name, args, identifier);
+        const settings = this.instanceSettings(name, args, identifier);
+        const instance = this.instance(name, args, identifier, groups.instance, settings);
+        const secretArn = instance.masterUserSecrets.apply((secrets) => {
+            const arn = secrets[0]?.secretArn;
+            if (!arn) throw new Error(`${identifier}: RDS reported no managed master secret`);
+            return arn;
+        });
+        const proxy = this.proxy(name, args, identifier, groups.proxy, instance, secretArn);
+
+        this.proxyEndpoint = proxy.endpoint;
+        this.port = pulumi.output(POSTGRES_PORT);
+        this.databaseName = instance.dbName;
+        this.username = instance.username;
+        this.secretArn = secretArn;
+        this.instanceSecurityGroupId = groups.instance.id;
+        this.proxySecurityGroupId = groups.proxy.id;
+        this.instanceIdentifier = instance.identifier;
+        this.proxyArn = proxy.arn;
+        this.registerOutputs({
+            proxyEndpoint: this.proxyEndpoint,
+            port: this.port,
+            databaseName: this.databaseName,
+            username: this.username,
+            secretArn: this.secretArn,
+            instanceSecurityGroupId: this.instanceSecurityGroupId,
+            proxySecurityGroupId: this.proxySecurityGroupId,
+            instanceIdentifier: this.instanceIdentifier,
+            proxyArn: this.proxyArn,
+        });
+    }
+
+    /** The chain clients -> proxy -> instance. A gap anywhere shows up only as a connection timeout. */
+    private securityGroups(name: string, args: Args, identifier: string): SecurityGroups {
         const proxySg = guardedSecurityGroup(
             `${name}-proxy-sg`,
             { vpcId: args.vpcId, description: `RDS Proxy of ${identifier}: clients only`, port: POSTGRES_PORT, sources: args.clientSecurityGroupIds, sourceDescription: "database clients" },
@@ -136,7 +185,12 @@ export class Database extends pulumi.ComponentResource {
             { securityGroupId: proxySg.id, referencedSecurityGroupId: instanceSg.id, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: `To PostgreSQL on ${POSTGRES_PORT}` },
             { parent: this },
         );
+        return { proxy: proxySg, instance: instanceSg };
+    }
 
+    /** What the instance is created with: its subnets, its parameters (SSL only), its log groups and its monitoring role. */
+    private instanceSettings(name: string, args: Args, identifier: string): InstanceSettings {
+        const major = args.engineVersion.split(".")[0];
         const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, description: `Isolated subnets of ${identifier}` }, { parent: this });
         const parameters = new aws.rds.ParameterGroup(
             `${name}-params`,
@@ -163,8 +217,14 @@ export class Database extends pulumi.ComponentResource {
                       { parent: this },
                   )
                 : undefined;
+        return { subnetGroup, parameters, logGroups, monitoringRole };
+    }
 
-        const instance = new aws.rds.Instance(
+    /** The PostgreSQL instance: isolated, encrypted, its master password managed by RDS, protected and snapshotted as the environment decides. */
+    private instance(name: string, args: Args, identifier: string, instanceSg: aws.ec2.SecurityGroup, settings: InstanceSettings): aws.rds.Instance {
+        const { subnetGroup, parameters, logGroups, monitoringRole } = settings;
+        const finalSnapshot = args.context.stateful.finalSnapshot;
+        return new aws.rds.Instance(
             `${name}-db`,
             {
                 identifier,
@@ -205,12 +265,10 @@ export class Database extends pulumi.ComponentResource {
             },
             { parent: this, protect: args.context.stateful.protect, dependsOn: monitoringRole ? [...logGroups, monitoringRole] : logGroups },
         );
-        const secretArn = instance.masterUserSecrets.apply((secrets) => {
-            const arn = secrets[0]?.secretArn;
-            if (!arn) throw new Error(`${identifier}: RDS reported no managed master secret`);
-            return arn;
-        });
+    }
 
+    /** RDS Proxy in front of the instance: TLS and IAM authentication for clients, the managed secret towards the database, a connection pool. */
+    private proxy(name: string, args: Args, identifier: string, proxySg: aws.ec2.SecurityGroup, instance: aws.rds.Instance, secretArn: pulumi.Output<string>): aws.rds.Proxy {
         // RDS Proxy assumes this role to read the credentials. Its trust carries no
         // aws:SourceAccount: the proxy's documented trust policy has none.
         const proxyRole = new ServiceRole(
@@ -246,27 +304,7 @@ export class Database extends pulumi.ComponentResource {
             { parent: this },
         );
         new aws.rds.ProxyTarget(`${name}-proxy-target`, { dbProxyName: proxy.name, targetGroupName: pool.name, dbInstanceIdentifier: instance.identifier }, { parent: this });
-
-        this.proxyEndpoint = proxy.endpoint;
-        this.port = pulumi.output(POSTGRES_PORT);
-        this.databaseName = instance.dbName;
-        this.username = instance.username;
-        this.secretArn = secretArn;
-        this.instanceSecurityGroupId = instanceSg.id;
-        this.proxySecurityGroupId = proxySg.id;
-        this.instanceIdentifier = instance.identifier;
-        this.proxyArn = proxy.arn;
-        this.registerOutputs({
-            proxyEndpoint: this.proxyEndpoint,
-            port: this.port,
-            databaseName: this.databaseName,
-            username: this.username,
-            secretArn: this.secretArn,
-            instanceSecurityGroupId: this.instanceSecurityGroupId,
-            proxySecurityGroupId: this.proxySecurityGroupId,
-            instanceIdentifier: this.instanceIdentifier,
-            proxyArn: this.proxyArn,
-        });
+        return proxy;
     }
 
     /** Logging in through the proxy as the database user, with an IAM auth token (`rds-db:connect` on that user alone). */

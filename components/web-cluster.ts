@@ -122,9 +122,33 @@ export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 const ACCESS_LOG_PREFIX = "alb";
 
+type Args = WithDefaults<WebClusterArgs, typeof WEB_CLUSTER_DEFAULTS>;
+
+/** The chain internet (or CloudFront) -> load balancer -> fleet. */
+interface SecurityGroups {
+    alb: aws.ec2.SecurityGroup;
+    fleet: aws.ec2.SecurityGroup;
+    /** The fleet's own rules: health checks in, AWS APIs (SSM, S3, logs) out. */
+    fleetRules: pulumi.Resource[];
+}
+
+/** What the instances boot from: the service bundle in its bucket, and the log group the service writes to. */
+interface ServiceArtifacts {
+    bucket: SecureBucket;
+    bundleKey: string;
+    bundle: aws.s3.BucketObjectv2;
+    logGroup: aws.cloudwatch.LogGroup;
+}
+
+/** The public load balancer's routing: the listener that serves traffic and, behind CloudFront, the rule that forwards. */
+interface Listeners {
+    listener: aws.lb.Listener;
+    fromCloudFront?: aws.lb.ListenerRule;
+}
+
 /** The parts of a cluster its fleet is launched from (see WebCluster.launchFleet). */
 interface FleetParts {
-    args: WithDefaults<WebClusterArgs, typeof WEB_CLUSTER_DEFAULTS>;
+    args: Args;
     template: aws.ec2.LaunchTemplate;
     targetGroup: aws.lb.TargetGroup;
     alb: aws.lb.LoadBalancer;
@@ -137,6 +161,9 @@ interface FleetParts {
     tags: Record<string, string>;
 }
 
+/** What the SSM Agent needs for Session Manager (AWS Systems Manager's custom instance profile for Session Manager). */
+const SESSION_MANAGER_ACTIONS = ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
+
 /**
  * The serving fleet: an internet-facing ALB in the public subnets (HTTPS with TLS 1.3 and an
  * HTTP->HTTPS redirect, invalid headers dropped, access logs to a private bucket) in front of
@@ -148,9 +175,6 @@ interface FleetParts {
  * carrying the origin header are forwarded. The fleet itself starts with `launchFleet`, once
  * everything the instances read as they boot exists.
  */
-/** What the SSM Agent needs for Session Manager (AWS Systems Manager's custom instance profile for Session Manager). */
-const SESSION_MANAGER_ACTIONS = ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
-
 export class WebCluster extends pulumi.ComponentResource implements Grantee {
     /** The fleet's security group: data stores admit it. */
     public readonly securityGroupId: pulumi.Output<string>;
@@ -185,15 +209,55 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
             throw new Error(`${name}: no certificateArn, and plain HTTP is not allowed: configure platform:web.certificateArn`);
         }
         this.name = name;
-        const parent = { parent: this };
-        const stack = stackName();
         const https = args.certificateArn !== undefined;
+        const originHeader = args.ingress?.from === "cloudfront" ? args.ingress.originHeader : undefined;
 
-        // --- Security groups: internet -> ALB (443, and 80 to redirect) -> fleet (app port) only.
+        const groups = this.securityGroups(name, args, https, originHeader);
+        this.fleetSecurityGroup = groups.fleet;
+        const accessLogs = this.accessLogs(name, args);
+        // The instance fleet: what it boots from, its role, its launch template.
+        const artifacts = this.serviceArtifacts(name, args);
+        const role = this.instanceRoleFor(name, args, artifacts);
+        const tags = { ...args.instanceTags, Name: stackScoped(name) };
+        const template = this.launchTemplate(name, args, groups.fleet, artifacts, role, tags);
+        // The public load balancer in front of it.
+        const targetGroup = this.targetGroup(name, args);
+        const alb = this.loadBalancer(name, args, groups.alb, accessLogs);
+        const { listener, fromCloudFront } = this.listeners(name, args, alb, targetGroup, originHeader);
+
+        this.fleet = { args, template, targetGroup, alb, listener, fromCloudFront, instanceRole: role, rules: groups.fleetRules, tags };
+
+        this.securityGroupId = groups.fleet.id;
+        this.albSecurityGroupId = groups.alb.id;
+        this.instanceRole = role.role;
+        this.granteeName = name;
+        this.roleName = role.name;
+        this.albDnsName = alb.dnsName;
+        this.albZoneId = alb.zoneId;
+        this.albArn = alb.arn;
+        this.url = pulumi.interpolate`${https ? "https" : "http"}://${alb.dnsName}`;
+        this.targetGroupArn = targetGroup.arn;
+        this.listenerArn = listener.arn;
+        this.logGroupName = artifacts.logGroup.name;
+        this.accessLogBucket = accessLogs.name;
+        this.artifactBucket = artifacts.bucket.name;
+        this.registerOutputs({
+            securityGroupId: this.securityGroupId,
+            albSecurityGroupId: this.albSecurityGroupId,
+            url: this.url,
+            albDnsName: this.albDnsName,
+            albArn: this.albArn,
+            targetGroupArn: this.targetGroupArn,
+            listenerArn: this.listenerArn,
+            logGroupName: this.logGroupName,
+        });
+    }
+
+    /** Internet (or only CloudFront) -> ALB (443, and 80 to redirect) -> fleet (app port) only; the fleet out to AWS APIs over HTTPS. */
+    private securityGroups(name: string, args: Args, https: boolean, originHeader: OriginHeader | undefined): SecurityGroups {
+        const parent = { parent: this };
         const albSg = new aws.ec2.SecurityGroup(`${name}-alb-sg`, { vpcId: args.vpcId, description: `${name} load balancer: web clients in, the fleet out`, tags: { Name: `${name}-alb` } }, parent);
         const fleetSg = new aws.ec2.SecurityGroup(`${name}-fleet-sg`, { vpcId: args.vpcId, description: `${name} instances: the load balancer in`, tags: { Name: `${name}-fleet` } }, parent);
-        this.fleetSecurityGroup = fleetSg;
-        const originHeader = args.ingress?.from === "cloudfront" ? args.ingress.originHeader : undefined;
         if (originHeader) {
             // One port only: CloudFront's origin protocol is HTTPS with a certificate, HTTP without. The
             // prefix list counts as 55 rules against a group's default quota of 60, so a second rule
@@ -230,9 +294,13 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
             { securityGroupId: fleetSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs and package repositories" },
             parent,
         );
+        return { alb: albSg, fleet: fleetSg, fleetRules: [fromAlb, toHttps] };
+    }
 
-        // --- Access logs. ALB access logs support only SSE-S3 (AES256) buckets, not SSE-KMS.
-        const accessLogs = new SecureBucket(
+    /** The load balancer's access log bucket. ALB access logs support only SSE-S3 (AES256) buckets, not SSE-KMS. */
+    private accessLogs(name: string, args: Args): SecureBucket {
+        const parent = { parent: this };
+        return new SecureBucket(
             `${name}-access-logs`,
             {
                 // Versioned where protected (prod), so an overwrite or delete cannot erase the audit trail.
@@ -253,27 +321,35 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
             },
             parent,
         );
+    }
 
-        // --- The service bundle, in a private versioned bucket encrypted with the platform key.
-        const artifacts = new SecureBucket(`${name}-artifacts`, { kmsKeyArn: args.context.kmsKeyArn, versioning: true, noncurrentVersionExpirationDays: 30, protect: args.context.stateful.protect }, parent);
+    /** The service bundle, in a private versioned bucket encrypted with the platform key, and the log group the service writes to. */
+    private serviceArtifacts(name: string, args: Args): ServiceArtifacts {
+        const parent = { parent: this };
+        const bucket = new SecureBucket(`${name}-artifacts`, { kmsKeyArn: args.context.kmsKeyArn, versioning: true, noncurrentVersionExpirationDays: 30, protect: args.context.stateful.protect }, parent);
         const bundleKey = `${name}/${args.service.sha256}.js`;
         const bundle = new aws.s3.BucketObjectv2(
             `${name}-bundle`,
-            { bucket: artifacts.name, key: bundleKey, source: new pulumi.asset.StringAsset(args.service.code), contentType: "application/javascript", serverSideEncryption: "aws:kms", kmsKeyId: args.context.kmsKeyArn },
-            { parent: this, dependsOn: [artifacts.policy] },
+            { bucket: bucket.name, key: bundleKey, source: new pulumi.asset.StringAsset(args.service.code), contentType: "application/javascript", serverSideEncryption: "aws:kms", kmsKeyId: args.context.kmsKeyArn },
+            { parent: this, dependsOn: [bucket.policy] },
         );
-
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: platformPath(name), retentionInDays: args.logRetentionDays, kmsKeyId: args.context.kmsKeyArn }, parent);
+        return { bucket, bundleKey, bundle, logGroup };
+    }
 
-        // --- The instances' role: read the bundle, write the log, Session Manager. EC2 passes no
-        // aws:SourceAccount when it assumes an instance role, so the trust names only the service.
-        const role = new ServiceRole(
+    /**
+     * The instances' role: read the bundle, write the log, Session Manager. EC2 passes no
+     * aws:SourceAccount when it assumes an instance role, so the trust names only the service.
+     */
+    private instanceRoleFor(name: string, args: Args, artifacts: ServiceArtifacts): ServiceRole {
+        const { bucket, logGroup } = artifacts;
+        return new ServiceRole(
             `${name}-instance-role`,
             {
                 service: "ec2.amazonaws.com",
-                description: `${name} instances (${stack}): read the service bundle, write logs, Session Manager`,
+                description: `${name} instances (${stackName()}): read the service bundle, write logs, Session Manager`,
                 statements: [
-                    { Sid: "ReadServiceBundle", Action: "s3:GetObject", Resource: pulumi.interpolate`${artifacts.arn}/${name}/*` },
+                    { Sid: "ReadServiceBundle", Action: "s3:GetObject", Resource: pulumi.interpolate`${bucket.arn}/${name}/*` },
                     { Sid: "DecryptViaS3", Action: "kms:Decrypt", Resource: args.context.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${args.context.region}.amazonaws.com` } } },
                     { Sid: "WriteServiceLog", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`] },
                     // Session Manager instead of SSH (no key pair, no port 22): the agent registers the
@@ -283,24 +359,26 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
                     { Sid: "SessionManager", Action: SESSION_MANAGER_ACTIONS, Resource: "*" },
                 ] satisfies Statement[],
             },
-            parent,
+            { parent: this },
         );
-        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, parent);
+    }
 
+    /** The launch template: the current AL2023 AMI, IMDSv2 only, an encrypted gp3 root volume, and user data that runs the bundle. */
+    private launchTemplate(name: string, args: Args, fleetSg: aws.ec2.SecurityGroup, artifacts: ServiceArtifacts, role: ServiceRole, tags: Record<string, string>): aws.ec2.LaunchTemplate {
+        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent: this });
         const userData = pulumi
-            .all([artifacts.name, logGroup.name])
+            .all([artifacts.bucket.name, artifacts.logGroup.name])
             .apply(([bucket, logGroupName]) =>
-                webUserData({ region: args.context.region, bucket, key: bundleKey, sha256: args.service.sha256, appPort: args.appPort, livenessPath: args.healthCheckPath, healthPath: args.dependencyHealthPath, parameterPath: args.parameterPath, logGroupName }),
+                webUserData({ region: args.context.region, bucket, key: artifacts.bundleKey, sha256: args.service.sha256, appPort: args.appPort, livenessPath: args.healthCheckPath, healthPath: args.dependencyHealthPath, parameterPath: args.parameterPath, logGroupName }),
             );
-        const tags = { ...args.instanceTags, Name: stackScoped(name) };
         // The AL2023 release current at deploy time, from its public SSM parameter: a new release
         // shows in the preview as a new image and rolls the fleet through instance refresh, which
         // can then roll back (AWS cannot roll back a template whose imageId is "resolve:ssm:...").
         const ami = aws.ssm.getParameterOutput({ name: `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${args.architecture}` }, { parent: this });
-        const template = new aws.ec2.LaunchTemplate(
+        return new aws.ec2.LaunchTemplate(
             `${name}-template`,
             {
-                description: `${name} instances (${stack})`,
+                description: `${name} instances (${stackName()})`,
                 // A public parameter, not a secret (getParameter marks `value` sensitive).
                 imageId: ami.insecureValue,
                 instanceType: args.instanceType,
@@ -318,11 +396,13 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
                 ],
                 updateDefaultVersion: true,
             },
-            { parent: this, dependsOn: [bundle] },
+            { parent: this, dependsOn: [artifacts.bundle] },
         );
+    }
 
-        // --- Load balancer, target group, listeners.
-        const targetGroup = new aws.lb.TargetGroup(
+    /** The instances behind the load balancer: probed on the shallow liveness path, drained and ramped up gently. */
+    private targetGroup(name: string, args: Args): aws.lb.TargetGroup {
+        return new aws.lb.TargetGroup(
             `${name}-tg`,
             {
                 vpcId: args.vpcId,
@@ -333,9 +413,13 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
                 slowStart: args.slowStartSeconds,
                 healthCheck: { enabled: true, protocol: "HTTP", port: "traffic-port", path: args.healthCheckPath, matcher: "200", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
             },
-            parent,
+            { parent: this },
         );
-        const alb = new aws.lb.LoadBalancer(
+    }
+
+    /** The internet-facing ALB in the public subnets: invalid headers dropped, access logs to their bucket. */
+    private loadBalancer(name: string, args: Args, albSg: aws.ec2.SecurityGroup, accessLogs: SecureBucket): aws.lb.LoadBalancer {
+        return new aws.lb.LoadBalancer(
             `${name}-alb`,
             {
                 loadBalancerType: "application",
@@ -349,6 +433,11 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
             // ELB checks on creation that it may write to the bucket.
             { parent: this, dependsOn: [accessLogs.policy] },
         );
+    }
+
+    /** HTTPS with TLS 1.3 and an HTTP->HTTPS redirect (or plain HTTP in dev); behind CloudFront, only requests with the origin header are forwarded. */
+    private listeners(name: string, args: Args, alb: aws.lb.LoadBalancer, targetGroup: aws.lb.TargetGroup, originHeader: OriginHeader | undefined): Listeners {
+        const parent = { parent: this };
         const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
         // Behind CloudFront the default action refuses: only the rule that finds the origin header forwards.
         const defaultActions = originHeader ? [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "forbidden" } }] : forward;
@@ -396,33 +485,7 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
             },
             parent,
         );
-
-        this.fleet = { args, template, targetGroup, alb, listener, fromCloudFront, instanceRole: role, rules: [fromAlb, toHttps], tags };
-
-        this.securityGroupId = fleetSg.id;
-        this.albSecurityGroupId = albSg.id;
-        this.instanceRole = role.role;
-        this.granteeName = name;
-        this.roleName = role.name;
-        this.albDnsName = alb.dnsName;
-        this.albZoneId = alb.zoneId;
-        this.albArn = alb.arn;
-        this.url = pulumi.interpolate`${https ? "https" : "http"}://${alb.dnsName}`;
-        this.targetGroupArn = targetGroup.arn;
-        this.listenerArn = listener.arn;
-        this.logGroupName = logGroup.name;
-        this.accessLogBucket = accessLogs.name;
-        this.artifactBucket = artifacts.name;
-        this.registerOutputs({
-            securityGroupId: this.securityGroupId,
-            albSecurityGroupId: this.albSecurityGroupId,
-            url: this.url,
-            albDnsName: this.albDnsName,
-            albArn: this.albArn,
-            targetGroupArn: this.targetGroupArn,
-            listenerArn: this.listenerArn,
-            logGroupName: this.logGroupName,
-        });
+        return { listener, fromCloudFront };
     }
 
     /**

@@ -51,6 +51,15 @@ export const CRAWLER_POLICY = {
     schemaChangePolicy: { updateBehavior: "LOG", deleteBehavior: "LOG" },
 } as const;
 
+/** Writing to Glue's log groups. A security configuration makes Glue associate the key with its log groups itself. */
+function logWrite(sid: string, groups: aws.cloudwatch.LogGroup[]): Statement {
+    return {
+        Sid: sid,
+        Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
+        Resource: groups.flatMap((g) => [g.arn, pulumi.interpolate`${g.arn}:*`]),
+    };
+}
+
 /**
  * The Glue side of the lake: the catalog database; the raw events table, whose columns are the
  * event schema Firehose converts records with (and which Athena reads through partition
@@ -73,7 +82,6 @@ export class Catalog extends pulumi.ComponentResource {
     constructor(name: string, args: CatalogArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:analytics:Catalog", name, {}, opts);
         this.grants = new Grants(this, name);
-        const { lake } = args;
         const glueArn = (resource: pulumi.Input<string>) => pulumi.interpolate`arn:aws:glue:${args.region}:${args.accountId}:${resource}`;
 
         const database = new aws.glue.CatalogDatabase(
@@ -81,8 +89,37 @@ export class Catalog extends pulumi.ComponentResource {
             { name: args.databaseName, description: `Analytics events of the ${stackName()} platform: raw (Firehose) and curated (Glue) zones` },
             { parent: this, protect: args.protect },
         );
-        const rawLocation = pulumi.interpolate`s3://${lake.raw.name}/${RAW_EVENTS_PREFIX}/`;
-        const table = new aws.glue.CatalogTable(
+        const rawLocation = pulumi.interpolate`s3://${args.lake.raw.name}/${RAW_EVENTS_PREFIX}/`;
+        const table = this.rawEventsTable(name, args, database, rawLocation);
+        const secName = this.securityConfiguration(name, args).name;
+        const job = this.etlJob(name, args, secName, rawLocation);
+        const crawler = this.curatedCrawler(name, args, secName, database, glueArn);
+        new aws.glue.Trigger(
+            `${name}-crawl-after-etl`,
+            {
+                type: "CONDITIONAL",
+                startOnCreation: true,
+                description: "Crawls the curated zone after each successful ETL run",
+                predicate: { conditions: [{ jobName: job.name, state: "SUCCEEDED", logicalOperator: "EQUALS" }] },
+                actions: [{ crawlerName: crawler.name }],
+            },
+            { parent: this },
+        );
+
+        this.databaseName = database.name;
+        this.rawEventsTableName = table.name;
+        this.etlJobName = job.name;
+        this.crawlerName = crawler.name;
+        this.securityConfigurationName = secName;
+        this.catalogArn = glueArn("catalog");
+        this.databaseArn = glueArn(pulumi.interpolate`database/${database.name}`);
+        this.rawEventsTableArn = glueArn(pulumi.interpolate`table/${database.name}/${table.name}`);
+        this.registerOutputs({ databaseName: this.databaseName, rawEventsTableName: this.rawEventsTableName, etlJobName: this.etlJobName, crawlerName: this.crawlerName });
+    }
+
+    /** The raw events table: the event schema Firehose converts records with, read by Athena through partition projection. */
+    private rawEventsTable(name: string, args: CatalogArgs, database: aws.glue.CatalogDatabase, rawLocation: pulumi.Output<string>): aws.glue.CatalogTable {
+        return new aws.glue.CatalogTable(
             `${name}-raw-events`,
             {
                 databaseName: database.name,
@@ -119,8 +156,11 @@ export class Catalog extends pulumi.ComponentResource {
             },
             { parent: this, protect: args.protect },
         );
+    }
 
-        const securityConfiguration = new aws.glue.SecurityConfiguration(
+    /** Encrypts the job's and the crawler's S3 output, logs and bookmarks with the platform key. */
+    private securityConfiguration(name: string, args: CatalogArgs): aws.glue.SecurityConfiguration {
+        return new aws.glue.SecurityConfiguration(
             `${name}-security`,
             {
                 // Glue names its jobs' log groups after the configuration, so the name stays fixed;
@@ -136,17 +176,16 @@ export class Catalog extends pulumi.ComponentResource {
             // The jobs and crawler name it, so they find the new one under the same name.
             { parent: this, deleteBeforeReplace: true },
         );
-        const secName = securityConfiguration.name;
-        const logGroup = (suffix: string, groupName: pulumi.Input<string>) =>
-            new aws.cloudwatch.LogGroup(`${name}-${suffix}`, { name: groupName, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn }, { parent: this });
-        const logWrite = (sid: string, groups: aws.cloudwatch.LogGroup[]): Statement => ({
-            Sid: sid,
-            // A security configuration makes Glue associate the key with its log groups itself.
-            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
-            Resource: groups.flatMap((g) => [g.arn, pulumi.interpolate`${g.arn}:*`]),
-        });
+    }
 
-        // --- The ETL job: raw -> curated ---
+    /** A log group Glue writes to, created first so it carries retention and the platform key. */
+    private logGroup(name: string, args: CatalogArgs, suffix: string, groupName: pulumi.Input<string>): aws.cloudwatch.LogGroup {
+        return new aws.cloudwatch.LogGroup(`${name}-${suffix}`, { name: groupName, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn }, { parent: this });
+    }
+
+    /** The ETL job (raw -> curated) with its script and its schedule. */
+    private etlJob(name: string, args: CatalogArgs, secName: pulumi.Output<string>, rawLocation: pulumi.Output<string>): aws.glue.Job {
+        const { lake } = args;
         const script = new aws.s3.BucketObjectv2(
             `${name}-etl-script`,
             {
@@ -159,37 +198,12 @@ export class Catalog extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const etlRole = new ServiceRole(`${name}-etl-role`, { service: "glue.amazonaws.com", description: "The Glue ETL job: reads the raw zone, writes the curated zone" }, { parent: this });
-        // With a security configuration Glue writes job logs to groups named after it and the role.
-        const jobLogs = [
-            logGroup("etl-output-logs", pulumi.interpolate`/aws-glue/jobs/${secName}-role/${etlRole.name}/output`),
-            logGroup("etl-error-logs", pulumi.interpolate`/aws-glue/jobs/${secName}-role/${etlRole.name}/error`),
-            logGroup("etl-continuous-logs", pulumi.interpolate`/aws-glue/jobs/logs-v2-${secName}`),
-        ];
-        new aws.iam.RolePolicy(
-            `${name}-etl-role-access`,
-            {
-                role: etlRole.name,
-                policy: policyDocument([
-                    ...permissionStatements(
-                        lake.readPermission(lake.raw, RAW_EVENTS_PREFIX, "RawEvents"),
-                        lake.readWritePermission(lake.curated, CURATED_EVENTS_PREFIX, "CuratedEvents"),
-                        lake.readPermission(lake.assets, PIPELINES_DIR, "Scripts"),
-                        lake.readWritePermission(lake.work, "glue-temp", "GlueTemp"),
-                    ),
-                    logWrite("JobLogs", jobLogs),
-                    // Job bookmarks are client-side encrypted (CSE-KMS): the job calls KMS itself.
-                    { Sid: "BookmarkKey", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: args.kmsKeyArn },
-                    { Sid: "JobMetrics", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "Glue" } } },
-                ]),
-            },
-            { parent: this },
-        );
+        const { role, logs } = this.etlRole(name, args, secName);
         const job = new aws.glue.Job(
             `${name}-etl`,
             {
                 description: "Deduplicates and validates raw events and writes them to the curated zone, partitioned by event date",
-                roleArn: etlRole.arn,
+                roleArn: role.arn,
                 glueVersion: args.glueVersion,
                 workerType: args.workerType,
                 numberOfWorkers: args.workers,
@@ -209,17 +223,53 @@ export class Catalog extends pulumi.ComponentResource {
                     "--curated_path": pulumi.interpolate`s3://${lake.curated.name}/${CURATED_EVENTS_PREFIX}/`,
                 },
             },
-            { parent: this, dependsOn: [...jobLogs] },
+            { parent: this, dependsOn: [...logs] },
         );
         new aws.glue.Trigger(
             `${name}-etl-schedule`,
             { type: "SCHEDULED", schedule: args.etlSchedule, startOnCreation: true, actions: [{ jobName: job.name }], description: "Runs the ETL job on its schedule" },
             { parent: this },
         );
+        return job;
+    }
 
-        // --- The crawler: catalogues the curated zone after every successful ETL run ---
+    /** The ETL job's role and log groups: read raw, write curated, its scripts and temp space, its logs, its bookmarks' key. */
+    private etlRole(name: string, args: CatalogArgs, secName: pulumi.Output<string>): { role: ServiceRole; logs: aws.cloudwatch.LogGroup[] } {
+        const { lake } = args;
+        const role = new ServiceRole(`${name}-etl-role`, { service: "glue.amazonaws.com", description: "The Glue ETL job: reads the raw zone, writes the curated zone" }, { parent: this });
+        // With a security configuration Glue writes job logs to groups named after it and the role.
+        const logs = [
+            this.logGroup(name, args, "etl-output-logs", pulumi.interpolate`/aws-glue/jobs/${secName}-role/${role.name}/output`),
+            this.logGroup(name, args, "etl-error-logs", pulumi.interpolate`/aws-glue/jobs/${secName}-role/${role.name}/error`),
+            this.logGroup(name, args, "etl-continuous-logs", pulumi.interpolate`/aws-glue/jobs/logs-v2-${secName}`),
+        ];
+        new aws.iam.RolePolicy(
+            `${name}-etl-role-access`,
+            {
+                role: role.name,
+                policy: policyDocument([
+                    ...permissionStatements(
+                        lake.readPermission(lake.raw, RAW_EVENTS_PREFIX, "RawEvents"),
+                        lake.readWritePermission(lake.curated, CURATED_EVENTS_PREFIX, "CuratedEvents"),
+                        lake.readPermission(lake.assets, PIPELINES_DIR, "Scripts"),
+                        lake.readWritePermission(lake.work, "glue-temp", "GlueTemp"),
+                    ),
+                    logWrite("JobLogs", logs),
+                    // Job bookmarks are client-side encrypted (CSE-KMS): the job calls KMS itself.
+                    { Sid: "BookmarkKey", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: args.kmsKeyArn },
+                    { Sid: "JobMetrics", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "Glue" } } },
+                ]),
+            },
+            { parent: this },
+        );
+        return { role, logs };
+    }
+
+    /** The crawler cataloguing the curated zone (events and Spark aggregates) as curated_* tables, with its role and log group. */
+    private curatedCrawler(name: string, args: CatalogArgs, secName: pulumi.Output<string>, database: aws.glue.CatalogDatabase, glueArn: (resource: pulumi.Input<string>) => pulumi.Output<string>): aws.glue.Crawler {
+        const { lake } = args;
         const crawlerRole = new ServiceRole(`${name}-crawler-role`, { service: "glue.amazonaws.com", description: "The Glue crawler of the curated zone" }, { parent: this });
-        const crawlerLogs = logGroup("crawler-logs", pulumi.interpolate`/aws-glue/crawlers-role/${crawlerRole.name}-${secName}`);
+        const crawlerLogs = this.logGroup(name, args, "crawler-logs", pulumi.interpolate`/aws-glue/crawlers-role/${crawlerRole.name}-${secName}`);
         const curatedTables = glueArn(pulumi.interpolate`table/${database.name}/${CURATED_TABLE_PREFIX}*`);
         new aws.iam.RolePolicy(
             `${name}-crawler-role-access`,
@@ -240,7 +290,7 @@ export class Catalog extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const crawler = new aws.glue.Crawler(
+        return new aws.glue.Crawler(
             `${name}-curated-crawler`,
             {
                 description: "Catalogues the curated zone (events and Spark aggregates) as curated_* tables",
@@ -254,27 +304,6 @@ export class Catalog extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [crawlerLogs] },
         );
-        new aws.glue.Trigger(
-            `${name}-crawl-after-etl`,
-            {
-                type: "CONDITIONAL",
-                startOnCreation: true,
-                description: "Crawls the curated zone after each successful ETL run",
-                predicate: { conditions: [{ jobName: job.name, state: "SUCCEEDED", logicalOperator: "EQUALS" }] },
-                actions: [{ crawlerName: crawler.name }],
-            },
-            { parent: this },
-        );
-
-        this.databaseName = database.name;
-        this.rawEventsTableName = table.name;
-        this.etlJobName = job.name;
-        this.crawlerName = crawler.name;
-        this.securityConfigurationName = secName;
-        this.catalogArn = glueArn("catalog");
-        this.databaseArn = glueArn(pulumi.interpolate`database/${database.name}`);
-        this.rawEventsTableArn = glueArn(pulumi.interpolate`table/${database.name}/${table.name}`);
-        this.registerOutputs({ databaseName: this.databaseName, rawEventsTableName: this.rawEventsTableName, etlJobName: this.etlJobName, crawlerName: this.crawlerName });
     }
 
     /** Reading the raw events table's schema (Firehose's record format conversion). */

@@ -142,6 +142,12 @@ export interface EventsArgs {
 
 const SERVICES = path.join(__dirname, "..", "..", "services");
 
+/** What every function of the events side shares: the platform key, the alarm topic, log retention. */
+function functionCommon(args: EventsArgs) {
+    return { kmsKeyArn: args.context.kmsKeyArn, alarmTopicArn: args.context.alarmTopicArn, logRetentionDays: args.logRetentionDays };
+}
+type FunctionCommon = ReturnType<typeof functionCommon>;
+
 /**
  * The event-driven side of the platform, wired end to end:
  *
@@ -168,17 +174,53 @@ export class Events extends pulumi.ComponentResource {
 
     constructor(name: string, args: EventsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:events:Events", name, {}, opts);
-        const parent = { parent: this };
-        const common = { kmsKeyArn: args.context.kmsKeyArn, alarmTopicArn: args.context.alarmTopicArn, logRetentionDays: args.logRetentionDays };
+        const common = functionCommon(args);
         const busName = platformName();
         const { busArn, ruleArnPattern } = busArns(args.context.region, args.context.accountId, busName);
 
-        this.topic = new FanOutTopic(
+        this.topic = this.fanOutTopic(name, args, ruleArnPattern);
+        this.bus = this.eventBus(name, args, busName);
+        this.saga = new Saga(
+            `${name}-order-saga`,
+            { ...args.saga, ...common, table: args.table, busName, busArn, accountId: args.context.accountId },
+            { parent: this },
+        );
+        const consumers = this.topicConsumers(name, args, common, this.topic);
+        this.projector = consumers.projector;
+        this.analyticsBridge = consumers.analyticsBridge;
+        this.routeOrderEvents();
+        this.streamProcessor = this.activityProcessor(name, args, common);
+        this.orders = new OrderService(
+            `${name}-orders`,
+            { ...args.orders, ...common, database: args.database, vpcId: args.vpcId, subnetIds: args.privateSubnetIds, busName, busArn, accountId: args.context.accountId },
+            { parent: this },
+        );
+
+        const urls: Record<string, pulumi.Output<string>> = {
+            projector: this.projector.queue.url,
+            projectorDeadLetters: this.projector.queue.deadLetterQueueUrl,
+            analyticsBridge: this.analyticsBridge.queue.url,
+            analyticsBridgeDeadLetters: this.analyticsBridge.queue.deadLetterQueueUrl,
+            busDeliveryFailures: this.bus.failures.url,
+            topicDeliveryFailures: this.topic.deliveryFailures.url,
+            streamFailures: this.streamProcessor.failures.url,
+        };
+        this.queueUrls = pulumi.all(urls);
+        this.registerOutputs({ busName: this.bus.name, sagaArn: this.saga.arn, queueUrls: this.queueUrls });
+    }
+
+    /** The SNS topic every order event fans out through; only this account's EventBridge rules publish to it. */
+    private fanOutTopic(name: string, args: EventsArgs, ruleArnPattern: pulumi.Output<string>): FanOutTopic {
+        return new FanOutTopic(
             `${name}-order-events`,
             { kmsKeyArn: args.context.kmsKeyArn, publishers: [{ service: "events.amazonaws.com", sourceArn: ruleArnPattern, like: true }], alarmTopicArn: args.context.alarmTopicArn, protect: args.context.stateful.protect },
-            parent,
+            { parent: this },
         );
-        this.bus = new EventBus(
+    }
+
+    /** The custom bus, archiving the order events for replay. */
+    private eventBus(name: string, args: EventsArgs, busName: string): EventBus {
+        return new EventBus(
             `${name}-bus`,
             {
                 busName,
@@ -192,24 +234,22 @@ export class Events extends pulumi.ComponentResource {
                 alarmTopicArn: args.context.alarmTopicArn,
                 protect: args.context.stateful.protect,
             },
-            parent,
+            { parent: this },
         );
-        this.saga = new Saga(
-            `${name}-order-saga`,
-            { ...args.saga, ...common, table: args.table, busName, busArn, accountId: args.context.accountId },
-            parent,
-        );
+    }
 
+    /** The topic's two subscribers, each a queue with its consumer: the projector (read model) and the analytics bridge (Kinesis). */
+    private topicConsumers(name: string, args: EventsArgs, common: FunctionCommon, topic: FanOutTopic): { projector: QueueConsumer; analyticsBridge: QueueConsumer } {
         const consumerCommon = {
             ...common,
             region: args.context.region,
-            senders: [{ service: "sns.amazonaws.com", sourceArn: this.topic.arn }],
+            senders: [{ service: "sns.amazonaws.com", sourceArn: topic.arn }],
             maxReceiveCount: args.maxReceiveCount,
             messageRetentionDays: args.messageRetentionDays,
             queueAgeAlarmMinutes: args.queueAgeAlarmMinutes,
             protect: args.context.stateful.protect,
         };
-        this.projector = new QueueConsumer(
+        const projector = new QueueConsumer(
             `${name}-projector`,
             {
                 ...args.projector,
@@ -220,9 +260,9 @@ export class Events extends pulumi.ComponentResource {
                 statements: [],
                 grants: [args.table.keyedItemsPermission({ name: "project-read-model", sid: "ProjectReadModel", actions: ["PutItem"], prefixes: ["order", "customer"] })],
             },
-            parent,
+            { parent: this },
         );
-        this.analyticsBridge = new QueueConsumer(
+        const analyticsBridge = new QueueConsumer(
             `${name}-analytics-bridge`,
             {
                 ...args.analyticsBridge,
@@ -232,12 +272,16 @@ export class Events extends pulumi.ComponentResource {
                 environment: { ANALYTICS_STREAM_NAME: args.stream.name },
                 statements: [],
             },
-            parent,
+            { parent: this },
         );
-        args.stream.grantWrite(this.analyticsBridge.fn);
-        this.topic.subscribe("projector", this.projector.queue.arn);
-        this.topic.subscribe("analytics-bridge", this.analyticsBridge.queue.arn);
+        args.stream.grantWrite(analyticsBridge.fn);
+        topic.subscribe("projector", projector.queue.arn);
+        topic.subscribe("analytics-bridge", analyticsBridge.queue.arn);
+        return { projector, analyticsBridge };
+    }
 
+    /** The bus's rules: every order event to the fan-out topic, OrderPlaced to the saga. */
+    private routeOrderEvents(): void {
         this.bus.route("order-events", {
             description: "Every order event to the fan-out topic (projector, analytics bridge)",
             pattern: { source: [ORDER_SOURCE], "detail-type": ORDER_EVENT_TYPES },
@@ -248,9 +292,12 @@ export class Events extends pulumi.ComponentResource {
             pattern: { source: [ORDER_SOURCE], "detail-type": ["OrderPlaced"] },
             target: { arn: this.saga.arn, roleArn: this.saga.starterRoleArn, inputPath: "$.detail" },
         });
+    }
 
+    /** The stream processor: the analytics stream into per-subject activity feeds in the table. */
+    private activityProcessor(name: string, args: EventsArgs, common: FunctionCommon): StreamConsumer {
         const processor = args.streamProcessor;
-        this.streamProcessor = new StreamConsumer(
+        return new StreamConsumer(
             `${name}-activity`,
             {
                 ...common,
@@ -272,25 +319,7 @@ export class Events extends pulumi.ComponentResource {
                 region: args.context.region,
                 protect: args.context.stateful.protect,
             },
-            parent,
+            { parent: this },
         );
-
-        this.orders = new OrderService(
-            `${name}-orders`,
-            { ...args.orders, ...common, database: args.database, vpcId: args.vpcId, subnetIds: args.privateSubnetIds, busName, busArn, accountId: args.context.accountId },
-            parent,
-        );
-
-        const urls: Record<string, pulumi.Output<string>> = {
-            projector: this.projector.queue.url,
-            projectorDeadLetters: this.projector.queue.deadLetterQueueUrl,
-            analyticsBridge: this.analyticsBridge.queue.url,
-            analyticsBridgeDeadLetters: this.analyticsBridge.queue.deadLetterQueueUrl,
-            busDeliveryFailures: this.bus.failures.url,
-            topicDeliveryFailures: this.topic.deliveryFailures.url,
-            streamFailures: this.streamProcessor.failures.url,
-        };
-        this.queueUrls = pulumi.all(urls);
-        this.registerOutputs({ busName: this.bus.name, sagaArn: this.saga.arn, queueUrls: this.queueUrls });
     }
 }
