@@ -13,19 +13,6 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const FOLDERS = ["components", "delivery"];
 export const MAX_CONSTRUCTOR_LINES = 100;
 
-/**
- * Constructors still over the limit, by class name, each to be split next (issue 17): remove a
- * name once its constructor fits, and never add one. The test fails on a name that already fits.
- */
-const NOT_YET_SPLIT = new Set([
-    "WebCluster", // components/web-cluster.ts
-    "Database", // components/database.ts
-    "Api", // components/api.ts
-    "Events", // components/events/index.ts
-    "Saga", // components/events/saga.ts
-    "Catalog", // components/analytics/catalog.ts
-]);
-
 export interface ConstructorSize {
     /** "<file>: <Class>" */
     where: string;
@@ -63,14 +50,9 @@ function tsFiles(dir: string): string[] {
 describe("architecture: constructors read in one screen", () => {
     const sizes = constructorSizes(FOLDERS.flatMap((f) => tsFiles(path.join(ROOT, f))));
 
-    it(`no constructor in ${FOLDERS.join("/ or ")}/ is over ${MAX_CONSTRUCTOR_LINES} lines, but those listed as not yet split`, () => {
-        const long = sizes.filter((s) => s.lines > MAX_CONSTRUCTOR_LINES && !NOT_YET_SPLIT.has(s.className)).map((s) => `${s.where} (${s.lines} lines)`);
+    it(`no constructor in ${FOLDERS.join("/ or ")}/ is over ${MAX_CONSTRUCTOR_LINES} lines`, () => {
+        const long = sizes.filter((s) => s.lines > MAX_CONSTRUCTOR_LINES).map((s) => `${s.where} (${s.lines} lines)`);
         assert.deepEqual(long, [], `split these constructors into well-named private parts or child components:\n  ${long.join("\n  ")}`);
-    });
-
-    it("lists as not yet split only constructors that are still over the limit", () => {
-        const fits = [...NOT_YET_SPLIT].filter((name) => !sizes.some((s) => s.className === name && s.lines > MAX_CONSTRUCTOR_LINES));
-        assert.deepEqual(fits, [], "these constructors fit now (or no longer exist): remove them from NOT_YET_SPLIT");
     });
 
     it("measures a constructor from its first line to its closing brace", () => {
