@@ -44,7 +44,8 @@ export function formatPlan(plan: Plan, violations: Violation[], estimates?: Pick
 
 /** The estimate's total and the budget it is held to; `npm run cost` lists the items. */
 export function formatMonthlyCost(plan: Pick<Plan, "stack" | "project">, estimates: Pick<StackEstimates, "monthlyUsd" | "budget">): string[] {
-    const project = plan.project === "platform" ? "" : ` --project ${plan.project}`;
+    // `--project` takes the folder's name: the delivery project (platform-delivery) is `delivery`.
+    const project = plan.project === "platform" ? "" : ` --project ${plan.project.replace(/^platform-/, "")}`;
     const lines = [`Estimated monthly cost: ${usd(estimates.monthlyUsd)} at on-demand list prices (\`npm run cost -- --stack ${plan.stack}${project}\` lists the items; docs/cost.md)`];
     if (estimates.budget) {
         const { monthlyUsd: budget } = estimates.budget;

@@ -5,6 +5,7 @@ import * as path from "path";
 import { sectionProblems } from "../helpers/config";
 import { cli, planOf, stackFile } from "../helpers/plan";
 import { budgetExcess, budgetRecord } from "../../tools/insights/budget";
+import { formatMonthlyCost } from "../../tools/format";
 
 const item = (name: string, monthly: number) => ({ urn: `urn:pulumi:dev::platform::aws:x/y:Z::${name}`, monthly, basis: `${monthly} x $1` });
 
@@ -61,5 +62,15 @@ describe("budget guardrail", () => {
         plan.estimates.budget.monthlyUsd = plan.estimates.monthlyUsd;
         fs.writeFileSync(saved, JSON.stringify(plan));
         assert.equal(cli(["policy", saved]).status, 0);
+    });
+
+    it("the plan's text names the command that lists the items, for either project, and the budget's verdict", () => {
+        assert.deepEqual(formatMonthlyCost({ stack: "dev", project: "platform" }, { monthlyUsd: 186.75 }), [
+            "Estimated monthly cost: $186.75 at on-demand list prices (`npm run cost -- --stack dev` lists the items; docs/cost.md)",
+        ]);
+        assert.match(formatMonthlyCost({ stack: "delivery", project: "platform-delivery" }, { monthlyUsd: 45.88 })[0], /`npm run cost -- --stack delivery --project delivery`/);
+        const budget = (monthlyUsd: number) => budgetRecord(monthlyUsd, [item("nat", 32.85)]);
+        assert.equal(formatMonthlyCost({ stack: "dev", project: "platform" }, { monthlyUsd: 186.75, budget: budget(300) })[1], "  Budget $300.00/month (platform:budget.monthlyUsd): within, 62% of it");
+        assert.equal(formatMonthlyCost({ stack: "dev", project: "platform" }, { monthlyUsd: 186.75, budget: budget(100) })[1], "  Budget $100.00/month (platform:budget.monthlyUsd): EXCEEDED, 187% of it");
     });
 });
