@@ -38,7 +38,11 @@ export function dynamoReadModel(opts: ReadModelOptions): ReadModel {
                 new QueryCommand({ TableName: opts.tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": pk }, Limit: limit }),
                 { abortSignal: signal },
             );
-            return (out.Items ?? []).map(({ pk: _pk, ...rest }) => rest);
+            return (out.Items ?? []).map((item) => {
+                const rest = { ...item };
+                delete rest.pk;
+                return rest;
+            });
         },
     };
 }
