@@ -7,7 +7,41 @@
  * No dependencies: the pack is installed on its own for `pulumi preview --policy-pack policy`.
  */
 
-type Json = any;
+/**
+ * An ASL (sub-)machine: the definition itself, a Map's ItemProcessor (or Iterator) or a Parallel
+ * branch. Only the fields these checks read; values come from JSON and are type-checked where read.
+ */
+export interface AslMachine {
+    StartAt?: unknown;
+    States?: Record<string, AslState>;
+    TimeoutSeconds?: unknown;
+}
+
+/** A retrier; asl-validator checks these are numbers. */
+export interface AslRetrier {
+    MaxAttempts?: number;
+    IntervalSeconds?: number;
+    BackoffRate?: number;
+    MaxDelaySeconds?: number;
+}
+
+export interface AslState {
+    Type?: unknown;
+    Next?: unknown;
+    End?: unknown;
+    Default?: unknown;
+    Seconds?: unknown;
+    TimeoutSeconds?: unknown;
+    Resource?: unknown;
+    Parameters?: { FunctionName?: unknown };
+    MaxConcurrency?: unknown;
+    ItemProcessor?: AslMachine;
+    Iterator?: AslMachine;
+    Branches?: AslMachine[];
+    Retry?: AslRetrier[];
+    Catch?: { Next?: unknown }[];
+    Choices?: { Next?: unknown }[];
+}
 
 /** Inline Map states run at most 40 iterations at once (Step Functions developer guide, "Map state in Inline mode"). */
 export const INLINE_MAP_MAX_CONCURRENCY = 40;
@@ -17,9 +51,9 @@ const RETRY_DEFAULTS = { IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 };
 export const LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke";
 
 /** Every state of a definition, nested Map and Parallel states' included, with where it sits. */
-export function allStates(def: Json, where = ""): { name: string; where: string; state: Json }[] {
-    const out: { name: string; where: string; state: Json }[] = [];
-    for (const [name, state] of Object.entries<Json>(def?.States ?? {})) {
+export function allStates(def: AslMachine | null | undefined, where = ""): { name: string; where: string; state: AslState }[] {
+    const out: { name: string; where: string; state: AslState }[] = [];
+    for (const [name, state] of Object.entries(def?.States ?? {})) {
         out.push({ name, where, state });
         const inner = state?.ItemProcessor ?? state?.Iterator;
         if (inner) out.push(...allStates(inner, `${where}${name}/`));
@@ -29,7 +63,7 @@ export function allStates(def: Json, where = ""): { name: string; where: string;
 }
 
 /** State names used more than once anywhere in the machine (AWS refuses them: DUPLICATE_STATE_NAME). */
-export function duplicateStateNames(def: Json): string[] {
+export function duplicateStateNames(def: AslMachine | null): string[] {
     const seen = new Set<string>();
     const dup = new Set<string>();
     for (const { name } of allStates(def)) (seen.has(name) ? dup : seen).add(name);
@@ -37,7 +71,7 @@ export function duplicateStateNames(def: Json): string[] {
 }
 
 /** Each Map state with its concurrency and the Lambda functions its iterations invoke (FunctionName, as written). */
-export function mapInvocations(def: Json): { map: string; maxConcurrency: number; functions: string[] }[] {
+export function mapInvocations(def: AslMachine | null): { map: string; maxConcurrency: number; functions: string[] }[] {
     return allStates(def)
         .filter(({ state }) => state?.Type === "Map")
         .map(({ name, where, state }) => ({
@@ -51,13 +85,13 @@ export function mapInvocations(def: Json): { map: string; maxConcurrency: number
 }
 
 /** A Map's iterations in flight at once: MaxConcurrency, where 0 (or none) means the inline limit. */
-function effectiveConcurrency(map: Json): number {
+function effectiveConcurrency(map: AslState): number {
     const m = map.MaxConcurrency;
     return typeof m === "number" && m > 0 ? Math.min(m, INLINE_MAP_MAX_CONCURRENCY) : INLINE_MAP_MAX_CONCURRENCY;
 }
 
 /** The delays of one retrier before each of its retries: IntervalSeconds x BackoffRate^n, capped at MaxDelaySeconds (jitter only shortens them). */
-export function retryDelays(r: Json): number[] {
+export function retryDelays(r: AslRetrier): number[] {
     const attempts = r.MaxAttempts ?? RETRY_DEFAULTS.MaxAttempts;
     const interval = r.IntervalSeconds ?? RETRY_DEFAULTS.IntervalSeconds;
     const rate = r.BackoffRate ?? RETRY_DEFAULTS.BackoffRate;
@@ -75,7 +109,7 @@ export interface WorstCaseOptions {
  * waits its full backoff. A Map runs its items in rounds of its concurrency. Infinity when
  * unbounded (a Task without TimeoutSeconds, a state type this does not know).
  */
-export function stateWorstCaseSeconds(state: Json, opts: WorstCaseOptions): number {
+export function stateWorstCaseSeconds(state: AslState | undefined, opts: WorstCaseOptions): number {
     let attempt: number;
     switch (state?.Type) {
         case "Pass":
@@ -89,20 +123,20 @@ export function stateWorstCaseSeconds(state: Json, opts: WorstCaseOptions): numb
             attempt = typeof state.TimeoutSeconds === "number" ? state.TimeoutSeconds : Infinity;
             break;
         case "Map":
-            attempt = Math.ceil(opts.mapItems / effectiveConcurrency(state)) * worstCase(state.ItemProcessor ?? state.Iterator, opts).seconds;
+            attempt = Math.ceil(opts.mapItems / effectiveConcurrency(state)) * worstCase((state.ItemProcessor ?? state.Iterator) as AslMachine, opts).seconds;
             break;
         default:
             return Infinity;
     }
-    const retriers: Json[] = state.Retry ?? [];
+    const retriers: AslRetrier[] = state.Retry ?? [];
     const attempts = 1 + retriers.reduce((n, r) => n + (r.MaxAttempts ?? RETRY_DEFAULTS.MaxAttempts), 0);
     const waits = retriers.flatMap(retryDelays).reduce((a, b) => a + b, 0);
     return attempts * attempt + waits;
 }
 
 /** The states a state can move to: Next, its catchers' targets, a Choice's branches. */
-function successors(state: Json): string[] {
-    return [state.Next, state.Default, ...(state.Catch ?? []).map((c: Json) => c.Next), ...(state.Choices ?? []).map((c: Json) => c.Next)].filter((n): n is string => typeof n === "string");
+function successors(state: AslState): string[] {
+    return [state.Next, state.Default, ...(state.Catch ?? []).map((c) => c.Next), ...(state.Choices ?? []).map((c) => c.Next)].filter((n): n is string => typeof n === "string");
 }
 
 /**
@@ -111,7 +145,7 @@ function successors(state: Json): string[] {
  * compensations, so this bounds the time an execution needs to finish undoing itself. A loop
  * makes it Infinity.
  */
-export function worstCase(def: Json, opts: WorstCaseOptions): { seconds: number; path: { state: string; seconds: number }[] } {
+export function worstCase(def: AslMachine, opts: WorstCaseOptions): { seconds: number; path: { state: string; seconds: number }[] } {
     const memo = new Map<string, { seconds: number; path: { state: string; seconds: number }[] }>();
     const visiting = new Set<string>();
     const from = (name: string): { seconds: number; path: { state: string; seconds: number }[] } => {
@@ -132,13 +166,13 @@ export function worstCase(def: Json, opts: WorstCaseOptions): { seconds: number;
         memo.set(name, result);
         return result;
     };
-    return from(def?.StartAt);
+    return from(def?.StartAt as string);
 }
 
 /** Why a definition's worst case does not fit its TimeoutSeconds, or undefined when it fits (or sets none). */
-export function worstCaseProblem(def: Json, opts: WorstCaseOptions): string | undefined {
+export function worstCaseProblem(def: AslMachine | null, opts: WorstCaseOptions): string | undefined {
     const timeout = def?.TimeoutSeconds;
-    if (typeof timeout !== "number") return undefined;
+    if (!def || typeof timeout !== "number") return undefined;
     const w = worstCase(def, opts);
     if (w.seconds <= timeout) return undefined;
     const steps = w.path.filter((p) => p.seconds > 0).map((p) => `${p.state} ${p.seconds === Infinity ? "unbounded" : `${Math.ceil(p.seconds)} s`}`);

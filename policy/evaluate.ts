@@ -4,7 +4,7 @@
  * with its computed outputs, and props are wrapped in unknownCheckingProxy so that reading a
  * value unknown at preview time yields an advisory "can't run" result, never a crash.
  */
-import { unknownCheckingProxy, UnknownValueError, type PolicyResource, type ResourceValidationArgs, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
+import { unknownCheckingProxy, UnknownValueError, type PolicyProviderResource, type PolicyResource, type PolicyResourceOptions, type ResourceValidationArgs, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import * as policyProxy from "@pulumi/policy/proxy";
 import type { Plan, PlannedResource } from "../lib/plan";
 import type { Environment, PlatformPolicy } from "./types";
@@ -53,7 +53,8 @@ function configFor(config: PackConfig, policy: PlatformPolicy): { enforcement?: 
     const all = config.all;
     const own = config[policy.name];
     const level = (v: unknown) => (typeof v === "string" ? (v as Enforcement) : (v as { enforcementLevel?: Enforcement } | undefined)?.enforcementLevel);
-    const { enforcementLevel: _ignored, ...properties } = own && typeof own === "object" ? own : {};
+    const properties: Record<string, unknown> = { ...(own && typeof own === "object" ? own : {}) };
+    delete properties.enforcementLevel;
     return { enforcement: level(own) ?? level(all), properties };
 }
 
@@ -82,13 +83,13 @@ export async function evaluatePolicies(plan: Plan, policies: PlatformPolicy[], o
                 violations.push({ enforcement: "advisory", policy: policy.name, urn, message: `can't run policy '${policy.name}' during preview: ${(err as Error).message}` });
                 return;
             }
-            throw new Error(`policy ${policy.name} failed on ${urn}: ${err instanceof Error ? err.stack : String(err)}`);
+            throw new Error(`policy ${policy.name} failed on ${urn}: ${err instanceof Error ? err.stack : String(err)}`, { cause: err });
         }
     };
 
     const providerOf = (r: PlannedResource) => {
         const p = r.options.provider ? byUrn.get(r.options.provider) : undefined;
-        return p ? { type: p.type, props: unknownCheckingProxy(withUnknowns(p.inputs) as Record<string, any>), urn: p.urn, name: p.name } : undefined;
+        return p ? { type: p.type, props: unknownCheckingProxy(withUnknowns(p.inputs) as Record<string, unknown>), urn: p.urn, name: p.name } : undefined;
     };
     const optionsOf = (r: PlannedResource) => ({
         protect: r.options.protect,
@@ -103,7 +104,7 @@ export async function evaluatePolicies(plan: Plan, policies: PlatformPolicy[], o
     for (const policy of policies.filter((p): p is ResourceValidationPolicy => "validateResource" in p && p.validateResource !== undefined)) {
         const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
         for (const r of plan.resources) {
-            const props = unknownCheckingProxy(withUnknowns(r.inputs) as Record<string, any>);
+            const props = unknownCheckingProxy(withUnknowns(r.inputs) as Record<string, unknown>);
             const args: ResourceValidationArgs = {
                 type: r.type,
                 props,
@@ -133,10 +134,10 @@ export async function evaluatePolicies(plan: Plan, policies: PlatformPolicy[], o
 }
 
 /** Stack rules see each resource's state after the update: inputs plus computed outputs. */
-function toPolicyResources(plan: Plan, optionsOf: (r: PlannedResource) => any, providerOf: (r: PlannedResource) => any): PolicyResource[] {
+function toPolicyResources(plan: Plan, optionsOf: (r: PlannedResource) => PolicyResourceOptions, providerOf: (r: PlannedResource) => PolicyProviderResource | undefined): PolicyResource[] {
     const made = new Map<string, PolicyResource>();
     for (const r of plan.resources) {
-        const props = unknownCheckingProxy(withUnknowns({ ...r.inputs, ...r.outputs, ...(r.id ? { id: r.id } : {}) }) as Record<string, any>);
+        const props = unknownCheckingProxy(withUnknowns({ ...r.inputs, ...r.outputs, ...(r.id ? { id: r.id } : {}) }) as Record<string, unknown>);
         made.set(r.urn, {
             type: r.type,
             props,

@@ -4,13 +4,13 @@
  * is unknown at preview time, through the property's dependencies.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { asList, get, isUnknown, plain, statementsOf, UNKNOWN, type Statement, type Unknown } from "./lib";
+import { asList, at, get, isUnknown, plain, statementsOf, UNKNOWN, type Statement, type Unknown } from "./lib";
 
 export interface Node {
     urn: string;
     type: string;
     name: string;
-    props: any;
+    props: Record<string, unknown>;
     /** Input property -> the resources its value came from. */
     deps: Record<string, Node[]>;
 }
@@ -36,7 +36,7 @@ export class StackGraph {
     constructor(resources: PolicyResource[]) {
         const byUrn = new Map<string, Node>();
         this.nodes = resources.map((r) => {
-            const n: Node = { urn: r.urn, type: r.type, name: r.name, props: plain(r.props) ?? {}, deps: {} };
+            const n: Node = { urn: r.urn, type: r.type, name: r.name, props: (plain(r.props) ?? {}) as Record<string, unknown>, deps: {} };
             byUrn.set(r.urn, n);
             return n;
         });
@@ -45,8 +45,9 @@ export class StackGraph {
             for (const [k, deps] of Object.entries(r.propertyDependencies ?? {})) n.deps[k] = deps.map((d) => byUrn.get(d.urn)).filter((d): d is Node => d !== undefined);
             for (const key of IDENTITY_KEYS) {
                 const v = n.props[key];
-                const known = typeof v === "string" && v ? (this.byIdentity.get(v) ?? []) : undefined;
-                if (known && !known.includes(n)) this.byIdentity.set(v, [...known, n]);
+                if (typeof v !== "string" || !v) continue;
+                const known = this.byIdentity.get(v) ?? [];
+                if (!known.includes(n)) this.byIdentity.set(v, [...known, n]);
             }
         });
     }
@@ -112,7 +113,7 @@ export class StackGraph {
         };
         const inline = role.props.inlinePolicies;
         if (isUnknown(inline)) unknown = true;
-        for (const p of asList(inline)) add(isUnknown(p) ? p : p?.policy);
+        for (const p of asList(inline)) add(isUnknown(p) ? p : at(p, "policy"));
         const refersToRole = (n: Node, path: string) => {
             const r = this.resolve(n, path, [TYPES.role]);
             if (isUnknown(r)) return "unknown";
@@ -140,7 +141,7 @@ export class StackGraph {
         const doc = role.props.assumeRolePolicy;
         if (isUnknown(doc)) return UNKNOWN;
         return statementsOf(doc).some(
-            (s) => (s.Effect ?? "Allow") === "Allow" && asList(s.Action).some((a) => /^sts:(AssumeRole|\*)$|^\*$/i.test(String(a))) && asList((s.Principal as any)?.Service).includes(service),
+            (s) => (s.Effect ?? "Allow") === "Allow" && asList(s.Action).some((a) => /^sts:(AssumeRole|\*)$|^\*$/i.test(String(a))) && asList(at(s.Principal, "Service")).includes(service),
         );
     }
 }

@@ -24,8 +24,9 @@ export function isUnknown(v: unknown): v is Unknown {
  * A proxied value as plain JS with every unknown replaced by UNKNOWN, so stack rules can relate
  * many resources and skip what preview can't know instead of giving up on the whole stack.
  */
-export function plain(value: unknown): any {
-    const target = value && typeof value === "object" && (value as any)[PROXY_TARGET] ? (value as any)[PROXY_TARGET] : value;
+export function plain(value: unknown): unknown {
+    const proxied = value && typeof value === "object" ? (value as Record<string, unknown>)[PROXY_TARGET] : undefined;
+    const target = proxied ? proxied : value;
     if (SENTINELS.has(target)) return UNKNOWN;
     if (Array.isArray(target)) return target.map(plain);
     if (target && typeof target === "object") return Object.fromEntries(Object.entries(target).map(([k, v]) => [k, plain(v)]));
@@ -33,12 +34,25 @@ export function plain(value: unknown): any {
 }
 
 /** The value at a dotted path, UNKNOWN if any step is unknown, undefined if absent. */
-export function get(value: any, path: string): any {
+export function get(value: unknown, path: string): unknown {
     let cur = value;
     for (const key of path.split(".")) {
         if (isUnknown(cur)) return UNKNOWN;
         if (cur === undefined || cur === null || typeof cur !== "object") return undefined;
-        cur = cur[key];
+        cur = (cur as Record<string, unknown>)[key];
+    }
+    return cur;
+}
+
+/**
+ * `value?.a?.b` for a dotted path: undefined past a missing step. Unlike `get`, an UNKNOWN step
+ * reads as absent, as optional chaining on the unknown marker does.
+ */
+export function at(value: unknown, path: string): unknown {
+    let cur = value;
+    for (const key of path.split(".")) {
+        if (cur === undefined || cur === null) return undefined;
+        cur = (cur as Record<string, unknown>)[key];
     }
     return cur;
 }
@@ -57,12 +71,12 @@ export function truthy(v: unknown): boolean {
     return v === true || v === "true";
 }
 
-export function asList<T = any>(v: T | T[] | undefined | null): T[] {
+export function asList<T = unknown>(v: T | T[] | undefined | null): T[] {
     return v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
 }
 
 /** A JSON-encoded input (provider config, policy documents, EMR configuration); undefined if absent or not JSON. */
-export function json(v: unknown): any {
+export function json(v: unknown): unknown {
     if (isUnknown(v)) return UNKNOWN;
     if (typeof v !== "string") return v ?? undefined;
     try {

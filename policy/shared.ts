@@ -3,7 +3,7 @@
  * module alone needs stays in that module).
  */
 import { type Node, StackGraph, TYPES } from "./graph";
-import { allowsAction, asList, coversResource, get, isAllow, isUnknown, UNKNOWN, type Unknown } from "./lib";
+import { allowsAction, asList, at, coversResource, get, isAllow, isUnknown, UNKNOWN, type Unknown } from "./lib";
 import type { PlatformPolicy } from "./types";
 
 export const WORLD = ["0.0.0.0/0", "::/0"];
@@ -69,12 +69,12 @@ export function serviceDeliveries(g: StackGraph): { sender: Node; service: strin
         const dest = g.resolve(t, "arn", [QUEUE, TOPIC]);
         if (!isUnknown(dest)) dest.forEach((target) => out.push({ sender: t, service: "events.amazonaws.com", target }));
         // A rule's dead-letter queue is written by EventBridge too, when the target can't be reached.
-        if (t.props.deadLetterConfig?.arn === undefined) continue;
+        if (at(t.props.deadLetterConfig, "arn") === undefined) continue;
         const dlq = g.resolve(t, "deadLetterConfig.arn", [QUEUE]);
         if (!isUnknown(dlq)) dlq.forEach((target) => out.push({ sender: t, service: "events.amazonaws.com", target }));
     }
     for (const bus of g.ofType(EVENT_BUS)) {
-        if (bus.props.deadLetterConfig?.arn === undefined) continue;
+        if (at(bus.props.deadLetterConfig, "arn") === undefined) continue;
         const dlq = g.resolve(bus, "deadLetterConfig.arn", [QUEUE]);
         if (!isUnknown(dlq)) dlq.forEach((target) => out.push({ sender: bus, service: "events.amazonaws.com", target }));
     }
@@ -101,9 +101,10 @@ export function alarmsOn(g: StackGraph, namespace: string, metric: string, dimen
 }
 
 /** The region a resource is created in: its own `region` input (@pulumi/aws 7), else its provider's; undefined if unknown. */
-export function regionOf(props: any, provider: { props: any } | undefined): string | undefined {
-    if (typeof props?.region === "string") return props.region;
-    const r = provider?.props?.region;
+export function regionOf(props: unknown, provider: { props: unknown } | undefined): string | undefined {
+    const own = at(props, "region");
+    if (typeof own === "string") return own;
+    const r = at(provider?.props, "region");
     return typeof r === "string" ? r : undefined;
 }
 

@@ -11,9 +11,19 @@ export interface VpcModel {
     natGateways: { az: string; subnetId: string; id: string }[];
 }
 
+/** The awsx.ec2.Vpc inputs the model reads, as plain JSON. */
+export interface VpcInputs {
+    numberOfAvailabilityZones?: number;
+    availabilityZoneNames?: string[];
+    cidrBlock?: string;
+    availabilityZoneCidrMask?: number;
+    subnetSpecs?: { type: string; name?: string; cidrMask?: number; size?: number }[];
+    natGateways?: { strategy?: string };
+}
+
 const TIER_ORDER = ["Public", "Private", "Isolated"] as const;
 
-export function modelVpc(inputs: Record<string, any>, region: string, idFor: (kind: string, key: string) => string): VpcModel {
+export function modelVpc(inputs: VpcInputs, region: string, idFor: (kind: string, key: string) => string): VpcModel {
     const count: number = inputs.numberOfAvailabilityZones ?? inputs.availabilityZoneNames?.length ?? 3;
     const azs: string[] = inputs.availabilityZoneNames ?? Array.from({ length: count }, (_, i) => `${region}${"abcdef"[i]}`);
     const [base, prefix] = parseCidr(inputs.cidrBlock ?? "10.0.0.0/16");

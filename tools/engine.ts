@@ -34,16 +34,38 @@ export class ProgramError extends Error {
 }
 
 /**
+ * A module's CommonJS exports object itself, not an import namespace (a copy under esModuleInterop),
+ * so that functions the engine swaps on it are the ones the SDK calls.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- patching needs the module object, which only require gives
+const moduleObject = <T>(id: string): T => require(id);
+
+/** The SDK internals the engine swaps or reads; none are in its public typings. */
+interface ResourceModule {
+    Resource: { callsites: () => unknown[] };
+}
+interface DebuggableModule {
+    debuggablePromise: <T>(p: Promise<T>, ctx: string) => Promise<T>;
+}
+interface StateModule {
+    getStore(): { leakCandidates: Set<Promise<unknown> & { _debugCtx?: string }> };
+}
+interface LogModule {
+    warn: (msg: string) => Promise<void>;
+    error: (msg: string) => Promise<void>;
+}
+
+/**
  * Pulumi's SDK captures a full stack trace for every resource (its source position, which only a
  * real deployment engine reads) and for every internal promise (context for its promise-leak
  * report). Offline those captures are most of the evaluation time (~2 ms per resource), so the
  * engine skips them: no source positions, and leak tracking without per-promise stacks.
  */
 function skipStackCaptures(): void {
-    const { Resource } = require("@pulumi/pulumi/resource");
+    const { Resource } = moduleObject<ResourceModule>("@pulumi/pulumi/resource");
     Resource.callsites = () => [];
-    const debuggable = require("@pulumi/pulumi/runtime/debuggable");
-    const state = require("@pulumi/pulumi/runtime/state");
+    const debuggable = moduleObject<DebuggableModule>("@pulumi/pulumi/runtime/debuggable");
+    const state = moduleObject<StateModule>("@pulumi/pulumi/runtime/state");
     debuggable.debuggablePromise = <T>(p: Promise<T>, ctx: string): Promise<T> => {
         const candidates: Set<Promise<unknown>> = state.getStore().leakCandidates;
         Object.defineProperty(p, "_debugCtx", { writable: true, value: ctx });
@@ -64,7 +86,7 @@ function skipStackCaptures(): void {
 
 /** Promises the program left pending, as Pulumi's exit-time leak check would report them. */
 function leakedPromises(): string[] {
-    const candidates: Set<Promise<unknown> & { _debugCtx?: string }> = require("@pulumi/pulumi/runtime/state").getStore().leakCandidates;
+    const candidates = moduleObject<StateModule>("@pulumi/pulumi/runtime/state").getStore().leakCandidates;
     return [...candidates].map((p) => p._debugCtx ?? "promise");
 }
 
@@ -89,7 +111,7 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<Plan> {
     recordRegistrations(resources, (o) => (outputs = o));
 
     // The module object itself (not an import namespace), so its functions can be swapped.
-    const log = require("@pulumi/pulumi/log");
+    const log = moduleObject<LogModule>("@pulumi/pulumi/log");
     const restore = { warn: log.warn, error: log.error };
     log.warn = (msg: string) => {
         warnings.push(msg);
@@ -105,6 +127,7 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<Plan> {
     try {
         await pulumi.runtime.runInPulumiStack(async () => {
             try {
+                // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is the project's index.ts, loaded at run time inside the stack
                 return require(path.join(projectDir, "index.ts"));
             } catch (err) {
                 errors.push(err);
@@ -134,9 +157,9 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<Plan> {
  * response carries only what the SDK reads of one (as its own unattached mode does).
  */
 export function recordRegistrations(sink: PlannedResource[], onStackOutputs: (outputs: Record<string, unknown>) => void = () => undefined): void {
-    const monitor = settings.getMonitor() as any;
-    const mocks: pulumi.runtime.Mocks = monitor.mocks;
-    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+    const monitor = settings.getMonitor() as unknown as Monitor;
+    const mocks = monitor.mocks;
+    monitor.registerResource = (req, callback) => {
         answerRegistration(monitor, mocks, req).then(
             ({ urn, id, wireInputs, wireState }) => {
                 sink.push(describeRequest(req, urn, id, wireInputs, wireState));
@@ -152,7 +175,7 @@ export function recordRegistrations(sink: PlannedResource[], onStackOutputs: (ou
         );
     };
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
-    monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
+    monitor.registerResourceOutputs = (req, callback) => {
         if (req.getUrn().split("::")[2] === "pulumi:pulumi:Stack") onStackOutputs(toPlainJson(req.getOutputs()?.toJavaScript() ?? {}, plainRoot) as Record<string, unknown>);
         return registerOutputs(req, callback);
     };
@@ -160,7 +183,18 @@ export function recordRegistrations(sink: PlannedResource[], onStackOutputs: (ou
 
 type WireObject = Record<string, unknown>;
 
-async function answerRegistration(monitor: any, mocks: pulumi.runtime.Mocks, req: any) {
+type Callback = (err: unknown, resp: unknown) => void;
+
+/** What the engine uses of the SDK's MockMonitor, the monitor setMocks installs (newUrn is private in its typings). */
+interface Monitor {
+    mocks: pulumi.runtime.Mocks;
+    resources: Map<string, { urn: string; id: string | null; state: WireObject }>;
+    newUrn(parent: string, type: string, name: string): string;
+    registerResource(req: resproto.RegisterResourceRequest, callback: Callback): void;
+    registerResourceOutputs(req: resproto.RegisterResourceOutputsRequest, callback: Callback): void;
+}
+
+async function answerRegistration(monitor: Monitor, mocks: pulumi.runtime.Mocks, req: resproto.RegisterResourceRequest) {
     const wireInputs: WireObject = req.getObject()?.toJavaScript() ?? {};
     const inputs = rpc.deserializeProperties(asStruct(wireInputs));
     const result = await mocks.newResource({
@@ -182,7 +216,7 @@ async function answerRegistration(monitor: any, mocks: pulumi.runtime.Mocks, req
         else other[k] = v;
     }
     if (Object.keys(other).length > 0) Object.assign(wireState, await rpc.serializeProperties("", other));
-    const urn: string = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+    const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
     const id: string | undefined = result.id || undefined;
     monitor.resources.set(urn, { urn, id: id ?? null, state: wireState });
     return { urn, id, wireInputs, wireState };
@@ -208,10 +242,10 @@ export function drainRegistrations(): Promise<void> {
     return (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }
 
-function describeRequest(req: any, urn: string, id: string | undefined, wireInputs: WireObject, wireState: WireObject): PlannedResource {
+function describeRequest(req: resproto.RegisterResourceRequest, urn: string, id: string | undefined, wireInputs: WireObject, wireState: WireObject): PlannedResource {
     const propertyDependencies: Record<string, string[]> = {};
     const propertyDeps = new Set<string>();
-    req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+    req.getPropertydependenciesMap().forEach((deps, key) => {
         propertyDependencies[key] = deps.getUrnsList();
         deps.getUrnsList().forEach((u: string) => propertyDeps.add(u));
     });
@@ -262,14 +296,14 @@ function describeRequest(req: any, urn: string, id: string | undefined, wireInpu
  * monitor does, and plain URNs otherwise; a spec resolves the way the monitor forms URNs, so
  * `{ parent: pulumi.rootStackResource }` names the top-level URN the resource had.
  */
-function aliasUrns(req: any): string[] {
+function aliasUrns(req: resproto.RegisterResourceRequest): string[] {
     const urns = new Set<string>(req.getAliasurnsList());
     for (const alias of req.getAliasesList()) {
         if (alias.hasUrn()) {
             urns.add(alias.getUrn());
             continue;
         }
-        const spec = alias.getSpec();
+        const spec = alias.getSpec()!; // an alias is a URN or a spec (a protobuf oneof)
         // No parent means top level, which under the mock monitor is a child of the stack resource.
         const parent: string = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
         const parentType = parent ? parent.split("::")[2].split("$").pop() : "pulumi:pulumi:Stack";

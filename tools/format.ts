@@ -1,4 +1,4 @@
-import { modelVpc } from "./awsx-model";
+import { modelVpc, type VpcInputs } from "./awsx-model";
 import { estimateCreateTime, round, simulateBounded } from "./insights/create-time";
 import type { Plan, PlannedResource } from "./engine";
 import { usd } from "./insights/budget";
@@ -76,7 +76,7 @@ export function formatViolation(v: Violation): string {
 
 function describeVpc(r: PlannedResource): string {
     const region = String(r.inputs.region ?? "").trim() || "us-east-1";
-    const model = modelVpc(r.inputs as Record<string, any>, region, (kind, key) => `${kind}-${key}`);
+    const model = modelVpc(r.inputs as VpcInputs, region, (kind, key) => `${kind}-${key}`);
     const tiers = ["Public", "Private", "Isolated"].map((t) => `${model.subnets.filter((s) => s.tier === t).length} ${t.toLowerCase()}`);
     return `${model.azs.length} AZs, subnets ${tiers.join(" / ")}, ${model.natGateways.length} NAT gateway(s)`;
 }

@@ -3,12 +3,9 @@
  * the bench: streams, shards, sequence numbers and the API's validation are kinesalite's own.
  */
 import type { AddressInfo } from "net";
-import type { Server } from "http";
 import { CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
+import kinesalite from "kinesalite";
 import { kinesisClient } from "../services/analytics/publisher";
-
-// kinesalite ships no type declarations.
-const kinesalite: (options: { createStreamMs?: number; deleteStreamMs?: number; updateStreamMs?: number; shardLimit?: number }) => Server = require("kinesalite");
 
 export interface LocalKinesis {
     endpoint: string;

@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { modelVpc } from "./awsx-model";
+import { modelVpc, type VpcInputs } from "./awsx-model";
 
 export const MOCK_ACCOUNT = "123456789012";
 
@@ -14,7 +14,7 @@ export function hex(key: string, length: number): string {
 interface Ctx {
     type: string;
     name: string;
-    inputs: Record<string, any>;
+    inputs: Record<string, unknown>;
     region: string;
     /** The physical name AWS would hold: the explicit `name` input, or Pulumi's autoname. */
     physical: string;
@@ -39,7 +39,7 @@ const STATE: Record<string, StateFn> = {
         const id = `${c.h(8)}-${c.h(12).slice(8, 12)}-4${c.h(15).slice(12, 15)}-a${c.h(18).slice(15, 18)}-${c.h(30).slice(18, 30)}`;
         return { id, keyId: id, arn: arn("kms", c, `key/${id}`) };
     },
-    "aws:kms/alias:Alias": (c) => ({ id: c.inputs.name, arn: arn("kms", c, c.inputs.name) }),
+    "aws:kms/alias:Alias": (c) => ({ id: c.inputs.name, arn: arn("kms", c, String(c.inputs.name)) }),
     "aws:iam/role:Role": (c) => ({ id: c.physical, name: c.physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role${c.inputs.path ?? "/"}${c.physical}`, uniqueId: `AROA${c.h(17).toUpperCase()}` }),
     // A managed policy's ARN holds its path, as a role's does.
     "aws:iam/policy:Policy": (c) => ({ id: `arn:aws:iam::${MOCK_ACCOUNT}:policy${c.inputs.path ?? "/"}${c.physical}`, name: c.physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:policy${c.inputs.path ?? "/"}${c.physical}` }),
@@ -94,7 +94,7 @@ const STATE: Record<string, StateFn> = {
     },
     "aws:sqs/queue:Queue": (c) => {
         const queue = c.inputs.name ?? (c.inputs.fifoQueue ? `${c.physical}.fifo` : c.physical);
-        return { id: `https://sqs.${c.region}.amazonaws.com/${MOCK_ACCOUNT}/${queue}`, name: queue, url: `https://sqs.${c.region}.amazonaws.com/${MOCK_ACCOUNT}/${queue}`, arn: arn("sqs", c, queue) };
+        return { id: `https://sqs.${c.region}.amazonaws.com/${MOCK_ACCOUNT}/${queue}`, name: queue, url: `https://sqs.${c.region}.amazonaws.com/${MOCK_ACCOUNT}/${queue}`, arn: arn("sqs", c, String(queue)) };
     },
     "aws:sns/topic:Topic": (c) => ({ id: arn("sns", c, c.physical), name: c.physical, arn: arn("sns", c, c.physical) }),
     "aws:sfn/stateMachine:StateMachine": (c) => ({ id: arn("states", c, `stateMachine:${c.physical}`), name: c.physical, arn: arn("states", c, `stateMachine:${c.physical}`) }),
@@ -151,7 +151,7 @@ function uuidOf(c: Ctx): string {
 }
 
 /** Resource types whose AWS name Pulumi derives from the logical name (autonaming). */
-function autoname(type: string, name: string, inputs: Record<string, any>, h: (n: number) => string): string {
+function autoname(type: string, name: string, inputs: Record<string, unknown>, h: (n: number) => string): string {
     if (typeof inputs.name === "string") return inputs.name;
     if (typeof inputs.namePrefix === "string") return `${inputs.namePrefix}${h(7)}`;
     return type.startsWith("aws:") ? `${name}-${h(7)}` : name;
@@ -195,7 +195,7 @@ function genericState(c: Ctx): Record<string, unknown> {
     return { id: c.physical, arn: arn(mod, c, `${kind}/${c.physical}`) };
 }
 
-function vpcState(inputs: Record<string, any>, region: string, key: string, h: (n: number) => string): Record<string, unknown> {
+function vpcState(inputs: VpcInputs, region: string, key: string, h: (n: number) => string): Record<string, unknown> {
     const model = modelVpc(inputs, region, (kind, k) => `${kind}-${hex(`${key}/${kind}/${k}`, 17)}`);
     const idsOf = (tier: string) => model.subnets.filter((s) => s.tier === tier).map((s) => s.id);
     return {
@@ -208,7 +208,7 @@ function vpcState(inputs: Record<string, any>, region: string, key: string, h: (
 }
 
 const AZ_LETTERS = "abcdef";
-const INVOKES: Record<string, (inputs: Record<string, any>, ctx: MockContext) => Record<string, unknown>> = {
+const INVOKES: Record<string, (inputs: Record<string, unknown>, ctx: MockContext) => Record<string, unknown>> = {
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/deployer`, userId: "AIDAMOCKUSER", id: MOCK_ACCOUNT }),
     "aws:index/getRegion:getRegion": (_, ctx) => ({ name: ctx.region, region: ctx.region, id: ctx.region, endpoint: `ec2.${ctx.region}.amazonaws.com`, description: ctx.region }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" }),

@@ -127,7 +127,9 @@ function writeCache(file, stored, { layout, resolutions, scripts }) {
         // a read-only tree just means no cache
         try {
             fs.rmSync(temp, { force: true });
-        } catch {}
+        } catch {
+            // nothing to remove
+        }
     }
 }
 

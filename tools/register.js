@@ -3,7 +3,7 @@
 // type checking happens once, in `npm run build` (tsc --noEmit). Output is cached on disk by
 // content hash, so esbuild itself is loaded only when a file changed.
 "use strict";
-const crypto = require("crypto");
+const { createHash } = require("crypto");
 const fs = require("fs");
 const path = require("path");
 
@@ -15,7 +15,7 @@ const OPTIONS = { loader: "ts", format: "cjs", target: "node20", sourcemap: proc
 let transformSync;
 
 function compile(source, filename) {
-    const hash = crypto.createHash("sha1").update(JSON.stringify(OPTIONS)).update(filename).update("\0").update(source).digest("hex");
+    const hash = createHash("sha1").update(JSON.stringify(OPTIONS)).update(filename).update("\0").update(source).digest("hex");
     const cached = path.join(cacheDir, `${hash}.js`);
     try {
         return fs.readFileSync(cached, "utf8");

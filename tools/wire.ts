@@ -14,6 +14,19 @@ const ARCHIVE = "0def7320c3a5731c473e5ecbe6d01bc7";
 const OUTPUT = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** A wire object: plain keys, or a signature key and the fields of its kind (an asset's path, text or uri, an archive's assets, ...). */
+interface WireValue {
+    [key: string]: unknown;
+    urn?: string;
+    path?: string;
+    uri?: string;
+    text?: string;
+    hash?: string;
+    assets?: Record<string, unknown>;
+    secret?: boolean;
+    value?: unknown;
+}
+
 export const SECRET_TEXT = "[secret]";
 export const UNKNOWN_TEXT = "[unknown]";
 
@@ -25,7 +38,7 @@ export function toPlainJson(value: unknown, root?: string): unknown {
     if (value === UNKNOWN) return UNKNOWN_TEXT;
     if (Array.isArray(value)) return value.map((v) => toPlainJson(v, root));
     if (value === null || typeof value !== "object") return value;
-    const obj = value as Record<string, any>;
+    const obj = value as WireValue;
     switch (obj[SIG]) {
         case SECRET:
             return SECRET_TEXT;
@@ -54,13 +67,13 @@ function shown(file: string, root: string | undefined): string {
  * diffs assets by content, so the plan does too (an edited script or function is an update; a
  * moved checkout is not). Undefined for a remote (URI) asset, or a path that cannot be read.
  */
-function contentHash(obj: Record<string, any>): string | undefined {
+function contentHash(obj: WireValue): string | undefined {
     const hash = createHash("sha256");
     if (typeof obj.text === "string") return hash.update(obj.text).digest("hex");
     if (obj.assets !== undefined) {
         for (const name of Object.keys(obj.assets).sort()) {
             const member = obj.assets[name];
-            const memberHash = member && typeof member === "object" ? (member.hash ?? contentHash(member)) : undefined;
+            const memberHash = member && typeof member === "object" ? ((member as WireValue).hash ?? contentHash(member as WireValue)) : undefined;
             if (memberHash === undefined) return undefined;
             hash.update(`${name}\0${memberHash}\0`);
         }

@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { StackGraph } from "../graph";
-import { asList, isSet, isUnknown, json } from "../lib";
+import { asList, at, isSet, isUnknown, json } from "../lib";
 import { type EnvironmentConfig, environmentConfigSchema, type PlatformPolicy } from "../types";
 
 const STAGE_V1 = "aws:apigateway/stage:Stage";
@@ -73,8 +73,8 @@ export const apigatewayPolicies: PlatformPolicy[] = [
             const g = new StackGraph(args.resources);
             for (const stage of g.ofType(STAGE_V2)) {
                 const s = stage.props.defaultRouteSettings;
-                if (isUnknown(s) || isUnknown(s?.throttlingRateLimit) || isUnknown(s?.throttlingBurstLimit)) continue;
-                if (!positive(s?.throttlingRateLimit) || !positive(s?.throttlingBurstLimit)) report("sets no default throttling rate and burst limits; one client can exhaust the backends", stage.urn);
+                if (isUnknown(s) || isUnknown(at(s, "throttlingRateLimit")) || isUnknown(at(s, "throttlingBurstLimit"))) continue;
+                if (!positive(at(s, "throttlingRateLimit")) || !positive(at(s, "throttlingBurstLimit"))) report("sets no default throttling rate and burst limits; one client can exhaust the backends", stage.urn);
             }
             const settings = g.ofType(METHOD_SETTINGS);
             const plans = g.ofType(USAGE_PLAN);
@@ -85,8 +85,8 @@ export const apigatewayPolicies: PlatformPolicy[] = [
                     const a = g.resolve(n, path, [REST_API]);
                     return isUnknown(a) || apis.length === 0 || a.some((x) => apis.includes(x));
                 };
-                const byMethodSettings = settings.some((m) => sameApi(m, "restApi") && (m.props.stageName === stage.props.stageName || isUnknown(m.props.stageName)) && positive(m.props.settings?.throttlingRateLimit));
-                const byPlan = plans.some((p) => asList(p.props.apiStages).some((s: any) => isUnknown(s) || s?.stage === stage.props.stageName) && positive(p.props.throttleSettings?.rateLimit));
+                const byMethodSettings = settings.some((m) => sameApi(m, "restApi") && (m.props.stageName === stage.props.stageName || isUnknown(m.props.stageName)) && positive(at(m.props.settings, "throttlingRateLimit")));
+                const byPlan = plans.some((p) => asList(p.props.apiStages).some((s) => isUnknown(s) || at(s, "stage") === stage.props.stageName) && positive(at(p.props.throttleSettings, "rateLimit")));
                 if (!byMethodSettings && !byPlan) report("sets no throttling (method settings or a usage plan); one client can exhaust the backends", stage.urn);
             }
         },
@@ -119,7 +119,7 @@ export const apigatewayPolicies: PlatformPolicy[] = [
             for (const stage of g.ofType(HTTP_STAGE)) {
                 const apis = g.resolve(stage, "apiId", [HTTP_API]);
                 if (isUnknown(apis) || apis.length === 0) continue;
-                const routeKeys: string[] = [];
+                const routeKeys: unknown[] = [];
                 let unknown = false;
                 for (const r of g.ofType(HTTP_ROUTE)) {
                     const api = g.resolve(r, "apiId", [HTTP_API]);
@@ -128,8 +128,9 @@ export const apigatewayPolicies: PlatformPolicy[] = [
                 }
                 if (unknown) continue;
                 for (const s of asList(stage.props.routeSettings)) {
-                    if (isUnknown(s) || isUnknown(s?.routeKey)) continue;
-                    if (!routeKeys.includes(s.routeKey)) report(`has route settings for "${s.routeKey}", which is not a route of its API (routes: ${routeKeys.join(", ") || "none"})`, stage.urn);
+                    const routeKey = at(s, "routeKey");
+                    if (isUnknown(s) || isUnknown(routeKey)) continue;
+                    if (!routeKeys.includes(routeKey)) report(`has route settings for "${routeKey}", which is not a route of its API (routes: ${routeKeys.join(", ") || "none"})`, stage.urn);
                 }
             }
         },

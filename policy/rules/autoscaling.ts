@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { StackGraph } from "../graph";
-import { asList, isUnknown } from "../lib";
+import { asList, at, isUnknown } from "../lib";
 import type { PlatformPolicy } from "../types";
 
 export const autoscalingPolicies: PlatformPolicy[] = [
@@ -25,7 +25,7 @@ export const autoscalingPolicies: PlatformPolicy[] = [
         validateStack: (args, report) => {
             const g = new StackGraph(args.resources);
             for (const group of g.ofType("aws:autoscaling/group:Group")) {
-                if (group.props.instanceRefresh?.preferences?.autoRollback !== true) continue;
+                if (at(group.props.instanceRefresh, "preferences.autoRollback") !== true) continue;
                 const path = group.props.launchTemplate ? "launchTemplate.id" : "mixedInstancesPolicy.launchTemplate.launchTemplateSpecification.launchTemplateId";
                 const templates = g.resolve(group, path, ["aws:ec2/launchTemplate:LaunchTemplate"]);
                 if (isUnknown(templates)) continue;
@@ -45,9 +45,9 @@ export const autoscalingPolicies: PlatformPolicy[] = [
             const g = new StackGraph(args.resources);
             const LABEL = /^app\/[^/]+\/[^/]+\/targetgroup\/[^/]+\/[^/]+$/;
             for (const policy of g.ofType("aws:autoscaling/policy:Policy")) {
-                const spec = policy.props.targetTrackingConfiguration?.predefinedMetricSpecification;
-                if (!spec || isUnknown(spec) || spec.predefinedMetricType !== "ALBRequestCountPerTarget") continue;
-                const label = spec.resourceLabel;
+                const spec = at(policy.props.targetTrackingConfiguration, "predefinedMetricSpecification");
+                if (!spec || isUnknown(spec) || at(spec, "predefinedMetricType") !== "ALBRequestCountPerTarget") continue;
+                const label = at(spec, "resourceLabel");
                 if (isUnknown(label)) continue;
                 if (typeof label !== "string" || !LABEL.test(label)) {
                     report(`tracks ALBRequestCountPerTarget with resource label ${JSON.stringify(label)}; it must be "<load balancer arnSuffix>/<target group arnSuffix>"`, policy.urn);

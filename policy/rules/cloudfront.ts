@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { StackGraph } from "../graph";
-import { asList, isProd, isSet, isUnknown } from "../lib";
+import { asList, at, isProd, isSet, isUnknown } from "../lib";
 import { DISTRIBUTION, LOG_DELIVERY, LOG_DELIVERY_SOURCE, regionOf } from "../shared";
 import type { PlatformPolicy } from "../types";
 
@@ -30,9 +30,9 @@ function forwardsViewerHost(g: StackGraph, policyId: unknown): boolean | undefin
     const [policy] = g.lookup(policyId, [ORIGIN_REQUEST_POLICY]);
     if (!policy) return undefined;
     const headers = policy.props.headersConfig;
-    if (isUnknown(headers) || isUnknown(headers?.headerBehavior)) return undefined;
-    if (headers?.headerBehavior === "allViewer") return true;
-    return asList(headers?.headers?.items).some((h) => typeof h === "string" && h.toLowerCase() === "host");
+    if (isUnknown(headers) || isUnknown(at(headers, "headerBehavior"))) return undefined;
+    if (at(headers, "headerBehavior") === "allViewer") return true;
+    return asList(at(headers, "headers.items")).some((h) => typeof h === "string" && h.toLowerCase() === "host");
 }
 
 const CLOUDFRONT_ARN = /^arn:aws[a-z-]*:cloudfront::\d{12}:distribution\//;
@@ -199,17 +199,19 @@ export const cloudfrontPolicies: PlatformPolicy[] = [
         validateStack: (args, report) => {
             const g = new StackGraph(args.resources);
             for (const d of g.ofType(DISTRIBUTION)) {
-                const ownHost = new Set<string>();
+                const ownHost = new Set<unknown>();
                 for (const o of asList(d.props.origins)) {
-                    if (isUnknown(o) || isUnknown(o?.originId)) continue;
-                    const signed = Boolean(o.originAccessControlId) || Boolean(o.s3OriginConfig);
-                    if (signed || (typeof o.domainName === "string" && OWN_HOST_ORIGIN.test(o.domainName))) ownHost.add(o.originId);
+                    const originId = at(o, "originId");
+                    if (isUnknown(o) || isUnknown(originId)) continue;
+                    const signed = Boolean(at(o, "originAccessControlId")) || Boolean(at(o, "s3OriginConfig"));
+                    const domainName = at(o, "domainName");
+                    if (signed || (typeof domainName === "string" && OWN_HOST_ORIGIN.test(domainName))) ownHost.add(originId);
                 }
-                const behaviours = [{ path: "default", b: d.props.defaultCacheBehavior }, ...asList(d.props.orderedCacheBehaviors).map((b: any) => ({ path: b?.pathPattern, b }))];
+                const behaviours = [{ path: "default", b: d.props.defaultCacheBehavior }, ...asList(d.props.orderedCacheBehaviors).map((b) => ({ path: at(b, "pathPattern"), b }))];
                 for (const { path, b } of behaviours) {
-                    if (isUnknown(b) || !ownHost.has(b?.targetOriginId)) continue;
-                    if (forwardsViewerHost(g, b.originRequestPolicyId)) {
-                        report(`cache behaviour ${path} forwards the viewer's Host header to origin ${b.targetOriginId}, which answers only for its own host name; use a policy without Host (e.g. AllViewerExceptHostHeader)`, d.urn);
+                    if (isUnknown(b) || !ownHost.has(at(b, "targetOriginId"))) continue;
+                    if (forwardsViewerHost(g, at(b, "originRequestPolicyId"))) {
+                        report(`cache behaviour ${path} forwards the viewer's Host header to origin ${at(b, "targetOriginId")}, which answers only for its own host name; use a policy without Host (e.g. AllViewerExceptHostHeader)`, d.urn);
                     }
                 }
             }

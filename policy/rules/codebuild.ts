@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { StackGraph, TYPES } from "../graph";
-import { isSet } from "../lib";
+import { at, isSet } from "../lib";
 import { declaresLogGroup } from "../shared";
 import type { PlatformPolicy } from "../types";
 
@@ -20,10 +20,10 @@ export const codebuildPolicies: PlatformPolicy[] = [
         validateStack: (args, report) => {
             const g = new StackGraph(args.resources);
             for (const p of g.ofType(CODEBUILD_PROJECT)) {
-                const cw = p.props.logsConfig?.cloudwatchLogs;
-                if (cw?.status === "DISABLED") continue;
+                const cw = at(p.props.logsConfig, "cloudwatchLogs");
+                if (at(cw, "status") === "DISABLED") continue;
                 if ((p.deps.logsConfig ?? []).some((d) => d.type === TYPES.logGroup)) continue;
-                const name = cw?.groupName ?? (typeof p.props.name === "string" ? `/aws/codebuild/${p.props.name}` : p.props.name);
+                const name = at(cw, "groupName") ?? (typeof p.props.name === "string" ? `/aws/codebuild/${p.props.name}` : p.props.name);
                 if (declaresLogGroup(g, name) === false) report(`logs to ${name}, which this stack doesn't declare: CodeBuild creates it with no retention`, p.urn);
             }
         },

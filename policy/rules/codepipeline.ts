@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { isProdStackName } from "../environment";
 import { StackGraph } from "../graph";
-import { asList, isProd, isSet, isUnknown, json, UNKNOWN, type Unknown } from "../lib";
+import { asList, at, isProd, isSet, isUnknown, json, UNKNOWN, type Unknown } from "../lib";
 import { roleAllows } from "../shared";
 import type { PlatformPolicy } from "../types";
 
@@ -30,11 +30,11 @@ interface Stage {
 /** The stack a deploy stage targets: a STACK (or PULUMI_STACK) variable on its action or its CodeBuild project. */
 function targetStack(g: StackGraph, stage: Stage): string | undefined | Unknown {
     for (const a of stage.actions) {
-        const vars = [...asList(json(a.configuration?.EnvironmentVariables)).map((v: any) => ({ name: v?.name, value: v?.value }))];
+        const vars = [...asList(json(a.configuration?.EnvironmentVariables)).map((v) => ({ name: at(v, "name"), value: at(v, "value") }))];
         const projectName = a.configuration?.ProjectName;
         if (isUnknown(projectName)) return UNKNOWN;
         for (const p of typeof projectName === "string" ? g.ofType(PROJECT).filter((n) => n.props.name === projectName) : []) {
-            vars.push(...asList(p.props.environment?.environmentVariables).map((v: any) => ({ name: v?.name, value: v?.value })));
+            vars.push(...asList(at(p.props.environment, "environmentVariables")).map((v) => ({ name: at(v, "name"), value: at(v, "value") })));
         }
         const stack = vars.find((v) => v.name === "STACK" || v.name === "PULUMI_STACK")?.value;
         if (isUnknown(stack)) return UNKNOWN;
@@ -64,7 +64,7 @@ export const codepipelinePolicies: PlatformPolicy[] = [
             const g = new StackGraph(args.resources);
             for (const pipeline of g.ofType(PIPELINE)) {
                 const stages = pipeline.props.stages;
-                if (isUnknown(stages) || asList(stages).some((s: any) => isUnknown(s) || isUnknown(s?.actions))) continue;
+                if (isUnknown(stages) || asList(stages).some((s) => isUnknown(s) || isUnknown(at(s, "actions")))) continue;
                 const list = asList(stages) as Stage[];
                 const deploy = list.findIndex(isDeployStage);
                 if (deploy < 0) continue;
@@ -103,9 +103,9 @@ export const codepipelinePolicies: PlatformPolicy[] = [
                 const stages = pipeline.props.stages;
                 if (isUnknown(stages)) continue;
                 const connections = asList(stages)
-                    .flatMap((s: any) => asList(s?.actions))
-                    .filter((a: any) => a?.provider === CONNECTION_PROVIDER)
-                    .map((a: any) => a?.configuration?.ConnectionArn);
+                    .flatMap((s) => asList(at(s, "actions")))
+                    .filter((a) => at(a, "provider") === CONNECTION_PROVIDER)
+                    .map((a) => at(a, "configuration.ConnectionArn"));
                 if (connections.length === 0) continue;
                 const roles = g.rolesOf(pipeline, "roleArn");
                 if (isUnknown(roles)) continue;

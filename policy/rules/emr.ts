@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { StackGraph, TYPES } from "../graph";
-import { isSet, isUnknown, json } from "../lib";
+import { at, isSet, isUnknown, json } from "../lib";
 import type { PlatformPolicy } from "../types";
 
 const EMR_CLUSTER = "aws:emr/cluster:Cluster";
@@ -14,14 +14,14 @@ export const emrPolicies: PlatformPolicy[] = [
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.emr.SecurityConfiguration, (p, _a, report) => {
             const config = json(p.configuration);
-            const e = config?.EncryptionConfiguration;
+            const e = at(config, "EncryptionConfiguration");
             if (!e) return report("configures no encryption");
-            if (e.EnableAtRestEncryption !== true) report("has at-rest encryption off");
+            if (at(e, "EnableAtRestEncryption") !== true) report("has at-rest encryption off");
             else {
-                if (!e.AtRestEncryptionConfiguration?.S3EncryptionConfiguration) report("encrypts nothing in S3 (no S3EncryptionConfiguration)");
-                if (!e.AtRestEncryptionConfiguration?.LocalDiskEncryptionConfiguration) report("leaves local disks unencrypted (no LocalDiskEncryptionConfiguration)");
+                if (!at(e, "AtRestEncryptionConfiguration.S3EncryptionConfiguration")) report("encrypts nothing in S3 (no S3EncryptionConfiguration)");
+                if (!at(e, "AtRestEncryptionConfiguration.LocalDiskEncryptionConfiguration")) report("leaves local disks unencrypted (no LocalDiskEncryptionConfiguration)");
             }
-            if (e.EnableInTransitEncryption !== true) report("has in-transit encryption off");
+            if (at(e, "EnableInTransitEncryption") !== true) report("has in-transit encryption off");
         }),
     },
     {

@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { StackGraph } from "../graph";
-import { isUnknown } from "../lib";
+import { at, isUnknown } from "../lib";
 import type { PlatformPolicy } from "../types";
 
 const FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream";
@@ -62,9 +62,10 @@ export const firehosePolicies: PlatformPolicy[] = [
             const tables = g.ofType(GLUE_TABLE);
             const databases = g.ofType(GLUE_DATABASE);
             for (const f of g.ofType(FIREHOSE)) {
-                const schema = f.props.extendedS3Configuration?.dataFormatConversionConfiguration?.schemaConfiguration;
+                const schema = at(f.props.extendedS3Configuration, "dataFormatConversionConfiguration.schemaConfiguration");
                 if (!schema || isUnknown(schema)) continue;
-                const { databaseName, tableName } = schema;
+                const databaseName = at(schema, "databaseName");
+                const tableName = at(schema, "tableName");
                 if (typeof databaseName !== "string" || typeof tableName !== "string") continue;
                 // A database declared elsewhere is out of this stack's sight.
                 if (!databases.some((d) => d.props.name === databaseName) && !tables.some((t) => t.props.databaseName === databaseName)) continue;

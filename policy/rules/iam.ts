@@ -62,7 +62,7 @@ function isBoundaryOf(arn: string, name: string): boolean {
     return m !== null && m[1] === name;
 }
 
-/** Resource policies by type, and the input that holds each document. */
+/** Resource policies by type; each holds its document in `policy`, so BucketPolicy's typing stands for all four. */
 const RESOURCE_POLICIES = [
     [aws.s3.BucketPolicy, "bucket policy"],
     [aws.sqs.QueuePolicy, "queue policy"],
@@ -121,7 +121,7 @@ export const iamPolicies: PlatformPolicy[] = [
             validateResourceOfType(aws.iam.RolePolicyAttachment, (p, _a, report) => {
                 if (p.policyArn === ADMIN_ARN) report("attaches AdministratorAccess");
             }),
-            ...RESOURCE_POLICIES.map(([cls, where]) => validateResourceOfType(cls as any, (p: any, _a, report) => checkResourceDocument(p.policy, where, report))),
+            ...RESOURCE_POLICIES.map(([cls, where]) => validateResourceOfType(cls as typeof aws.s3.BucketPolicy, (p, _a, report) => checkResourceDocument(p.policy, where, report))),
             validateResourceOfType(aws.sqs.Queue, (p, _a, report) => checkResourceDocument(p.policy, "queue policy", report)),
             validateResourceOfType(aws.sns.Topic, (p, _a, report) => checkResourceDocument(p.policy, "topic policy", report)),
             // "kms:*" for the account is the standard key policy; "*" hands the key to whoever is named.
@@ -133,7 +133,7 @@ export const iamPolicies: PlatformPolicy[] = [
         description: 'No resource or trust policy (bucket, queue, topic, secret, key, role trust, Lambda permission) allows any principal ("*") without a condition that pins the caller.',
         enforcementLevel: "mandatory",
         validateResource: [
-            ...RESOURCE_POLICIES.map(([cls, where]) => validateResourceOfType(cls as any, (p: any, _a, report) => checkPublicPrincipal(p.policy, where, report))),
+            ...RESOURCE_POLICIES.map(([cls, where]) => validateResourceOfType(cls as typeof aws.s3.BucketPolicy, (p, _a, report) => checkPublicPrincipal(p.policy, where, report))),
             validateResourceOfType(aws.sqs.Queue, (p, _a, report) => checkPublicPrincipal(p.policy, "queue policy", report)),
             validateResourceOfType(aws.sns.Topic, (p, _a, report) => checkPublicPrincipal(p.policy, "topic policy", report)),
             validateResourceOfType(aws.kms.Key, (p, _a, report) => checkPublicPrincipal(p.policy, "key policy", report)),

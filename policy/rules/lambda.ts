@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { type Node, StackGraph, TYPES } from "../graph";
-import { asList, isUnknown, type Unknown } from "../lib";
+import { asList, at, isUnknown, type Unknown } from "../lib";
 import { METRIC_ALARM, alarmsOn, declaresLogGroup, EVENT_TARGET, FUNCTION, MAPPING, QUEUE, SUBSCRIPTION, TABLE } from "../shared";
 import type { PlatformPolicy } from "../types";
 
@@ -104,20 +104,23 @@ export const lambdaPolicies: PlatformPolicy[] = [
             const mark = (fns: Node[] | Unknown, by: string) => {
                 if (!isUnknown(fns)) for (const f of fns) invokedAsync.set(f, by);
             };
-            for (const p of g.ofType(PERMISSION)) if (ASYNC_INVOKERS.includes(p.props.principal)) mark(g.resolve(p, "function", [FUNCTION]), p.props.principal);
+            for (const p of g.ofType(PERMISSION)) {
+                const principal = p.props.principal;
+                if (typeof principal === "string" && ASYNC_INVOKERS.includes(principal)) mark(g.resolve(p, "function", [FUNCTION]), principal);
+            }
             for (const t of g.ofType(EVENT_TARGET)) mark(g.resolve(t, "arn", [FUNCTION]), "an EventBridge rule");
             for (const s of g.ofType(SUBSCRIPTION)) if (s.props.protocol === "lambda") mark(g.resolve(s, "endpoint", [FUNCTION]), "an SNS subscription");
             for (const n of g.ofType(BUCKET_NOTIFICATION)) {
-                for (const fn of asList(n.props.lambdaFunctions)) if (fn && !isUnknown(fn)) mark(g.lookup(fn.lambdaFunctionArn, [FUNCTION]), "S3 notifications");
+                for (const fn of asList(n.props.lambdaFunctions)) if (fn && !isUnknown(fn)) mark(g.lookup(at(fn, "lambdaFunctionArn"), [FUNCTION]), "S3 notifications");
             }
             const configs = g.ofType(INVOKE_CONFIG);
             for (const [fn, by] of invokedAsync) {
-                if (fn.props.deadLetterConfig?.targetArn) continue;
+                if (at(fn.props.deadLetterConfig, "targetArn")) continue;
                 let unknown = false;
                 const hasDestination = configs.some((c) => {
                     const target = g.resolve(c, "functionName", [FUNCTION]);
                     if (isUnknown(target)) unknown = true;
-                    return !isUnknown(target) && target.includes(fn) && Boolean(c.props.destinationConfig?.onFailure?.destination);
+                    return !isUnknown(target) && target.includes(fn) && Boolean(at(c.props.destinationConfig, "onFailure.destination"));
                 });
                 if (!hasDestination && !unknown) report(`is invoked asynchronously by ${by} but has no dead-letter queue or on-failure destination: events it fails on are dropped after two retries`, fn.urn);
             }
@@ -132,9 +135,9 @@ export const lambdaPolicies: PlatformPolicy[] = [
             const g = new StackGraph(args.resources);
             for (const m of g.ofType("aws:lambda/eventSourceMapping:EventSourceMapping")) {
                 if (isStreamSource(m) !== true) continue;
-                if (!m.props.destinationConfig?.onFailure?.destinationArn) report("consumes a stream without an on-failure destination; records that exhaust their retries are lost", m.urn);
+                if (!at(m.props.destinationConfig, "onFailure.destinationArn")) report("consumes a stream without an on-failure destination; records that exhaust their retries are lost", m.urn);
                 const retries = m.props.maximumRetryAttempts;
-                if (!isUnknown(retries) && (retries === undefined || retries < 0)) report("retries a failing batch forever (maximumRetryAttempts unset or -1), blocking its shard until the records expire", m.urn);
+                if (!isUnknown(retries) && (retries === undefined || Number(retries) < 0)) report("retries a failing batch forever (maximumRetryAttempts unset or -1), blocking its shard until the records expire", m.urn);
             }
         },
     },
@@ -161,7 +164,7 @@ export const lambdaPolicies: PlatformPolicy[] = [
             const g = new StackGraph(args.resources);
             for (const fn of g.ofType(FUNCTION)) {
                 if ((fn.deps.loggingConfig ?? []).some((d) => d.type === TYPES.logGroup)) continue;
-                const custom = fn.props.loggingConfig?.logGroup;
+                const custom = at(fn.props.loggingConfig, "logGroup");
                 const name = custom ?? (typeof fn.props.name === "string" ? `/aws/lambda/${fn.props.name}` : fn.props.name);
                 if (declaresLogGroup(g, name) === false) report(`logs to ${name}, which this stack doesn't declare: Lambda creates it with no retention`, fn.urn);
             }
@@ -230,8 +233,8 @@ export const lambdaPolicies: PlatformPolicy[] = [
                 const timeout = fn.props.timeout ?? DEFAULT_FUNCTION_TIMEOUT;
                 const window = mapping.props.maximumBatchingWindowInSeconds ?? 0;
                 if ([visibility, timeout, window].some(isUnknown)) continue;
-                const wanted = VISIBILITY_FACTOR * timeout + window;
-                if (visibility < wanted) report(`consumes ${queue.name}, whose visibility timeout ${visibility}s is below 6 x ${timeout}s + ${window}s = ${wanted}s`, mapping.urn);
+                const wanted = VISIBILITY_FACTOR * Number(timeout) + Number(window);
+                if (Number(visibility) < wanted) report(`consumes ${queue.name}, whose visibility timeout ${visibility}s is below 6 x ${timeout}s + ${window}s = ${wanted}s`, mapping.urn);
             }
         },
     },
@@ -242,7 +245,7 @@ export const lambdaPolicies: PlatformPolicy[] = [
         covers: [MAPPING, FUNCTION],
         validateStack: (args, report) => {
             for (const { mapping, fn } of sqsConsumers(new StackGraph(args.resources))) {
-                const max = mapping.props.scalingConfig?.maximumConcurrency;
+                const max = at(mapping.props.scalingConfig, "maximumConcurrency");
                 const reserved = fn.props.reservedConcurrentExecutions;
                 if (typeof max !== "number" || typeof reserved !== "number" || reserved < 0) continue;
                 if (reserved < max) report(`${fn.name} reserves ${reserved} but its mapping drives up to ${max} concurrent invocations`, mapping.urn);
@@ -261,7 +264,7 @@ export const lambdaPolicies: PlatformPolicy[] = [
                 if (isUnknown(fns)) continue;
                 for (const fn of fns) {
                     const reserved = fn.props.reservedConcurrentExecutions;
-                    if (!isUnknown(reserved) && (reserved === undefined || reserved < 0)) report(`consumes events but reserves no concurrency`, fn.urn);
+                    if (!isUnknown(reserved) && (reserved === undefined || Number(reserved) < 0)) report(`consumes events but reserves no concurrency`, fn.urn);
                 }
             }
         },

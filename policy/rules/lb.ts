@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { type Node, StackGraph, TYPES } from "../graph";
-import { asList, isProd, isSet, isUnknown } from "../lib";
+import { asList, at, isProd, isSet, isUnknown } from "../lib";
 import { DISTRIBUTION, LOAD_BALANCERS, SG_RULE, WORLD } from "../shared";
 import type { PlatformPolicy } from "../types";
 
@@ -19,10 +19,12 @@ const MODERN_TLS_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
 const isApplication = (lb: Node) => (lb.props.loadBalancerType ?? "application") === "application";
 
 /** An action that only sends the client to HTTPS. */
-function redirectsToHttps(action: any): boolean | undefined {
-    if (isUnknown(action) || isUnknown(action?.type) || isUnknown(action?.redirect)) return undefined;
-    return action?.type === "redirect" && action.redirect?.protocol === "HTTPS";
+function redirectsToHttps(action: unknown): boolean | undefined {
+    if (isUnknown(action) || isUnknown(at(action, "type")) || isUnknown(at(action, "redirect"))) return undefined;
+    return at(action, "type") === "redirect" && at(action, "redirect.protocol") === "HTTPS";
 }
+
+const isWorld = (cidr: unknown): cidr is string => typeof cidr === "string" && WORLD.includes(cidr);
 
 const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 
@@ -31,7 +33,7 @@ function worldIngressOf(g: StackGraph, group: Node): { at: Node; cidrs: string[]
     const out: { at: Node; cidrs: string[] }[] = [];
     for (const rule of asList(group.props.ingress)) {
         if (isUnknown(rule)) return undefined;
-        const cidrs = [...asList(rule?.cidrBlocks), ...asList(rule?.ipv6CidrBlocks)].filter((c) => WORLD.includes(c));
+        const cidrs = [...asList(at(rule, "cidrBlocks")), ...asList(at(rule, "ipv6CidrBlocks"))].filter(isWorld);
         if (cidrs.length > 0) out.push({ at: group, cidrs });
     }
     for (const r of g.ofType(INGRESS_RULE, SG_RULE)) {
@@ -39,7 +41,7 @@ function worldIngressOf(g: StackGraph, group: Node): { at: Node; cidrs: string[]
         const target = g.resolve(r, "securityGroupId", [TYPES.securityGroup]);
         if (isUnknown(target)) return undefined;
         if (!target.includes(group)) continue;
-        const cidrs = [r.props.cidrIpv4, r.props.cidrIpv6, ...asList(r.props.cidrBlocks), ...asList(r.props.ipv6CidrBlocks)].filter((c) => WORLD.includes(c));
+        const cidrs = [r.props.cidrIpv4, r.props.cidrIpv6, ...asList(r.props.cidrBlocks), ...asList(r.props.ipv6CidrBlocks)].filter(isWorld);
         if (cidrs.length > 0) out.push({ at: r, cidrs });
     }
     return out;
@@ -197,8 +199,8 @@ export const lbPolicies: PlatformPolicy[] = [
                 const origins = asList(d.props.origins);
                 const behind = new Set<Node>();
                 for (const o of origins) {
-                    if (isUnknown(o) || !o?.customOriginConfig) continue;
-                    const host = o.domainName;
+                    if (isUnknown(o) || !at(o, "customOriginConfig")) continue;
+                    const host = at(o, "domainName");
                     if (isUnknown(host)) (d.deps.origins ?? []).filter((x) => LOAD_BALANCERS.includes(x.type)).forEach((lb) => behind.add(lb));
                     else lbs.filter((lb) => lb.props.dnsName === host).forEach((lb) => behind.add(lb));
                 }
@@ -220,16 +222,17 @@ export const lbPolicies: PlatformPolicy[] = [
         enforcementLevel: "mandatory",
         validateResource: [aws.lb.ListenerRule, aws.lb.Listener].map((cls) =>
             validateResourceOfType(cls as typeof aws.lb.ListenerRule, (p, _a, report) => {
-                const actions = asList((p as any).actions ?? (p as any).defaultActions);
-                for (const a of actions) {
-                    const forward = a?.forward;
+                // A listener rule's actions, or a listener's defaultActions (the one class stands for both).
+                const { actions, defaultActions } = p as { actions?: unknown; defaultActions?: unknown };
+                for (const a of asList(actions ?? defaultActions)) {
+                    const forward = at(a, "forward");
                     if (!forward) continue;
-                    const groups = asList(forward.targetGroups);
+                    const groups = asList(at(forward, "targetGroups"));
                     if (groups.length < 1 || groups.length > 5) report(`forwards to ${groups.length} target groups; a forward action takes 1 to 5`);
-                    const weights = groups.map((t: any) => t?.weight ?? 1);
+                    const weights = groups.map((t) => at(t, "weight") ?? 1);
                     if (weights.some((w: unknown) => typeof w === "number" && (w < 0 || w > 999 || !Number.isInteger(w)))) report(`has target group weights ${weights.join(", ")}; each must be a whole number from 0 to 999`);
-                    const sticky = forward.stickiness;
-                    if (sticky?.enabled === true && typeof sticky.duration === "number" && (sticky.duration < 1 || sticky.duration > 604800)) report(`keeps stickiness for ${sticky.duration} s; ELB allows 1 to 604800`);
+                    const duration = at(forward, "stickiness.duration");
+                    if (at(forward, "stickiness.enabled") === true && typeof duration === "number" && (duration < 1 || duration > 604800)) report(`keeps stickiness for ${duration} s; ELB allows 1 to 604800`);
                 }
             }),
         ),

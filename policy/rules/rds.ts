@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { type Node, StackGraph } from "../graph";
-import { asList, isProd, isSet, isUnknown, majorVersion } from "../lib";
+import { asList, at, isProd, isSet, isUnknown, majorVersion } from "../lib";
 import { KMS_KEY, roleAllows } from "../shared";
 import type { PlatformPolicy } from "../types";
 
@@ -47,7 +47,7 @@ function secretKey(g: StackGraph, secretArn: string): string | undefined {
         return typeof key?.props.arn === "string" ? key.props.arn : keyRef;
     };
     for (const db of g.ofType(INSTANCE, CLUSTER)) {
-        if (asList(db.props.masterUserSecrets).some((s: any) => s?.secretArn === secretArn)) return keyOf(db.props.masterUserSecretKmsKeyId);
+        if (asList(db.props.masterUserSecrets).some((s) => at(s, "secretArn") === secretArn)) return keyOf(db.props.masterUserSecretKmsKeyId);
     }
     const secret = g.lookup(secretArn, ["aws:secretsmanager/secret:Secret"])[0];
     return secret ? keyOf(secret.props.kmsKeyId) : undefined;
@@ -110,7 +110,7 @@ export const rdsPolicies: PlatformPolicy[] = [
                     const group = groups[0];
                     const params = group ? asList(group.props.parameters) : [];
                     if (params.some(isUnknown)) continue;
-                    const forced = forcesTls(engine, majorVersion(db.props.engineVersion), group?.props.family, params);
+                    const forced = forcesTls(engine, majorVersion(db.props.engineVersion), group?.props.family as string | undefined, params as { name?: string; value?: string }[]);
                     if (forced === false) {
                         report(`accepts unencrypted connections: ${group ? `parameter group ${group.name}` : "the default parameter group"} does not force TLS (set ${/postgres/.test(engine) ? "rds.force_ssl = 1" : "require_secure_transport = ON"})`, db.urn);
                     }
@@ -202,7 +202,7 @@ export const rdsPolicies: PlatformPolicy[] = [
                 const auths = proxy.props.auths;
                 if (isUnknown(auths)) continue;
                 for (const auth of asList(auths)) {
-                    const secretArn = auth?.secretArn;
+                    const secretArn = at(auth, "secretArn");
                     if (typeof secretArn !== "string") continue;
                     for (const role of roles) {
                         if (roleAllows(g, role, "secretsmanager:GetSecretValue", secretArn) === false) {

@@ -1,8 +1,8 @@
 /** S3 rules: encryption, public access, TLS-only bucket policies, versioning, lifecycle, access logs and the log delivery paths a bucket admits. */
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
+import { type PolicyResource, validateResourceOfType } from "@pulumi/policy";
 import { type Node, StackGraph, TYPES } from "../graph";
-import { allowsAction, asList, coversResource, deniesInsecureTransport, isAllow, isProd, isUnknown, servicePrincipals, type Statement, statementsOf } from "../lib";
+import { allowsAction, asList, at, coversResource, deniesInsecureTransport, isAllow, isProd, isUnknown, servicePrincipals, type Statement, statementsOf } from "../lib";
 import { LOAD_BALANCERS, LOG_DELIVERY, LOG_DELIVERY_SOURCE } from "../shared";
 import type { PlatformPolicy } from "../types";
 
@@ -50,11 +50,11 @@ function eachBucket(g: StackGraph, types: string[], report: (m: string, urn?: st
 
 /** A stack rule over every bucket and the companions that name it. */
 function perBucket(types: string[], check: BucketCheck) {
-    return (args: { resources: any[] }, report: (m: string, urn?: string) => void) => eachBucket(new StackGraph(args.resources), types, report, check);
+    return (args: { resources: PolicyResource[] }, report: (m: string, urn?: string) => void) => eachBucket(new StackGraph(args.resources), types, report, check);
 }
 
-function sseAlgorithms(config: any): unknown[] {
-    return asList(config?.rules ?? config?.rule).map((r: any) => r?.applyServerSideEncryptionByDefault?.sseAlgorithm);
+function sseAlgorithms(config: unknown): unknown[] {
+    return asList(at(config, "rules") ?? at(config, "rule")).map((r) => at(r, "applyServerSideEncryptionByDefault.sseAlgorithm"));
 }
 
 const LOG_DELIVERY_DESTINATION = "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination";
@@ -88,8 +88,8 @@ function logWrites(g: StackGraph): LogWrite[] {
         const [, service, , account] = ARN_PARTS.exec(String(source?.props.resourceArn ?? "")) ?? [];
         if (isUnknown(bucket) || !account || !service) continue;
         const config = asList(d.props.s3DeliveryConfigurations)[0] ?? {};
-        if (isUnknown(config) || isUnknown(config.enableHiveCompatiblePath)) continue;
-        const accountPart = config.enableHiveCompatiblePath === true ? `aws-account-id=${account}` : account;
+        if (isUnknown(config) || isUnknown(at(config, "enableHiveCompatiblePath"))) continue;
+        const accountPart = at(config, "enableHiveCompatiblePath") === true ? `aws-account-id=${account}` : account;
         const folder = VENDED_LOG_FOLDER[service] ?? service;
         for (const b of bucket) {
             if (typeof b.props.arn !== "string") continue;
@@ -98,11 +98,11 @@ function logWrites(g: StackGraph): LogWrite[] {
     }
     for (const lb of g.ofType(...LOAD_BALANCERS)) {
         const logs = lb.props.accessLogs;
-        if (!logs || logs.enabled === false || isUnknown(logs.prefix)) continue;
+        if (!logs || at(logs, "enabled") === false || isUnknown(at(logs, "prefix"))) continue;
         const bucket = g.resolve(lb, "accessLogs.bucket", TYPES.buckets);
         const [, , region, account] = ARN_PARTS.exec(String(lb.props.arn ?? "")) ?? [];
         if (isUnknown(bucket) || !account) continue;
-        const prefix = logs.prefix ? `${logs.prefix}/` : "";
+        const prefix = at(logs, "prefix") ? `${at(logs, "prefix")}/` : "";
         for (const b of bucket) {
             if (typeof b.props.arn !== "string") continue;
             // ELB writes as its regional account (older regions) or as logdelivery.elasticloadbalancing.amazonaws.com.
@@ -189,7 +189,7 @@ export const s3Policies: PlatformPolicy[] = [
         validateStack: (args, report) => {
             if (!isProd(args)) return;
             eachBucket(new StackGraph(args.resources), S3.versioning, report, (bucket, cs, r) => {
-                const statuses = [bucket.props.versioning?.enabled === true ? "Enabled" : undefined, ...cs.map((c) => c.props.versioningConfiguration?.status)];
+                const statuses = [at(bucket.props.versioning, "enabled") === true ? "Enabled" : undefined, ...cs.map((c) => at(c.props.versioningConfiguration, "status"))];
                 if (statuses.some(isUnknown)) return;
                 if (!statuses.includes("Enabled")) r("has versioning off in prod");
             });
@@ -201,8 +201,8 @@ export const s3Policies: PlatformPolicy[] = [
         enforcementLevel: "advisory",
         covers: [...TYPES.buckets, ...S3.lifecycle],
         validateStack: perBucket(S3.lifecycle, (bucket, cs, report) => {
-            const inline = asList(bucket.props.lifecycleRules).some((r: any) => r?.enabled === true);
-            const separate = cs.some((c) => asList(c.props.rules).some((r: any) => isUnknown(r) || r?.status === "Enabled" || isUnknown(r?.status)));
+            const inline = asList(bucket.props.lifecycleRules).some((r) => at(r, "enabled") === true);
+            const separate = cs.some((c) => asList(c.props.rules).some((r) => isUnknown(r) || at(r, "status") === "Enabled" || isUnknown(at(r, "status"))));
             if (!inline && !separate) report("has no enabled lifecycle rule; objects are kept forever");
         }),
     },
@@ -250,11 +250,11 @@ export const s3Policies: PlatformPolicy[] = [
                 if (!isUnknown(t)) t.forEach((b) => targets.add(b));
             }
             for (const cf of g.ofType("aws:cloudfront/distribution:Distribution")) {
-                const bucket = cf.props.loggingConfig?.bucket;
+                const bucket = at(cf.props.loggingConfig, "bucket");
                 if (typeof bucket === "string") g.ofType(...TYPES.buckets).filter((b) => b.props.bucketDomainName === bucket).forEach((b) => targets.add(b));
             }
             eachBucket(g, S3.logging, report, (bucket, cs, r) => {
-                if (targets.has(bucket) || bucket.props.logging?.targetBucket) return;
+                if (targets.has(bucket) || at(bucket.props.logging, "targetBucket")) return;
                 if (cs.length === 0) r("logs no server access in prod");
             });
         },

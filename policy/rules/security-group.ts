@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { type Node, StackGraph, TYPES } from "../graph";
-import { asList, get, isUnknown, UNKNOWN, type Unknown } from "../lib";
+import { asList, at, get, isUnknown, UNKNOWN, type Unknown } from "../lib";
 import { SG_RULE, WORLD } from "../shared";
 import type { PlatformPolicy } from "../types";
 
@@ -49,8 +49,8 @@ function ingressOf(g: StackGraph): Ingress[] {
         if (isUnknown(ingress)) continue;
         for (const rule of asList(ingress)) {
             if (isUnknown(rule) || !rule) continue;
-            const { sources, external } = groupsOf(sg, asList(rule.securityGroups), "ingress");
-            out.push({ at: sg, group: sg, cidrs: [...strings(rule.cidrBlocks), ...strings(rule.ipv6CidrBlocks)], prefixLists: strings(rule.prefixListIds), sources, externalSources: external });
+            const { sources, external } = groupsOf(sg, asList(at(rule, "securityGroups")), "ingress");
+            out.push({ at: sg, group: sg, cidrs: [...strings(at(rule, "cidrBlocks")), ...strings(at(rule, "ipv6CidrBlocks"))], prefixLists: strings(at(rule, "prefixListIds")), sources, externalSources: external });
         }
     }
     const groupOf = (n: Node) => {
@@ -117,7 +117,7 @@ function groupsAt(g: StackGraph, n: Node, path: string): Node[] | Unknown {
     if (!path.includes(".*.")) return g.resolve(n, path, [TYPES.securityGroup]);
     const [listPath, field] = path.split(".*.");
     const items = get(n.props, listPath);
-    const ids = isUnknown(items) ? [UNKNOWN] : asList(items).flatMap((item: any) => (isUnknown(item) ? [UNKNOWN] : asList(item?.[field])));
+    const ids = isUnknown(items) ? [UNKNOWN] : asList(items).flatMap((item) => (isUnknown(item) ? [UNKNOWN] : asList(at(item, field))));
     if (ids.some(isUnknown)) {
         const viaDeps = (n.deps[listPath.split(".")[0]] ?? []).filter((d) => d.type === TYPES.securityGroup);
         return viaDeps.length > 0 ? viaDeps : UNKNOWN;

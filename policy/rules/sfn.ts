@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { duplicateStateNames, mapInvocations, worstCaseProblem } from "../../lib/asl";
 import { StackGraph } from "../graph";
-import { isSet, isUnknown, json, plain, UNKNOWN } from "../lib";
+import { at, isSet, isUnknown, json, plain, UNKNOWN } from "../lib";
 import { METRIC_ALARM, alarmsOn, FUNCTION } from "../shared";
 import { environmentConfigSchema, type PlatformPolicy } from "../types";
 
@@ -21,8 +21,8 @@ const validateAsl = require("asl-validator") as (definition: unknown) => { isVal
 export const DEFAULT_MAP_ITEMS = 100;
 
 /** A state machine's definition as an object; UNKNOWN while preview can't tell (it is built from other resources' ARNs), undefined if not JSON. */
-function definitionOf(props: unknown): any {
-    const d = plain(props)?.definition;
+function definitionOf(props: unknown): unknown {
+    const d = at(plain(props), "definition");
     return isUnknown(d) ? UNKNOWN : json(d);
 }
 

@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { type Node, StackGraph } from "../graph";
-import { allowsAction, asList, deniesInsecureTransport, get, isAllow, isSet, isUnknown, json, servicePrincipals, statementsOf, type Unknown, UNKNOWN } from "../lib";
+import { allowsAction, asList, at, deniesInsecureTransport, get, isAllow, isSet, isUnknown, json, servicePrincipals, statementsOf, type Unknown, UNKNOWN } from "../lib";
 import { METRIC_ALARM, alarmsOn, EVENT_BUS, EVENT_TARGET, MAPPING, QUEUE, resourcePolicies, serviceDeliveries, SUBSCRIPTION } from "../shared";
 import type { PlatformPolicy } from "../types";
 
@@ -59,14 +59,25 @@ function deadLetterQueues(g: StackGraph): Set<Node> | Unknown {
     return dlqs;
 }
 
+/** The redrive policy document's fields the rules read (values as given, unchecked). */
+interface RedrivePolicy {
+    deadLetterTargetArn?: unknown;
+}
+
+/** The redrive allow policy document's fields the rules read. */
+interface RedriveAllowPolicy {
+    redrivePermission?: unknown;
+    sourceQueueArns?: unknown;
+}
+
 /** A queue's redrive policy: inline, or a RedrivePolicy resource naming the queue. */
-function redriveOf(g: StackGraph, queue: Node): any {
-    const inline = json(queue.props.redrivePolicy);
+function redriveOf(g: StackGraph, queue: Node): RedrivePolicy | Unknown | undefined {
+    const inline = json(queue.props.redrivePolicy) as RedrivePolicy | Unknown | undefined;
     if (inline !== undefined) return inline;
     for (const r of g.ofType(REDRIVE_POLICY)) {
         const target = g.resolve(r, "queueUrl", [QUEUE]);
         if (isUnknown(target)) return UNKNOWN;
-        if (target.includes(queue)) return json(r.props.redrivePolicy);
+        if (target.includes(queue)) return json(r.props.redrivePolicy) as RedrivePolicy | Unknown | undefined;
     }
     return undefined;
 }
@@ -90,12 +101,12 @@ function redrives(g: StackGraph): { source: Node; dlq: Node }[] {
 }
 
 /** A queue's redrive allow policy (inline, or a RedriveAllowPolicy resource naming it); UNKNOWN-tolerant. */
-function redriveAllowOf(g: StackGraph, q: Node): any {
-    const inline = json(q.props.redriveAllowPolicy);
+function redriveAllowOf(g: StackGraph, q: Node): RedriveAllowPolicy | Unknown | undefined {
+    const inline = json(q.props.redriveAllowPolicy) as RedriveAllowPolicy | Unknown | undefined;
     if (inline !== undefined) return inline;
     for (const r of g.ofType(REDRIVE_ALLOW)) {
         const target = g.resolve(r, "queueUrl", [QUEUE]);
-        if (!isUnknown(target) && target.includes(q)) return json(r.props.redriveAllowPolicy);
+        if (!isUnknown(target) && target.includes(q)) return json(r.props.redriveAllowPolicy) as RedriveAllowPolicy | Unknown | undefined;
     }
     return undefined;
 }
@@ -224,9 +235,9 @@ export const sqsPolicies: PlatformPolicy[] = [
         validateStack: (args, report) => {
             const g = new StackGraph(args.resources);
             const dead = new Set(redrives(g).map((r) => r.dlq));
-            for (const q of g.ofType(QUEUE)) if (json(q.props.redriveAllowPolicy)?.redrivePermission === "denyAll") dead.add(q);
+            for (const q of g.ofType(QUEUE)) if (at(json(q.props.redriveAllowPolicy), "redrivePermission") === "denyAll") dead.add(q);
             for (const m of g.ofType(MAPPING)) {
-                const dest = m.props.destinationConfig?.onFailure?.destinationArn;
+                const dest = at(m.props.destinationConfig, "onFailure.destinationArn");
                 if (typeof dest === "string") g.lookup(dest, [QUEUE]).forEach((q) => dead.add(q));
             }
             for (const q of dead) {

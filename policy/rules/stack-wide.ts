@@ -1,7 +1,8 @@
 /** Rules over every resource type, or every stateful one, whatever its service: tags, prod protection, names that block a replacement. */
 import * as aws from "@pulumi/aws";
-import { type ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { isProd, json } from "../lib";
+import type * as pulumi from "@pulumi/pulumi";
+import { type ResourceValidation, type ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
+import { at, isProd, json } from "../lib";
 import { type PlatformPolicy, REQUIRED_TAGS } from "../types";
 
 /** Types that accept no tags (per @pulumi/aws 7's argument types); everything else from the AWS provider is taggable. */
@@ -30,7 +31,7 @@ const moduleAndResource = (type: string) => type.slice(0, type.lastIndexOf(":"))
 function tagsOf(args: ResourceValidationArgs): Record<string, string> {
     // Provider inputs reach the engine JSON-encoded, as every provider's inputs do.
     const defaultTags = json(args.provider?.props?.defaultTags);
-    const providerTags = (defaultTags?.tags ?? {}) as Record<string, string>;
+    const providerTags = (at(defaultTags, "tags") ?? {}) as Record<string, string>;
     return { ...providerTags, ...((args.props.tags ?? {}) as Record<string, string>) };
 }
 
@@ -47,23 +48,35 @@ export const STATEFUL_TYPES = [
     aws.kms.Key,
 ];
 
+/** Pulumi's autonaming: the resource's own name, a dash and seven random hex digits (what a real preview shows). */
+const isAutoname = (value: string, resourceName: string) => new RegExp(`^${resourceName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[0-9a-f]{7}$`).test(value);
+
+/** Flags a fixed `name` input on a resource that a change to any `forceNew` input replaces (both checked against the class's args). */
+function replacedOnChange<TArgs>(type: new (name: string, args: TArgs) => pulumi.CustomResource, name: keyof TArgs & string, forceNew: (keyof TArgs & string)[]): ResourceValidation {
+    return validateResourceOfType(type, (p, args, report) => {
+        const props = p as Record<string, unknown>;
+        const fixed = props[name];
+        if (typeof fixed !== "string" || isAutoname(fixed, args.name) || args.opts?.deleteBeforeReplace) return;
+        const changing = forceNew.filter((k) => props[k] !== undefined);
+        if (changing.length === 0) return;
+        report(`has the fixed ${name} "${fixed}", but a change to ${changing.join(" or ")} replaces it and the replacement is created first under the same ${name}; drop the ${name} (Pulumi autonames it) or set deleteBeforeReplace`);
+    });
+}
+
 /**
  * Types whose listed inputs can't be updated in place (the AWS provider marks them ForceNew or
  * has no update at all), with the input that names them. Pulumi creates a replacement before
  * deleting the old one, so a fixed name makes AWS refuse the replacement as a duplicate.
  */
-const REPLACED_ON_CHANGE: { type: any; name: string; forceNew: string[] }[] = [
-    { type: aws.emr.SecurityConfiguration, name: "name", forceNew: ["configuration"] },
-    { type: aws.glue.SecurityConfiguration, name: "name", forceNew: ["encryptionConfiguration"] },
-    { type: aws.cloudwatch.LogDeliverySource, name: "name", forceNew: ["logType", "resourceArn"] },
-    { type: aws.elasticache.ParameterGroup, name: "name", forceNew: ["family", "description"] },
-    { type: aws.rds.ParameterGroup, name: "name", forceNew: ["family", "description"] },
-    { type: aws.rds.ClusterParameterGroup, name: "name", forceNew: ["family", "description"] },
-    { type: aws.lambda.Permission, name: "statementId", forceNew: ["action", "principal", "sourceArn", "sourceAccount", "qualifier", "principalOrgId", "eventSourceToken", "functionUrlAuthType"] },
+const REPLACED_ON_CHANGE: ResourceValidation[] = [
+    replacedOnChange(aws.emr.SecurityConfiguration, "name", ["configuration"]),
+    replacedOnChange(aws.glue.SecurityConfiguration, "name", ["encryptionConfiguration"]),
+    replacedOnChange(aws.cloudwatch.LogDeliverySource, "name", ["logType", "resourceArn"]),
+    replacedOnChange(aws.elasticache.ParameterGroup, "name", ["family", "description"]),
+    replacedOnChange(aws.rds.ParameterGroup, "name", ["family", "description"]),
+    replacedOnChange(aws.rds.ClusterParameterGroup, "name", ["family", "description"]),
+    replacedOnChange(aws.lambda.Permission, "statementId", ["action", "principal", "sourceArn", "sourceAccount", "qualifier", "principalOrgId", "eventSourceToken", "functionUrlAuthType"]),
 ];
-
-/** Pulumi's autonaming: the resource's own name, a dash and seven random hex digits (what a real preview shows). */
-const isAutoname = (value: string, resourceName: string) => new RegExp(`^${resourceName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[0-9a-f]{7}$`).test(value);
 
 export const stackWidePolicies: PlatformPolicy[] = [
     {
@@ -103,14 +116,6 @@ export const stackWidePolicies: PlatformPolicy[] = [
         name: "replaced-resource-not-fixed-name",
         description: "A resource that a change can only replace has no fixed physical name, or is replaced delete-before-create: created first, the replacement collides with the old one's name and AWS refuses it.",
         enforcementLevel: "mandatory",
-        validateResource: REPLACED_ON_CHANGE.map(({ type, name, forceNew }) =>
-            validateResourceOfType(type, (props: Record<string, unknown>, args, report) => {
-                const fixed = props[name];
-                if (typeof fixed !== "string" || isAutoname(fixed, args.name) || args.opts?.deleteBeforeReplace) return;
-                const changing = forceNew.filter((k) => props[k] !== undefined);
-                if (changing.length === 0) return;
-                report(`has the fixed ${name} "${fixed}", but a change to ${changing.join(" or ")} replaces it and the replacement is created first under the same ${name}; drop the ${name} (Pulumi autonames it) or set deleteBeforeReplace`);
-            }),
-        ),
+        validateResource: REPLACED_ON_CHANGE,
     },
 ];

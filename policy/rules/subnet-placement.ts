@@ -1,6 +1,6 @@
 /** Rules for where resources of several services are placed: compute in private subnets, data stores in isolated ones across zones. */
 import { type Node, StackGraph, TYPES } from "../graph";
-import { asList, get, isUnknown, UNKNOWN, type Unknown } from "../lib";
+import { asList, at, get, isUnknown, UNKNOWN, type Unknown } from "../lib";
 import type { PlatformPolicy } from "../types";
 
 /** Where each subnet id sits: its tier (public, private, isolated) and AZ, as far as the stack says. */
@@ -18,15 +18,16 @@ export function subnetFacts(g: StackGraph): Map<string, SubnetFacts> {
     // awsx.ec2.Vpc: subnets per tier as outputs. Offline its children never register, so the
     // layout (one entry per subnet, with its AZ, in the same order) is what places them.
     for (const vpc of g.ofType(TYPES.awsxVpc)) {
-        const layout = asList(vpc.props.subnetLayout).filter((e: any) => e && !isUnknown(e));
+        const layout = asList(vpc.props.subnetLayout).filter((e) => e && !isUnknown(e));
         const azNames = asList(vpc.props.availabilityZoneNames).filter((x) => typeof x === "string");
         for (const [tier, key, type] of [["public", "publicSubnetIds", "Public"], ["private", "privateSubnetIds", "Private"], ["isolated", "isolatedSubnetIds", "Isolated"]] as const) {
             const ids = vpc.props[key];
             if (isUnknown(ids)) continue;
-            const entries = layout.filter((e: any) => e.type === type);
+            const entries = layout.filter((e) => at(e, "type") === type);
             asList(ids).forEach((id, i) => {
                 let az: string | undefined;
-                if (entries.length === asList(ids).length && typeof entries[i]?.availabilityZone === "string") az = entries[i].availabilityZone;
+                const entryAz = entries.length === asList(ids).length ? at(entries[i], "availabilityZone") : undefined;
+                if (typeof entryAz === "string") az = entryAz;
                 // One spec per tier: awsx makes one subnet per AZ, in AZ order.
                 else if (entries.length === 1) az = azNames[i] ?? `${vpc.name}#az${i}`;
                 merge(id, { tier, az });
@@ -34,7 +35,7 @@ export function subnetFacts(g: StackGraph): Map<string, SubnetFacts> {
         }
     }
     for (const s of g.ofType(TYPES.subnet)) {
-        const tag = String(s.props.tags?.SubnetType ?? s.props.tags?.["aws-cdk:subnet-type"] ?? "").toLowerCase();
+        const tag = String(at(s.props.tags, "SubnetType") ?? at(s.props.tags, "aws-cdk:subnet-type") ?? "").toLowerCase();
         const tier = tag === "public" || s.props.mapPublicIpOnLaunch === true ? "public" : tag === "private" ? "private" : tag === "isolated" ? "isolated" : undefined;
         merge(s.props.id, { tier, az: typeof s.props.availabilityZone === "string" ? s.props.availabilityZone : undefined });
     }

@@ -1,14 +1,14 @@
 /** WAF rules: managed and rate-based rules, CloudFront web ACLs' scope and region. */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
-import { asList, json } from "../lib";
+import { asList, at, json } from "../lib";
 import { regionOf } from "../shared";
 import type { PlatformPolicy } from "../types";
 
 /** A WAFv2 rule's statement, from `rules` or the JSON form `ruleJson`. */
-function ruleStatements(p: { rules?: any[]; ruleJson?: string }): { managed: boolean; rate: boolean }[] {
-    const fromJson = asList(json(p.ruleJson)).map((r: any) => ({ managed: Boolean(r?.Statement?.ManagedRuleGroupStatement), rate: Boolean(r?.Statement?.RateBasedStatement) }));
-    const fromRules = (p.rules ?? []).map((r: any) => ({ managed: Boolean(r?.statement?.managedRuleGroupStatement), rate: Boolean(r?.statement?.rateBasedStatement) }));
+function ruleStatements(p: { rules?: unknown[]; ruleJson?: string }): { managed: boolean; rate: boolean }[] {
+    const fromJson = asList(json(p.ruleJson)).map((r) => ({ managed: Boolean(at(r, "Statement.ManagedRuleGroupStatement")), rate: Boolean(at(r, "Statement.RateBasedStatement")) }));
+    const fromRules = (p.rules ?? []).map((r) => ({ managed: Boolean(at(r, "statement.managedRuleGroupStatement")), rate: Boolean(at(r, "statement.rateBasedStatement")) }));
     return [...fromRules, ...fromJson];
 }
 

@@ -16,6 +16,7 @@ export const EVENT_LIMITS = { idChars: 128, subjectChars: 256, attributes: 50, a
 
 const EVENT_TYPE = /^[a-z0-9][a-z0-9_.:-]{0,127}$/;
 // "#" separates the parts of the activity feed's keys (services/table-keys.ts); control characters have no business in a key.
+// eslint-disable-next-line no-control-regex -- matching control characters (to refuse them) is the point
 const KEY_TEXT = /^[^#\u0000-\u001f\u007f]*$/;
 const keyText = (max: number) =>
     z

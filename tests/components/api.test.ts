@@ -4,9 +4,10 @@ import { defaults } from "../../config/sections/api";
 import { Api, routeSlug, type ApiArgs } from "../../components/api";
 import type { Plan } from "../../tools/engine";
 import { render, testContext } from "../helpers/component";
+import { omit } from "../helpers/object";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "echo-handler.ts");
-const { aggregatorTimeoutMs: _t, circuitBreaker: _c, ...apiDefaults } = defaults.dev;
+const apiDefaults = omit(defaults.dev, "aggregatorTimeoutMs", "circuitBreaker");
 
 function args(overrides: Partial<ApiArgs> = {}): ApiArgs {
     return {

@@ -4,9 +4,10 @@ import { defaults } from "../../config/sections/edge";
 import { Edge, OriginSecret, type EdgeArgs } from "../../components/edge";
 import type { Plan } from "../../tools/engine";
 import { render, testContext } from "../helpers/component";
+import { omit } from "../helpers/object";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/6b1d2e7a-93c4-4f0e-8a55-2c7e9d3f1a08";
-const { strangler: _s, logRetentionDays: _l, ...edgeDefaults } = defaults.dev;
+const edgeDefaults = omit(defaults.dev, "strangler", "logRetentionDays");
 
 function edge(name: string, overrides: Partial<EdgeArgs> = {}) {
     const usEast1 = new aws.Provider(`${name}-use1`, { region: "us-east-1" });

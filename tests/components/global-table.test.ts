@@ -3,6 +3,7 @@ import { GLOBAL_TABLE_DEFAULTS, GlobalTable, READ_WRITE_ACTIONS, STREAM_READ_ACT
 import { defaults } from "../../config/sections/global-table";
 import type { Plan } from "../../tools/engine";
 import { render } from "../helpers/component";
+import { omit } from "../helpers/object";
 import { one } from "../helpers/plan";
 import { all, clientRole, profiles, statementsFor } from "../helpers/data-stores";
 
@@ -25,7 +26,7 @@ describe("GlobalTable component", () => {
     });
 
     it("without billingMode, targetUtilizationPercent or ttlAttribute: on demand, expiring items by expiresAt (the documented defaults)", async () => {
-        const { billingMode: _b, targetUtilizationPercent: _t, ttlAttribute: _a, ...rest } = defaults.dev;
+        const rest = omit(defaults.dev, "billingMode", "targetUtilizationPercent", "ttlAttribute");
         const plan = await render(() => new GlobalTable("data", { ...rest, ...profiles.dev }));
         const t = one(plan, TABLE).inputs as any;
         assert.equal(t.billingMode, GLOBAL_TABLE_DEFAULTS.billingMode);

@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { load } from "js-yaml";
 import { ConfigError, validateConfig } from "../../config";
 import { cli, stackFile } from "../helpers/plan";
@@ -54,7 +56,7 @@ describe("config written the way the Pulumi CLI writes it", () => {
     });
 
     it("plans a stack file that carries the CLI's number for a version", () => {
-        const dev = require("fs").readFileSync(require("path").join(__dirname, "..", "..", "Pulumi.dev.yaml"), "utf8") as string;
+        const dev = fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.dev.yaml"), "utf8");
         const file = stackFile(dev.replace(/^config:\n/m, "config:\n  platform:database:\n    engineVersion: 17\n"));
         const r = cli(["plan", "--stack", "dev", "--stack-file", file]);
         assert.equal(r.status, 0, r.stderr);

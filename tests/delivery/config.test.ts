@@ -3,6 +3,7 @@ import * as os from "os";
 import * as fs from "fs";
 import { strict as assert } from "assert";
 import { ConfigError } from "../../config";
+import packageJson from "../../package.json";
 import { describePlatformStack, validateDeliveryConfig, type TargetStack } from "../../delivery/config";
 import { PROJECT_DIR } from "../helpers/plan";
 import { COMMITTED, deliveryCli } from "./helpers";
@@ -49,7 +50,7 @@ describe("delivery config", () => {
         const [dev, prod] = cfg.pipelines;
         assert.deepEqual([dev.stack, dev.branch, dev.requireApproval, dev.deployRegions], ["dev", "main", false, ["us-east-1"]]);
         assert.deepEqual([prod.stack, prod.tags, prod.requireApproval, prod.deployRegions], ["prod", ["v*"], true, ["us-east-1", "us-west-2"]]);
-        assert.equal(cfg.build.pulumiVersion, require("../../package.json").dependencies["@pulumi/pulumi"]);
+        assert.equal(cfg.build.pulumiVersion, packageJson.dependencies["@pulumi/pulumi"]);
         assert.equal(cfg.build.nodeVersion, "26.12.1", "the current Node.js LTS");
         assert.deepEqual(cfg.tags, { owner: "team-a", environment: "delivery", project: "platform-delivery" });
     });

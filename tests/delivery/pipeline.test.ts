@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import packageJson from "../../package.json";
 import { cli, doc, one, PROJECT_DIR, type PlanWithPolicy } from "../helpers/plan";
 import { COMMITTED, deliveryPlan, inPipeline, list, onlyOne, roleOf } from "./helpers";
 
@@ -165,7 +166,7 @@ describe("delivery pipelines (offline plan of delivery/Pulumi.delivery.yaml)", (
                 const v = vars(stage);
                 assert.deepEqual(v.find((x) => x.name === "PULUMI_ACCESS_TOKEN"), { name: "PULUMI_ACCESS_TOKEN", value: secret, type: "SECRETS_MANAGER" });
                 assert.equal(v.find((x) => x.name === "PULUMI_BACKEND_URL").value, "https://api.pulumi.com");
-                assert.equal(v.find((x) => x.name === "PULUMI_VERSION").value, require("../../package.json").dependencies["@pulumi/pulumi"]);
+                assert.equal(v.find((x) => x.name === "PULUMI_VERSION").value, packageJson.dependencies["@pulumi/pulumi"]);
                 assert.ok(v.filter((x) => x.type === "PLAINTEXT").every((x) => !/^pul-/.test(x.value)), "no token in plain text");
             }
         }

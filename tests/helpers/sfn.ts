@@ -103,10 +103,11 @@ export async function runStateMachine(definition: Json, options: RunOptions): Pr
     for (const { name, state } of allStates(def)) {
         if (state.Retry) retryIntervalOverrides[name] = 0;
         if (state.Type !== "Task") continue;
-        const handler = options.tasks[state.Resource];
-        if (!handler) throw new Error(`no handler for resource ${state.Resource} (state ${name})`);
+        const resource = String(state.Resource);
+        const handler = options.tasks[resource];
+        if (!handler) throw new Error(`no handler for resource ${resource} (state ${name})`);
         taskResourceLocalHandlers[name] = (parameters: Json) => {
-            const call: TaskCall = { state: name, resource: state.Resource, parameters };
+            const call: TaskCall = { state: name, resource, parameters };
             calls.push(call);
             const p = handler(parameters, name).catch((err: Error) => {
                 call.error = err.name;

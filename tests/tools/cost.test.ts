@@ -6,6 +6,7 @@ import { sectionProblems } from "../helpers/config";
 import { defaults } from "../../config/sections/usage";
 import { DEFAULTS as DELIVERY_DEFAULTS } from "../../delivery/config";
 import { estimateCost, isFree, PRICED_TYPES, runsPerMonth } from "../../tools/insights/cost";
+import { formatCost } from "../../tools/insights/cost-command";
 import { PRICES } from "../../tools/insights/prices";
 import type { Plan, PlannedResource } from "../../tools/engine";
 
@@ -118,7 +119,6 @@ describe("cost estimate", () => {
         assert.equal(json.currency, "USD");
         const base = estimateCost(committedPlan("dev"), usageOf("dev")).monthly;
         assert.ok(json.monthly > base, `${json.monthly} > ${base}`);
-        const { formatCost } = require("../../tools/insights/cost-command") as typeof import("../../tools/insights/cost-command");
         const text = formatCost(estimateCost(committedPlan("dev"), usageOf("dev")));
         assert.match(text, /^platform:web:WebCluster web {2}\$\d+\.\d\d$/m);
         assert.match(text, /^Total: \$\d+\.\d\d per month$/m);

@@ -3,6 +3,8 @@
  * assumptions (`platform:usage`, or the delivery project's `usage`) and a price table. No I/O, so
  * the `cost` and `plan` commands and a budget check can all call it.
  */
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
 import type { Plan, PlannedResource } from "../engine";
 import type { UsageConfig } from "../../config/sections/usage";
 import { PRICES, type PriceTable } from "./prices";
@@ -189,6 +191,9 @@ const hourly = (c: Context, count: number, key: string, what = ""): Charge => {
 const perUnit = (quantity: number, rate: number, unit: string, label: string): Charge => ({ monthly: quantity * rate, basis: `${num(quantity)} ${label} x ${usd(rate)}/${unit}` });
 
 /** A share of a usage total spread evenly over every resource of a type. */
+/** A resource's inputs as the plan holds them: its args type with every Input unwrapped (values unchecked). */
+type Plain<TArgs> = pulumi.Unwrap<TArgs>;
+
 const share = (c: Context, type: string, total: number) => total / Math.max(1, c.ofType(type).length);
 
 const HANDLERS: Record<string, Handler> = {
@@ -210,8 +215,9 @@ const HANDLERS: Record<string, Handler> = {
     },
     "aws:autoscaling/group:Group": (r, c) => {
         const desired = Number(r.inputs.desiredCapacity ?? r.inputs.minSize ?? 0);
-        const mixed = r.inputs.mixedInstancesPolicy as any;
-        const ltId = mixed?.launchTemplate?.launchTemplateSpecification?.launchTemplateId ?? (r.inputs.launchTemplate as any)?.id;
+        const group = r.inputs as Plain<aws.autoscaling.GroupArgs>;
+        const mixed = group.mixedInstancesPolicy;
+        const ltId = mixed?.launchTemplate?.launchTemplateSpecification?.launchTemplateId ?? group.launchTemplate?.id;
         const lt = c.ofType("aws:ec2/launchTemplate:LaunchTemplate").find((t) => t.id === ltId) ?? c.ofType("aws:ec2/launchTemplate:LaunchTemplate")[0];
         const type: string = mixed?.launchTemplate?.overrides?.[0]?.instanceType ?? c.need(lt?.inputs.instanceType as string | undefined, "the launch template's instance type");
         const rate = c.price(`ec2.${type}`);
@@ -230,7 +236,7 @@ const HANDLERS: Record<string, Handler> = {
             const discount = c.prices.assumptions.spotDiscount;
             charges.push({ monthly: spot * rate * (1 - discount) * c.hours, basis: `${spot} x ${type} Spot x ${usd(rate)}/h x ${1 - discount} (${c.prices.assumptions.spotDiscountSource}) x ${c.hours} h` });
         }
-        for (const m of (lt?.inputs.blockDeviceMappings as any[] | undefined) ?? []) {
+        for (const m of (lt?.inputs as Plain<aws.ec2.LaunchTemplateArgs> | undefined)?.blockDeviceMappings ?? []) {
             const ebs = m.ebs ?? {};
             if ((ebs.volumeType ?? "gp3") !== "gp3") throw new NoPrice(`EBS volume type ${ebs.volumeType}`);
             const size = Number(ebs.volumeSize ?? 8);
@@ -283,7 +289,7 @@ const HANDLERS: Record<string, Handler> = {
             perUnit(u.storageGb, c.price("dynamodb.storage"), "GB-month", "GB stored"),
         ];
         if (pitr) charges.push(perUnit(u.storageGb, c.price("dynamodb.pitr"), "GB-month", "GB under point-in-time recovery"));
-        for (const replica of (r.inputs.replicas as any[] | undefined) ?? []) {
+        for (const replica of (r.inputs as Plain<aws.dynamodb.TableArgs>).replicas ?? []) {
             const region = String(replica.regionName);
             const w = c.price("dynamodb.replicatedWrite", region);
             const s = c.price("dynamodb.storage", region);
@@ -299,7 +305,7 @@ const HANDLERS: Record<string, Handler> = {
     "aws:kinesis/stream:Stream": (r, c) => {
         const gb = c.need(c.usage, "platform:usage").events.streamGbPerMonth;
         const arn = String(r.outputs.arn ?? r.id);
-        const consumers = c.plan.resources.filter((x) => x.inputs.eventSourceArn === arn || (x.inputs.kinesisSourceConfiguration as any)?.kinesisStreamArn === arn).length;
+        const consumers = c.plan.resources.filter((x) => x.inputs.eventSourceArn === arn || (x.inputs as Plain<aws.kinesis.FirehoseDeliveryStreamArgs>).kinesisSourceConfiguration?.kinesisStreamArn === arn).length;
         const mode = (r.inputs.streamModeDetails as { streamMode?: string } | undefined)?.streamMode ?? "PROVISIONED";
         if (mode === "ON_DEMAND") {
             return [hourly(c, 1, "kinesis.onDemandStream", " on-demand stream"), perUnit(gb, c.price("kinesis.onDemandIn"), "GB", "GB in"), perUnit(gb * consumers, c.price("kinesis.onDemandOut"), "GB", `GB out (${consumers} consumers)`)];
@@ -313,7 +319,7 @@ const HANDLERS: Record<string, Handler> = {
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (r, c) => {
         const gb = c.need(c.usage, "platform:usage").events.streamGbPerMonth;
         const charges = [perUnit(gb, c.price("firehose.ingest"), "GB", "GB ingested")];
-        if ((r.inputs.extendedS3Configuration as any)?.dataFormatConversionConfiguration?.enabled) charges.push(perUnit(gb, c.price("firehose.formatConversion"), "GB", "GB converted to Parquet"));
+        if ((r.inputs as Plain<aws.kinesis.FirehoseDeliveryStreamArgs>).extendedS3Configuration?.dataFormatConversionConfiguration?.enabled) charges.push(perUnit(gb, c.price("firehose.formatConversion"), "GB", "GB converted to Parquet"));
         return charges;
     },
     "aws:s3/bucket:Bucket": (r, c) => {
@@ -337,8 +343,8 @@ const HANDLERS: Record<string, Handler> = {
     },
     "aws:glue/crawler:Crawler": (r, c) => {
         const name = String(r.outputs.name ?? r.id);
-        const trigger = c.ofType("aws:glue/trigger:Trigger").find((t) => (t.inputs.actions as any[]).some((a) => a.crawlerName === name));
-        const job = (trigger?.inputs.predicate as any)?.conditions?.[0]?.jobName;
+        const trigger = c.ofType("aws:glue/trigger:Trigger").find((t) => (t.inputs as Plain<aws.glue.TriggerArgs>).actions.some((a) => a.crawlerName === name));
+        const job = (trigger?.inputs as Plain<aws.glue.TriggerArgs> | undefined)?.predicate?.conditions?.[0]?.jobName;
         const runs = trigger?.inputs.schedule ? runsPerMonth(String(trigger.inputs.schedule), c.hours) : jobRuns(c, c.need(job as string | undefined, "the crawler's trigger"));
         const minutes = Math.max(10, c.need(c.usage, "platform:usage").jobs.crawlerMinutesPerRun);
         const rate = c.price("glue.dpu");
@@ -346,7 +352,7 @@ const HANDLERS: Record<string, Handler> = {
     },
     "aws:emrserverless/application:Application": (r, c) => {
         if (r.inputs.architecture !== "ARM64") throw new NoPrice(`EMR Serverless architecture ${String(r.inputs.architecture)}`);
-        const schedule = c.ofType("aws:scheduler/schedule:Schedule").find((s) => String((s.inputs.target as any)?.input ?? "").includes(`"${r.id}"`));
+        const schedule = c.ofType("aws:scheduler/schedule:Schedule").find((s) => String((s.inputs as Plain<aws.scheduler.ScheduleArgs>).target?.input ?? "").includes(`"${r.id}"`));
         const runs = runsPerMonth(String(c.need(schedule?.inputs.scheduleExpression as string | undefined, "the Spark job's schedule")), c.hours);
         const j = c.need(c.usage, "platform:usage").jobs;
         const hours = (runs * j.sparkMinutesPerRun) / 60;
@@ -360,18 +366,18 @@ const HANDLERS: Record<string, Handler> = {
     "aws:emr/cluster:Cluster": (r, c) => {
         const charges: Charge[] = [];
         for (const key of ["masterInstanceFleet", "coreInstanceFleet"]) {
-            const fleet = r.inputs[key] as any;
+            const fleet = (r.inputs as Plain<aws.emr.ClusterArgs>)[key as "masterInstanceFleet" | "coreInstanceFleet"];
             if (!fleet) throw new NoPrice("EMR instance groups (only instance fleets are priced)");
             charges.push(...fleetCharges(c, fleet, key === "masterInstanceFleet" ? "primary" : "core"));
         }
         return charges;
     },
-    "aws:emr/instanceFleet:InstanceFleet": (r, c) => fleetCharges(c, r.inputs, String(r.inputs.name ?? "task")),
+    "aws:emr/instanceFleet:InstanceFleet": (r, c) => fleetCharges(c, r.inputs as Plain<aws.emr.InstanceFleetArgs>, String(r.inputs.name ?? "task")),
     "aws:lambda/function:Function": (r, c) => {
         const arch = (r.inputs.architectures as string[] | undefined)?.[0] ?? "x86_64";
         if (arch !== "arm64") throw new NoPrice(`Lambda architecture ${arch}`);
         const f = c.need(c.usage, "platform:usage").functions;
-        const schedule = c.ofType("aws:scheduler/schedule:Schedule").find((s) => (s.inputs.target as any)?.arn === r.outputs.arn);
+        const schedule = c.ofType("aws:scheduler/schedule:Schedule").find((s) => (s.inputs as Plain<aws.scheduler.ScheduleArgs>).target?.arn === r.outputs.arn);
         const invocations = schedule ? runsPerMonth(String(schedule.inputs.scheduleExpression), c.hours) : f.invocationsPerMonthMillions * 1e6;
         const why = schedule ? ` (${schedule.inputs.scheduleExpression})` : "";
         const memory = Number(r.inputs.memorySize ?? 128);
@@ -433,7 +439,7 @@ const HANDLERS: Record<string, Handler> = {
     },
     "aws:cloudwatch/metricAlarm:MetricAlarm": (r, c) => {
         if (Number(r.inputs.period ?? 60) < 60) throw new NoPrice("high-resolution alarms");
-        const metrics = ((r.inputs.metricQueries as any[] | undefined) ?? []).filter((q) => q.metric).length || 1;
+        const metrics = ((r.inputs as Plain<aws.cloudwatch.MetricAlarmArgs>).metricQueries ?? []).filter((q) => q.metric).length || 1;
         return [perUnit(metrics, c.price("cloudwatch.alarm"), "alarm metric-month", "standard alarm metric(s)")];
     },
     "aws:ec2/flowLog:FlowLog": (r, c) => {
@@ -473,7 +479,7 @@ const HANDLERS: Record<string, Handler> = {
         if (r.inputs.pipelineType !== "V2") throw new NoPrice(`CodePipeline ${String(r.inputs.pipelineType)} pipelines`);
         const d = c.need(c.delivery, "platform-delivery:usage");
         let perRun = 0;
-        for (const stage of (r.inputs.stages as any[]) ?? []) {
+        for (const stage of (r.inputs as Plain<aws.codepipeline.PipelineArgs>).stages ?? []) {
             for (const action of stage.actions ?? []) {
                 if (action.category === "Source") perRun += d.sourceMinutes;
                 else if (action.category === "Build") {
@@ -490,12 +496,12 @@ const HANDLERS: Record<string, Handler> = {
 
 /** Runs per month of a Glue job, from the scheduled trigger that starts it. */
 function jobRuns(c: Context, jobName: string): number {
-    const trigger = c.ofType("aws:glue/trigger:Trigger").find((t) => t.inputs.type === "SCHEDULED" && (t.inputs.actions as any[]).some((a) => a.jobName === jobName));
+    const trigger = c.ofType("aws:glue/trigger:Trigger").find((t) => t.inputs.type === "SCHEDULED" && (t.inputs as Plain<aws.glue.TriggerArgs>).actions.some((a) => a.jobName === jobName));
     return runsPerMonth(String(c.need(trigger?.inputs.schedule as string | undefined, `a schedule for Glue job ${jobName}`)), c.hours);
 }
 
 /** An EMR instance fleet at its target capacity: EC2 plus EMR's charge per instance-hour, Spot at the stated discount, and its EBS volumes. */
-function fleetCharges(c: Context, fleet: any, label: string): Charge[] {
+function fleetCharges(c: Context, fleet: Plain<aws.types.input.emr.ClusterMasterInstanceFleet>, label: string): Charge[] {
     const config = fleet.instanceTypeConfigs?.[0];
     const type = String(c.need(config?.instanceType as string | undefined, `the ${label} fleet's instance type`));
     const ec2 = c.price(`ec2.${type}`);
@@ -506,7 +512,7 @@ function fleetCharges(c: Context, fleet: any, label: string): Charge[] {
     const charges: Charge[] = [];
     if (onDemand > 0) charges.push({ monthly: onDemand * (ec2 + emr) * c.hours, basis: `${onDemand} x ${type} (${label}) x (${usd(ec2)} EC2 + ${usd(emr)} EMR)/h x ${c.hours} h` });
     if (spot > 0) charges.push({ monthly: spot * (ec2 * (1 - discount) + emr) * c.hours, basis: `${spot} x ${type} (${label}, Spot) x (${usd(ec2)} x ${1 - discount} EC2 + ${usd(emr)} EMR)/h x ${c.hours} h (${c.prices.assumptions.spotDiscountSource})` });
-    const gbPerInstance = ((config.ebsConfigs as any[] | undefined) ?? []).reduce((sum, e) => sum + Number(e.size) * Number(e.volumesPerInstance ?? 1), 0);
+    const gbPerInstance = (config?.ebsConfigs ?? []).reduce((sum, e) => sum + Number(e.size) * Number(e.volumesPerInstance ?? 1), 0);
     if (gbPerInstance > 0) {
         const gb = c.price("ebs.gp3");
         charges.push({ monthly: (onDemand + spot) * gbPerInstance * gb, basis: `${onDemand + spot} x ${gbPerInstance} GB gp3 (${label}) x ${usd(gb)}/GB-month` });

@@ -197,7 +197,7 @@ export interface Duration {
 export function durationOf(r: TimedResource): Duration {
     const t = r.type;
     if (t.startsWith("pulumi:providers:") || (!r.custom && !r.remote)) return { minutes: 0, key: "none" };
-    const i = r.inputs as Record<string, any>;
+    const i = r.inputs as Record<string, unknown>;
     const from = (key: string, extra = 0): Duration => ({ minutes: DURATIONS[key].minutes + extra, key });
     switch (t) {
         case "aws:rds/instance:Instance":
@@ -213,8 +213,10 @@ export function durationOf(r: TimedResource): Duration {
             if (i.minElbCapacity !== undefined || i.waitForElbCapacity !== undefined) return from(`${t}#elbCapacity`, Number(i.healthCheckGracePeriod ?? 300) / 60);
             return from(t);
         }
-        case "aws:lambda/function:Function":
-            return from(Array.isArray(i.vpcConfig?.subnetIds) && i.vpcConfig.subnetIds.length > 0 ? `${t}#vpc` : t);
+        case "aws:lambda/function:Function": {
+            const subnets = (i.vpcConfig as { subnetIds?: unknown } | undefined)?.subnetIds;
+            return from(Array.isArray(subnets) && subnets.length > 0 ? `${t}#vpc` : t);
+        }
         case "awsx:ec2:Vpc": {
             const model = modelVpc(i, String(i.region ?? "").trim() || "us-east-1", (kind, key) => `${kind}-${key}`);
             return from(t, model.natGateways.length > 0 ? DURATIONS[`${t}#natGateway`].minutes : 0);

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import type { ParameterSource } from "../../../services/web/aws";
 import { parameterName, parseConfig, resolveConfig, ServiceConfigError, settingOf } from "../../../services/web/config";
+import { omit } from "../../helpers/object";
 
 const local = {
     AWS_REGION: "us-east-1",
@@ -61,7 +62,7 @@ describe("web service settings", () => {
     });
 
     it("uses IAM database auth unless told otherwise, and needs a token source for the cache", () => {
-        const { DB_AUTH: _a, DB_PASSWORD: _p, CACHE_AUTH_TOKEN: _t, ...rest } = local;
+        const rest = omit(local, "DB_AUTH", "DB_PASSWORD", "CACHE_AUTH_TOKEN");
         assert.deepEqual(problems(() => parseConfig(rest)), ["CACHE_AUTH_SECRET_ARN: is required (or CACHE_AUTH_TOKEN for a local cache): the cache demands an AUTH token"]);
         const c = parseConfig({ ...rest, CACHE_AUTH_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x" });
         assert.deepEqual(c.database.auth, { kind: "iam" });

@@ -10,6 +10,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import dynalite from "dynalite";
 import { Client as PgClient, Pool as PgPool } from "pg";
 import { track } from "../../helpers/running-servers";
 
@@ -198,7 +199,6 @@ export interface DynamoServer extends Running {
 
 /** dynalite (an in-process DynamoDB) holding one ACTIVE table. */
 export async function startDynalite(): Promise<DynamoServer> {
-    const dynalite = require("dynalite") as (opts: { createTableMs: number }) => net.Server;
     const server = dynalite({ createTableMs: 0 });
     const port = await freePort();
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
