@@ -16,6 +16,8 @@ export interface ServiceBundle {
 }
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
+/** esbuild's version keys the cache: a new esbuild rebuilds every bundle. */
+const esbuildVersion: string = JSON.parse(fs.readFileSync(require.resolve("esbuild/package.json"), "utf8")).version;
 const CACHE_DIR = path.join(PROJECT_DIR, "node_modules", ".cache", "platform-bundles");
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
@@ -75,7 +77,7 @@ export function bundleService(entry: string): ServiceBundle {
         logLevel: "silent",
     } satisfies import("esbuild").BuildOptions;
     // esbuild itself is loaded only on a cache miss; its version (from package.json) keys the cache.
-    const cacheKey = sha256(JSON.stringify({ ...options, esbuild: require("esbuild/package.json").version }));
+    const cacheKey = sha256(JSON.stringify({ ...options, esbuild: esbuildVersion }));
     const manifest = path.join(CACHE_DIR, `${cacheKey}.json`);
     const output = path.join(CACHE_DIR, `${cacheKey}.js`);
 
@@ -89,6 +91,7 @@ export function bundleService(entry: string): ServiceBundle {
         // no usable cache entry
     }
 
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only on a cache miss: most evaluations never pay for it
     const esbuild = require("esbuild") as typeof import("esbuild");
     const result = esbuild.buildSync({ ...options, write: false, metafile: true }); // throws, listing every error, on failure
     const code = result.outputFiles[0].text;

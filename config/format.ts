@@ -9,10 +9,10 @@ export function show(value: unknown): string {
 
 /** The keys an object schema accepts at `path`, or [] when there is no object there. */
 export function allowedKeysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
-    let node: any = schema;
+    let node: SchemaNode | undefined = schema as unknown as SchemaNode;
     for (const segment of path) {
         node = unwrap(node);
-        if (node?.shape) node = node.shape[segment as string];
+        if (node?.shape) node = node.shape[String(segment)];
         else if (node?.element && typeof segment === "number") node = node.element;
         else return [];
     }
@@ -20,7 +20,14 @@ export function allowedKeysAt(schema: z.ZodType, path: PropertyKey[]): string[] 
     return node?.shape ? Object.keys(node.shape) : [];
 }
 
-function unwrap(node: any): any {
+/** What the walk reads of a zod schema: an object's shape, an array's element, a wrapper's unwrap(). */
+interface SchemaNode {
+    shape?: Record<string, SchemaNode>;
+    element?: SchemaNode;
+    unwrap?: () => SchemaNode;
+}
+
+function unwrap(node: SchemaNode | undefined): SchemaNode | undefined {
     while (node && typeof node.unwrap === "function" && !node.shape) node = node.unwrap();
     return node;
 }

@@ -13,6 +13,7 @@ import { logRetentionDays, region as regionSchema, type Profile } from "../confi
 import { schema as tagsSchema } from "../config/sections/tags";
 import { deepMerge, isPlainObject, ProjectConfig } from "../config/validate";
 import { readStackSettings } from "../lib/stack-settings";
+import packageJson from "../package.json";
 
 export const PROJECT = "platform-delivery";
 /** The project the pipelines deploy. */
@@ -28,6 +29,7 @@ const SECRET_NAME = /^[\w/+=.@-]{1,512}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const BUCKET_NAME = /^(?!xn--|sthree-)(?!.*(\.\.|-s3alias$|--ol-s3$))[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** git check-ref-format, roughly: no spaces, control characters, `..`, `~^:?*[\`, leading `-` or trailing `/` or `.lock`. */
+// eslint-disable-next-line no-control-regex -- the pattern exists to refuse control characters, as git does
 const GIT_REF = /^(?!-)(?!.*(\.\.|\/\/|@\{|\.lock$|\/$|\.$))[^\s~^:?*[\\\x00-\x1f\x7f]+$/;
 /** A target stack names its pipeline's resources: bucket `platform-delivery-<stack>-artifacts-xxxxxxx` (63) and roles (64). */
 const TARGET_STACK = /^[a-z][a-z0-9-]{0,23}$/;
@@ -169,7 +171,7 @@ export const SECTIONS = {
 } as const;
 export type DeliverySectionName = keyof typeof SECTIONS;
 
-const pulumiSdkVersion: string = require("../package.json").dependencies["@pulumi/pulumi"];
+const pulumiSdkVersion: string = packageJson.dependencies["@pulumi/pulumi"];
 
 /** Defaults under the stack file's settings. A pipeline entry's defaults are PIPELINE_DEFAULTS. */
 export const DEFAULTS = {
@@ -326,7 +328,7 @@ export function describePlatformStack(platformDir: string, stack: string): Targe
         const platform = validateConfig(config, stack);
         return { profile: platform.profile, region: platform.region, replicaRegions: platform.globalTable.replicaRegions };
     } catch (err) {
-        if (err instanceof ConfigError) throw new Error(`the platform stack's own config is invalid (see npm run plan -- --stack ${stack}): ${err.problems.join("; ")}`);
+        if (err instanceof ConfigError) throw new Error(`the platform stack's own config is invalid (see npm run plan -- --stack ${stack}): ${err.problems.join("; ")}`, { cause: err });
         throw err;
     }
 }

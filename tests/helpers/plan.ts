@@ -59,9 +59,20 @@ export function planOf(stack: string): PlanWithPolicy {
     return committedPlan(stack);
 }
 
+let scratch: string | undefined;
+/** This test process's scratch directory, removed when the process exits: tests leave nothing in the system's temp directory. */
+export function scratchDir(): string {
+    if (!scratch) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-tests-"));
+        process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+        scratch = dir;
+    }
+    return scratch;
+}
+
 /** A stack settings file with the given YAML, for checking a proposed edit. */
 export function stackFile(yaml: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-stack-"));
+    const dir = fs.mkdtempSync(path.join(scratchDir(), "stack-"));
     const file = path.join(dir, "Pulumi.test.yaml");
     fs.writeFileSync(file, yaml);
     return file;

@@ -4,12 +4,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { guard, type Change } from "../../tools/diff/compare";
-import { planOf, PROJECT_DIR, stackFile, type CliResult } from "../helpers/plan";
+import { planOf, PROJECT_DIR, scratchDir, stackFile, type CliResult } from "../helpers/plan";
 
 /** The command line, asynchronously: a describe's diffs run side by side. */
-function run(args: string[], cwd = PROJECT_DIR): Promise<CliResult> {
+function run(args: string[], cwd = PROJECT_DIR, env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
     return new Promise((resolve) => {
-        const child = spawn(process.execPath, [path.join(cwd, "tools", "run.js"), ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [path.join(cwd, "tools", "run.js"), ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d) => (stdout += d));
@@ -27,7 +27,7 @@ let savedProd: string | undefined;
  */
 function committedProdPlanFile(): string {
     if (!savedProd) {
-        savedProd = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-diff-prod-")), "prod.json");
+        savedProd = path.join(scratchDir(), "prod.json");
         fs.writeFileSync(savedProd, JSON.stringify(planOf("prod")));
     }
     return savedProd;
@@ -131,7 +131,8 @@ describe("npm run diff --base: a code change against a commit", function () {
     let aliased: CliResult;
     let logRenamed: CliResult;
     let logAllowed: CliResult;
-    let tmpBefore: string[];
+    /** The TMPDIR of the diff that unpacks a ref: whatever it leaves there is its own, whoever else runs. */
+    let checkoutTmp: string;
 
     before(async () => {
         // A repository holding this checkout's files (as they are now), whose working tree the test may change.
@@ -148,10 +149,10 @@ describe("npm run diff --base: a code change against a commit", function () {
         fs.appendFileSync(path.join(repo, ".git", "info", "exclude"), "node_modules\n"); // a link, which the ignore rule for the directory misses
         git("add", "-A");
         git("commit", "-qm", "base");
-        tmpBefore = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("platform-diff-") && !repo.endsWith(f));
+        checkoutTmp = fs.mkdtempSync(path.join(scratchDir(), "tmp-"));
         // The table's URN changes, with no alias: a delete and a create.
         edit("components/global-table.ts", "`${name}-table`,", "`${name}-items`,");
-        renamed = await run(["diff", "--stack", "prod", "--base", "HEAD"], repo);
+        renamed = await run(["diff", "--stack", "prod", "--base", "HEAD"], repo, { ...process.env, TMPDIR: checkoutTmp });
         // HEAD of that repository is this checkout, whose plan the run already has: the other
         // cases compare against it, so only the first one unpacks and plans the ref.
         const head = ["--base-plan", committedProdPlanFile()];
@@ -199,8 +200,8 @@ describe("npm run diff --base: a code change against a commit", function () {
     });
 
     it("leaves no checkout behind", () => {
-        const now = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("platform-diff-") && !repo.endsWith(f));
-        assert.deepEqual(now.filter((f) => !tmpBefore.includes(f)), []);
+        assert.equal(renamed.status, 2, "the diff ran and unpacked the ref");
+        assert.deepEqual(fs.readdirSync(checkoutTmp), []);
     });
 });
 
