@@ -109,6 +109,8 @@ export interface FaultProxy extends Running {
     rewrite?: (req: { headers: http.IncomingHttpHeaders; body: string }, body: string) => string;
     /** Requests received so far. */
     requests: number;
+    /** The next this many requests are answered 503, whatever the mode. */
+    failNext: number;
 }
 
 /** An HTTP proxy to a loopback port that injects the faults of `mode`. */
@@ -120,6 +122,10 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
             const body = Buffer.concat(chunks).toString("utf8");
+            if (proxy.failNext > 0) {
+                proxy.failNext -= 1;
+                return void res.writeHead(503, { "content-type": "application/json" }).end('{"error":"unavailable"}');
+            }
             if (proxy.mode === "hang") return void held.add(res);
             if (proxy.mode === "garbage") return void res.writeHead(200, { "content-type": "application/json" }).end('{"stock": {"a": 3,');
             if (proxy.mode === "unavailable") return void res.writeHead(503, { "content-type": "application/json" }).end('{"error":"unavailable"}');
@@ -148,6 +154,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
         mode: "pass" as ProxyMode,
         delayMs: 0,
         requests: 0,
+        failNext: 0,
         stop: () =>
             new Promise<void>((resolve) => {
                 for (const r of held) r.destroy();
