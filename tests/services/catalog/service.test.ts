@@ -17,6 +17,7 @@ const EXPECTED = PRODUCTS.map((p) => ({ ...p, stock: STOCK[p.sku] ?? 0 }));
 const UNKNOWN = PRODUCTS.map((p) => ({ ...p, stock: "unknown" }));
 
 const DEADLINE_MS = 600;
+const RELAXED = { INVENTORY_ATTEMPT_TIMEOUT_MS: "1500", INVENTORY_DEADLINE_MS: "1500", REQUEST_TIMEOUT_MS: "3000" };
 /** Short timeouts, so faults show within a test's time. */
 const catalogEnv = (table: DynamoServer, inventoryUrl: string, overrides: Record<string, string> = {}) => ({
     TABLE_NAME: table.tableName,
@@ -52,7 +53,8 @@ describe("catalog service (bundle, real processes)", function () {
         await seed(dynamo.endpoint, dynamo.tableName, PRODUCTS, STOCK);
         inventory = await startService("inventory", { TABLE_NAME: dynamo.tableName, DYNAMODB_ENDPOINT: dynamo.endpoint });
         proxy = await startFaultProxy(inventory.port);
-        catalog = await start();
+        // Generous timeouts where inventory is healthy: a loaded test machine must not turn a slow answer into a retry.
+        catalog = await start(RELAXED);
     });
     afterEach(() => Object.assign(proxy, { mode: "pass", delayMs: 0, failNext: 0 }));
     after(async () => {
@@ -128,7 +130,7 @@ describe("catalog service (bundle, real processes)", function () {
     });
 
     it("inventory answering malformed JSON: stock unknown, and the garbage is not retried", async () => {
-        const fresh = await start({ INVENTORY_BATCH_SIZE: "100" });
+        const fresh = await start({ ...RELAXED, INVENTORY_BATCH_SIZE: "100" });
         proxy.mode = "garbage";
         const before = proxy.requests;
         const res = await getJson(`${fresh.url}/catalog/items?limit=7`);
@@ -139,7 +141,7 @@ describe("catalog service (bundle, real processes)", function () {
     });
 
     it("retries a failed inventory call with backoff: one 503 costs nothing but a retry", async () => {
-        const fresh = await start({ INVENTORY_BATCH_SIZE: "100" });
+        const fresh = await start({ ...RELAXED, INVENTORY_BATCH_SIZE: "100" });
         proxy.failNext = 2;
         const before = proxy.requests;
         const res = await getJson(`${fresh.url}/catalog/items?limit=7`);
@@ -148,7 +150,7 @@ describe("catalog service (bundle, real processes)", function () {
     });
 
     it("opens the circuit after repeated failures (inventory no longer called), half-opens after BREAKER_OPEN_MS and closes on a good probe", async () => {
-        const fresh = await start({ INVENTORY_BATCH_SIZE: "100", INVENTORY_ATTEMPTS: "1" });
+        const fresh = await start({ INVENTORY_BATCH_SIZE: "100", INVENTORY_ATTEMPTS: "1", INVENTORY_ATTEMPT_TIMEOUT_MS: "550" });
         proxy.mode = "hang";
         for (let i = 0; i < 2; i++) assert.deepEqual((await getJson(`${fresh.url}/catalog/items?limit=7`)).body.items, UNKNOWN);
         const transitions = () => fresh.logs.filter((l) => l.msg === "circuit breaker").map((l) => `${l.from}->${l.to}`);
@@ -188,7 +190,7 @@ describe("catalog service (bundle, real processes)", function () {
     });
 
     it("on SIGTERM stops taking connections, answers the request in flight and exits 0", async () => {
-        const fresh = await start({ INVENTORY_ATTEMPT_TIMEOUT_MS: "1500", INVENTORY_DEADLINE_MS: "1500", REQUEST_TIMEOUT_MS: "3000" });
+        const fresh = await start(RELAXED);
         proxy.delayMs = 800; // the inventory call is in flight when the signal arrives
         const inFlight = getJson(`${fresh.url}/catalog/items?limit=3`);
         await new Promise((r) => setTimeout(r, 250));
