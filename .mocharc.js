@@ -16,6 +16,7 @@ const SLOWEST_FIRST = [
     "tests/tools/module-cache.test.ts",
     "tests/policy/stacks.test.ts",
     "tests/services/web/health.test.ts",
+    "tests/services/catalog/service.test.ts",
 ];
 
 function testFiles(dir) {

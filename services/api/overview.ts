@@ -8,8 +8,8 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { dynamoReadModel, type ReadModel } from "../read-model";
 import { entityKey } from "../table-keys";
-import { aggregate, type Source } from "./aggregator";
-import { CircuitBreaker, type BreakerOptions } from "./circuit-breaker";
+import { aggregate, type Source } from "../resilience/aggregator";
+import { CircuitBreaker, type BreakerOptions } from "../resilience/circuit-breaker";
 
 /** Items of the caller's partition the overview returns at most. */
 export const PROFILE_LIMIT = 50;

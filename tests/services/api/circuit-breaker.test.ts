@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { CircuitBreaker, CircuitOpenError, type BreakerOptions, type BreakerState } from "../../../services/api/circuit-breaker";
+import { CircuitBreaker, CircuitOpenError, type BreakerOptions, type BreakerState } from "../../../services/resilience/circuit-breaker";
 
 /** A clock the test moves by hand. */
 function fakeClock(start = 1_000_000) {
