@@ -12,6 +12,7 @@ import { Analytics } from "./components/analytics";
 import { Api } from "./components/api";
 import { Cache } from "./components/cache";
 import { Database } from "./components/database";
+import { ContainerTier, type TierService } from "./components/containers";
 import { Edge, OriginSecret } from "./components/edge";
 import { Events } from "./components/events";
 import { PlatformKey } from "./components/encryption";
@@ -180,12 +181,36 @@ const strangler = new StranglerRouting(
     opts,
 );
 
+// The container tier: microservices on ECS Fargate, each deployed, scaled and failed alone. Public
+// ones are routed from the web load balancer (and so from CloudFront); the rest only from their callers.
+const serviceEnvironment = { PORT: "8080", AWS_REGION: config.region, TABLE_NAME: table.tableName, NODE_OPTIONS: "--enable-source-maps" };
+// Each service's task role, through the table's grants (see ISSUE18 contract): catalog queries its own partition; inventory reads stock levels.
+const serviceGrants: Record<string, TierService["grants"]> = {
+    catalog: [table.partitionPermission({ name: "catalog-items", sid: "QueryCatalogItems", actions: ["Query"], partitionKeys: ["catalog"] })],
+    inventory: [table.keyedItemsPermission({ name: "read-stock", sid: "ReadStock", actions: ["GetItem", "BatchGetItem"], prefixes: ["stock"] })],
+};
+const containers = new ContainerTier(
+    "containers",
+    {
+        context,
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        services: Object.fromEntries(Object.entries(config.containers.services).map(([name, s]) => [name, { ...s, environment: serviceEnvironment, grants: serviceGrants[name] ?? [] }])),
+        loadBalancer: { listenerArn: web.listenerArn, albArn: web.albArn, albSecurityGroupId: web.albSecurityGroupId, originHeader: originSecret.header },
+        keepImages: config.containers.keepImages,
+        logRetentionDays: config.containers.logRetentionDays,
+        execEnabled: config.containers.execEnabled,
+    },
+    opts,
+);
+
 // The edge: CloudFront (static assets from S3, everything else from the load balancer) and WAF.
 const edge = new Edge(
     "edge",
     {
         ...config.edge,
         albDnsName: web.albDnsName,
+        albPathPatterns: containers.publicPaths,
         originHttps: config.web.certificateArn !== undefined,
         originHeader: originSecret.header,
         context,
@@ -261,3 +286,5 @@ export const orderSagaArn = events.saga.arn;
 export const orderSagaLogGroup = events.saga.logGroupName;
 export const placeOrderFunctionName = events.orders.placeOrder.functionName;
 export const eventQueueUrls = events.queueUrls;
+export const containerCluster = containers.cluster.clusterName;
+export const imageRepositories = Object.fromEntries(Object.entries(containers.repositories).map(([name, r]) => [name, r.url]));

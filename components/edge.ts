@@ -57,6 +57,12 @@ export interface EdgeArgs {
     /** CloudFront path patterns served from the static-assets bucket and cached; everything else goes to the load balancer uncached. */
     staticPathPatterns: string[];
     /**
+     * Path patterns sent to the load balancer ahead of the static paths (the public container
+     * services' routes), uncached like the default behaviour, with the origin header.
+     * @default []
+     */
+    albPathPatterns?: string[];
+    /**
      * Seconds static assets stay cached when the object sets no Cache-Control.
      * @default 86400
      */
@@ -88,7 +94,7 @@ export interface EdgeArgs {
 }
 
 /** The defaults of EdgeArgs's optional fields (each documented with `@default`). */
-export const EDGE_DEFAULTS = { minimumProtocolVersion: "TLSv1.2_2021", staticDefaultTtlSeconds: 86400, staticMaxTtlSeconds: 31536000, rateWindowSeconds: 300 } as const;
+export const EDGE_DEFAULTS = { albPathPatterns: [] as string[], minimumProtocolVersion: "TLSv1.2_2021", staticDefaultTtlSeconds: 86400, staticMaxTtlSeconds: 31536000, rateWindowSeconds: 300 } as const;
 
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
 /** CloudFront's own certificate for *.cloudfront.net: AWS pins its minimum at TLSv1, whatever is asked. */
@@ -297,6 +303,16 @@ export class Edge extends pulumi.ComponentResource {
         const viewerCertificate: aws.types.input.cloudfront.DistributionViewerCertificate = args.certificateArn
             ? { acmCertificateArn: args.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: args.minimumProtocolVersion }
             : { cloudfrontDefaultCertificate: true, minimumProtocolVersion: DEFAULT_CERTIFICATE_TLS };
+        const toAlb = {
+            targetOriginId: "alb",
+            viewerProtocolPolicy: "redirect-to-https",
+            allowedMethods: ALL_METHODS,
+            cachedMethods: ["GET", "HEAD"],
+            cachePolicyId: policies.dynamicCache.id,
+            originRequestPolicyId: policies.forwardAll.id,
+            responseHeadersPolicyId: policies.securityHeaders.id,
+            compress: false,
+        };
         return new aws.cloudfront.Distribution(
             `${name}-cdn`,
             {
@@ -324,17 +340,9 @@ export class Edge extends pulumi.ComponentResource {
                     },
                     { originId: "assets", domainName: assets.bucket.bucket.bucketRegionalDomainName, originAccessControlId: assets.accessControl.id },
                 ],
-                defaultCacheBehavior: {
-                    targetOriginId: "alb",
-                    viewerProtocolPolicy: "redirect-to-https",
-                    allowedMethods: ALL_METHODS,
-                    cachedMethods: ["GET", "HEAD"],
-                    cachePolicyId: policies.dynamicCache.id,
-                    originRequestPolicyId: policies.forwardAll.id,
-                    responseHeadersPolicyId: policies.securityHeaders.id,
-                    compress: false,
-                },
-                orderedCacheBehaviors: args.staticPathPatterns.map((pathPattern) => ({
+                defaultCacheBehavior: toAlb,
+                // Behaviours match in order: the load balancer's own paths win over any static pattern.
+                orderedCacheBehaviors: [...args.albPathPatterns.map((pathPattern) => ({ pathPattern, ...toAlb })), ...args.staticPathPatterns.map((pathPattern) => ({
                     pathPattern,
                     targetOriginId: "assets",
                     viewerProtocolPolicy: "redirect-to-https",
@@ -343,7 +351,7 @@ export class Edge extends pulumi.ComponentResource {
                     cachePolicyId: policies.staticCache.id,
                     responseHeadersPolicyId: policies.securityHeaders.id,
                     compress: true,
-                })),
+                }))],
                 restrictions: { geoRestriction: { restrictionType: "none" } },
             },
             { parent: this },

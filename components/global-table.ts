@@ -211,6 +211,16 @@ export class GlobalTable extends pulumi.ComponentResource {
         ]);
     }
 
+    /**
+     * Item actions on exactly the given partition keys (dynamodb:LeadingKeys, no wildcard): a
+     * service that owns one partition, such as the catalog's `catalog` items.
+     */
+    partitionPermission(access: Omit<KeyedItems, "prefixes"> & { partitionKeys: string[] }): Permission {
+        return this.grants.permission(access.name, [
+            { Sid: access.sid, Action: access.actions.map((a) => `dynamodb:${a}`), Resource: this.tableArn, Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": access.partitionKeys } } },
+        ]);
+    }
+
     /** Grants `keyedItemsPermission` as the policy `<table>-<access.name>-<grantee>`. */
     grantKeyedItems(access: KeyedItems, grantee: Grantee): aws.iam.RolePolicy {
         return this.grants.grant(this.keyedItemsPermission(access), grantee);

@@ -1,6 +1,6 @@
 import { shardsFor } from "../lib/shards";
 import type { Profile } from "./common";
-import { albPathProblem, matches } from "../lib/path-patterns";
+import { albPathProblem, matches, overlap } from "../lib/path-patterns";
 import type { SectionValues } from "./sections";
 import { LAMBDA_UNRESERVED_MINIMUM } from "./sections/account";
 import { EVENT_LIMITS } from "../lib/event-limits";
@@ -85,6 +85,15 @@ export function crossSectionProblems(profile: Profile, region: string, s: Partia
             }
         });
     }
+    if (s.containers && s.edge) {
+        for (const [name, svc] of Object.entries(s.containers.services)) {
+            if (!svc.public || !svc.path || albPathProblem(svc.path) !== undefined) continue;
+            s.edge.strangler.migratedPaths.forEach((p, i) => {
+                // Both would claim the same requests: the container rule sits ahead of the strangler's, so the migration would silently lose them.
+                if (albPathProblem(p) === undefined && overlap(p, svc.path!)) add(`edge.strangler.migratedPaths[${i}]`, p, `overlaps containers.services.${name}.path ${svc.path}, which the ${name} service serves; migrate a pattern outside it`);
+            });
+        }
+    }
     const replicaRegionCount = new Set(s.globalTable?.replicaRegions ?? []).size;
     if (profile === "dev" && replicaRegionCount > 1) {
         add("globalTable.replicaRegions", s.globalTable!.replicaRegions, `lists ${replicaRegionCount} regions: dev keeps at most one table replica`);
@@ -109,6 +118,12 @@ export function crossSectionProblems(profile: Profile, region: string, s: Partia
         if (s.edge && !s.edge.waf) add("edge.waf", false, "must be true in prod: CloudFront is protected by a WAF web ACL");
         if (s.edge && !s.edge.certificateArn) add("edge.certificateArn", undefined, "is required in prod: viewers get TLS 1.2 or later only with a custom certificate (the *.cloudfront.net one allows TLSv1)");
         if (s.analytics && !s.analytics.lake.accessLogging) add("analytics.lake.accessLogging", false, "must be true in prod: every data lake request is logged");
+        if (s.containers) {
+            if (s.containers.execEnabled) add("containers.execEnabled", true, "must be false in prod: no shell into running tasks");
+            for (const [name, svc] of Object.entries(s.containers.services)) {
+                if (svc.minTasks < 2) add(`containers.services.${name}.minTasks`, svc.minTasks, "is below 2: prod runs every service in at least 2 tasks, spread across AZs");
+            }
+        }
         if (s.events?.saga.includeExecutionData) add("events.saga.includeExecutionData", true, "must be false in prod: the saga's states carry customers' addresses, which its logs must not keep");
     }
     return problems;

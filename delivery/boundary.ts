@@ -10,10 +10,11 @@ import type { Statement } from "../components/iam";
  * AWS services the platform's roles call, by IAM prefix: the actions of the roles' own policies
  * and of the AWS-managed policies they attach (AWSLambdaVPCAccessExecutionRole: ec2 network
  * interfaces; AmazonEMRServicePolicy_v2: ec2, application-autoscaling). A test checks every
- * action of the dev and prod plans' role policies against the boundary.
+ * action of the dev and prod plans' role policies against the boundary. ecr: the container
+ * services' execution roles pull their images.
  */
 export const BOUNDARY_SERVICES = [
-    "application-autoscaling", "cloudwatch", "dynamodb", "ec2", "elasticmapreduce", "emr-serverless", "events", "glue", "kinesis", "kms",
+    "application-autoscaling", "cloudwatch", "dynamodb", "ec2", "ecr", "elasticmapreduce", "emr-serverless", "events", "glue", "kinesis", "kms",
     "lambda", "logs", "rds-db", "s3", "secretsmanager", "sqs", "ssm", "ssmmessages", "states", "xray",
 ];
 /** Single actions of services the platform otherwise doesn't use (AmazonEMRServicePolicy_v2's capacity-reservation lookup). */

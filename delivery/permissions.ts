@@ -56,6 +56,9 @@ export const PLATFORM_SERVICES: Record<string, ServiceAccess[]> = {
     kinesis: [KINESIS, FIREHOSE],
     glue: [svc("glue", ["GetDatabase*", "GetTable*", "GetCrawler*", "GetJob*", "GetTrigger*", "GetSecurityConfiguration*", "GetTags", "List*"])],
     athena: [svc("athena", ["GetWorkGroup", "GetDataCatalog", "ListWorkGroups", "ListDataCatalogs", "ListTagsForResource"])],
+    ecs: [svc("ecs", ["Describe*", "List*"])],
+    ecr: [svc("ecr", ["Describe*", "GetLifecyclePolicy", "GetRepositoryPolicy", "ListTagsForResource"])],
+    servicediscovery: [svc("servicediscovery", ["Get*", "List*"])],
     emr: [svc("elasticmapreduce", ["Describe*", "List*", "GetBlockPublicAccessConfiguration", "GetManagedScalingPolicy", "GetAutoTerminationPolicy"])],
     emrserverless: [svc("emr-serverless", ["GetApplication", "ListApplications", "ListTagsForResource"])],
     s3: [svc("s3", ["GetBucket*", "GetEncryptionConfiguration", "GetLifecycleConfiguration", "GetReplicationConfiguration", "GetAccelerateConfiguration", "GetIntelligentTieringConfiguration", "GetAnalyticsConfiguration", "GetInventoryConfiguration", "GetMetricsConfiguration", "ListAllMyBuckets"])],
@@ -109,6 +112,8 @@ export const PASSED_TO_SERVICES = [
     "vpc-flow-logs.amazonaws.com",
     "application-autoscaling.amazonaws.com",
     "cognito-idp.amazonaws.com",
+    // The container services' task and execution roles, named in their task definitions.
+    "ecs-tasks.amazonaws.com",
 ];
 
 /**

@@ -29,15 +29,19 @@ export const ALB_MAX_RULES = 100;
 
 /**
  * Where each kind of rule sits on the web listener. The dependency report's 404 comes first; the
- * strangler's path rules next, in config order; then its weighted share of the rest; the catch-all
+ * public container services' paths next (one rule each, in service-name order, below the strangler's
+ * 100, and config refuses a migrated path that overlaps one); the strangler's path rules next, in config order; then its weighted share of the rest; the catch-all
  * that forwards CloudFront's requests to the legacy fleet last.
  */
 export const RULE_PRIORITY = {
     hideHealth: 1,
+    containerServicesFrom: 10,
     stranglerPathsFrom: 100,
     stranglerWeighted: ALB_MAX_PRIORITY - 1,
     fromCloudFront: ALB_MAX_PRIORITY,
 } as const;
+/** The most public container services the listener has room for, between the health 404 and the strangler's rules. */
+export const MAX_CONTAINER_SERVICE_RULES = 100 - 10;
 /** Rules the platform itself keeps on the listener: the health 404, the weighted split, the catch-all. */
 export const FIXED_RULES = 3;
 export const MAX_STRANGLER_PATH_RULES = ALB_MAX_RULES - FIXED_RULES;

@@ -142,6 +142,19 @@ const STATE: Record<string, StateFn> = {
     "aws:scheduler/schedule:Schedule": (c) => ({ id: `${c.inputs.groupName ?? "default"}/${c.physical}`, name: c.physical, groupName: c.inputs.groupName ?? "default", arn: arn("scheduler", c, `schedule/${c.inputs.groupName ?? "default"}/${c.physical}`) }),
     "aws:cloudwatch/logStream:LogStream": (c) => ({ id: c.physical, name: c.physical, arn: arn("logs", c, `log-group:${c.inputs.logGroupName}:log-stream:${c.physical}`) }),
     "aws:sns/topicSubscription:TopicSubscription": (c) => ({ id: `${c.inputs.topic}:${c.h(8)}-${c.h(4)}-${c.h(4)}-${c.h(4)}-${c.h(12)}`, arn: `${c.inputs.topic}:${c.h(8)}-${c.h(4)}-${c.h(4)}-${c.h(4)}-${c.h(12)}`, pendingConfirmation: c.inputs.protocol === "email" }),
+    // ECS names clusters and services by ARN; a task definition's ARN carries its family and revision.
+    "aws:ecs/cluster:Cluster": (c) => ({ id: arn("ecs", c, `cluster/${c.physical}`), name: c.physical, arn: arn("ecs", c, `cluster/${c.physical}`) }),
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": (c) => ({ id: c.inputs.clusterName }),
+    "aws:ecs/taskDefinition:TaskDefinition": (c) => ({ id: c.inputs.family, revision: 1, arn: arn("ecs", c, `task-definition/${c.inputs.family}:1`), arnWithoutRevision: arn("ecs", c, `task-definition/${c.inputs.family}`) }),
+    "aws:ecs/service:Service": (c) => {
+        const cluster = String(c.inputs.cluster ?? "default").split("/").pop();
+        return { id: arn("ecs", c, `service/${cluster}/${c.physical}`), name: c.physical };
+    },
+    "aws:ecr/repository:Repository": (c) => ({ id: c.physical, name: c.physical, arn: arn("ecr", c, `repository/${c.physical}`), registryId: MOCK_ACCOUNT, repositoryUrl: `${MOCK_ACCOUNT}.dkr.ecr.${c.region}.amazonaws.com/${c.physical}` }),
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": (c) => ({ id: c.inputs.repository, registryId: MOCK_ACCOUNT }),
+    "aws:servicediscovery/httpNamespace:HttpNamespace": (c) => ({ id: `ns-${c.h(16)}`, arn: arn("servicediscovery", c, `namespace/ns-${c.h(16)}`), httpName: c.physical }),
+    "aws:appautoscaling/target:Target": (c) => ({ id: c.inputs.resourceId, arn: arn("application-autoscaling", c, `scalable-target/${c.h(32)}`) }),
+    "aws:appautoscaling/policy:Policy": (c) => ({ id: c.physical, name: c.physical, arn: arn("autoscaling", c, `scalingPolicy:${uuidOf(c)}:resource/${c.inputs.serviceNamespace}/${c.inputs.resourceId}:policyName/${c.physical}`) }),
     "random:index/randomPassword:RandomPassword": (c) => ({ id: "none", result: `mock-${c.h(40)}` }),
 };
 

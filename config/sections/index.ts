@@ -6,6 +6,7 @@ import * as analytics from "./analytics";
 import * as api from "./api";
 import * as budget from "./budget";
 import * as cache from "./cache";
+import * as containers from "./containers";
 import * as database from "./database";
 import * as edge from "./edge";
 import * as events from "./events";
@@ -28,6 +29,7 @@ export const SECTIONS = {
     globalTable,
     analytics,
     events,
+    containers,
     api,
     edge,
     alarms,

@@ -22,6 +22,8 @@ import { codepipelinePolicies } from "./codepipeline";
 import { cognitoPolicies } from "./cognito";
 import { dynamodbPolicies } from "./dynamodb";
 import { ec2Policies } from "./ec2";
+import { ecrPolicies } from "./ecr";
+import { ecsPolicies } from "./ecs";
 import { elasticachePolicies } from "./elasticache";
 import { emrPolicies } from "./emr";
 import { eventbridgePolicies } from "./eventbridge";
@@ -57,6 +59,8 @@ export const POLICY_AREAS: Record<string, PlatformPolicy[]> = {
     cognito: cognitoPolicies,
     dynamodb: dynamodbPolicies,
     ec2: ec2Policies,
+    ecr: ecrPolicies,
+    ecs: ecsPolicies,
     elasticache: elasticachePolicies,
     emr: emrPolicies,
     eventbridge: eventbridgePolicies,

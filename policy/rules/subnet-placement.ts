@@ -60,6 +60,7 @@ const COMPUTE_PLACEMENT: { type: string; path: string }[] = [
     { type: "aws:emr/cluster:Cluster", path: "ec2Attributes.subnetIds" },
     { type: "aws:emrserverless/application:Application", path: "networkConfiguration.subnetIds" },
     { type: "aws:codebuild/project:Project", path: "vpcConfig.subnets" },
+    { type: "aws:ecs/service:Service", path: "networkConfiguration.subnets" },
 ];
 
 /** Data stores and the input naming their subnet group (absent: the default VPC). */
@@ -116,7 +117,7 @@ export const subnetPlacementPolicies: PlatformPolicy[] = [
     },
     {
         name: "compute-private-subnets",
-        description: "Instances, the auto-scaling fleet, VPC Lambdas, EMR and CodeBuild run in private subnets, never public ones.",
+        description: "Instances, the auto-scaling fleet, VPC Lambdas, EMR, CodeBuild and ECS services run in private subnets, never public ones.",
         enforcementLevel: "mandatory",
         covers: [...new Set(COMPUTE_PLACEMENT.map((c) => c.type))],
         validateStack: (args, report) => {

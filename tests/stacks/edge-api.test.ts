@@ -137,7 +137,8 @@ for (const stack of ["dev", "prod"]) {
             it("redirects viewers to HTTPS on every cache behaviour", () => {
                 const d = v.distribution().inputs as any;
                 const behaviours = [d.defaultCacheBehavior, ...d.orderedCacheBehaviors];
-                assert.equal(behaviours.length, 1 + config().edge.staticPathPatterns.length);
+                const containerPaths = Object.values(config().containers.services).filter((svc) => svc.public).length;
+                assert.equal(behaviours.length, 1 + containerPaths + config().edge.staticPathPatterns.length);
                 for (const b of behaviours) assert.equal(b.viewerProtocolPolicy, "redirect-to-https", b.pathPattern ?? "default");
             });
 
@@ -191,10 +192,13 @@ for (const stack of ["dev", "prod"]) {
             it("caches static paths with the configured TTLs and never caches dynamic ones, forwarding everything to the origin", () => {
                 const d = v.distribution().inputs as any;
                 const policy = (id: string) => plan().resources.find((r) => r.type === "aws:cloudfront/cachePolicy:CachePolicy" && r.id === id)!.inputs as any;
-                const staticPolicy = policy(d.orderedCacheBehaviors[0].cachePolicyId);
+                // The public container services' paths come first, to the load balancer like the default (tests/stacks/containers.test.ts).
+                const staticBehaviours = d.orderedCacheBehaviors.filter((b: any) => b.targetOriginId === "assets");
+                for (const b of d.orderedCacheBehaviors.filter((x: any) => x.targetOriginId === "alb")) assert.equal(b.cachePolicyId, d.defaultCacheBehavior.cachePolicyId, b.pathPattern);
+                const staticPolicy = policy(staticBehaviours[0].cachePolicyId);
                 const dynamicPolicy = policy(d.defaultCacheBehavior.cachePolicyId);
-                assert.notEqual(d.orderedCacheBehaviors[0].cachePolicyId, d.defaultCacheBehavior.cachePolicyId);
-                assert.deepEqual(d.orderedCacheBehaviors.map((b: any) => [b.pathPattern, b.targetOriginId]), config().edge.staticPathPatterns.map((p) => [p, "assets"]));
+                assert.notEqual(staticBehaviours[0].cachePolicyId, d.defaultCacheBehavior.cachePolicyId);
+                assert.deepEqual(staticBehaviours.map((b: any) => [b.pathPattern, b.targetOriginId]), config().edge.staticPathPatterns.map((p) => [p, "assets"]));
                 assert.deepEqual([staticPolicy.defaultTtl, staticPolicy.maxTtl], [config().edge.staticDefaultTtlSeconds, config().edge.staticMaxTtlSeconds]);
                 assert.deepEqual([dynamicPolicy.minTtl, dynamicPolicy.defaultTtl, dynamicPolicy.maxTtl], [0, 0, 0]);
                 assert.equal(d.defaultCacheBehavior.targetOriginId, "alb");
@@ -324,7 +328,7 @@ describe("edge and API settings from a stack file (dev with a certificate, WAF, 
                 "  platform:profile: dev",
                 "  platform:tags: {owner: me}",
                 '  platform:api: {throttleRateLimit: 7, throttleBurstLimit: 9, routeThrottling: {"GET /overview": {rateLimit: 3, burstLimit: 4}}}',
-                `  platform:edge: {certificateArn: "${EDGE_CERT}", aliases: [dev.example.com], waf: true, rateLimit: 500, rateWindowSeconds: 60, strangler: {migratedPaths: ["/items/*", "/catalog/*"], newServiceWeight: 25, stickinessSeconds: 300}}`,
+                `  platform:edge: {certificateArn: "${EDGE_CERT}", aliases: [dev.example.com], waf: true, rateLimit: 500, rateWindowSeconds: 60, strangler: {migratedPaths: ["/items/*", "/reviews/*"], newServiceWeight: 25, stickinessSeconds: 300}}`,
             ].join("\n"),
         );
         const r = cli(["plan", "--stack", "dev", "--stack-file", file, "--json"]);
@@ -360,12 +364,14 @@ describe("edge and API settings from a stack file (dev with a certificate, WAF, 
         const legacy = v.legacyTg().outputs.arn;
         const next = v.newTg().outputs.arn;
         assert.deepEqual(to("/items/1").targets, [{ arn: next, weight: 1 }]);
-        assert.deepEqual(to("/catalog/shoes").targets, [{ arn: next, weight: 1 }]);
+        assert.deepEqual(to("/reviews/5").targets, [{ arn: next, weight: 1 }]);
+        // The catalog container service's rule sits ahead of the strangler's and the weighted split.
+        assert.deepEqual(to("/catalog/shoes").targets, [{ arn: one(plan, "aws:lb/targetGroup:TargetGroup", "catalog-tg").outputs.arn, weight: 1 }]);
         assert.deepEqual(to("/orders/1").targets, [{ arn: legacy, weight: 75 }, { arn: next, weight: 25 }]);
         const weighted = one(plan, "aws:lb/listenerRule:ListenerRule", "strangler-weighted");
         assert.deepEqual((weighted.inputs.actions as any[])[0].forward.stickiness, { enabled: true, duration: 300 });
         assert.deepEqual(one(plan, "aws:lb/listenerRule:ListenerRule", "strangler-paths-0").inputs.conditions, [
-            { pathPattern: { values: ["/items/*", "/catalog/*"] } },
+            { pathPattern: { values: ["/items/*", "/reviews/*"] } },
             { httpHeader: { httpHeaderName: ORIGIN_HEADER_NAME, values: ["[secret]"] } },
         ]);
         assert.deepEqual(routeRequest(plan, v.listener(), { path: "/orders/1" }).type, "fixed-response", "still nothing without the origin header");

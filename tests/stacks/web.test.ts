@@ -56,12 +56,14 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.deepEqual(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]), [[sg("web-alb-sg").id, 8080, 8080, undefined]]);
         });
 
-        it(`the ALB admits only CloudFront's origin-facing servers, on ${want.https ? "443" : "80"}, and reaches only the fleet, on the app port`, () => {
+        it(`the ALB admits only CloudFront's origin-facing servers, on ${want.https ? "443" : "80"}, and reaches only the fleet and the public container services, on the app port`, () => {
             const ingress = rulesOf("Ingress", sg("web-alb-sg"));
             // The CloudFront prefix list counts as 55 of a group's 60 rules: one port only, the one CloudFront's origin policy uses.
             assert.deepEqual(ingress.map((r) => [r.inputs.prefixListId, r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort]), [["pl-3b927c52", undefined, ...(want.https ? [443, 443] : [80, 80])]]);
             const egress = rulesOf("Egress", sg("web-alb-sg"));
-            assert.deepEqual(egress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort]), [[sg("web-fleet-sg").id, 8080, 8080]]);
+            // Besides the fleet, the public container services' tasks (tests/stacks/containers.test.ts), each on its own rule.
+            const publicServices = ["catalog"].map((s) => [sg(`${s}-sg`).id, 8080, 8080]);
+            assert.deepEqual(egress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort]), [[sg("web-fleet-sg").id, 8080, 8080], ...publicServices]);
             assert.deepEqual(alb().inputs.securityGroups, [sg("web-alb-sg").id]);
         });
 

@@ -106,6 +106,13 @@ export const FREE: Record<string, string> = {
     "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "free; delivered logs count in usage.logs.ingestGbPerMonth",
     "aws:cloudwatch/logDelivery:LogDelivery": "free; delivered logs count in usage.logs.ingestGbPerMonth",
     "aws:lb/targetGroup:TargetGroup": "included in the load balancer's hours and LCUs",
+    "aws:ecs/cluster:Cluster": "ECS clusters are free on Fargate; the tasks are priced on each service (Container Insights metrics count in usage.logs)",
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": "capacity provider associations are free",
+    "aws:ecs/taskDefinition:TaskDefinition": "task definitions are free; the running tasks are priced on the service",
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": "lifecycle policies are free",
+    "aws:servicediscovery/httpNamespace:HttpNamespace": "an HTTP namespace is free; Service Connect makes no Cloud Map DNS queries or health checks",
+    "aws:appautoscaling/target:Target": "Application Auto Scaling is free",
+    "aws:appautoscaling/policy:Policy": "Application Auto Scaling is free",
     "aws:lb/listener:Listener": "included in the load balancer's hours and LCUs",
     "aws:lb/listenerRule:ListenerRule": "included in the load balancer's LCUs",
     "aws:lb/targetGroupAttachment:TargetGroupAttachment": "included in the load balancer",
@@ -213,6 +220,30 @@ const HANDLERS: Record<string, Handler> = {
         if (!r.inputs.internal) charges.push(hourly(c, (r.inputs.subnets as unknown[] | undefined)?.length ?? 2, "ipv4.hour", " public IPv4 address(es), one per AZ"));
         return charges;
     },
+    "aws:ecs/service:Service": (r, c) => {
+        // The tasks running now: desiredCount (0 until the service has an image tag; target tracking moves it afterwards).
+        const count = Number(r.inputs.desiredCount ?? 0);
+        const td = c.ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => t.outputs?.arn === r.inputs.taskDefinition || t.id === r.inputs.taskDefinition);
+        const vcpu = Number(c.need(td?.inputs.cpu as string | undefined, "the task definition's cpu")) / 1024;
+        const gb = Number(td?.inputs.memory) / 1024;
+        const arm = (td?.inputs.runtimePlatform as any)?.cpuArchitecture === "ARM64";
+        const strategy = (r.inputs.capacityProviderStrategies as any[] | undefined) ?? [];
+        const od = strategy.find((s) => s.capacityProvider === "FARGATE") ?? { base: 0, weight: strategy.length === 0 ? 1 : 0 };
+        const spotWeight = Number(strategy.find((s) => s.capacityProvider === "FARGATE_SPOT")?.weight ?? 0);
+        const base = Math.min(count, Number(od.base ?? 0));
+        const odWeight = Number(od.weight ?? 0);
+        const aboveOnDemand = odWeight + spotWeight === 0 ? 0 : Math.round(((count - base) * odWeight) / (odWeight + spotWeight));
+        const onDemand = base + aboveOnDemand;
+        const spot = count - onDemand;
+        const task = (n: number, kind: string, vKey: string, gKey: string): Charge => {
+            const rate = vcpu * c.price(vKey) + gb * c.price(gKey);
+            return { monthly: n * rate * c.hours, basis: `${n} ${kind} task(s) x (${vcpu} vCPU x ${usd(c.price(vKey))} + ${gb} GB x ${usd(c.price(gKey))})/h x ${c.hours} h` };
+        };
+        const arch = arm ? "arm" : "x86";
+        return [task(onDemand, `Fargate ${arm ? "ARM64" : "X86_64"}`, `fargate.${arch}.vcpuHour`, `fargate.${arch}.gbHour`), task(spot, "Fargate Spot", "fargate.spot.vcpuHour", "fargate.spot.gbHour")];
+    },
+    // A service keeps keepImages images of ~100 MB (a Node.js runtime image with one bundle); an assumption, not a read price.
+    "aws:ecr/repository:Repository": (_r, c) => [perUnit(1, c.price("ecr.storage"), "GB-month", "GB of images (about 10 images of 100 MB)")],
     "aws:autoscaling/group:Group": (r, c) => {
         const desired = Number(r.inputs.desiredCapacity ?? r.inputs.minSize ?? 0);
         const group = r.inputs as Plain<aws.autoscaling.GroupArgs>;

@@ -61,10 +61,25 @@ export const QUICK_TYPES: readonly string[] = [
     "aws:sns/topicSubscription:TopicSubscription", "aws:sqs/queue:Queue", "aws:sqs/queuePolicy:QueuePolicy", "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
     "aws:ssm/parameter:Parameter", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     "aws:wafv2/webAcl:WebAcl", "random:index/randomPassword:RandomPassword",
+    "aws:ecs/cluster:Cluster", "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "aws:ecs/taskDefinition:TaskDefinition",
+    "aws:ecr/repository:Repository", "aws:ecr/lifecyclePolicy:LifecyclePolicy", "aws:appautoscaling/target:Target", "aws:appautoscaling/policy:Policy",
 ];
 
 /** The slow creates, with their sources. Keys are type tokens; `#variant` keys are chosen from the inputs (see durationOf). */
 export const DURATIONS: Readonly<Record<string, DurationEntry>> = {
+    "aws:ecs/service:Service": entry(
+        1,
+        "estimate",
+        "terraform-provider-aws internal/service/ecs/wait.go: Create waits only for the service to be ACTIVE (waitServiceActive); it waits for a " +
+            "steady state (waitServiceStable: every task running and healthy, minutes with a load balancer's health checks) only with " +
+            "wait_for_steady_state, which the platform leaves off. 1 min is an estimate for ACTIVE, which no published run times",
+    ),
+    "aws:servicediscovery/httpNamespace:HttpNamespace": entry(
+        1,
+        "estimate",
+        "Cloud Map's CreateHttpNamespace is asynchronous: the provider polls the operation until SUCCESS (terraform-provider-aws internal/service/servicediscovery, " +
+            "waitOperationSucceeded); no published timing found, and an HTTP namespace creates no hosted zone",
+    ),
     "aws:rds/instance:Instance": entry(
         10,
         "anecdotal",

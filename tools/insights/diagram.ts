@@ -47,7 +47,7 @@ const TIER_TITLES: Record<Tier, string> = {
 /** The tier of each area of a type token: `platform:<area>:Name`, `aws:<service>/<module>:Name`. */
 const TIER_OF_AREA: Record<string, Tier> = {
     edge: "edge", cloudfront: "edge", wafv2: "edge",
-    web: "serving", api: "serving", config: "serving", serverless: "serving", lambda: "serving", apigatewayv2: "serving", apigateway: "serving", lb: "serving", autoscaling: "serving",
+    web: "serving", api: "serving", config: "serving", serverless: "serving", lambda: "serving", apigatewayv2: "serving", apigateway: "serving", lb: "serving", autoscaling: "serving", containers: "serving", ecs: "serving", ecr: "serving", appautoscaling: "serving", servicediscovery: "serving",
     events: "events", sqs: "events", sns: "events", sfn: "events", cloudwatch: "events", scheduler: "events",
     cache: "data", database: "data", data: "data", storage: "data", dynamodb: "data", rds: "data", elasticache: "data", s3: "data",
     analytics: "analytics", kinesis: "analytics", glue: "analytics", emr: "analytics", emrserverless: "analytics",

@@ -61,6 +61,14 @@ export const PRICES: PriceTable = {
     rdsVcpus: { "db.t2.micro": 1, "db.t2.small": 1, "db.t3.micro": 2, "db.t4g.micro": 2, "db.t4g.small": 2, "db.t4g.medium": 2, "db.r7g.large": 2, "db.r7g.xlarge": 4, "db.m7g.large": 2, "db.m7g.xlarge": 4 },
     regions: {
         "us-east-1": {
+            // Fargate (Linux; per second, 1 minute minimum). Spot prices float; these are the us-east-1 rates the page showed.
+            "fargate.x86.vcpuHour": p(0.04048, "vCPU-hour (X86_64)", "https://aws.amazon.com/fargate/pricing/"),
+            "fargate.x86.gbHour": p(0.004445, "GB-hour (X86_64)", "https://aws.amazon.com/fargate/pricing/"),
+            "fargate.arm.vcpuHour": p(0.03238, "vCPU-hour (ARM64)", "https://aws.amazon.com/fargate/pricing/"),
+            "fargate.arm.gbHour": p(0.00356, "GB-hour (ARM64)", "https://aws.amazon.com/fargate/pricing/"),
+            "fargate.spot.vcpuHour": p(0.01264, "vCPU-hour (Fargate Spot, X86_64 only)", "https://aws.amazon.com/fargate/pricing/ (Fargate Spot, a variable price)"),
+            "fargate.spot.gbHour": p(0.00139, "GB-hour (Fargate Spot, X86_64 only)", "https://aws.amazon.com/fargate/pricing/ (Fargate Spot, a variable price)"),
+            "ecr.storage": p(0.1, "GB-month", "https://aws.amazon.com/ecr/pricing/"),
             // EC2 (Linux, on demand)
             "ec2.t4g.small": p(0.0168, "hour", PL_CACHE, "secondary"),
             "ec2.m7g.large": p(0.0816, "hour", `${PL_COMPUTE}; also https://www.factualminds.com/blog/amazon-ec2-on-demand-pricing-instance-families-2026/ (us-east-1, June 2026)`, "secondary"),
