@@ -11,7 +11,17 @@ const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 const SECRET_NAME = /(SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 
 /** The container definitions of a task definition, or undefined when preview can't tell (an unknown or unparsable value). */
-function containers(props: any): any[] | undefined {
+/** What the rules read of one container definition (ECS's JSON shape). */
+interface ContainerDefinition {
+    name?: string;
+    privileged?: unknown;
+    user?: unknown;
+    readonlyRootFilesystem?: unknown;
+    environment?: unknown;
+    logConfiguration?: { logDriver?: string; options?: Record<string, unknown> };
+}
+
+function containers(props: Record<string, unknown>): ContainerDefinition[] | undefined {
     const raw = props.containerDefinitions;
     if (isUnknown(raw)) return undefined;
     try {
@@ -23,7 +33,7 @@ function containers(props: any): any[] | undefined {
 }
 
 /** A resource rule over every container of every task definition. */
-function eachContainer(check: (c: any, report: (message: string) => void) => void): ResourceValidationPolicy["validateResource"] {
+function eachContainer(check: (c: ContainerDefinition, report: (message: string) => void) => void): ResourceValidationPolicy["validateResource"] {
     return validateResourceOfType(aws.ecs.TaskDefinition, (td, _a, report) => {
         for (const c of containers(td) ?? []) check(c, (message) => report(`container ${c.name ?? "(unnamed)"} ${message}`));
     });
@@ -62,7 +72,7 @@ export const ecsPolicies: PlatformPolicy[] = [
         description: "Environment values whose names say they are credentials come from Secrets Manager or SSM by ARN (`secrets`), never plain `environment` values.",
         enforcementLevel: "mandatory",
         validateResource: eachContainer((c, report) => {
-            for (const v of Array.isArray(c.environment) ? c.environment : []) if (SECRET_NAME.test(String(v?.name))) report(`passes ${v.name} as a plain environment value; use secrets with its ARN`);
+            for (const v of Array.isArray(c.environment) ? (c.environment as { name?: unknown }[]) : []) if (SECRET_NAME.test(String(v?.name))) report(`passes ${v.name} as a plain environment value; use secrets with its ARN`);
         }),
     },
     {

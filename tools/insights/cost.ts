@@ -226,8 +226,8 @@ const HANDLERS: Record<string, Handler> = {
         const td = c.ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => t.outputs?.arn === r.inputs.taskDefinition || t.id === r.inputs.taskDefinition);
         const vcpu = Number(c.need(td?.inputs.cpu as string | undefined, "the task definition's cpu")) / 1024;
         const gb = Number(td?.inputs.memory) / 1024;
-        const arm = (td?.inputs.runtimePlatform as any)?.cpuArchitecture === "ARM64";
-        const strategy = (r.inputs.capacityProviderStrategies as any[] | undefined) ?? [];
+        const arm = (td?.inputs.runtimePlatform as { cpuArchitecture?: string } | undefined)?.cpuArchitecture === "ARM64";
+        const strategy = (r.inputs.capacityProviderStrategies as { capacityProvider?: string; base?: number; weight?: number }[] | undefined) ?? [];
         const od = strategy.find((s) => s.capacityProvider === "FARGATE") ?? { base: 0, weight: strategy.length === 0 ? 1 : 0 };
         const spotWeight = Number(strategy.find((s) => s.capacityProvider === "FARGATE_SPOT")?.weight ?? 0);
         const base = Math.min(count, Number(od.base ?? 0));
