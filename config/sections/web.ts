@@ -17,6 +17,9 @@ export const ASG_ONLY_KEYS = ["desiredCapacity", "cpuTargetPercent", "requestsPe
 /** Keys only Elastic Beanstalk reads. */
 export const BEANSTALK_ONLY_KEYS = ["beanstalk"] as const;
 
+/** The retention periods Elastic Beanstalk's log streaming accepts (aws:elasticbeanstalk:cloudwatch:logs RetentionInDays). */
+const BEANSTALK_LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653] as const;
+
 /** `platform:web.beanstalk`: the Elastic Beanstalk environment, with `runtime: beanstalk`. */
 const beanstalk = z.strictObject({
     solutionStackPattern: z
@@ -66,6 +69,9 @@ export const schema = z
         beanstalk: beanstalk.describe("The Elastic Beanstalk environment (runtime: beanstalk only)."),
     })
     .superRefine((web, ctx) => {
+        if (web.runtime === "beanstalk" && !(BEANSTALK_LOG_RETENTION_DAYS as readonly number[]).includes(web.logRetentionDays)) {
+            ctx.addIssue({ code: "custom", path: ["logRetentionDays"], input: web.logRetentionDays, message: `must be one Elastic Beanstalk streams logs with (RetentionInDays): ${BEANSTALK_LOG_RETENTION_DAYS.join(", ")}` });
+        }
         if (web.healthCheckPath === web.dependencyHealthPath) {
             ctx.addIssue({ code: "custom", path: ["dependencyHealthPath"], input: web.dependencyHealthPath, message: "must differ from healthCheckPath: the load balancer probes liveness only" });
         }
