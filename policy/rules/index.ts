@@ -23,6 +23,7 @@ import { cognitoPolicies } from "./cognito";
 import { dynamodbPolicies } from "./dynamodb";
 import { ec2Policies } from "./ec2";
 import { elasticachePolicies } from "./elasticache";
+import { elasticbeanstalkPolicies } from "./elasticbeanstalk";
 import { emrPolicies } from "./emr";
 import { eventbridgePolicies } from "./eventbridge";
 import { firehosePolicies } from "./firehose";
@@ -58,6 +59,7 @@ export const POLICY_AREAS: Record<string, PlatformPolicy[]> = {
     dynamodb: dynamodbPolicies,
     ec2: ec2Policies,
     elasticache: elasticachePolicies,
+    elasticbeanstalk: elasticbeanstalkPolicies,
     emr: emrPolicies,
     eventbridge: eventbridgePolicies,
     firehose: firehosePolicies,
