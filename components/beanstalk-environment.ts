@@ -68,6 +68,11 @@ export interface BeanstalkEnvironmentArgs extends BeanstalkSettings {
     maxVersions?: number;
     /** The environment: region, account, platform key (see PlatformContext). */
     context: PlatformContext;
+    /**
+     * What the environment itself is created after (a component's own dependsOn does not hold its
+     * children back): what the instances read as they boot, and the listener with its rules.
+     */
+    startAfter: pulumi.Resource[];
 }
 
 /** The defaults of BeanstalkEnvironmentArgs's optional fields. */
@@ -143,7 +148,7 @@ export class BeanstalkEnvironment extends pulumi.ComponentResource {
                 version,
                 settings: beanstalkSettings(args, serviceRole.arn),
             },
-            { parent: this, dependsOn: [serviceRole, encryption] },
+            { parent: this, dependsOn: [serviceRole, encryption, ...args.startAfter] },
         );
         // The platform's listener rules forward to its own target group: the environment's instances join it.
         new aws.autoscaling.Attachment(`${name}-target-group`, { autoscalingGroupName: environment.autoscalingGroups[0], lbTargetGroupArn: args.targetGroupArn }, parent);

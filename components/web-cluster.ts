@@ -125,6 +125,9 @@ export interface OriginHeader {
  */
 export type WebIngress = { from: "internet" } | { from: "cloudfront"; originHeader: OriginHeader };
 
+/** Every Elastic Beanstalk environment hostname (CNAMEs are <prefix>.<region>.elasticbeanstalk.com; .com.cn in China). */
+export const BEANSTALK_HOSTS = ["*.elasticbeanstalk.com", "*.elasticbeanstalk.com.cn"];
+
 /** The AWS-managed prefix list of CloudFront's origin-facing servers. */
 export const CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
 
@@ -155,6 +158,8 @@ interface ServiceArtifacts {
 interface Listeners {
     listener: aws.lb.Listener;
     fromCloudFront?: aws.lb.ListenerRule;
+    /** Under runtime "beanstalk": the rules that refuse Elastic Beanstalk hostnames, one per listener. */
+    refuseBeanstalkHosts: aws.lb.ListenerRule[];
 }
 
 /** The parts of a cluster its fleet is launched from (see WebCluster.launchFleet). */
@@ -169,6 +174,7 @@ interface FleetParts {
     alb: aws.lb.LoadBalancer;
     listener: aws.lb.Listener;
     fromCloudFront?: aws.lb.ListenerRule;
+    refuseBeanstalkHosts: aws.lb.ListenerRule[];
     /** The instance role with its own policy. */
     instanceRole: ServiceRole;
     /** The fleet's own security group rules: health checks in, AWS APIs (SSM, S3, logs) out. */
@@ -241,9 +247,9 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
         // The public load balancer in front of it.
         const targetGroup = this.targetGroup(name, args);
         const alb = this.loadBalancer(name, args, groups.alb, accessLogs);
-        const { listener, fromCloudFront } = this.listeners(name, args, alb, targetGroup, originHeader);
+        const { listener, fromCloudFront, refuseBeanstalkHosts } = this.listeners(name, args, alb, targetGroup, originHeader);
 
-        this.fleet = { args, template, profile, artifacts, albSecurityGroup: groups.alb, targetGroup, alb, listener, fromCloudFront, instanceRole: role, rules: groups.fleetRules, tags };
+        this.fleet = { args, template, profile, artifacts, albSecurityGroup: groups.alb, targetGroup, alb, listener, fromCloudFront, refuseBeanstalkHosts, instanceRole: role, rules: groups.fleetRules, tags };
 
         this.securityGroupId = groups.fleet.id;
         this.albSecurityGroupId = groups.alb.id;
@@ -460,6 +466,7 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
         // Behind CloudFront the default action refuses: only the rule that finds the origin header forwards.
         const defaultActions = originHeader ? [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "forbidden" } }] : forward;
         let listener: aws.lb.Listener;
+        let redirect: aws.lb.Listener | undefined;
         if (args.certificateArn) {
             listener = new aws.lb.Listener(
                 `${name}-https`,
@@ -468,7 +475,7 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
             );
             // Behind CloudFront nothing can reach port 80 (the security group admits 443 only), so there is nothing to redirect.
             if (!originHeader) {
-                new aws.lb.Listener(
+                redirect = new aws.lb.Listener(
                     `${name}-http-redirect`,
                     { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] },
                     parent,
@@ -503,7 +510,28 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
             },
             parent,
         );
-        return { listener, fromCloudFront };
+        // On a shared ALB Elastic Beanstalk adds its own rule: the environment's CNAME as host header,
+        // forwarding to its own target group with no origin-header check, so any CloudFront
+        // distribution (or anyone, on a listener without one) sending that host would reach the
+        // instances. No viewer or distribution of the platform's sends an Elastic Beanstalk hostname,
+        // so every one is refused, on each listener, ahead of any rule Elastic Beanstalk can place.
+        const refuseBeanstalkHosts =
+            args.runtime === "beanstalk"
+                ? [listener, ...(redirect ? [redirect] : [])].map(
+                      (l, i) =>
+                          new aws.lb.ListenerRule(
+                              `${name}-refuse-beanstalk-hosts${i === 0 ? "" : "-redirect"}`,
+                              {
+                                  listenerArn: l.arn,
+                                  priority: RULE_PRIORITY.refuseBeanstalkHosts,
+                                  conditions: [{ hostHeader: { values: BEANSTALK_HOSTS } }],
+                                  actions: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "forbidden" } }],
+                              },
+                              parent,
+                          ),
+                  )
+                : [];
+        return { listener, fromCloudFront, refuseBeanstalkHosts };
     }
 
     /**
@@ -590,8 +618,29 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
 
     /** The Elastic Beanstalk environment (runtime "beanstalk"), created after everything its instances read as they boot. */
     private launchEnvironment(dependsOn: pulumi.Resource[]): BeanstalkEnvironment {
-        const { args, profile, artifacts, albSecurityGroup, alb, targetGroup, listener, fromCloudFront } = this.fleet;
+        const { args, profile, artifacts, albSecurityGroup, alb, targetGroup, listener, fromCloudFront, refuseBeanstalkHosts } = this.fleet;
         const settings = args.beanstalk as BeanstalkSettings; // checked in the constructor
+        // The platform's rules forward to its target group, which the environment's instances join
+        // through an attachment to Elastic Beanstalk's Auto Scaling group: should Elastic Beanstalk
+        // replace that group, the target group empties until the next `pulumi up` re-attaches. Say so.
+        new aws.cloudwatch.MetricAlarm(
+            `${this.name}-beanstalk-no-targets`,
+            {
+                alarmDescription: `${this.name} (${stackName()}): no healthy target behind the platform's listener rules; if Elastic Beanstalk replaced its Auto Scaling group, run pulumi up --refresh to re-attach it`,
+                namespace: "AWS/ApplicationELB",
+                metricName: "HealthyHostCount",
+                dimensions: { TargetGroup: targetGroup.arnSuffix, LoadBalancer: alb.arnSuffix },
+                statistic: "Minimum",
+                period: 60,
+                evaluationPeriods: 3,
+                threshold: 1,
+                comparisonOperator: "LessThanThreshold",
+                treatMissingData: "breaching",
+                alarmActions: [args.context.alarmTopicArn],
+                okActions: [args.context.alarmTopicArn],
+            },
+            { parent: this },
+        );
         return new BeanstalkEnvironment(
             `${this.name}-beanstalk`,
             {
@@ -620,9 +669,11 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
                 parameterPath: args.parameterPath,
                 logRetentionDays: args.logRetentionDays,
                 context: args.context,
+                // Elastic Beanstalk needs the listener to exist when it adds its rule to it, and the refusal
+                // must hold its priority first: Elastic Beanstalk maps its rule to a free one, so a higher one.
+                startAfter: [...dependsOn, listener, ...(fromCloudFront ? [fromCloudFront] : []), ...refuseBeanstalkHosts],
             },
-            // Elastic Beanstalk needs the listener to exist when it adds its rule to it.
-            { parent: this, dependsOn: [...dependsOn, listener, ...(fromCloudFront ? [fromCloudFront] : [])] },
+            { parent: this },
         );
     }
 

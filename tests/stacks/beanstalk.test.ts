@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { cli, doc, ofType, one, planOf, PROJECT_DIR, stackFile, type PlanWithPolicy } from "../helpers/plan";
+import { cli, doc, ofType, one, planOf, PROJECT_DIR, stackFile, upstreamOf, type PlanWithPolicy } from "../helpers/plan";
 
 /** Pulumi.prod.yaml with `platform:web.runtime: beanstalk`: the switch is one line of stack config. */
 function beanstalkProdPlan(): PlanWithPolicy {
@@ -40,7 +40,35 @@ describe("prod with platform:web.runtime beanstalk", function () {
         assert.equal(get("aws:elbv2:loadbalancer/SharedLoadBalancer"), alb.outputs.arn);
         assert.equal(get("aws:elbv2:loadbalancer/SecurityGroups"), one(plan, "aws:ec2/securityGroup:SecurityGroup", "web-alb-sg").id);
         const attachment = one(plan, "aws:autoscaling/attachment:Attachment", "web-beanstalk");
-        assert.equal(attachment.inputs.lbTargetGroupArn, one(plan, "aws:lb/targetGroup:TargetGroup", "web-tg").outputs.arn);
+        const targetGroup = one(plan, "aws:lb/targetGroup:TargetGroup", "web-tg");
+        assert.equal(attachment.inputs.lbTargetGroupArn, targetGroup.outputs.arn);
+        // Should Elastic Beanstalk replace its group, the attachment is stale until the next update: an alarm says so.
+        const alarm = one(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "web-beanstalk-no-targets");
+        assert.equal(alarm.inputs.metricName, "HealthyHostCount");
+        assert.equal((alarm.inputs.dimensions as Record<string, string>).TargetGroup, targetGroup.outputs.arnSuffix);
+        assert.equal(alarm.inputs.treatMissingData, "breaching");
+    });
+
+    it("refuses every Elastic Beanstalk hostname on each listener ahead of any rule Elastic Beanstalk can add, before the environment exists", () => {
+        // Elastic Beanstalk's own rule on a shared ALB forwards the environment's CNAME host with no origin-header check.
+        const alb = one(plan, "aws:lb/loadBalancer:LoadBalancer", "web-alb");
+        const listeners = ofType(plan, "aws:lb/listener:Listener").filter((l) => l.inputs.loadBalancerArn === alb.outputs.arn);
+        assert.ok(listeners.length > 0);
+        const rules = ofType(plan, "aws:lb/listenerRule:ListenerRule");
+        const env = one(plan, "aws:elasticbeanstalk/environment:Environment", "web-beanstalk");
+        const upstream = upstreamOf(plan, env.urn);
+        for (const listener of listeners) {
+            const onIt = rules.filter((r) => r.inputs.listenerArn === listener.outputs.arn);
+            const refusal = onIt.find((r) => JSON.stringify(r.inputs.conditions).includes("*.elasticbeanstalk.com"));
+            assert.ok(refusal, `a rule on ${listener.name} names the Elastic Beanstalk hostnames`);
+            assert.equal((refusal.inputs.actions as any[])[0].type, "fixed-response");
+            assert.equal((refusal.inputs.actions as any[])[0].fixedResponse.statusCode, "403");
+            // Every priority below it is taken by the platform, so Elastic Beanstalk's rule lands after it.
+            const below = onIt.filter((r) => (r.inputs.priority as number) < (refusal.inputs.priority as number));
+            assert.equal(below.length, (refusal.inputs.priority as number) - 1, `priorities 1..${refusal.inputs.priority} are all the platform's on ${listener.name}`);
+            assert.ok(below.every((r) => (r.inputs.actions as any[])[0].type === "fixed-response"), "nothing ahead of it forwards");
+            assert.ok(upstream.has(refusal.urn), `the environment waits for ${refusal.name}`);
+        }
     });
 
     it("private instances, no public IP, IMDSv2 only, gp3 roots under EBS encryption by default, enhanced health, weekly minor updates, streamed logs, Immutable deployments", () => {
