@@ -1,21 +1,10 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { cli, doc, ofType, one, planOf, PROJECT_DIR, stackFile, upstreamOf, type PlanWithPolicy } from "../helpers/plan";
-
-/** Pulumi.prod.yaml with `platform:web.runtime: beanstalk`: the switch is one line of stack config. */
-function beanstalkProdPlan(): PlanWithPolicy {
-    const prod = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
-    assert.ok(prod.includes("  platform:web:\n"));
-    const r = cli(["plan", "--stack", "prod", "--json", "--stack-file", stackFile(prod.replace("  platform:web:\n", "  platform:web:\n    runtime: beanstalk\n"))]);
-    assert.ok(r.stdout.trim().startsWith("{"), r.stderr);
-    return JSON.parse(r.stdout) as PlanWithPolicy;
-}
+import { committedPlan, doc, ofType, one, planOf, upstreamOf, type PlanWithPolicy } from "../helpers/plan";
 
 describe("prod with platform:web.runtime beanstalk", function () {
     this.timeout(120_000);
     let plan: PlanWithPolicy;
-    before(() => (plan = beanstalkProdPlan()));
+    before(() => (plan = committedPlan("prod-beanstalk")));
     const settingsOf = () => {
         const env = one(plan, "aws:elasticbeanstalk/environment:Environment", "web-beanstalk");
         return (option: string) => (env.inputs.settings as { namespace: string; name: string; value: string }[]).find((s) => `${s.namespace}/${s.name}` === option)?.value;
