@@ -28,8 +28,8 @@ const cache = new Map<string, PlanWithPolicy>();
 /** A committed stack file with `platform:web.runtime: beanstalk`: the switch is one line of stack config. */
 export function withBeanstalkRuntime(stack: "dev" | "prod"): string {
     const yaml = fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8");
-    if (!yaml.includes("  platform:web:\n")) throw new Error(`Pulumi.${stack}.yaml has no platform:web section to set runtime in`);
-    return yaml.replace("  platform:web:\n", "  platform:web:\n    runtime: beanstalk\n");
+    if (yaml.includes("  platform:web:\n")) return yaml.replace("  platform:web:\n", "  platform:web:\n    runtime: beanstalk\n");
+    return `${yaml.trimEnd()}\n  platform:web:\n    runtime: beanstalk\n`;
 }
 
 /** The file of withBeanstalkRuntime("prod"), named by its content so every test process of a run shares one. */
