@@ -23,12 +23,13 @@ export function policyDocument(statements: Statement[]): pulumi.Output<string> {
  * A trust policy for an AWS service principal. aws:SourceAccount guards against the
  * confused-deputy problem where the service supports it.
  */
-export function serviceTrust(service: string, accountId?: pulumi.Input<string>): pulumi.Output<string> {
+export function serviceTrust(service: string, accountId?: pulumi.Input<string>, externalId?: string): pulumi.Output<string> {
+    const equals: Record<string, pulumi.Input<string>> = { ...(accountId ? { "aws:SourceAccount": accountId } : {}), ...(externalId ? { "sts:ExternalId": externalId } : {}) };
     return policyDocument([
         {
             Action: "sts:AssumeRole",
             Principal: { Service: service },
-            ...(accountId ? { Condition: { StringEquals: { "aws:SourceAccount": accountId } } } : {}),
+            ...(Object.keys(equals).length > 0 ? { Condition: { StringEquals: equals } } : {}),
         },
     ]);
 }
@@ -38,6 +39,8 @@ export interface ServiceRoleArgs {
     service: string;
     /** Restrict the trust to this account (confused-deputy guard). */
     accountId?: pulumi.Input<string>;
+    /** The external ID the service documents passing when it assumes the role (Elastic Beanstalk's is "elasticbeanstalk"). */
+    externalId?: string;
     /** Inline least-privilege statements for what the role does with its own resources. */
     statements?: Statement[];
     /** Other components' permissions, folded into the role's own policy ahead of `statements` (see components/grants.ts). */
@@ -61,7 +64,7 @@ export class ServiceRole extends pulumi.ComponentResource implements Grantee {
         super("platform:iam:ServiceRole", name, {}, opts);
         this.role = new aws.iam.Role(
             name,
-            { assumeRolePolicy: serviceTrust(args.service, args.accountId), description: args.description, ...(args.path ? { path: args.path } : {}) },
+            { assumeRolePolicy: serviceTrust(args.service, args.accountId, args.externalId), description: args.description, ...(args.path ? { path: args.path } : {}) },
             { parent: this },
         );
         const statements = [...(args.grants ?? []).flatMap((p) => p.statements), ...(args.statements ?? [])];

@@ -7,6 +7,7 @@ import { ServiceRole, type Statement } from "./iam";
 import type { Grantee } from "./grants";
 import type { ServiceBundle } from "./service-bundle";
 import { webUserData } from "./web-user-data";
+import { BeanstalkEnvironment, beanstalkEnvironmentName, type BeanstalkSettings } from "./beanstalk-environment";
 import type { PlatformContext } from "./context";
 import { platformPath, stackName, stackScoped } from "./names";
 import { withDefaults, type WithDefaults } from "../lib/defaults";
@@ -95,10 +96,20 @@ export interface WebClusterArgs {
     ingress?: WebIngress;
     /** The environment: region, account, platform key, alarm topic and the protection decisions (see PlatformContext). */
     context: PlatformContext;
+    /**
+     * What runs the service behind the load balancer: an Auto Scaling group and launch template
+     * this component owns, or an Elastic Beanstalk environment on the same load balancer (shared),
+     * with the same instance role and security group. Spot, target tracking and instance refresh
+     * settings apply to `asg` only.
+     * @default "asg"
+     */
+    runtime?: "asg" | "beanstalk";
+    /** The Elastic Beanstalk environment's platform, deployments and managed updates; required with runtime "beanstalk". */
+    beanstalk?: BeanstalkSettings;
 }
 
 /** The defaults of WebClusterArgs's optional fields (each documented with `@default`). */
-export const WEB_CLUSTER_DEFAULTS = { architecture: "arm64", appPort: 8080, healthCheckPath: "/live", dependencyHealthPath: "/health", healthCheckGracePeriodSeconds: 300 } as const;
+export const WEB_CLUSTER_DEFAULTS = { architecture: "arm64", appPort: 8080, healthCheckPath: "/live", dependencyHealthPath: "/health", healthCheckGracePeriodSeconds: 300, runtime: "asg" } as const;
 
 /** A header CloudFront adds to every origin request, whose secret value proves the request came through it. */
 export interface OriginHeader {
@@ -113,6 +124,9 @@ export interface OriginHeader {
  * header are forwarded (any other distribution can reach the same addresses); the rest get 403.
  */
 export type WebIngress = { from: "internet" } | { from: "cloudfront"; originHeader: OriginHeader };
+
+/** Every Elastic Beanstalk environment hostname (CNAMEs are <prefix>.<region>.elasticbeanstalk.com; .com.cn in China). */
+export const BEANSTALK_HOSTS = ["*.elasticbeanstalk.com", "*.elasticbeanstalk.com.cn"];
 
 /** The AWS-managed prefix list of CloudFront's origin-facing servers. */
 export const CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
@@ -144,16 +158,23 @@ interface ServiceArtifacts {
 interface Listeners {
     listener: aws.lb.Listener;
     fromCloudFront?: aws.lb.ListenerRule;
+    /** Under runtime "beanstalk": the rules that refuse Elastic Beanstalk hostnames, one per listener. */
+    refuseBeanstalkHosts: aws.lb.ListenerRule[];
 }
 
 /** The parts of a cluster its fleet is launched from (see WebCluster.launchFleet). */
 interface FleetParts {
     args: Args;
-    template: aws.ec2.LaunchTemplate;
+    /** The launch template (runtime "asg" only). */
+    template?: aws.ec2.LaunchTemplate;
+    profile: aws.iam.InstanceProfile;
+    artifacts: ServiceArtifacts;
+    albSecurityGroup: aws.ec2.SecurityGroup;
     targetGroup: aws.lb.TargetGroup;
     alb: aws.lb.LoadBalancer;
     listener: aws.lb.Listener;
     fromCloudFront?: aws.lb.ListenerRule;
+    refuseBeanstalkHosts: aws.lb.ListenerRule[];
     /** The instance role with its own policy. */
     instanceRole: ServiceRole;
     /** The fleet's own security group rules: health checks in, AWS APIs (SSM, S3, logs) out. */
@@ -205,6 +226,7 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
     constructor(name: string, given: WebClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:web:WebCluster", name, {}, opts);
         const args = withDefaults(WEB_CLUSTER_DEFAULTS, given);
+        if (args.runtime === "beanstalk" && !args.beanstalk) throw new Error(`${name}: runtime "beanstalk" needs the beanstalk settings`);
         if (!args.certificateArn && !args.allowPlainHttp) {
             throw new Error(`${name}: no certificateArn, and plain HTTP is not allowed: configure platform:web.certificateArn`);
         }
@@ -219,13 +241,15 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
         const artifacts = this.serviceArtifacts(name, args);
         const role = this.instanceRoleFor(name, args, artifacts);
         const tags = { ...args.instanceTags, Name: stackScoped(name) };
-        const template = this.launchTemplate(name, args, groups.fleet, artifacts, role, tags);
+        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent: this });
+        // Elastic Beanstalk launches its own instances: no launch template of ours.
+        const template = args.runtime === "asg" ? this.launchTemplate(name, args, groups.fleet, artifacts, profile, tags) : undefined;
         // The public load balancer in front of it.
         const targetGroup = this.targetGroup(name, args);
         const alb = this.loadBalancer(name, args, groups.alb, accessLogs);
-        const { listener, fromCloudFront } = this.listeners(name, args, alb, targetGroup, originHeader);
+        const { listener, fromCloudFront, refuseBeanstalkHosts } = this.listeners(name, args, alb, targetGroup, originHeader);
 
-        this.fleet = { args, template, targetGroup, alb, listener, fromCloudFront, instanceRole: role, rules: groups.fleetRules, tags };
+        this.fleet = { args, template, profile, artifacts, albSecurityGroup: groups.alb, targetGroup, alb, listener, fromCloudFront, refuseBeanstalkHosts, instanceRole: role, rules: groups.fleetRules, tags };
 
         this.securityGroupId = groups.fleet.id;
         this.albSecurityGroupId = groups.alb.id;
@@ -357,6 +381,7 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
                     // own AWSCloud9SSMInstanceProfile grants exactly them. AmazonSSMManagedInstanceCore would
                     // add Run Command, inventory, patching and ssm:GetParameter on every parameter in the account.
                     { Sid: "SessionManager", Action: SESSION_MANAGER_ACTIONS, Resource: "*" },
+                    ...(args.runtime === "beanstalk" ? beanstalkInstanceStatements(name, args) : []),
                 ] satisfies Statement[],
             },
             { parent: this },
@@ -364,8 +389,7 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
     }
 
     /** The launch template: the current AL2023 AMI, IMDSv2 only, an encrypted gp3 root volume, and user data that runs the bundle. */
-    private launchTemplate(name: string, args: Args, fleetSg: aws.ec2.SecurityGroup, artifacts: ServiceArtifacts, role: ServiceRole, tags: Record<string, string>): aws.ec2.LaunchTemplate {
-        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent: this });
+    private launchTemplate(name: string, args: Args, fleetSg: aws.ec2.SecurityGroup, artifacts: ServiceArtifacts, profile: aws.iam.InstanceProfile, tags: Record<string, string>): aws.ec2.LaunchTemplate {
         const userData = pulumi
             .all([artifacts.bucket.name, artifacts.logGroup.name])
             .apply(([bucket, logGroupName]) =>
@@ -442,6 +466,7 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
         // Behind CloudFront the default action refuses: only the rule that finds the origin header forwards.
         const defaultActions = originHeader ? [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "forbidden" } }] : forward;
         let listener: aws.lb.Listener;
+        let redirect: aws.lb.Listener | undefined;
         if (args.certificateArn) {
             listener = new aws.lb.Listener(
                 `${name}-https`,
@@ -450,7 +475,7 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
             );
             // Behind CloudFront nothing can reach port 80 (the security group admits 443 only), so there is nothing to redirect.
             if (!originHeader) {
-                new aws.lb.Listener(
+                redirect = new aws.lb.Listener(
                     `${name}-http-redirect`,
                     { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] },
                     parent,
@@ -485,7 +510,28 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
             },
             parent,
         );
-        return { listener, fromCloudFront };
+        // On a shared ALB Elastic Beanstalk adds its own rule: the environment's CNAME as host header,
+        // forwarding to its own target group with no origin-header check, so any CloudFront
+        // distribution (or anyone, on a listener without one) sending that host would reach the
+        // instances. No viewer or distribution of the platform's sends an Elastic Beanstalk hostname,
+        // so every one is refused, on each listener, ahead of any rule Elastic Beanstalk can place.
+        const refuseBeanstalkHosts =
+            args.runtime === "beanstalk"
+                ? [listener, ...(redirect ? [redirect] : [])].map(
+                      (l, i) =>
+                          new aws.lb.ListenerRule(
+                              `${name}-refuse-beanstalk-hosts${i === 0 ? "" : "-redirect"}`,
+                              {
+                                  listenerArn: l.arn,
+                                  priority: RULE_PRIORITY.refuseBeanstalkHosts,
+                                  conditions: [{ hostHeader: { values: BEANSTALK_HOSTS } }],
+                                  actions: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "forbidden" } }],
+                              },
+                              parent,
+                          ),
+                  )
+                : [];
+        return { listener, fromCloudFront, refuseBeanstalkHosts };
     }
 
     /**
@@ -497,9 +543,10 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
      * The instance role's own policy and the fleet's own security group rules are waited for
      * already. Call once, after the grants.
      */
-    launchFleet(startupDependencies: pulumi.Resource[]): aws.autoscaling.Group {
+    launchFleet(startupDependencies: pulumi.Resource[]): aws.autoscaling.Group | BeanstalkEnvironment {
         const { args, template, targetGroup, alb, listener, fromCloudFront, instanceRole, rules, tags } = this.fleet;
         const name = this.name;
+        if (!template) return this.launchEnvironment([instanceRole, ...rules, ...startupDependencies]);
         const version = template.latestVersion.apply(String);
         const group = new aws.autoscaling.Group(
             `${name}-asg`,
@@ -569,6 +616,67 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
         return group;
     }
 
+    /** The Elastic Beanstalk environment (runtime "beanstalk"), created after everything its instances read as they boot. */
+    private launchEnvironment(dependsOn: pulumi.Resource[]): BeanstalkEnvironment {
+        const { args, profile, artifacts, albSecurityGroup, alb, targetGroup, listener, fromCloudFront, refuseBeanstalkHosts } = this.fleet;
+        const settings = args.beanstalk as BeanstalkSettings; // checked in the constructor
+        // The platform's rules forward to its target group, which the environment's instances join
+        // through an attachment to Elastic Beanstalk's Auto Scaling group: should Elastic Beanstalk
+        // replace that group, the target group empties until the next `pulumi up` re-attaches. Say so.
+        new aws.cloudwatch.MetricAlarm(
+            `${this.name}-beanstalk-no-targets`,
+            {
+                alarmDescription: `${this.name} (${stackName()}): no healthy target behind the platform's listener rules; if Elastic Beanstalk replaced its Auto Scaling group, run pulumi up --refresh to re-attach it`,
+                namespace: "AWS/ApplicationELB",
+                metricName: "HealthyHostCount",
+                dimensions: { TargetGroup: targetGroup.arnSuffix, LoadBalancer: alb.arnSuffix },
+                statistic: "Minimum",
+                period: 60,
+                evaluationPeriods: 3,
+                threshold: 1,
+                comparisonOperator: "LessThanThreshold",
+                treatMissingData: "breaching",
+                alarmActions: [args.context.alarmTopicArn],
+                okActions: [args.context.alarmTopicArn],
+            },
+            { parent: this },
+        );
+        return new BeanstalkEnvironment(
+            `${this.name}-beanstalk`,
+            {
+                ...settings,
+                service: args.service,
+                artifactBucket: artifacts.bucket.name,
+                bundlePrefix: `${this.name}/`,
+                instanceProfileName: profile.name,
+                instanceSecurityGroupId: this.fleetSecurityGroup.id,
+                loadBalancerArn: alb.arn,
+                loadBalancerSecurityGroupId: albSecurityGroup.id,
+                listenerPort: args.certificateArn ? 443 : 80,
+                targetGroupArn: targetGroup.arn,
+                vpcId: args.vpcId,
+                privateSubnetIds: args.privateSubnetIds,
+                publicSubnetIds: args.publicSubnetIds,
+                instanceType: args.instanceType,
+                minSize: args.minSize,
+                maxSize: args.maxSize,
+                rootVolumeGiB: args.rootVolumeGiB,
+                detailedMonitoring: args.detailedMonitoring,
+                appPort: args.appPort,
+                healthCheckPath: args.healthCheckPath,
+                dependencyHealthPath: args.dependencyHealthPath,
+                deregistrationDelaySeconds: args.deregistrationDelaySeconds,
+                parameterPath: args.parameterPath,
+                logRetentionDays: args.logRetentionDays,
+                context: args.context,
+                // Elastic Beanstalk needs the listener to exist when it adds its rule to it, and the refusal
+                // must hold its priority first: Elastic Beanstalk maps its rule to a free one, so a higher one.
+                startAfter: [...dependsOn, listener, ...(fromCloudFront ? [fromCloudFront] : []), ...refuseBeanstalkHosts],
+            },
+            { parent: this },
+        );
+    }
+
     /** Lets the instances open connections to a data tier's security group on its port (the data tier admits them on its side). */
     allowEgressTo(tier: string, securityGroupId: pulumi.Input<string>, port: pulumi.Input<number>): aws.vpc.SecurityGroupEgressRule {
         return new aws.vpc.SecurityGroupEgressRule(
@@ -577,4 +685,24 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
             { parent: this },
         );
     }
+}
+
+/**
+ * What an Elastic Beanstalk instance does beyond the fleet's: stream its logs to the environment's
+ * log groups, report enhanced health, and use the environment's Elastic Beanstalk bucket (log
+ * bundles, platform files), as AWS's AWSElasticBeanstalkWebTier policy allows, scoped to this environment.
+ */
+function beanstalkInstanceStatements(name: string, args: Args): Statement[] {
+    const { region, accountId } = args.context;
+    const environment = beanstalkEnvironmentName(`${name}-beanstalk`);
+    const bucket = pulumi.interpolate`arn:aws:s3:::elasticbeanstalk-${region}-${accountId}`;
+    return [
+        {
+            Sid: "StreamBeanstalkLogs",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:DescribeLogGroups"],
+            Resource: [pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:/aws/elasticbeanstalk/${environment}/*`],
+        },
+        { Sid: "ReportEnhancedHealth", Action: "elasticbeanstalk:PutInstanceStatistics", Resource: [pulumi.interpolate`arn:aws:elasticbeanstalk:${region}:${accountId}:environment/*/${environment}`] },
+        { Sid: "BeanstalkBucket", Action: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"], Resource: [bucket, pulumi.interpolate`${bucket}/*`] },
+    ];
 }

@@ -3,7 +3,8 @@ import { PROFILES, type Profile } from "./common";
 import { crossSectionProblems } from "./rules";
 import { SECTIONS, type SectionValues } from "./sections";
 import { RESERVED_TAGS } from "./sections/tags";
-import { ProjectConfig } from "./validate";
+import { runtimeProblems } from "./sections/web";
+import { ProjectConfig, parseValue } from "./validate";
 
 export { ConfigError } from "./errors";
 export type { Profile } from "./common";
@@ -45,6 +46,8 @@ export function validateConfig(raw: Record<string, string>, stack: string): Plat
     const sections = config.sections(SECTIONS, (name) => SECTIONS[name].defaults[profile]);
     // A missing key has no value to show: "platform:web.certificateArn: is required ...".
     for (const p of crossSectionProblems(profile, config.region ?? "", sections)) config.report(p.key, p.value, p.message);
+    // Settings the web runtime would ignore, judged on what the stack file itself sets.
+    if (sections.web) for (const p of runtimeProblems(parseValue(config.own.get("web")), sections.web.runtime)) config.report(p.key, p.value, p.message);
     const { region, values } = config.complete(SECTIONS, sections);
     return {
         ...values,

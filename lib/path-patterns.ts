@@ -35,6 +35,11 @@ export const ALB_MAX_RULES = 100;
  */
 export const RULE_PRIORITY = {
     hideHealth: 1,
+    /**
+     * Under web.runtime beanstalk: the 403 for Elastic Beanstalk hostnames. Created before the
+     * environment, so whichever free priority Elastic Beanstalk maps its own rule to is higher.
+     */
+    refuseBeanstalkHosts: 2,
     containerServicesFrom: 10,
     stranglerPathsFrom: 100,
     stranglerWeighted: ALB_MAX_PRIORITY - 1,

@@ -124,3 +124,10 @@ export function createdInStack(rule: { name: string; description: string; from: 
         },
     };
 }
+
+/** One of an environment's option settings, as the provider takes them. */
+export interface OptionSetting {
+    namespace?: unknown;
+    name?: unknown;
+    value?: unknown;
+}

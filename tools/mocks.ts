@@ -156,6 +156,25 @@ const STATE: Record<string, StateFn> = {
     "aws:appautoscaling/target:Target": (c) => ({ id: c.inputs.resourceId, arn: arn("application-autoscaling", c, `scalable-target/${c.h(32)}`) }),
     "aws:appautoscaling/policy:Policy": (c) => ({ id: c.physical, name: c.physical, arn: arn("autoscaling", c, `scalingPolicy:${uuidOf(c)}:resource/${c.inputs.serviceNamespace}/${c.inputs.resourceId}:policyName/${c.physical}`) }),
     "random:index/randomPassword:RandomPassword": (c) => ({ id: "none", result: `mock-${c.h(40)}` }),
+    // Elastic Beanstalk: the environment's own Auto Scaling group (awseb-<env id>-stack-AWSEBAutoScalingGroup-<suffix>) and CNAME.
+    "aws:elasticbeanstalk/application:Application": (c) => ({ id: c.physical, name: c.physical, arn: arn("elasticbeanstalk", c, `application/${c.physical}`) }),
+    "aws:elasticbeanstalk/applicationVersion:ApplicationVersion": (c) => ({ id: c.physical, name: c.physical, arn: arn("elasticbeanstalk", c, `applicationversion/${c.inputs.application}/${c.physical}`) }),
+    "aws:elasticbeanstalk/environment:Environment": (c) => {
+        const envId = `e-${c.h(10)}`;
+        return {
+            id: envId,
+            name: c.physical,
+            arn: arn("elasticbeanstalk", c, `environment/${c.inputs.application}/${c.physical}`),
+            cname: `${c.physical}.${c.region}.elasticbeanstalk.com`,
+            endpointUrl: `${c.physical}.${c.region}.elasticbeanstalk.com`,
+            autoscalingGroups: [`awseb-${envId}-stack-AWSEBAutoScalingGroup-${c.h(12).toUpperCase()}`],
+            instances: [],
+            launchConfigurations: [],
+            loadBalancers: [],
+        };
+    },
+    "aws:ebs/encryptionByDefault:EncryptionByDefault": () => ({ id: "default" }),
+    "aws:autoscaling/attachment:Attachment": (c) => ({ id: `${c.inputs.autoscalingGroupName}-${c.h(8)}` }),
 };
 
 function uuidOf(c: Ctx): string {
@@ -221,6 +240,8 @@ function vpcState(inputs: VpcInputs, region: string, key: string, h: (n: number)
 }
 
 const AZ_LETTERS = "abcdef";
+/** Solution stack names as ListAvailableSolutionStacks spells them, newest first. */
+const SOLUTION_STACKS = ["64bit Amazon Linux 2023 v6.6.2 running Node.js 22", "64bit Amazon Linux 2023 v6.6.2 running Node.js 20", "64bit Amazon Linux 2023 v6.6.1 running Node.js 22"];
 const INVOKES: Record<string, (inputs: Record<string, unknown>, ctx: MockContext) => Record<string, unknown>> = {
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/deployer`, userId: "AIDAMOCKUSER", id: MOCK_ACCOUNT }),
     "aws:index/getRegion:getRegion": (_, ctx) => ({ name: ctx.region, region: ctx.region, id: ctx.region, endpoint: `ec2.${ctx.region}.amazonaws.com`, description: ctx.region }),
@@ -237,6 +258,12 @@ const INVOKES: Record<string, (inputs: Record<string, unknown>, ctx: MockContext
         if (typeof inputs.name !== "string" || !inputs.name.startsWith("/aws/service/ami-")) throw new Error(`offline engine: no mock for SSM parameter ${inputs.name}; add one to tools/mocks.ts`);
         const ami = `ami-${hex(`${ctx.region}${inputs.name}`, 17)}`;
         return { id: inputs.name, name: inputs.name, type: "String", value: ami, insecureValue: ami, version: 1, arn: `arn:aws:ssm:${ctx.region}::parameter${inputs.name}`, withDecryption: true };
+    },
+    // Elastic Beanstalk's solution stacks: the newest Node.js 22 on Amazon Linux 2023 platform version answers its usual pattern.
+    "aws:elasticbeanstalk/getSolutionStack:getSolutionStack": (inputs) => {
+        const name = SOLUTION_STACKS.find((s) => new RegExp(String(inputs.nameRegex)).test(s));
+        if (!name) throw new Error(`offline engine: no mocked solution stack matches ${inputs.nameRegex}; add one to tools/mocks.ts`);
+        return { id: name, name, nameRegex: inputs.nameRegex, mostRecent: inputs.mostRecent };
     },
     // The regional Elastic Load Balancing account that writes ALB access logs (us-east-1's shown).
     "aws:elb/getServiceAccount:getServiceAccount": () => ({ id: "127311923021", arn: "arn:aws:iam::127311923021:root" }),

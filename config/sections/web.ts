@@ -9,9 +9,34 @@ function isGraviton(type: string): boolean {
 }
 const architectureOf = (type: string) => (isGraviton(type) ? "arm64" : "x86_64");
 
-/** `platform:web`: the ALB and the auto-scaling EC2 fleet behind it. */
+/** The runtimes the web tier runs on: its own Auto Scaling group, or an Elastic Beanstalk environment. */
+export const RUNTIMES = ["asg", "beanstalk"] as const;
+
+/** Keys only the Auto Scaling group reads: Elastic Beanstalk sizes, rolls and warms its instances itself. */
+export const ASG_ONLY_KEYS = ["desiredCapacity", "cpuTargetPercent", "requestsPerTarget", "minHealthyPercent", "slowStartSeconds", "healthCheckGracePeriodSeconds", "instanceWarmupSeconds", "spot"] as const;
+/** Keys only Elastic Beanstalk reads. */
+export const BEANSTALK_ONLY_KEYS = ["beanstalk"] as const;
+
+/** The retention periods Elastic Beanstalk's log streaming accepts (aws:elasticbeanstalk:cloudwatch:logs RetentionInDays). */
+const BEANSTALK_LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653] as const;
+
+/** `platform:web.beanstalk`: the Elastic Beanstalk environment, with `runtime: beanstalk`. */
+const beanstalk = z.strictObject({
+    solutionStackPattern: z
+        .string()
+        .min(1)
+        .refine((p) => { try { new RegExp(p); return true; } catch { return false; } }, { message: "must be a regular expression" })
+        .describe("Regular expression naming the solution stack; the most recent match is resolved at deploy time (a new platform version shows in the preview)."),
+    // AllAtOnce and Rolling take serving instances out of service during a deployment.
+    deploymentPolicy: z.enum(["RollingWithAdditionalBatch", "Immutable"]).describe("How a new application version rolls out; both keep full capacity (Immutable launches a fresh set of instances and swaps them in)."),
+    updateWindow: z.string().regex(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a weekly UTC start time such as Sun:03:00" }).describe("Weekly UTC start of the managed platform update window (day:hour:minute)."),
+    updateLevel: z.enum(["minor", "patch"]).describe("Highest platform version level managed updates apply (minor includes patch)."),
+});
+
+/** `platform:web`: the ALB and the auto-scaling EC2 fleet (or Elastic Beanstalk environment) behind it. */
 export const schema = z
     .strictObject({
+        runtime: z.enum(RUNTIMES).describe("What runs the web service behind the load balancer: asg (an Auto Scaling group and launch template the platform owns) or beanstalk (an Elastic Beanstalk environment on the same load balancer)."),
         instanceType: instanceType.describe("EC2 instance type of the fleet."),
         architecture: z.enum(["arm64", "x86_64"]).describe("CPU architecture of the AMI; must match the instance type (Graviton types are arm64)."),
         minSize: z.int().min(0).max(500).describe("Fewest instances the fleet scales in to."),
@@ -41,8 +66,12 @@ export const schema = z
         }).describe("Optional mixed-instances policy with Spot capacity above an on-demand base."),
         accessLogExpirationDays: z.int().min(1).max(3650).describe("Days ALB access logs are kept in their bucket."),
         logRetentionDays: logRetentionDays.describe("Days the fleet's application logs are kept."),
+        beanstalk: beanstalk.describe("The Elastic Beanstalk environment (runtime: beanstalk only)."),
     })
     .superRefine((web, ctx) => {
+        if (web.runtime === "beanstalk" && !(BEANSTALK_LOG_RETENTION_DAYS as readonly number[]).includes(web.logRetentionDays)) {
+            ctx.addIssue({ code: "custom", path: ["logRetentionDays"], input: web.logRetentionDays, message: `must be one Elastic Beanstalk streams logs with (RetentionInDays): ${BEANSTALK_LOG_RETENTION_DAYS.join(", ")}` });
+        }
         if (web.healthCheckPath === web.dependencyHealthPath) {
             ctx.addIssue({ code: "custom", path: ["dependencyHealthPath"], input: web.dependencyHealthPath, message: "must differ from healthCheckPath: the load balancer probes liveness only" });
         }
@@ -68,6 +97,24 @@ export const schema = z
     });
 export type WebConfig = z.infer<typeof schema>;
 
+/** Node.js 22 on Amazon Linux 2023, as the fleet runs it. */
+const BEANSTALK_PLATFORM = { solutionStackPattern: "^64bit Amazon Linux 2023 (.*) running Node.js 22$" };
+
+/**
+ * Keys the stack file sets that the chosen runtime would ignore: a setting that silently does
+ * nothing misleads whoever reads the stack file. `given` is the stack file's own `platform:web`
+ * value (before defaults), so profile defaults for the other runtime never count.
+ */
+export function runtimeProblems(given: unknown, runtime: WebConfig["runtime"]): { key: string; value: unknown; message: string }[] {
+    if (typeof given !== "object" || given === null || Array.isArray(given)) return [];
+    const set = given as Record<string, unknown>;
+    const ignored = runtime === "asg" ? BEANSTALK_ONLY_KEYS : ASG_ONLY_KEYS;
+    const other = runtime === "asg" ? "beanstalk" : "asg";
+    return ignored
+        .filter((key) => key in set)
+        .map((key) => ({ key: `web.${key}`, value: set[key], message: `applies only to runtime ${other}, but web.runtime is ${runtime}; remove it (or set web.runtime: ${other})` }));
+}
+
 export const defaults: ProfileDefaults<WebConfig> = {
     dev: {
         instanceType: "t4g.small",
@@ -90,6 +137,8 @@ export const defaults: ProfileDefaults<WebConfig> = {
         spot: { enabled: false, onDemandBaseCapacity: 0, onDemandPercentageAboveBase: 100, instanceTypes: [] },
         accessLogExpirationDays: 30,
         logRetentionDays: 14,
+        runtime: "asg",
+        beanstalk: { ...BEANSTALK_PLATFORM, deploymentPolicy: "RollingWithAdditionalBatch", updateWindow: "Sun:03:00", updateLevel: "minor" },
     },
     prod: {
         instanceType: "m7g.large",
@@ -112,5 +161,7 @@ export const defaults: ProfileDefaults<WebConfig> = {
         spot: { enabled: true, onDemandBaseCapacity: 3, onDemandPercentageAboveBase: 50, instanceTypes: ["m6g.large", "c7g.large"] },
         accessLogExpirationDays: 365,
         logRetentionDays: 365,
+        runtime: "asg",
+        beanstalk: { ...BEANSTALK_PLATFORM, deploymentPolicy: "Immutable", updateWindow: "Sun:03:00", updateLevel: "minor" },
     },
 };

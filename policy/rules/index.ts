@@ -25,6 +25,7 @@ import { ec2Policies } from "./ec2";
 import { ecrPolicies } from "./ecr";
 import { ecsPolicies } from "./ecs";
 import { elasticachePolicies } from "./elasticache";
+import { elasticbeanstalkPolicies } from "./elasticbeanstalk";
 import { emrPolicies } from "./emr";
 import { eventbridgePolicies } from "./eventbridge";
 import { firehosePolicies } from "./firehose";
@@ -62,6 +63,7 @@ export const POLICY_AREAS: Record<string, PlatformPolicy[]> = {
     ecr: ecrPolicies,
     ecs: ecsPolicies,
     elasticache: elasticachePolicies,
+    elasticbeanstalk: elasticbeanstalkPolicies,
     emr: emrPolicies,
     eventbridge: eventbridgePolicies,
     firehose: firehosePolicies,

@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { type Node, StackGraph, TYPES } from "../graph";
 import { asList, at, get, isUnknown, UNKNOWN, type Unknown } from "../lib";
-import { SG_RULE, WORLD } from "../shared";
+import { type OptionSetting, SG_RULE, WORLD } from "../shared";
 import type { PlatformPolicy } from "../types";
 
 const WEB_PORTS = [80, 443];
@@ -86,6 +86,8 @@ const ATTACHMENTS: { type: string; paths: string[]; tier: TierName }[] = [
     { type: "aws:lb/loadBalancer:LoadBalancer", paths: ["securityGroups"], tier: "load balancer" },
     { type: "aws:ec2/launchTemplate:LaunchTemplate", paths: ["vpcSecurityGroupIds", "networkInterfaces.*.securityGroups"], tier: "fleet" },
     { type: "aws:ec2/instance:Instance", paths: ["vpcSecurityGroupIds"], tier: "fleet" },
+    // An Elastic Beanstalk environment's instances, through its option setting (see groupsInSetting).
+    { type: "aws:elasticbeanstalk/environment:Environment", paths: ["settings:aws:autoscaling:launchconfiguration:SecurityGroups"], tier: "fleet" },
     { type: "aws:lambda/function:Function", paths: ["vpcConfig.securityGroupIds"], tier: "function" },
     { type: "aws:rds/proxy:Proxy", paths: ["vpcSecurityGroupIds"], tier: "proxy" },
     { type: "aws:elasticache/replicationGroup:ReplicationGroup", paths: ["securityGroupIds"], tier: "cache" },
@@ -114,6 +116,11 @@ interface Attachment {
 
 /** The security groups a resource names at `path` ("list.*.field" reaches into a list of objects). */
 function groupsAt(g: StackGraph, n: Node, path: string): Node[] | Unknown {
+    if (path.startsWith("settings:")) {
+        const option = path.slice("settings:".length);
+        const cut = option.lastIndexOf(":");
+        return groupsInSetting(g, n, option.slice(0, cut), option.slice(cut + 1));
+    }
     if (!path.includes(".*.")) return g.resolve(n, path, [TYPES.securityGroup]);
     const [listPath, field] = path.split(".*.");
     const items = get(n.props, listPath);
@@ -123,6 +130,23 @@ function groupsAt(g: StackGraph, n: Node, path: string): Node[] | Unknown {
         return viaDeps.length > 0 ? viaDeps : UNKNOWN;
     }
     return ids.flatMap((id) => g.lookup(id, [TYPES.securityGroup]));
+}
+
+/** The security groups an Elastic Beanstalk option setting names (a comma-separated list of ids). */
+function groupsInSetting(g: StackGraph, n: Node, namespace: string, name: string): Node[] | Unknown {
+    const settings = n.props.settings;
+    if (isUnknown(settings)) return UNKNOWN;
+    const setting = asList(settings as OptionSetting[]).find((s) => !isUnknown(s) && s?.namespace === namespace && s?.name === name);
+    if (!setting) return [];
+    if (isUnknown(setting.value)) {
+        const viaDeps = (n.deps.settings ?? []).filter((d) => d.type === TYPES.securityGroup);
+        return viaDeps.length > 0 ? viaDeps : UNKNOWN;
+    }
+    return String(setting.value)
+        .split(",")
+        .map((id) => id.trim())
+        .filter((id) => id.length > 0)
+        .flatMap((id) => g.lookup(id, [TYPES.securityGroup]));
 }
 
 function attachmentsOf(g: StackGraph): Map<Node, Attachment> {

@@ -76,3 +76,41 @@ describe("config: web", () => {
         assert.equal(prod.detailedMonitoring, true);
     });
 });
+
+describe("config: web.runtime", () => {
+    const parsed = (profile: "dev" | "prod", web: object) => schema.parse({ ...defaults[profile], ...web });
+
+    it("defaults to asg in both profiles", () => {
+        assert.equal(defaults.dev.runtime, "asg");
+        assert.equal(defaults.prod.runtime, "asg");
+    });
+
+    it("beanstalk takes Immutable deployments in prod, RollingWithAdditionalBatch in dev, minor managed updates and the Node.js 22 AL2023 pattern", () => {
+        const prod = parsed("prod", { runtime: "beanstalk" }).beanstalk;
+        assert.equal(prod.deploymentPolicy, "Immutable");
+        assert.equal(parsed("dev", { runtime: "beanstalk" }).beanstalk.deploymentPolicy, "RollingWithAdditionalBatch");
+        assert.equal(prod.updateLevel, "minor");
+        assert.ok(new RegExp(prod.solutionStackPattern).test("64bit Amazon Linux 2023 v6.6.2 running Node.js 22"));
+        assert.ok(!new RegExp(prod.solutionStackPattern).test("64bit Amazon Linux 2023 v6.6.2 running Node.js 20"));
+    });
+
+    it("refuses a Beanstalk setting under asg, naming the key and the runtime it belongs to", () => {
+        assert.deepEqual(problems("dev", { beanstalk: { updateLevel: "patch" } }), [
+            'platform:web.beanstalk: {"updateLevel":"patch"} applies only to runtime beanstalk, but web.runtime is asg; remove it (or set web.runtime: beanstalk)',
+        ]);
+    });
+
+    it("refuses Auto Scaling-only settings (instance refresh, spot, target tracking) under beanstalk, but not profile defaults", () => {
+        assert.deepEqual(problems("dev", { runtime: "beanstalk" }), []);
+        assert.deepEqual(problems("dev", { runtime: "beanstalk", minHealthyPercent: 50, spot: { enabled: false } }), [
+            "platform:web.minHealthyPercent: 50 applies only to runtime asg, but web.runtime is beanstalk; remove it (or set web.runtime: asg)",
+            'platform:web.spot: {"enabled":false} applies only to runtime asg, but web.runtime is beanstalk; remove it (or set web.runtime: asg)',
+        ]);
+    });
+
+    it("refuses AllAtOnce deployments, a malformed update window and a retention Elastic Beanstalk cannot stream with", () => {
+        assert.match(problems("dev", { runtime: "beanstalk", beanstalk: { deploymentPolicy: "AllAtOnce" } })[0], /^platform:web\.beanstalk\.deploymentPolicy: "AllAtOnce" /);
+        assert.match(problems("dev", { runtime: "beanstalk", beanstalk: { updateWindow: "Sunday 3am" } })[0], /^platform:web\.beanstalk\.updateWindow: "Sunday 3am" must be a weekly UTC start time/);
+        assert.match(problems("dev", { runtime: "beanstalk", logRetentionDays: 1096 })[0], /^platform:web\.logRetentionDays: 1096 must be one Elastic Beanstalk streams logs with/);
+    });
+});

@@ -1,4 +1,5 @@
 import { spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -24,11 +25,34 @@ export type PlanWithPolicy = Plan & { policy: { violations: Violation[] } };
 
 const cache = new Map<string, PlanWithPolicy>();
 
-/** The committed stacks the whole run plans once, before any test file (tests/helpers/root-hooks.ts). */
+/** A committed stack file with `platform:web.runtime: beanstalk`: the switch is one line of stack config. */
+export function withBeanstalkRuntime(stack: "dev" | "prod"): string {
+    const yaml = fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8");
+    if (yaml.includes("  platform:web:\n")) return yaml.replace("  platform:web:\n", "  platform:web:\n    runtime: beanstalk\n");
+    return `${yaml.trimEnd()}\n  platform:web:\n    runtime: beanstalk\n`;
+}
+
+/** The file of withBeanstalkRuntime("prod"), named by its content so every test process of a run shares one. */
+function beanstalkProdFile(): string {
+    const yaml = withBeanstalkRuntime("prod");
+    const file = path.join(os.tmpdir(), `platform-stack-beanstalk-${createHash("sha256").update(yaml).digest("hex").slice(0, 16)}`, "Pulumi.prod.yaml");
+    if (!fs.existsSync(file)) {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, yaml);
+    }
+    return file;
+}
+
+/**
+ * The plans the whole run makes once, before any test file (tests/helpers/root-hooks.ts): the
+ * committed stacks, and prod with the other web runtime, so the tables that must cover every
+ * planned type (replacements, cost, create time, diagram tiers) see its types too.
+ */
 export const COMMITTED_PLANS: Record<string, string[]> = {
     dev: ["plan", "--stack", "dev", "--json"],
     prod: ["plan", "--stack", "prod", "--json"],
     delivery: ["plan", "--project", "delivery", "--stack", "delivery", "--json"],
+    "prod-beanstalk": ["plan", "--stack", "prod", "--json", "--stack-file", beanstalkProdFile()],
 };
 /** Where the run's global set-up left those plans, shared by every test process. */
 export const PLAN_DIR_VARIABLE = "PLATFORM_TEST_PLAN_DIR";

@@ -10,7 +10,7 @@ import { formatCost } from "../../tools/insights/cost-command";
 import { PRICES } from "../../tools/insights/prices";
 import type { Plan, PlannedResource } from "../../tools/engine";
 
-const usageOf = (key: string) => (key === "delivery" ? { delivery: DELIVERY_DEFAULTS.usage } : { platform: defaults[key as "dev" | "prod"] });
+const usageOf = (key: string) => (key === "delivery" ? { delivery: DELIVERY_DEFAULTS.usage } : { platform: defaults[key === "dev" ? "dev" : "prod"] });
 
 /** A copy of a committed plan with one resource's inputs changed. */
 function withInputs(plan: Plan, type: string, inputs: Record<string, unknown>): Plan {
@@ -18,8 +18,8 @@ function withInputs(plan: Plan, type: string, inputs: Record<string, unknown>): 
 }
 
 describe("cost estimate", () => {
-    it("prices every resource type of the dev, prod and delivery plans, or lists it as free with a reason", () => {
-        for (const key of ["dev", "prod", "delivery"]) {
+    it("prices every resource type of the dev, prod, delivery and prod-beanstalk plans, or lists it as free with a reason", () => {
+        for (const key of ["dev", "prod", "delivery", "prod-beanstalk"]) {
             const plan = committedPlan(key);
             const missing = [...new Set(plan.resources.map((r) => r.type))].filter((t) => !PRICED_TYPES.includes(t) && !isFree(t));
             assert.deepEqual(missing, [], `${key}: neither priced nor free`);

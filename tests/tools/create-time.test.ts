@@ -112,7 +112,7 @@ describe("create time: the durations table", () => {
         }
     });
 
-    for (const key of ["dev", "prod", "delivery"]) {
+    for (const key of ["dev", "prod", "delivery", "prod-beanstalk"]) {
         it(`decides every resource type of the committed ${key} plan explicitly (a table entry or a named quick type)`, () => {
             const types = new Set(committedPlan(key).resources.filter((r) => r.custom || r.remote).map((r) => r.type));
             const undecided = [...types].filter((t) => !isCovered(t));

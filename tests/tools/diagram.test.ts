@@ -148,6 +148,15 @@ describe("architecture diagram", () => {
         });
     });
 
+    it("draws prod with web.runtime beanstalk: the environment folds into the web node, every node has a tier", () => {
+        const a = architecture(committedPlan("prod-beanstalk"));
+        for (const n of a.nodes) assert.ok(TIERS.includes(n.tier), `${n.name} has tier ${n.tier}`);
+        assert.equal(a.nodes.find((n) => n.name === "web")?.tier, "serving");
+        assert.ok(!a.nodes.some((n) => n.kind === "BeanstalkEnvironment"), "the environment is part of the web cluster, not a node of its own");
+        checkMermaid(toMermaid(a));
+        checkDot(toDot(a));
+    });
+
     it("routes the ALB to the strangler's target in dev, and the source connection into each pipeline of the delivery project", () => {
         const dev = architecture(committedPlan("dev"));
         assertFlow(dev, "web", "strangler", /^routes$/);

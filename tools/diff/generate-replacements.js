@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds tools/diff/replacements.json: for each resource type in the dev, prod and delivery plans,
+// Builds tools/diff/replacements.json: for each resource type in the dev, prod (with each web runtime) and delivery plans,
 // the Pulumi input paths whose change replaces the resource. The source of truth is the Terraform
 // AWS provider that @pulumi/aws is bridged from: an SDKv2 attribute with `ForceNew: true`, or a
 // Plugin Framework attribute/block with a `RequiresReplace*` plan modifier, replaces the resource
@@ -29,6 +29,7 @@ const TF_TYPES = {
   'aws:apigatewayv2/integration:Integration': 'aws_apigatewayv2_integration',
   'aws:apigatewayv2/route:Route': 'aws_apigatewayv2_route',
   'aws:apigatewayv2/stage:Stage': 'aws_apigatewayv2_stage',
+  'aws:autoscaling/attachment:Attachment': 'aws_autoscaling_attachment',
   'aws:autoscaling/group:Group': 'aws_autoscaling_group',
   'aws:autoscaling/policy:Policy': 'aws_autoscaling_policy',
   'aws:cloudfront/cachePolicy:CachePolicy': 'aws_cloudfront_cache_policy',
@@ -41,6 +42,10 @@ const TF_TYPES = {
   'aws:cloudwatch/eventRule:EventRule': 'aws_cloudwatch_event_rule',
   'aws:cloudwatch/eventTarget:EventTarget': 'aws_cloudwatch_event_target',
   'aws:cloudwatch/logDelivery:LogDelivery': 'aws_cloudwatch_log_delivery',
+  'aws:ebs/encryptionByDefault:EncryptionByDefault': 'aws_ebs_encryption_by_default',
+  'aws:elasticbeanstalk/application:Application': 'aws_elastic_beanstalk_application',
+  'aws:elasticbeanstalk/applicationVersion:ApplicationVersion': 'aws_elastic_beanstalk_application_version',
+  'aws:elasticbeanstalk/environment:Environment': 'aws_elastic_beanstalk_environment',
   'aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination': 'aws_cloudwatch_log_delivery_destination',
   'aws:cloudwatch/logDeliverySource:LogDeliverySource': 'aws_cloudwatch_log_delivery_source',
   'aws:cloudwatch/logGroup:LogGroup': 'aws_cloudwatch_log_group',
@@ -180,6 +185,36 @@ const HAND_READ = {
     reason: 'framework resource added after the checkout; log_type, name and resource_arn use stringplanmodifier.RequiresReplace()',
   },
 };
+
+// The types only `platform:web.runtime: beanstalk` plans, read by hand from stored provider
+// versions (file and commit given) while no checkout was at hand; a checkout's own reading wins.
+Object.assign(HAND_READ, {
+  'aws:autoscaling/attachment:Attachment': {
+    entry: { replaces: ['autoscalingGroupName', 'elb', 'lbTargetGroupArn', 'region'] },
+    source: 'internal/service/autoscaling/attachment.go@01f431114674c27cf790fafb67ac274bf8f765e1',
+    reason: 'read by hand (beanstalk runtime plan): autoscaling_group_name, elb and lb_target_group_arn are ForceNew; the resource has no Update',
+  },
+  'aws:ebs/encryptionByDefault:EncryptionByDefault': {
+    entry: { replaces: ['region'] },
+    source: 'internal/service/ec2/ebs_encryption_by_default.go@30e63fca389c467648d3db06357816ecfa287963',
+    reason: 'read by hand (beanstalk runtime plan): enabled is updated in place (Enable/DisableEbsEncryptionByDefault); nothing is ForceNew',
+  },
+  'aws:elasticbeanstalk/application:Application': {
+    entry: { replaces: ['name', 'region'] },
+    source: 'internal/service/elasticbeanstalk/application.go@04c79849dbe7fbe76c3054b364357bcdaade9ac5',
+    reason: 'read by hand (beanstalk runtime plan): name is ForceNew; description and appversion_lifecycle update in place',
+  },
+  'aws:elasticbeanstalk/applicationVersion:ApplicationVersion': {
+    entry: { replaces: ['application', 'bucket', 'key', 'name', 'region'] },
+    source: 'internal/service/elasticbeanstalk/application_version.go@108f85fd2bfcd9e85ed93fddb752c5cc10dba1ff',
+    reason: 'read by hand (beanstalk runtime plan): application, bucket, key and name are ForceNew; description updates in place',
+  },
+  'aws:elasticbeanstalk/environment:Environment': {
+    entry: { replaces: ['cnamePrefix', 'name', 'region', 'tier'] },
+    source: 'internal/service/elasticbeanstalk/environment.go@03274b5bab63566c638bbd79baefa6ff35fb30c1',
+    reason: 'read by hand (beanstalk runtime plan): name, cname_prefix and tier are ForceNew; settings, solution_stack_name, version_label and the rest go through UpdateEnvironment',
+  },
+});
 
 // Replacements decided outside the schema (ModifyPlan code), read by hand; merged as conditional.
 const EXTRA_CONDITIONAL = {
@@ -712,7 +747,12 @@ function pulumiPath(schema, fields, segs, renames = {}) {
 
 function planTypes() {
   const types = new Set();
-  const runs = [['--stack', 'dev'], ['--stack', 'prod'], ['--project', 'delivery', '--stack', 'delivery']];
+  // prod as committed, and prod with the other web runtime (its types are planned only then).
+  const prod = fs.readFileSync(path.join(ROOT, 'Pulumi.prod.yaml'), 'utf8');
+  if (!prod.includes('  platform:web:\n')) throw new Error('Pulumi.prod.yaml has no platform:web section to set runtime in');
+  const beanstalk = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'platform-stack-')), 'Pulumi.prod.yaml');
+  fs.writeFileSync(beanstalk, prod.replace('  platform:web:\n', '  platform:web:\n    runtime: beanstalk\n'));
+  const runs = [['--stack', 'dev'], ['--stack', 'prod'], ['--stack', 'prod', '--stack-file', beanstalk], ['--project', 'delivery', '--stack', 'delivery']];
   for (const args of runs) {
     const out = execFileSync(process.execPath, [path.join(ROOT, 'tools', 'run.js'), 'plan', ...args, '--json'], {
       cwd: ROOT, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'],

@@ -118,6 +118,10 @@ export const FREE: Record<string, string> = {
     "aws:lb/targetGroupAttachment:TargetGroupAttachment": "included in the load balancer",
     "aws:ec2/launchTemplate:LaunchTemplate": "launch templates are free; the instances are priced on the Auto Scaling group",
     "aws:autoscaling/policy:Policy": "scaling policies are free",
+    "aws:autoscaling/attachment:Attachment": "attaching a group to a target group is free",
+    "aws:ebs/encryptionByDefault:EncryptionByDefault": "an account setting: free (encrypted volumes cost the same, https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html)",
+    "aws:elasticbeanstalk/application:Application": "Elastic Beanstalk itself is free: you pay for the resources it runs (https://aws.amazon.com/elasticbeanstalk/pricing/)",
+    "aws:elasticbeanstalk/applicationVersion:ApplicationVersion": "free; the bundle is an object in the artifacts bucket",
     "aws:apigatewayv2/integration:Integration": "included in the API's requests",
     "aws:apigatewayv2/authorizer:Authorizer": "included in the API's requests (its Lambda, if any, is priced on the function)",
     "aws:apigatewayv2/route:Route": "included in the API's requests",
@@ -274,6 +278,23 @@ const HANDLERS: Record<string, Handler> = {
             const gb = c.price("ebs.gp3");
             charges.push({ monthly: desired * size * gb, basis: `${desired} x ${size} GB gp3 x ${usd(gb)}/GB-month` });
         }
+        return charges;
+    },
+    // Elastic Beanstalk is free (https://aws.amazon.com/elasticbeanstalk/pricing/): its instances are
+    // EC2 at the instance type x MinSize (what runs when idle), with their gp3 roots. Its load balancer
+    // is the platform's shared ALB, priced on its own resource.
+    "aws:elasticbeanstalk/environment:Environment": (r, c) => {
+        const settings = (r.inputs.settings as { namespace: string; name: string; value: unknown }[] | undefined) ?? [];
+        const get = (namespace: string, name: string) => settings.find((s) => s.namespace === namespace && s.name === name)?.value as string | undefined;
+        const type = c.need(get("aws:ec2:instances", "InstanceTypes"), "aws:ec2:instances InstanceTypes").split(",")[0].trim();
+        const count = Number(get("aws:autoscaling:asg", "MinSize") ?? 1);
+        const rate = c.price(`ec2.${type}`);
+        const charges: Charge[] = [{ monthly: count * rate * c.hours, basis: `${count} x ${type} on demand x ${usd(rate)}/h x ${c.hours} h (Elastic Beanstalk MinSize; the service itself is free)` }];
+        const volumeType = get("aws:autoscaling:launchconfiguration", "RootVolumeType") ?? "gp3";
+        if (volumeType !== "gp3") throw new NoPrice(`EBS volume type ${volumeType}`);
+        const size = Number(get("aws:autoscaling:launchconfiguration", "RootVolumeSize") ?? 8);
+        const gb = c.price("ebs.gp3");
+        charges.push({ monthly: count * size * gb, basis: `${count} x ${size} GB gp3 x ${usd(gb)}/GB-month` });
         return charges;
     },
     "aws:elasticache/replicationGroup:ReplicationGroup": (r, c) => {

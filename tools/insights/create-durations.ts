@@ -36,7 +36,8 @@ export const QUICK = entry(
 /** Every type whose create is a quick API call, named one by one so a new type is a conscious choice (tests/tools/create-time.test.ts). */
 export const QUICK_TYPES: readonly string[] = [
     "aws:apigatewayv2/api:Api", "aws:apigatewayv2/authorizer:Authorizer", "aws:apigatewayv2/integration:Integration",
-    "aws:apigatewayv2/route:Route", "aws:apigatewayv2/stage:Stage", "aws:autoscaling/policy:Policy",
+    "aws:apigatewayv2/route:Route", "aws:apigatewayv2/stage:Stage", "aws:autoscaling/attachment:Attachment", "aws:autoscaling/policy:Policy",
+    "aws:ebs/encryptionByDefault:EncryptionByDefault", "aws:elasticbeanstalk/application:Application", "aws:elasticbeanstalk/applicationVersion:ApplicationVersion",
     "aws:cloudfront/cachePolicy:CachePolicy", "aws:cloudfront/originAccessControl:OriginAccessControl",
     "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
     "aws:cloudwatch/eventArchive:EventArchive", "aws:cloudwatch/eventBus:EventBus", "aws:cloudwatch/eventRule:EventRule",
@@ -166,6 +167,13 @@ export const DURATIONS: Readonly<Record<string, DurationEntry>> = {
         0.1,
         "documented",
         "waitForCapacityTimeout '0' skips the capacity wait (https://www.pulumi.com/registry/packages/aws/api-docs/autoscaling/group/, 'Waiting for Capacity')",
+    ),
+    "aws:elasticbeanstalk/environment:Environment": entry(
+        8,
+        "estimate",
+        "The provider waits for the environment to turn Ready, up to wait_for_ready_timeout (default 20m; terraform-provider-aws " +
+            "internal/service/elasticbeanstalk/environment.go@03274b5bab63566c638bbd79baefa6ff35fb30c1): its CloudFormation stack, instances and their " +
+            "health checks on the shared ALB. No AWS timing found; 8 min is an estimate",
     ),
     "aws:lambda/function:Function": entry(
         0.3,
