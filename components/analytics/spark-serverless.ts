@@ -34,19 +34,34 @@ export class SparkServerless extends pulumi.ComponentResource {
 
     constructor(name: string, args: SparkServerlessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:analytics:SparkServerless", name, {}, opts);
-        const { lake } = args;
-        const job = sparkJob(`${name}-job`, lake, args.kmsKeyArn, this);
-
-        // Workers open connections (S3, Glue, STS) and accept none.
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: "EMR Serverless workers: HTTPS out only", tags: { Name: `${name}-sg` } }, { parent: this });
-        new aws.vpc.SecurityGroupEgressRule(`${name}-https-out`, { securityGroupId: sg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs and S3 over HTTPS" }, { parent: this });
-
+        const job = sparkJob(`${name}-job`, args.lake, args.kmsKeyArn, this);
+        const sg = this.securityGroup(name, args);
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
             { name: `/aws/emr-serverless/${stackScoped(name)}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
             { parent: this },
         );
-        const application = new aws.emrserverless.Application(
+        const application = this.application(name, args, sg, logGroup);
+        const jobRole = this.jobRole(name, args, logGroup);
+        this.scheduleJob(name, args, job, application, jobRole);
+
+        this.applicationId = application.id;
+        this.applicationArn = application.arn;
+        this.jobRoleArn = jobRole.arn;
+        this.securityGroupId = sg.id;
+        this.logGroupName = logGroup.name;
+        this.registerOutputs({ applicationId: this.applicationId, jobRoleArn: this.jobRoleArn });
+    }
+
+    /** Workers open connections (S3, Glue, STS) and accept none. */
+    private securityGroup(name: string, args: SparkServerlessArgs): aws.ec2.SecurityGroup {
+        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: "EMR Serverless workers: HTTPS out only", tags: { Name: `${name}-sg` } }, { parent: this });
+        new aws.vpc.SecurityGroupEgressRule(`${name}-https-out`, { securityGroupId: sg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs and S3 over HTTPS" }, { parent: this });
+        return sg;
+    }
+
+    private application(name: string, args: SparkServerlessArgs, sg: aws.ec2.SecurityGroup, logGroup: aws.cloudwatch.LogGroup): aws.emrserverless.Application {
+        return new aws.emrserverless.Application(
             name,
             {
                 name: stackScoped(name),
@@ -58,14 +73,18 @@ export class SparkServerless extends pulumi.ComponentResource {
                 maximumCapacity: { cpu: `${args.maxVcpu} vCPU`, memory: `${args.maxMemoryGiB} GB` },
                 networkConfiguration: { subnetIds: args.subnetIds, securityGroupIds: [sg.id] },
                 monitoringConfiguration: {
-                    s3MonitoringConfiguration: { logUri: pulumi.interpolate`s3://${lake.work.name}/spark-logs/serverless/`, encryptionKeyArn: args.kmsKeyArn },
+                    s3MonitoringConfiguration: { logUri: pulumi.interpolate`s3://${args.lake.work.name}/spark-logs/serverless/`, encryptionKeyArn: args.kmsKeyArn },
                     cloudwatchLoggingConfiguration: { enabled: true, logGroupName: logGroup.name },
                 },
             },
             { parent: this },
         );
+    }
 
-        const jobRole = new ServiceRole(
+    /** The jobs' runtime role: the lake, its own log folder, and the job's CloudWatch logs. */
+    private jobRole(name: string, args: SparkServerlessArgs, logGroup: aws.cloudwatch.LogGroup): ServiceRole {
+        const { lake } = args;
+        return new ServiceRole(
             `${name}-job-role`,
             {
                 service: "emr-serverless.amazonaws.com",
@@ -81,7 +100,10 @@ export class SparkServerless extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+    }
 
+    /** The daily aggregation, started on a schedule as a job run. */
+    private scheduleJob(name: string, args: SparkServerlessArgs, job: ReturnType<typeof sparkJob>, application: aws.emrserverless.Application, jobRole: ServiceRole): void {
         sparkSchedule(
             `${name}-schedule`,
             {
@@ -107,12 +129,5 @@ export class SparkServerless extends pulumi.ComponentResource {
             },
             this,
         );
-
-        this.applicationId = application.id;
-        this.applicationArn = application.arn;
-        this.jobRoleArn = jobRole.arn;
-        this.securityGroupId = sg.id;
-        this.logGroupName = logGroup.name;
-        this.registerOutputs({ applicationId: this.applicationId, jobRoleArn: this.jobRoleArn });
     }
 }

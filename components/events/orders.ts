@@ -54,6 +54,18 @@ export class OrderService extends pulumi.ComponentResource {
 
     constructor(name: string, args: OrderServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:events:OrderService", name, {}, opts);
+        const sg = this.securityGroup(name, args);
+        [this.placeOrder, this.relay] = this.functions(name, args, sg);
+        args.database.grantConnect(this.placeOrder);
+        args.database.grantConnect(this.relay);
+        this.scheduleRelay(name, args);
+        this.alarmOnParked(name, args);
+        this.securityGroupId = sg.id;
+        this.registerOutputs({ placeOrderFunctionName: this.placeOrder.functionName, securityGroupId: this.securityGroupId });
+    }
+
+    /** The functions' security group: the database proxy and AWS APIs over HTTPS, nothing else. */
+    private securityGroup(name: string, args: OrderServiceArgs): aws.ec2.SecurityGroup {
         const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: `${name} functions: to the database proxy and AWS APIs only`, tags: { Name: `${name}-sg` } }, { parent: this });
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-to-database-proxy`,
@@ -63,7 +75,11 @@ export class OrderService extends pulumi.ComponentResource {
         // EventBridge has no gateway endpoint: its API is reached over HTTPS through the NAT gateway.
         new aws.vpc.SecurityGroupEgressRule(`${name}-to-https`, { securityGroupId: sg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs over HTTPS" }, { parent: this });
         args.database.allowClient(name, sg.id);
+        return sg;
+    }
 
+    /** placeOrder and relay: one bundle, two handlers, the same database, bus and network. */
+    private functions(name: string, args: OrderServiceArgs, sg: aws.ec2.SecurityGroup): [PlatformFunction, PlatformFunction] {
         const common = {
             entry: ENTRY,
             kmsKeyArn: args.kmsKeyArn,
@@ -80,19 +96,22 @@ export class OrderService extends pulumi.ComponentResource {
             },
             statements: [{ Sid: "PublishOrderEvents", Action: "events:PutEvents", Resource: args.busArn }],
         };
-        this.placeOrder = new PlatformFunction(
+        const placeOrder = new PlatformFunction(
             `${name}-place`,
             { ...common, handlerExport: "placeOrderHandler", description: "Places an order: PostgreSQL and its outbox in one transaction, then OrderPlaced to the bus", reservedConcurrency: args.reservedConcurrency },
             { parent: this },
         );
-        this.relay = new PlatformFunction(
+        const relay = new PlatformFunction(
             `${name}-relay`,
             { ...common, handlerExport: "relayHandler", description: "Publishes outbox events left unpublished", reservedConcurrency: RELAY_RESERVED_CONCURRENCY },
             { parent: this },
         );
-        args.database.grantConnect(this.placeOrder);
-        args.database.grantConnect(this.relay);
 
+        return [placeOrder, relay];
+    }
+
+    /** EventBridge Scheduler runs the relay every few minutes. */
+    private scheduleRelay(name: string, args: OrderServiceArgs): void {
         const schedulerRole = new ServiceRole(
             `${name}-relay-scheduler`,
             { service: "scheduler.amazonaws.com", accountId: args.accountId, description: `Runs ${name}'s outbox relay`, statements: [{ Sid: "InvokeRelay", Action: "lambda:InvokeFunction", Resource: this.relay.arn }] },
@@ -109,7 +128,9 @@ export class OrderService extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [schedulerRole] },
         );
+    }
 
+    private alarmOnParked(name: string, args: OrderServiceArgs): void {
         // The relay parks an event EventBridge refused on every attempt, and reports how many are
         // parked each run: any at all needs a person (see "Parked outbox events" in docs/events.md).
         new aws.cloudwatch.MetricAlarm(
@@ -131,7 +152,5 @@ export class OrderService extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.securityGroupId = sg.id;
-        this.registerOutputs({ placeOrderFunctionName: this.placeOrder.functionName, securityGroupId: this.securityGroupId });
     }
 }
