@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { expectViolations, resource, violationsOf } from "../helpers/policy";
+import { euOriginDistribution } from "./edge-resources";
 
 const lb = (name: string, inputs: Record<string, unknown> = {}) =>
     resource("aws:lb/loadBalancer:LoadBalancer", name, { loadBalancerType: "application", internal: false, dropInvalidHeaderFields: true, ...inputs }, { outputs: { arn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/${name}/1` } });
@@ -16,20 +17,6 @@ const albOriginDistribution = (name: string, inputs: Record<string, unknown> = {
         viewerCertificate: { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
         ...inputs,
     }, { id: name, outputs: { arn: DIST_ARN } });
-const euOriginDistribution = (name: string, inputs: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
-    resource(
-        "aws:cloudfront/distribution:Distribution",
-        name,
-        {
-            enabled: true,
-            origins: [{ originId: "alb", domainName: "web-alb-1.eu-west-1.elb.amazonaws.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } }],
-            defaultCacheBehavior: { targetOriginId: "alb", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"] },
-            viewerCertificate: { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
-            restrictions: { geoRestriction: { restrictionType: "none" } },
-            ...inputs,
-        },
-        { id: `E${name}`, outputs: { arn: `arn:aws:cloudfront::123456789012:distribution/E${name}` }, ...extra },
-    );
 
 describe("load balancer policies", () => {
     describe("lb-drop-invalid-headers", () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { expectViolations, resource } from "../helpers/policy";
+import { euProvider, inEu, euOriginDistribution } from "./edge-resources";
 
 const DIST_ARN = "arn:aws:cloudfront::123456789012:distribution/EDGE1";
 const albOriginDistribution = (name: string, inputs: Record<string, unknown> = {}) =>
@@ -10,23 +11,6 @@ const albOriginDistribution = (name: string, inputs: Record<string, unknown> = {
         viewerCertificate: { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
         ...inputs,
     }, { id: name, outputs: { arn: DIST_ARN } });
-const EU_PROVIDER_URN = "urn:pulumi:test::platform::pulumi:providers:aws::eu";
-const euProvider = resource("pulumi:providers:aws", "eu", { region: "eu-west-1", defaultTags: JSON.stringify({ tags: { environment: "test", project: "platform", owner: "me" } }) }, { urn: EU_PROVIDER_URN });
-const inEu = { options: { provider: EU_PROVIDER_URN } as any };
-const euOriginDistribution = (name: string, inputs: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
-    resource(
-        "aws:cloudfront/distribution:Distribution",
-        name,
-        {
-            enabled: true,
-            origins: [{ originId: "alb", domainName: "web-alb-1.eu-west-1.elb.amazonaws.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } }],
-            defaultCacheBehavior: { targetOriginId: "alb", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"] },
-            viewerCertificate: { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
-            restrictions: { geoRestriction: { restrictionType: "none" } },
-            ...inputs,
-        },
-        { id: `E${name}`, outputs: { arn: `arn:aws:cloudfront::123456789012:distribution/E${name}` }, ...extra },
-    );
 
 describe("WAF policies", () => {
     describe("waf-managed-and-rate-rules", () => {
