@@ -11,16 +11,32 @@ import type { Statement } from "../components/iam";
  * and of the AWS-managed policies they attach (AWSLambdaVPCAccessExecutionRole: ec2 network
  * interfaces; AmazonEMRServicePolicy_v2: ec2, application-autoscaling). A test checks every
  * action of the dev and prod plans' role policies against the boundary. ecr: the container
- * services' execution roles pull their images.
+ * services' execution roles pull their images. autoscaling, cloudformation, elasticbeanstalk,
+ * elasticloadbalancing: the Elastic Beanstalk service role (AWSElasticBeanstalkEnhancedHealth;
+ * AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy, with which managed platform updates
+ * rebuild the environment's CloudFormation stack, group, launch template and target group).
  */
 export const BOUNDARY_SERVICES = [
-    "application-autoscaling", "cloudwatch", "dynamodb", "ec2", "ecr", "elasticmapreduce", "emr-serverless", "events", "glue", "kinesis", "kms",
-    "lambda", "logs", "rds-db", "s3", "secretsmanager", "sqs", "ssm", "ssmmessages", "states", "xray",
+    "application-autoscaling", "autoscaling", "cloudformation", "cloudwatch", "dynamodb", "ec2", "ecr", "elasticbeanstalk", "elasticloadbalancing", "elasticmapreduce",
+    "emr-serverless", "events", "glue", "kinesis", "kms", "lambda", "logs", "rds-db", "s3", "secretsmanager", "sqs", "ssm", "ssmmessages", "states", "xray",
 ];
-/** Single actions of services the platform otherwise doesn't use (AmazonEMRServicePolicy_v2's capacity-reservation lookup). */
-export const BOUNDARY_ACTIONS = ["resource-groups:ListGroupResources"];
-/** Services platform roles hand the stack's other roles to: EMR's service role passes the instance role, the Spark schedule passes the job role. */
-export const BOUNDARY_PASS_TO = ["ec2.amazonaws.com", "emr-serverless.amazonaws.com"];
+/**
+ * Single actions of services the platform otherwise doesn't use: AmazonEMRServicePolicy_v2's
+ * capacity-reservation lookup; the Elastic Beanstalk service role's managed policies' RDS
+ * lookups, notification topic (SNS) and ECS calls (the Docker-on-ECS platforms').
+ */
+export const BOUNDARY_ACTIONS = [
+    "resource-groups:ListGroupResources",
+    "rds:DescribeDBEngineVersions", "rds:DescribeDBInstances", "rds:DescribeOrderableDBInstanceOptions",
+    "sns:Publish", "sns:CreateTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic",
+    "ecs:CreateCluster", "ecs:DeleteCluster", "ecs:DescribeClusters", "ecs:RegisterTaskDefinition", "ecs:TagResource",
+];
+/**
+ * Services platform roles hand the stack's other roles to: EMR's service role passes the
+ * instance role, the Spark schedule passes the job role, and Elastic Beanstalk's service role,
+ * updating the environment, passes itself (the environment's ServiceRole) and the instance role.
+ */
+export const BOUNDARY_PASS_TO = ["ec2.amazonaws.com", "elasticbeanstalk.amazonaws.com", "emr-serverless.amazonaws.com"];
 
 export interface BoundaryArgs {
     accountId: pulumi.Input<string>;

@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Statement } from "../components/iam";
+import { awsIdentifier } from "../components/names";
 
 /** How an AWS service's API is addressed: in a region, globally, or in us-east-1 for CloudFront. */
 type Scope = "regional" | "global" | "edge";
@@ -30,6 +31,9 @@ const SECRETS_MANAGE = [
     "DeleteResourcePolicy", "ValidateResourcePolicy", "ReplicateSecretToRegions", "RemoveRegionsFromReplication", "StopReplicationToReplica",
 ].map((a) => `secretsmanager:${a}`);
 
+/** Elastic Beanstalk actions that take no resource, or that read solution stacks and platforms (Service Authorization Reference, Elastic Beanstalk). */
+const BEANSTALK_READ = ["Describe*", "List*", "CheckDNSAvailability"];
+
 const EC2 = svc("ec2", ["Describe*", "GetManagedPrefixListEntries", "GetLaunchTemplateData", "GetEbsEncryptionByDefault", "GetEbsDefaultKmsKeyId"]);
 const LOGS = svc("logs", ["Describe*", "ListTagsForResource", "ListTagsLogGroup"]);
 const CLOUDWATCH = svc("cloudwatch", ["Describe*", "ListTagsForResource", "GetDashboard"]);
@@ -45,10 +49,15 @@ const APIGATEWAY = svc("apigateway", ["GET"]);
  */
 export const PLATFORM_SERVICES: Record<string, ServiceAccess[]> = {
     ec2: [EC2],
+    // aws.ebs.EncryptionByDefault (the Beanstalk runtime): ec2:EnableEbsEncryptionByDefault, GetEbsEncryptionByDefault.
+    ebs: [EC2],
     vpc: [EC2],
     lb: [svc("elasticloadbalancing", ["Describe*"])],
     alb: [svc("elasticloadbalancing", ["Describe*"])],
+    // Also aws.autoscaling.Attachment (AttachLoadBalancerTargetGroups, DetachLoadBalancerTargetGroups).
     autoscaling: [svc("autoscaling", ["Describe*"])],
+    // Scoped to the stack's own application in deployStatements (see beanstalkStatements), not granted whole.
+    elasticbeanstalk: [svc("elasticbeanstalk", BEANSTALK_READ)],
     appautoscaling: [svc("application-autoscaling", ["Describe*", "ListTagsForResource"])],
     elasticache: [svc("elasticache", ["Describe*", "ListTagsForResource"])],
     rds: [svc("rds", ["Describe*", "ListTagsForResource"])],
@@ -137,6 +146,8 @@ const ESCALATION_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullA
 
 export interface GuardArgs {
     accountId: pulumi.Input<string>;
+    /** The platform stack: names its Elastic Beanstalk application. */
+    stack: string;
     /** The stack's `environment` tag, which every resource the platform creates carries. */
     environmentTag: string;
     /** Name prefix every delivery resource shares: role path, log groups, buckets and topics. */
@@ -180,7 +191,7 @@ export function previewStatements(regions: string[]): Statement[] {
  */
 export function deployStatements(regions: string[], guard: GuardArgs): Statement[] {
     const services = uniqueServices();
-    const special = ["iam", "s3", "secretsmanager"];
+    const special = ["iam", "s3", "secretsmanager", "elasticbeanstalk"];
     const all = (scope: Scope) => services.filter((s) => s.scope === scope && !special.includes(s.prefix)).map((s) => `${s.prefix}:*`);
     const iamArn = (resource: string) => pulumi.interpolate`arn:aws:iam::${guard.accountId}:${resource}`;
     const inRegions = { StringEquals: { "aws:RequestedRegion": regions } };
@@ -190,6 +201,7 @@ export function deployStatements(regions: string[], guard: GuardArgs): Statement
         // Every bucket but the delivery buckets and the state bucket, whose objects are granted stack by stack.
         { Sid: "ManagePlatformBuckets", Action: "s3:*", NotResource: offLimitsBuckets.flatMap((b) => [b, pulumi.interpolate`${b}/*`]), Condition: inRegions },
         { Sid: "ManagePlatformSecrets", Action: SECRETS_MANAGE, Resource: "*", Condition: inRegions },
+        ...beanstalkStatements(regions, guard),
         {
             Sid: "ReadOwnStackSecrets",
             Action: "secretsmanager:GetSecretValue",
@@ -252,6 +264,48 @@ export function deployStatements(regions: string[], guard: GuardArgs): Statement
                   Resource: guard.secretArns,
               }]
             : []),
+    ];
+}
+
+/** The one Elastic Beanstalk application a platform stack may have (components/web-cluster.ts: the `web` cluster's `${name}-beanstalk`). */
+export const BEANSTALK_COMPONENT = "web-beanstalk";
+/** Its application's name in a stack, as components/beanstalk-environment.ts derives it (stackIdentifier, 100 characters). */
+export function beanstalkApplicationName(stack: string): string {
+    return awsIdentifier([BEANSTALK_COMPONENT, stack], 100);
+}
+
+/**
+ * What `pulumi up` needs for `web.runtime: beanstalk` beyond the services Deploy has whole.
+ * Elastic Beanstalk builds the environment as a CloudFormation stack (awseb-e-<id>-stack) with
+ * the caller's credentials, so Deploy itself needs CloudFormation on those stacks; what that
+ * stack creates (EC2, Auto Scaling, ELB, CloudWatch, Logs, S3) Deploy already has in its
+ * regions, as it does EnableEbsEncryptionByDefault and the Auto Scaling group's target-group
+ * attachment. Elastic Beanstalk itself is limited to the stack's own application, its versions,
+ * configuration templates and environments; and Deploy passes Elastic Beanstalk only the
+ * stack's service role (its name, and the stack's environment tag, which the provider's default
+ * tags put on every role the stack creates). The instance profile's role goes to EC2 as the
+ * fleet's always has (PassRolesToPlatformServices).
+ */
+function beanstalkStatements(regions: string[], guard: GuardArgs): Statement[] {
+    const app = beanstalkApplicationName(guard.stack);
+    const eb = (resource: string) => pulumi.interpolate`arn:aws:elasticbeanstalk:*:${guard.accountId}:${resource}`;
+    const inRegions = { StringEquals: { "aws:RequestedRegion": regions } };
+    return [
+        {
+            Sid: "ManageStackBeanstalkApplication",
+            Action: "elasticbeanstalk:*",
+            Resource: [eb(`application/${app}`), eb(`applicationversion/${app}/*`), eb(`configurationtemplate/${app}/*`), eb(`environment/${app}/*`)],
+            Condition: inRegions,
+        },
+        // Solution stacks, platforms, DNS availability and the account's Elastic Beanstalk bucket (CreateStorageLocation) take no resource scope.
+        { Sid: "ReadBeanstalkPlatforms", Action: [...BEANSTALK_READ.map((a) => `elasticbeanstalk:${a}`), "elasticbeanstalk:CreateStorageLocation"], Resource: "*", Condition: inRegions },
+        { Sid: "ManageBeanstalkStacks", Action: "cloudformation:*", Resource: pulumi.interpolate`arn:aws:cloudformation:*:${guard.accountId}:stack/awseb-e-*`, Condition: inRegions },
+        {
+            Sid: "PassBeanstalkServiceRole",
+            Action: "iam:PassRole",
+            Resource: pulumi.interpolate`arn:aws:iam::${guard.accountId}:role/${BEANSTALK_COMPONENT}-service-role-*`,
+            Condition: { StringEquals: { "iam:PassedToService": "elasticbeanstalk.amazonaws.com", "aws:ResourceTag/environment": guard.environmentTag } },
+        },
     ];
 }
 

@@ -375,6 +375,7 @@ function buildStatements(args: DeliveryPipelineArgs, stage: BuildStage, scope: P
             ...stateAccess(args, stage),
             ...deployStatements(args.deployRegions, {
                 accountId: args.accountId,
+                stack: args.stack,
                 environmentTag: args.stack,
                 prefix: args.guardPrefix,
                 keyArns: scope.keyArns,

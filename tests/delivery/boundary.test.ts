@@ -33,6 +33,51 @@ const MANAGED_POLICY_ACTIONS: Record<string, string[]> = {
         "application-autoscaling:DescribeScalingPolicies", "application-autoscaling:PutScalingPolicy", "application-autoscaling:RegisterScalableTarget",
         "resource-groups:ListGroupResources", "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms",
     ],
+    // v4.
+    "arn:aws:iam::aws:policy/service-role/AWSElasticBeanstalkEnhancedHealth": [
+        "elasticloadbalancing:DescribeInstanceHealth", "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetHealth", "ec2:DescribeInstances",
+        "ec2:DescribeInstanceStatus", "ec2:GetConsoleOutput", "ec2:AssociateAddress", "ec2:DescribeAddresses", "ec2:DescribeSecurityGroups", "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl", "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeScalingActivities",
+        "autoscaling:DescribeNotificationConfigurations", "sns:Publish", "logs:DescribeLogStreams", "logs:CreateLogStream", "logs:PutLogEvents",
+    ],
+    // v8; its iam:PassRole is in MANAGED_POLICY_PASSES.
+    "arn:aws:iam::aws:policy/AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy": [
+        "elasticbeanstalk:*",
+        "autoscaling:DescribeAccountLimits", "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeLaunchConfigurations",
+        "autoscaling:DescribeLoadBalancers", "autoscaling:DescribeNotificationConfigurations", "autoscaling:DescribeScalingActivities", "autoscaling:DescribeScheduledActions",
+        "ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones", "ec2:DescribeImages", "ec2:DescribeInstanceAttribute", "ec2:DescribeInstances",
+        "ec2:DescribeKeyPairs", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions", "ec2:DescribeSecurityGroups", "ec2:DescribeSnapshots",
+        "ec2:DescribeSpotInstanceRequests", "ec2:DescribeSubnets", "ec2:DescribeVpcClassicLink", "ec2:DescribeVpcs", "elasticloadbalancing:DescribeInstanceHealth",
+        "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth", "logs:DescribeLogGroups",
+        "rds:DescribeDBEngineVersions", "rds:DescribeDBInstances", "rds:DescribeOrderableDBInstanceOptions", "sns:ListSubscriptionsByTopic",
+        "ec2:AllocateAddress", "ec2:AssociateAddress", "ec2:AuthorizeSecurityGroupEgress", "ec2:AuthorizeSecurityGroupIngress", "ec2:CreateLaunchTemplate",
+        "ec2:CreateLaunchTemplateVersion", "ec2:CreateSecurityGroup", "ec2:DeleteLaunchTemplate", "ec2:DeleteLaunchTemplateVersions", "ec2:DeleteSecurityGroup",
+        "ec2:DisassociateAddress", "ec2:ReleaseAddress", "ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress", "ec2:RunInstances", "ec2:TerminateInstances",
+        "ecs:CreateCluster", "ecs:DescribeClusters", "ecs:RegisterTaskDefinition", "ecs:DeleteCluster",
+        "autoscaling:AttachInstances", "autoscaling:CreateAutoScalingGroup", "autoscaling:CreateLaunchConfiguration", "autoscaling:CreateOrUpdateTags",
+        "autoscaling:DeleteLaunchConfiguration", "autoscaling:DeleteAutoScalingGroup", "autoscaling:DeleteScheduledAction", "autoscaling:DetachInstances",
+        "autoscaling:DeletePolicy", "autoscaling:PutScalingPolicy", "autoscaling:PutScheduledUpdateGroupAction", "autoscaling:PutNotificationConfiguration",
+        "autoscaling:ResumeProcesses", "autoscaling:SetDesiredCapacity", "autoscaling:SuspendProcesses", "autoscaling:TerminateInstanceInAutoScalingGroup",
+        "autoscaling:UpdateAutoScalingGroup", "cloudformation:*",
+        "elasticloadbalancing:AddTags", "elasticloadbalancing:ApplySecurityGroupsToLoadBalancer", "elasticloadbalancing:ConfigureHealthCheck",
+        "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
+        "elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterInstancesWithLoadBalancer", "elasticloadbalancing:RegisterTargets",
+        "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy",
+        "s3:DeleteObject", "s3:GetObject", "s3:GetObjectAcl", "s3:GetObjectVersion", "s3:GetObjectVersionAcl", "s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectVersionAcl",
+        "s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:ListBucket", "s3:PutBucketPolicy",
+        "sns:CreateTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
+        "cloudwatch:PutMetricAlarm", "ecs:TagResource", "ec2:CreateTags",
+    ],
+};
+
+/**
+ * The iam:PassRole of those policies, by the services the platform needs it for. The managed
+ * updates policy may pass any role to Elastic Beanstalk, EC2, Auto Scaling, ELB, ECS and
+ * CloudFormation; updating the environment passes only its service role (to Elastic Beanstalk)
+ * and its instance role (to EC2): the boundary takes the rest away on purpose.
+ */
+const MANAGED_POLICY_PASSES: Record<string, string[]> = {
+    "arn:aws:iam::aws:policy/AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy": ["elasticbeanstalk.amazonaws.com", "ec2.amazonaws.com"],
 };
 
 interface Grant {
@@ -58,6 +103,11 @@ function grantsOf(plan: PlanWithPolicy): Grant[] {
         const arn = String(a.inputs.policyArn);
         assert.ok(MANAGED_POLICY_ACTIONS[arn], `${a.name} attaches ${arn}: list its actions in MANAGED_POLICY_ACTIONS (AWS Managed Policy Reference) so the boundary is checked against them`);
         for (const action of MANAGED_POLICY_ACTIONS[arn]) grants.push({ where: `${a.name} (${arn})`, action, resources: ["*"] });
+        const passes = MANAGED_POLICY_PASSES[arn];
+        // The roles it passes: the stack's roles those services assume.
+        const passed = (service: string) =>
+            plan.resources.filter((r) => r.type === "aws:iam/role:Role" && doc(r.inputs.assumeRolePolicy).Statement.some((s: any) => list(s.Principal?.Service).includes(service))).map((r) => String(r.outputs.arn));
+        for (const service of passes ?? []) grants.push({ where: `${a.name} (${arn})`, action: "iam:PassRole", resources: passed(service), passedTo: [service] });
     }
     return grants;
 }
@@ -118,9 +168,9 @@ describe("the permissions boundary", () => {
         }
     });
 
-    it("allows every action each platform role's policies and attached AWS policies grant, in dev and prod", () => {
-        for (const stack of STACKS) {
-            const boundary = doc(boundaryOf(stack).inputs.policy).Statement;
+    it("allows every action each platform role's policies and attached AWS policies grant, in dev and prod (and prod on Elastic Beanstalk)", () => {
+        for (const stack of [...STACKS, "prod-beanstalk"]) {
+            const boundary = doc(boundaryOf(stack.replace(/-beanstalk$/, "")).inputs.policy).Statement;
             const grants = grantsOf(planOf(stack));
             assert.ok(grants.some((g) => g.action === "iam:PassRole"), "the platform passes roles: the check must see them");
             const taken = grants.flatMap((g) => {
@@ -131,7 +181,7 @@ describe("the permissions boundary", () => {
         }
     });
 
-    it("takes away IAM (but passing the stack's roles to EC2 and EMR Serverless), STS, Organizations and the delivery machinery", () => {
+    it("takes away IAM (but passing the stack's roles to EC2, Elastic Beanstalk and EMR Serverless), STS, Organizations and the delivery machinery", () => {
         const boundary = doc(boundaryOf("dev").inputs.policy).Statement;
         const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
         for (const g of [
@@ -151,7 +201,11 @@ describe("the permissions boundary", () => {
             assert.ok(boundaryTakes(boundary, { where: "test", ...g }), `${g.action} on ${g.resources} must be taken away`);
         }
         assert.equal(boundaryTakes(boundary, { where: "test", action: "iam:PassRole", resources: [role("analytics-spark-instance-role-1")], passedTo: ["ec2.amazonaws.com"] }), undefined);
-        assert.deepEqual([...BOUNDARY_PASS_TO].sort(), ["ec2.amazonaws.com", "emr-serverless.amazonaws.com"]);
+        assert.deepEqual([...BOUNDARY_PASS_TO].sort(), ["ec2.amazonaws.com", "elasticbeanstalk.amazonaws.com", "emr-serverless.amazonaws.com"]);
+        // What AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy may pass beyond that stays out of reach.
+        for (const service of ["autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.amazonaws.com", "cloudformation.amazonaws.com"]) {
+            assert.ok(boundaryTakes(boundary, { where: "test", action: "iam:PassRole", resources: [role("x")], passedTo: [service] }), service);
+        }
     });
 
     it("is replaced by nothing but its fixed name and path, and fits the managed-policy size limit", () => {

@@ -58,3 +58,37 @@ export function allows(statements: any[]): { action: string; resources: string[]
         .filter((s) => (s.Effect ?? "Allow") === "Allow")
         .flatMap((s) => list(s.Action).map((action) => ({ action, resources: list(s.Resource), condition: s.Condition })));
 }
+
+/** A request to evaluate against identity-policy statements: its action, resource and context keys. */
+export interface Request {
+    action: string;
+    resource: string;
+    context?: Record<string, string>;
+}
+
+/**
+ * Whether the statements allow the request, as IAM evaluates one identity policy: an explicit
+ * deny wins, then any allow. Conditions: StringEquals, StringLike, ArnEquals, ArnLike and Null;
+ * a missing key fails every operator but Null, and an operator this does not know never holds.
+ */
+export function allowsRequest(statements: any[], req: Request): boolean {
+    const glob = (p: string, v: string, ci = false) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, ci ? "i" : "").test(v);
+    const context = req.context ?? {};
+    const holds = (condition: Record<string, Record<string, unknown>> | undefined) =>
+        Object.entries(condition ?? {}).every(([op, block]) =>
+            Object.entries(block).every(([key, values]) => {
+                const value = context[key];
+                if (op === "Null") return (value === undefined) === (String(values) === "true");
+                if (value === undefined) return false;
+                if (op === "StringEquals" || op === "ArnEquals") return list(values).includes(value);
+                if (op === "StringLike" || op === "ArnLike") return list(values).some((p) => glob(p, value));
+                return false;
+            }),
+        );
+    const applies = (s: any) =>
+        (s.Action !== undefined ? list(s.Action).some((a) => glob(a, req.action, true)) : !list(s.NotAction).some((a) => glob(a, req.action, true))) &&
+        (s.Resource !== undefined ? list(s.Resource).some((r) => glob(r, req.resource)) : !list(s.NotResource).some((r) => glob(r, req.resource))) &&
+        holds(s.Condition);
+    if (statements.some((s) => s.Effect === "Deny" && applies(s))) return false;
+    return statements.some((s) => (s.Effect ?? "Allow") === "Allow" && applies(s));
+}
