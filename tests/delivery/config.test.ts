@@ -9,9 +9,9 @@ import { PROJECT_DIR } from "../helpers/plan";
 import { COMMITTED, deliveryCli } from "./helpers";
 
 const TARGETS: Record<string, TargetStack> = {
-    dev: { profile: "dev", region: "us-east-1", replicaRegions: [] },
-    prod: { profile: "prod", region: "us-east-1", replicaRegions: ["us-west-2"] },
-    staging: { profile: "prod", region: "eu-west-1", replicaRegions: [] },
+    dev: { profile: "dev", region: "us-east-1", replicaRegions: [], containerServices: [] },
+    prod: { profile: "prod", region: "us-east-1", replicaRegions: ["us-west-2"], containerServices: [] },
+    staging: { profile: "prod", region: "eu-west-1", replicaRegions: [], containerServices: [] },
 };
 const describe_ = (stack: string): TargetStack => {
     const t = TARGETS[stack];
