@@ -1,8 +1,8 @@
-// Prints a container service's image tag (tools/image-tag.ts): `node tools/image-tag.js <service>`.
+// Prints a container service's image tag (tools/images.ts): `node tools/image-tag.js <service>`.
 // The Build images stage tags and skips pushes with it.
 "use strict";
 require("./register");
-const { imageTag } = require("./image-tag.ts");
+const { imageTag } = require("./images.ts");
 
 const [service] = process.argv.slice(2);
 if (!service || !/^[a-z][a-z0-9-]{0,23}$/.test(service)) {

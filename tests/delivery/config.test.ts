@@ -55,6 +55,19 @@ describe("delivery config", () => {
         assert.deepEqual(cfg.tags, { owner: "team-a", environment: "delivery", project: "platform-delivery" });
     });
 
+    it("builds images for exactly the target stack's container services, and refuses ARM64 ones (the image build is x86_64)", () => {
+        const withServices = (architecture: "X86_64" | "ARM64") => (stack: string): TargetStack => ({
+            ...describe_(stack),
+            containerServices: stack === "dev" ? [{ name: "catalog", architecture: "X86_64" }, { name: "inventory", architecture }] : [],
+        });
+        const cfg = validateDeliveryConfig(raw({}), "delivery", withServices("X86_64"));
+        assert.deepEqual(cfg.pipelines.map((p) => p.imageServices), [["catalog", "inventory"], []]);
+        assert.throws(
+            () => validateDeliveryConfig(raw({}), "delivery", withServices("ARM64")),
+            (err: unknown) => err instanceof ConfigError && err.problems.some((p) => /^platform-delivery:pipelines\.dev: .*ARM64 container services \(inventory\).*X86_64 images only/.test(p)),
+        );
+    });
+
     it("names the key when the repository is missing", () => {
         assert.deepEqual(problems({ "platform-delivery:source": { type: "codestar", connectionArn: CONNECTION } }), [
             "platform-delivery:source.repository: is required: the repository the pipelines build, as owner/name (e.g. my-org/platform)",
