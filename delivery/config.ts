@@ -141,6 +141,7 @@ export const buildSchema = z.strictObject({
     timeoutMinutes: z
         .strictObject({
             test: buildTimeout.describe("Minutes the Test build may run."),
+            images: buildTimeout.describe("Minutes the Build images build may run (all of a stack's container images)."),
             preview: buildTimeout.describe("Minutes the Preview build may run."),
             deploy: buildTimeout.describe("Minutes the Deploy build may run."),
         })
@@ -155,6 +156,7 @@ export const usageSchema = z.strictObject({
     buildMinutes: z
         .strictObject({
             test: z.number().nonnegative().describe("Minutes the Test build takes per run."),
+            images: z.number().nonnegative().describe("Minutes the Build images build takes per run (stacks with container services only)."),
             preview: z.number().nonnegative().describe("Minutes the Preview build takes per run."),
             deploy: z.number().nonnegative().describe("Minutes the Deploy build takes per run."),
         })
@@ -167,7 +169,7 @@ export const SECTIONS = {
     state: { schema: stateSchema, description: "Where the platform stacks' Pulumi state lives: backend cloud (accessTokenSecret) or s3 (bucket, kmsKeyArn)." },
     pipelines: { schema: z.record(z.string(), pipelineSchema), description: "One pipeline per platform stack, keyed by stack name: branch, tags, requireApproval, approvalEmails." },
     build: { schema: buildSchema, description: "The CodeBuild projects: nodeVersion, pulumiVersion, image, computeType, timeoutMinutes, logRetentionDays, artifactRetentionDays." },
-    usage: { schema: usageSchema, description: "Expected pipeline usage, which only the cost estimate (npm run cost) reads: runsPerMonth per pipeline, sourceMinutes, buildMinutes (test, preview, deploy)." },
+    usage: { schema: usageSchema, description: "Expected pipeline usage, which only the cost estimate (npm run cost) reads: runsPerMonth per pipeline, sourceMinutes, buildMinutes (test, images, preview, deploy)." },
 } as const;
 export type DeliverySectionName = keyof typeof SECTIONS;
 
@@ -187,11 +189,11 @@ export const DEFAULTS = {
         pulumiVersion: pulumiSdkVersion,
         image: "aws/codebuild/standard:7.0",
         computeType: "BUILD_GENERAL1_MEDIUM",
-        timeoutMinutes: { test: 30, preview: 30, deploy: 120 },
+        timeoutMinutes: { test: 30, images: 60, preview: 30, deploy: 120 },
         logRetentionDays: 90,
         artifactRetentionDays: 30,
     },
-    usage: { runsPerMonth: 60, sourceMinutes: 1, buildMinutes: { test: 12, preview: 4, deploy: 15 } },
+    usage: { runsPerMonth: 60, sourceMinutes: 1, buildMinutes: { test: 12, images: 6, preview: 4, deploy: 15 } },
 } satisfies Record<DeliverySectionName, unknown>;
 export const PIPELINE_DEFAULTS = { branch: "main", tags: [] as string[], approvalEmails: [] as string[] };
 
@@ -206,6 +208,8 @@ export interface TargetStack {
     region: string;
     /** Regions holding replicas (globalTable.replicaRegions). */
     replicaRegions: string[];
+    /** Its container services (platform:containers.services), whose images the pipeline builds. */
+    containerServices: { name: string; architecture: "X86_64" | "ARM64" }[];
 }
 
 /** One platform stack's pipeline, resolved against that stack's own settings. */
@@ -218,6 +222,8 @@ export interface PipelineConfig {
     profile: Profile;
     /** Regions the stack's Preview and Deploy may act in: its home region first, then its replica regions. */
     deployRegions: string[];
+    /** The container services whose images the Build images stage builds and pushes, in the home region's ECR; none: no such stage. */
+    imageServices: string[];
 }
 
 export interface DeliveryConfig {
@@ -294,6 +300,11 @@ function pipelineConfigs(
         if (p.tags.length > 0 && sourceType === "codecommit") {
             config.report(`${key}.tags`, p.tags, "needs a codestar source: V2 tag triggers exist only for CodeStarSourceConnection actions");
         }
+        // The image build runs on CodeBuild's x86_64 image and builds for its own platform only.
+        const arm = info.containerServices.filter((c) => c.architecture === "ARM64").map((c) => c.name);
+        if (arm.length > 0) {
+            config.report(key, undefined, `stack ${target} runs ARM64 container services (${arm.join(", ")}), but the Build images stage builds X86_64 images only; set their architecture to X86_64`);
+        }
         pipelines.push({
             stack: target,
             branch: p.branch,
@@ -302,6 +313,7 @@ function pipelineConfigs(
             approvalEmails: p.approvalEmails,
             profile: info.profile,
             deployRegions: [...new Set([info.region, ...info.replicaRegions])],
+            imageServices: info.containerServices.map((c) => c.name),
         });
     }
     return pipelines;
@@ -326,7 +338,12 @@ export function describePlatformStack(platformDir: string, stack: string): Targe
     if (!fs.existsSync(allowances)) throw new Error(`has no ${path.join(ALLOW_REPLACE_DIR, `${stack}.txt`)}: the Test build passes it to npm run diff as --allow-replace-file (create it; comments only means no allowance)`);
     try {
         const platform = validateConfig(config, stack);
-        return { profile: platform.profile, region: platform.region, replicaRegions: platform.globalTable.replicaRegions };
+        return {
+            profile: platform.profile,
+            region: platform.region,
+            replicaRegions: platform.globalTable.replicaRegions,
+            containerServices: Object.entries(platform.containers.services).map(([name, s]) => ({ name, architecture: s.architecture })),
+        };
     } catch (err) {
         if (err instanceof ConfigError) throw new Error(`the platform stack's own config is invalid (see npm run plan -- --stack ${stack}): ${err.problems.join("; ")}`, { cause: err });
         throw err;

@@ -56,6 +56,7 @@ const pipelines = config.pipelines.map(
                     nodeVersion: config.build.nodeVersion,
                     buildspecs,
                     build: config.build,
+                    imageServices: p.imageServices,
                     guardPrefix: GUARD_PREFIX,
                 },
                 opts,

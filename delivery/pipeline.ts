@@ -5,16 +5,29 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { SecureBucket } from "../components/bucket";
 import { policyDocument, ServiceRole, type Statement } from "../components/iam";
+import { repositoryName } from "../components/containers/repository";
 import { BOUNDARY_PATH, boundaryPolicyName } from "../components/permissions-boundary";
 import { boundaryStatements } from "./boundary";
 import { deployStatements, previewStatements, stateObjectPaths } from "./permissions";
 
-/** The CodeBuild stages, each with its buildspec `pipelines/buildspec-<stage>.yml`. */
-export const BUILD_STAGES = ["test", "preview", "deploy"] as const;
+/**
+ * The CodeBuild stages, in pipeline order, each with its buildspec `pipelines/buildspec-<stage>.yml`.
+ * `images` only for a stack with container services.
+ */
+export const BUILD_STAGES = ["test", "images", "preview", "deploy"] as const;
 export type BuildStage = (typeof BUILD_STAGES)[number];
 
 /** Stage names as the pipeline shows them, in order; Approval only when the pipeline has one. */
-export const STAGE_NAMES = { source: "Source", test: "Test", preview: "Preview", approval: "Approval", deploy: "Deploy" } as const;
+export const STAGE_NAMES = { source: "Source", test: "Test", images: "BuildImages", preview: "Preview", approval: "Approval", deploy: "Deploy" } as const;
+
+/** The Build images action's variable namespace: Preview and Deploy read its IMAGE_TAGS there. */
+export const IMAGES_NAMESPACE = "BuildImages";
+
+/**
+ * The image-build project's marker, a tag: with its buildspec (pipelines/buildspec-images.yml),
+ * what policy rule codebuild-no-privileged-mode admits to privileged mode, and nothing else.
+ */
+export const IMAGE_BUILD_TAG = { key: "platform:purpose", value: "image-build" } as const;
 
 /** The name of the source action, which the V2 trigger references. */
 export const SOURCE_ACTION = "Source";
@@ -109,6 +122,12 @@ export interface DeliveryPipelineArgs {
     buildspecs: Buildspecs;
     build: BuildSettings;
     /**
+     * The container services (services/<name>/Dockerfile) whose images the Build images stage
+     * builds and pushes to their ECR repositories (`platform/<stack>/<name>`, created by the
+     * platform stack) in the stack's home region, `deployRegions[0]`. None: no such stage.
+     */
+    imageServices: string[];
+    /**
      * Prefix every delivery pipeline's names share (this component's name starts with it): its roles'
      * IAM path and its log groups use it, and every deploy role is denied all of it.
      */
@@ -126,7 +145,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     public readonly pipelineArn: pulumi.Output<string>;
     public readonly artifactBucket: pulumi.Output<string>;
     public readonly approvalTopicArn: pulumi.Output<string> | undefined;
-    public readonly roleArns: Record<"pipeline" | BuildStage, pulumi.Output<string>>;
+    public readonly roleArns: Record<"pipeline" | Exclude<BuildStage, "images">, pulumi.Output<string>> & { images?: pulumi.Output<string> };
     /** The permissions boundary every role of the deployed stack carries. */
     public readonly boundaryPolicyArn: pulumi.Output<string>;
 
@@ -145,7 +164,8 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
 
         const artifacts = this.artifactStore(name, args, scope);
         const boundary = this.boundary(name, args, scope);
-        const builds = Object.fromEntries(BUILD_STAGES.map((stage) => [stage, this.buildStage(name, args, stage, scope, artifacts, boundary)])) as Record<BuildStage, Build>;
+        const stages = BUILD_STAGES.filter((stage) => stage !== "images" || args.imageServices.length > 0);
+        const builds: Builds = Object.fromEntries(stages.map((stage) => [stage, this.buildStage(name, args, stage, scope, artifacts, boundary)])) as Builds;
         const topic = args.approval ? this.approvalTopic(name, args, args.approval.emails) : undefined;
         const { pipeline, role: pipelineRole } = this.pipeline(name, args, scope, artifacts, builds, topic);
         if (args.source.type === "codecommit") this.pushTrigger(name, args, args.source, scope, pipeline);
@@ -154,7 +174,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         this.pipelineArn = pipeline.arn;
         this.artifactBucket = artifacts.name;
         this.approvalTopicArn = topic?.arn;
-        this.roleArns = { pipeline: pipelineRole.arn, test: builds.test.role.arn, preview: builds.preview.role.arn, deploy: builds.deploy.role.arn };
+        this.roleArns = { pipeline: pipelineRole.arn, test: builds.test.role.arn, preview: builds.preview.role.arn, deploy: builds.deploy.role.arn, ...(builds.images ? { images: builds.images.role.arn } : {}) };
         this.boundaryPolicyArn = boundary.arn;
         this.registerOutputs({ pipelineName: this.pipelineName, pipelineArn: this.pipelineArn, artifactBucket: this.artifactBucket, approvalTopicArn: this.approvalTopicArn, boundaryPolicyArn: this.boundaryPolicyArn });
     }
@@ -238,10 +258,13 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                     computeType: args.build.computeType,
                     image: args.build.image,
                     imagePullCredentialsType: "CODEBUILD",
-                    privilegedMode: false,
+                    // Docker in the build needs privileged mode: the image build alone, whose role can do
+                    // no more than push to the stack's repositories.
+                    privilegedMode: stage === "images",
                     environmentVariables: buildVariables(args, stage, artifacts.name),
                 },
                 logsConfig: { cloudwatchLogs: { status: "ENABLED", groupName: logGroup.name }, s3Logs: { status: "DISABLED" } },
+                tags: stage === "images" ? { [IMAGE_BUILD_TAG.key]: IMAGE_BUILD_TAG.value } : undefined,
             },
             // The role's policy must exist before a build can start.
             { parent: this, dependsOn: [role] },
@@ -272,14 +295,14 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     }
 
     /** The pipeline and its role: Source, Test, Preview, the optional Approval, Deploy. */
-    private pipeline(name: string, args: DeliveryPipelineArgs, scope: PipelineScope, artifacts: SecureBucket, builds: Record<BuildStage, Build>, topic: aws.sns.Topic | undefined): { pipeline: aws.codepipeline.Pipeline; role: ServiceRole } {
+    private pipeline(name: string, args: DeliveryPipelineArgs, scope: PipelineScope, artifacts: SecureBucket, builds: Builds, topic: aws.sns.Topic | undefined): { pipeline: aws.codepipeline.Pipeline; role: ServiceRole } {
         const pipelineStatements: Statement[] = [
             // The minimum AWS documents for a CodePipeline service role's artifact store, ACL actions included
             // (a CodeStar connection source fails "Upload to S3 ... Access Denied" without s3:PutObjectAcl).
             { Sid: "UseArtifactBucket", Action: ["s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: artifacts.arn },
             { Sid: "ReadWriteArtifacts", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectAcl"], Resource: pulumi.interpolate`${artifacts.arn}/*` },
             scope.keyUse,
-            { Sid: "RunBuilds", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"], Resource: BUILD_STAGES.map((s) => builds[s].project.arn) },
+            { Sid: "RunBuilds", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"], Resource: BUILD_STAGES.flatMap((s) => builds[s]?.project.arn ?? []) },
             ...sourceAccess(args),
             ...(topic ? [{ Sid: "NotifyApprovers", Action: "sns:Publish", Resource: topic.arn }] : []),
         ];
@@ -353,6 +376,7 @@ interface Build {
     role: ServiceRole;
     project: aws.codebuild.Project;
 }
+type Builds = Record<Exclude<BuildStage, "images">, Build> & { images?: Build };
 
 /** A build stage's role policy: its logs, artifacts and cache, and what its stage does in AWS. */
 function buildStatements(args: DeliveryPipelineArgs, stage: BuildStage, scope: PipelineScope, logGroup: aws.cloudwatch.LogGroup, artifacts: SecureBucket, boundary: aws.iam.Policy): Statement[] {
@@ -370,6 +394,7 @@ function buildStatements(args: DeliveryPipelineArgs, stage: BuildStage, scope: P
     if (stage === "test") statements.push({ Sid: "FindDeployedPlan", Action: "s3:ListBucket", Resource: artifacts.arn, Condition: { StringEquals: { "s3:prefix": record } } });
     if (stage === "deploy") statements.push({ Sid: "RecordDeployedPlan", Action: "s3:PutObject", Resource: pulumi.interpolate`${artifacts.arn}/${record}` });
     if (stage === "preview") statements.push(...stateAccess(args, stage), ...previewStatements(args.deployRegions));
+    if (stage === "images") statements.push(...imagePushStatements(args));
     if (stage === "deploy") {
         statements.push(
             ...stateAccess(args, stage),
@@ -388,16 +413,37 @@ function buildStatements(args: DeliveryPipelineArgs, stage: BuildStage, scope: P
     return statements;
 }
 
-/** Source, Test, Preview, Approval when the pipeline has one, Deploy. */
-function pipelineStages(args: DeliveryPipelineArgs, builds: Record<BuildStage, Build>, topic: aws.sns.Topic | undefined): aws.types.input.codepipeline.PipelineStage[] {
-    const build = (stage: BuildStage) => ({
-        name: STAGE_NAMES[stage],
-        actions: [{ name: STAGE_NAMES[stage], category: "Build", owner: "AWS", provider: "CodeBuild", version: "1", inputArtifacts: ["source"], configuration: { ProjectName: builds[stage].project.name } }],
-    });
+/**
+ * Source, Test, Build images (with container services), Preview, Approval when the pipeline has
+ * one, Deploy. The images are pushed before Preview, so the diff Preview shows (and Approval
+ * approves) already runs the new tags; pushing an image deploys nothing.
+ */
+function pipelineStages(args: DeliveryPipelineArgs, builds: Builds, topic: aws.sns.Topic | undefined): aws.types.input.codepipeline.PipelineStage[] {
+    const build = (stage: BuildStage, b: Build) => {
+        const configuration: Record<string, pulumi.Input<string>> = { ProjectName: b.project.name };
+        // Preview and Deploy set each service's imageTag from the Build images stage's output.
+        if (builds.images && (stage === "preview" || stage === "deploy")) {
+            configuration.EnvironmentVariables = JSON.stringify([{ name: "IMAGE_TAGS", value: `#{${IMAGES_NAMESPACE}.IMAGE_TAGS}`, type: "PLAINTEXT" }]);
+        }
+        return {
+            name: STAGE_NAMES[stage],
+            actions: [{
+                name: STAGE_NAMES[stage],
+                category: "Build",
+                owner: "AWS",
+                provider: "CodeBuild",
+                version: "1",
+                inputArtifacts: ["source"],
+                configuration,
+                ...(stage === "images" ? { namespace: IMAGES_NAMESPACE } : {}),
+            }],
+        };
+    };
     return [
         { name: STAGE_NAMES.source, actions: [sourceAction(args.source)] },
-        build("test"),
-        build("preview"),
+        build("test", builds.test),
+        ...(builds.images ? [build("images", builds.images)] : []),
+        build("preview", builds.preview),
         ...(topic
             ? [{
                   name: STAGE_NAMES.approval,
@@ -411,7 +457,7 @@ function pipelineStages(args: DeliveryPipelineArgs, builds: Record<BuildStage, B
                   }],
               }]
             : []),
-        build("deploy"),
+        build("deploy", builds.deploy),
     ];
 }
 
@@ -497,6 +543,30 @@ function stateAccess(args: DeliveryPipelineArgs, stage: "preview" | "deploy"): S
     ];
 }
 
+/** The ECR registry of the stack's home region, where its service repositories are. */
+function imageRegistry(args: DeliveryPipelineArgs): pulumi.Output<string> {
+    return pulumi.interpolate`${args.accountId}.dkr.ecr.${args.deployRegions[0]}.amazonaws.com`;
+}
+
+/**
+ * The image build's AWS rights: a registry login (GetAuthorizationToken takes no resource), and
+ * looking up, pulling layers of and pushing to exactly the stack's service repositories.
+ */
+function imagePushStatements(args: DeliveryPipelineArgs): Statement[] {
+    const region = args.deployRegions[0];
+    return [
+        { Sid: "LogInToRegistry", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+            Sid: "PushServiceImages",
+            Action: [
+                "ecr:DescribeImages", "ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
+                "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
+            ],
+            Resource: args.imageServices.map((s) => pulumi.interpolate`arn:aws:ecr:${region}:${args.accountId}:repository/${repositoryName(s, args.stack)}`),
+        },
+    ];
+}
+
 /** Where Deploy records the plan it deployed (in the pipeline's artifacts bucket), which Test diffs against. */
 export function deployedPlanKey(stack: string): string {
     return `deployed/${stack}/plan.json`;
@@ -507,6 +577,14 @@ function buildVariables(args: DeliveryPipelineArgs, stage: BuildStage, artifactB
         { name: "STACK", value: args.stack, type: "PLAINTEXT" },
         { name: "NODE_VERSION", value: args.nodeVersion, type: "PLAINTEXT" },
     ];
+    if (stage === "images") {
+        vars.push(
+            { name: "SERVICES", value: args.imageServices.join(" "), type: "PLAINTEXT" },
+            { name: "REGISTRY", value: imageRegistry(args), type: "PLAINTEXT" },
+            { name: "ECR_REGION", value: args.deployRegions[0], type: "PLAINTEXT" },
+        );
+        return vars;
+    }
     // Test reads and Deploy writes the deployed plan there (deployedPlanKey).
     if (stage !== "preview") vars.push({ name: "ARTIFACT_BUCKET", value: artifactBucket, type: "PLAINTEXT" });
     if (stage === "test") return vars;

@@ -1,4 +1,6 @@
 /** CodeBuild rules: encryption, privileged mode, secrets, timeouts, log groups. */
+import * as fs from "fs";
+import * as path from "path";
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { StackGraph, TYPES } from "../graph";
@@ -7,6 +9,22 @@ import { declaresLogGroup } from "../shared";
 import type { PlatformPolicy } from "../types";
 
 const CODEBUILD_PROJECT = "aws:codebuild/project:Project";
+
+/**
+ * The one privileged project: the delivery pipeline's image build (delivery/pipeline.ts), marked
+ * by this tag and running exactly the image buildspec, whose build only runs docker build and
+ * push of the services' Dockerfiles. Both are needed: a tag alone would let any project in.
+ */
+export const IMAGE_BUILD_MARKER = { tag: "platform:purpose", value: "image-build", buildspec: path.join(__dirname, "..", "..", "pipelines", "buildspec-images.yml") } as const;
+
+function isImageBuild(p: { tags?: Record<string, string>; source?: { buildspec?: string } }): boolean {
+    if (p.tags?.[IMAGE_BUILD_MARKER.tag] !== IMAGE_BUILD_MARKER.value) return false;
+    try {
+        return p.source?.buildspec === fs.readFileSync(IMAGE_BUILD_MARKER.buildspec, "utf8");
+    } catch {
+        return false;
+    }
+}
 
 /** Environment variable names that hold credentials. */
 const SECRET_NAME = /(SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
@@ -30,10 +48,11 @@ export const codebuildPolicies: PlatformPolicy[] = [
     },
     {
         name: "codebuild-no-privileged-mode",
-        description: "CodeBuild projects don't run in privileged mode (root on the build host's Docker daemon).",
+        description: `CodeBuild projects don't run in privileged mode (root on the build host's Docker daemon), but the delivery pipeline's image build: tagged ${IMAGE_BUILD_MARKER.tag}=${IMAGE_BUILD_MARKER.value} and running pipelines/buildspec-images.yml verbatim.`,
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.codebuild.Project, (p, _a, report) => {
-            if (p.environment?.privilegedMode === true) report("runs in privileged mode");
+            if (p.environment?.privilegedMode !== true) return;
+            if (!isImageBuild(p)) report(`runs in privileged mode; only the image build may (tag ${IMAGE_BUILD_MARKER.tag}=${IMAGE_BUILD_MARKER.value} with pipelines/buildspec-images.yml as its buildspec)`);
         }),
     },
     {

@@ -12,7 +12,7 @@ function problemsOf(validate: () => unknown): string[] {
     return [];
 }
 
-const devTarget = () => ({ profile: "dev" as const, region: "us-east-1", replicaRegions: [] });
+const devTarget = () => ({ profile: "dev" as const, region: "us-east-1", replicaRegions: [], containerServices: [] });
 const platform = (raw: Record<string, string>) => problemsOf(() => validateConfig({ "platform:tags": JSON.stringify({ owner: "a" }), ...raw }, "dev"));
 const delivery = (raw: Record<string, string>) =>
     problemsOf(() => validateDeliveryConfig({ "platform-delivery:tags": JSON.stringify({ owner: "a" }), "platform-delivery:pipelines": JSON.stringify({ dev: {} }), ...raw }, "delivery", devTarget));

@@ -63,7 +63,10 @@ describe("buildspecs", () => {
         assert.equal(check, "npm run policy -- plan.json");
         assert.match(guard, /npm run diff -- --stack <stack> --base-plan base-plan\.json --allow-replace-file "delivery\/allow-replace\/<stack>\.txt"; fi$/);
         assert.ok(documented.preview.includes("pulumi preview --stack <stack> --policy-pack policy --diff"));
-        assert.deepEqual(documented.deploy.slice(1, 3), ["pulumi up --yes --stack <stack>", "npm run -s plan -- --stack <stack> --json > deployed-plan.json"]);
+        const setTags = 'for t in $IMAGE_TAGS; do pulumi config set --stack <stack> --path "platform:containers.services.${t%%=*}.imageTag" "${t#*=}"; done';
+        assert.deepEqual(documented.deploy.slice(1, 4), [setTags, "pulumi up --yes --stack <stack>", "npm run -s plan -- --stack <stack> --json > deployed-plan.json"]);
+        assert.deepEqual(documented.preview.slice(1, 3), [setTags, "pulumi preview --stack <stack> --policy-pack policy --diff"]);
+        assert.deepEqual(documented.images, ["npm ci", 'IMAGE_TAGS="$(bash tools/build-images.sh)"', 'echo "IMAGE_TAGS=$IMAGE_TAGS"']);
     });
 
     it("save a plan the policy command reads, although npm prints its banner into plan.json", () => {
@@ -97,15 +100,21 @@ describe("buildspecs", () => {
             assert.equal(spec.phases.install["runtime-versions"].nodejs, 20, "the Node.js line the README supports");
             assert.deepEqual(spec.phases.install.commands.slice(0, 2), ['n "${NODE_VERSION}"', 'test "$(node --version)" = "v${NODE_VERSION}"'], `${stage} installs the exact Node.js release first`);
             assert.ok(spec.cache.paths.includes("/root/.npm/**/*"), `${stage} caches npm's cache`);
-            assert.doesNotMatch(JSON.stringify(spec), /docker|dockerd|PULUMI_ACCESS_TOKEN=/, stage);
+            assert.doesNotMatch(JSON.stringify(spec), stage === "images" ? /PULUMI_ACCESS_TOKEN|pulumi / : /docker|dockerd|PULUMI_ACCESS_TOKEN=/, stage);
         }
+        // Only the image build uses Docker, with BuildKit, and exports the tags it pushed.
+        const images = buildspec("images");
+        assert.equal(images.env.variables.DOCKER_BUILDKIT, "1");
+        assert.deepEqual(images.env["exported-variables"], ["IMAGE_TAGS"]);
+        assert.deepEqual(images.phases.pre_build.commands, ['aws ecr get-login-password --region "$ECR_REGION" | docker login --username AWS --password-stdin "$REGISTRY"']);
     });
 
     it("get every variable they use from their CodeBuild project", () => {
         const plan = deliveryPlan();
         for (const stage of BUILD_STAGES) {
             const used = new Set([...JSON.stringify(buildspec(stage).phases).matchAll(/\$\{?([A-Z_]+)\}?/g)].map((m) => m[1]));
-            const own = new Set(Object.keys(buildspec(stage).env?.variables ?? {}));
+            // Its own variables, and those it exports (set by its commands).
+            const own = new Set([...Object.keys(buildspec(stage).env?.variables ?? {}), ...(buildspec(stage).env?.["exported-variables"] ?? [])]);
             const project = onlyOne(inPipeline(plan, "dev", "aws:codebuild/project:Project", `-${stage}`), "project");
             const given = new Set(((project.inputs as any).environment.environmentVariables as { name: string }[]).map((v) => v.name));
             // CODEBUILD_* are CodeBuild's own (e.g. CODEBUILD_RESOLVED_SOURCE_VERSION, the commit).
@@ -204,5 +213,76 @@ describe("the pipeline's guard against a stateful replacement", () => {
         assert.notEqual(r.status, 0);
         assert.ok(!r.calls.some((c) => c.startsWith("npm")), r.calls.join("\n"));
         assert.doesNotMatch(r.stdout, /skipping/);
+    });
+});
+
+/**
+ * Runs tools/build-images.sh as the Build images stage does, with `aws`, `docker` and `node`
+ * replaced by stubs: `aws ecr describe-images` finds the tags in `existing`, or fails as `lookup` says.
+ */
+function runImageBuild(existing: string[], lookup: "ok" | "denied" = "ok") {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "images-"));
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    const log = path.join(dir, "calls.log");
+    const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/bash\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
+    // node tools/image-tag.js <service> prints c-<service>hash.
+    stub("node", 'echo "c-${2}hash"');
+    stub("docker", "");
+    stub(
+        "aws",
+        lookup === "denied"
+            ? 'echo "An error occurred (AccessDeniedException) when calling the DescribeImages operation" >&2; exit 254'
+            : `for t in ${existing.join(" ")}; do [ "$8" = "imageTag=$t" ] && exit 0; done; echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation" >&2; exit 254`,
+    );
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, STACK: "prod", SERVICES: "catalog inventory", REGISTRY: "123456789012.dkr.ecr.us-east-1.amazonaws.com", ECR_REGION: "us-east-1" };
+    const r = spawnSync("bash", [path.join(PROJECT_DIR, "tools", "build-images.sh")], { cwd: dir, env, encoding: "utf8" });
+    const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls };
+}
+
+describe("the Build images stage (tools/build-images.sh)", () => {
+    const registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+
+    it("builds and pushes a service whose tag is new, skips one whose tag exists, and prints every service's tag", () => {
+        const r = runImageBuild(["c-cataloghash"]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "catalog=c-cataloghash inventory=c-inventoryhash\n", "only the tags on stdout");
+        assert.match(r.stderr, /catalog: platform\/prod\/catalog:c-cataloghash exists; not rebuilt/);
+        assert.deepEqual(r.calls.filter((c) => c.startsWith("docker")), [
+            `docker build -f services/inventory/Dockerfile -t ${registry}/platform/prod/inventory:c-inventoryhash .`,
+            `docker push ${registry}/platform/prod/inventory:c-inventoryhash`,
+        ]);
+        assert.ok(r.calls.includes("aws ecr describe-images --region us-east-1 --repository-name platform/prod/catalog --image-ids imageTag=c-cataloghash --output text"));
+    });
+
+    it("fails, building nothing, when it cannot tell whether a tag exists", () => {
+        const r = runImageBuild([], "denied");
+        assert.notEqual(r.status, 0);
+        assert.equal(r.stdout, "");
+        assert.ok(!r.calls.some((c) => c.startsWith("docker")), r.calls.join("\n"));
+        assert.match(r.stderr, /cannot look up platform\/prod\/catalog:c-cataloghash: .*AccessDenied/);
+    });
+
+    it("Preview and Deploy set each pushed tag in the stack's settings before they run, and nothing without tags", () => {
+        for (const stage of ["preview", "deploy"]) {
+            const commands: string[] = buildspec(stage).phases.build.commands;
+            const set = commands.find((c) => c.includes("pulumi config set"));
+            assert.ok(set && commands.indexOf(set) === commands.findIndex((c) => /^pulumi (preview|up)/.test(c)) - 1, `${stage} sets the tags right before it runs`);
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tags-"));
+            const log = path.join(dir, "calls.log");
+            fs.writeFileSync(path.join(dir, "pulumi"), `#!/bin/bash\necho "pulumi $*" >> "${log}"\n`, { mode: 0o755 });
+            const run = (tags: string) => {
+                fs.rmSync(log, { force: true });
+                const r = spawnSync("bash", ["-c", set], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, STACK: "prod", IMAGE_TAGS: tags }, encoding: "utf8" });
+                assert.equal(r.status, 0, r.stderr);
+                return fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+            };
+            assert.deepEqual(run("catalog=c-0123456789abcdef inventory=c-fedcba9876543210"), [
+                "pulumi config set --stack prod --path platform:containers.services.catalog.imageTag c-0123456789abcdef",
+                "pulumi config set --stack prod --path platform:containers.services.inventory.imageTag c-fedcba9876543210",
+            ]);
+            assert.deepEqual(run(""), []);
+        }
     });
 });

@@ -9,9 +9,9 @@ import { PROJECT_DIR } from "../helpers/plan";
 import { COMMITTED, deliveryCli } from "./helpers";
 
 const TARGETS: Record<string, TargetStack> = {
-    dev: { profile: "dev", region: "us-east-1", replicaRegions: [] },
-    prod: { profile: "prod", region: "us-east-1", replicaRegions: ["us-west-2"] },
-    staging: { profile: "prod", region: "eu-west-1", replicaRegions: [] },
+    dev: { profile: "dev", region: "us-east-1", replicaRegions: [], containerServices: [] },
+    prod: { profile: "prod", region: "us-east-1", replicaRegions: ["us-west-2"], containerServices: [] },
+    staging: { profile: "prod", region: "eu-west-1", replicaRegions: [], containerServices: [] },
 };
 const describe_ = (stack: string): TargetStack => {
     const t = TARGETS[stack];
@@ -53,6 +53,19 @@ describe("delivery config", () => {
         assert.equal(cfg.build.pulumiVersion, packageJson.dependencies["@pulumi/pulumi"]);
         assert.equal(cfg.build.nodeVersion, "26.12.1", "the current Node.js LTS");
         assert.deepEqual(cfg.tags, { owner: "team-a", environment: "delivery", project: "platform-delivery" });
+    });
+
+    it("builds images for exactly the target stack's container services, and refuses ARM64 ones (the image build is x86_64)", () => {
+        const withServices = (architecture: "X86_64" | "ARM64") => (stack: string): TargetStack => ({
+            ...describe_(stack),
+            containerServices: stack === "dev" ? [{ name: "catalog", architecture: "X86_64" }, { name: "inventory", architecture }] : [],
+        });
+        const cfg = validateDeliveryConfig(raw({}), "delivery", withServices("X86_64"));
+        assert.deepEqual(cfg.pipelines.map((p) => p.imageServices), [["catalog", "inventory"], []]);
+        assert.throws(
+            () => validateDeliveryConfig(raw({}), "delivery", withServices("ARM64")),
+            (err: unknown) => err instanceof ConfigError && err.problems.some((p) => /^platform-delivery:pipelines\.dev: .*ARM64 container services \(inventory\).*X86_64 images only/.test(p)),
+        );
     });
 
     it("names the key when the repository is missing", () => {

@@ -36,17 +36,17 @@ describe("delivery pipelines (offline plan of delivery/Pulumi.delivery.yaml)", (
         assert.equal(plan.resources.filter((r) => r.type === "platform:delivery:DeliveryPipeline").length, 2);
     });
 
-    it("gives dev Source, Test, Preview, Deploy in that order, with no approval", () => {
+    it("gives dev Source, Test, BuildImages, Preview, Deploy in that order, with no approval", () => {
         const p = stagesOf(plan, "dev");
         assert.equal(p.pipelineType, "V2");
-        assert.deepEqual(p.stages.map((s: any) => s.name), ["Source", "Test", "Preview", "Deploy"]);
+        assert.deepEqual(p.stages.map((s: any) => s.name), ["Source", "Test", "BuildImages", "Preview", "Deploy"]);
         assert.ok(!p.stages.some((s: any) => s.actions.some((a: any) => a.category === "Approval")));
     });
 
     it("gives prod a manual approval, announced on an encrypted topic, after Preview and before Deploy", () => {
         const p = stagesOf(plan, "prod");
-        assert.deepEqual(p.stages.map((s: any) => s.name), ["Source", "Test", "Preview", "Approval", "Deploy"]);
-        const approval = p.stages[3].actions[0];
+        assert.deepEqual(p.stages.map((s: any) => s.name), ["Source", "Test", "BuildImages", "Preview", "Approval", "Deploy"]);
+        const approval = p.stages[4].actions[0];
         assert.equal(approval.category, "Approval");
         assert.equal(approval.provider, "Manual");
         const topic = onlyOne(inPipeline(plan, "prod", "aws:sns/topic:Topic", "-approval"), "approval topic");
@@ -60,11 +60,11 @@ describe("delivery pipelines (offline plan of delivery/Pulumi.delivery.yaml)", (
             const source = p.stages[0].actions[0];
             assert.equal(source.provider, "CodeStarSourceConnection");
             assert.deepEqual(source.outputArtifacts, ["source"]);
-            for (const stage of ["Test", "Preview", "Deploy"]) {
+            for (const [stage, suffix] of [["Test", "test"], ["BuildImages", "images"], ["Preview", "preview"], ["Deploy", "deploy"]]) {
                 const action = p.stages.find((s: any) => s.name === stage).actions[0];
                 assert.equal(action.provider, "CodeBuild");
                 assert.deepEqual(action.inputArtifacts, ["source"]);
-                const project = onlyOne(inPipeline(plan, stack, "aws:codebuild/project:Project", `-${stage.toLowerCase()}`), `${stack} ${stage} project`);
+                const project = onlyOne(inPipeline(plan, stack, "aws:codebuild/project:Project", `-${suffix}`), `${stack} ${stage} project`);
                 assert.equal(action.configuration.ProjectName, project.outputs.name ?? project.id);
             }
         }
@@ -120,10 +120,12 @@ describe("delivery pipelines (offline plan of delivery/Pulumi.delivery.yaml)", (
         }
     });
 
-    it("builds without privileged mode, with timeouts, a cache, a current image and encrypted logs kept for a while", () => {
+    it("builds without privileged mode (but the image build), with timeouts, a cache, a current image and encrypted logs kept for a while", () => {
         for (const project of plan.resources.filter((r) => r.type === "aws:codebuild/project:Project")) {
             const p = project.inputs as any;
-            assert.equal(p.environment.privilegedMode, false, project.name);
+            const images = project.name.endsWith("-images");
+            assert.equal(p.environment.privilegedMode, images, project.name);
+            assert.deepEqual(p.tags, images ? { "platform:purpose": "image-build" } : undefined, project.name);
             assert.equal(p.environment.image, "aws/codebuild/standard:7.0");
             assert.equal(p.environment.type, "LINUX_CONTAINER");
             assert.ok(p.buildTimeout >= 5 && p.buildTimeout <= 480, `${project.name} timeout ${p.buildTimeout}`);
@@ -131,7 +133,7 @@ describe("delivery pipelines (offline plan of delivery/Pulumi.delivery.yaml)", (
             assert.equal(p.cache.type, "S3");
             const stack = project.name.split("-")[2];
             const bucket = onlyOne(inPipeline(plan, stack, "aws:s3/bucket:Bucket", "-artifacts"), "bucket").outputs.bucket;
-            assert.match(p.cache.location, new RegExp(`^${bucket}/cache/(test|preview|deploy)$`));
+            assert.match(p.cache.location, new RegExp(`^${bucket}/cache/(test|images|preview|deploy)$`));
             assert.equal(p.logsConfig.cloudwatchLogs.status, "ENABLED");
             const group = plan.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && r.inputs.name === p.logsConfig.cloudwatchLogs.groupName);
             assert.ok(group, `${project.name} logs to a log group of this stack`);
@@ -143,12 +145,37 @@ describe("delivery pipelines (offline plan of delivery/Pulumi.delivery.yaml)", (
     });
 
     it("hands each project its buildspec file verbatim", () => {
-        for (const stage of ["test", "preview", "deploy"]) {
+        for (const stage of ["test", "images", "preview", "deploy"]) {
             const text = fs.readFileSync(path.join(PROJECT_DIR, "pipelines", `buildspec-${stage}.yml`), "utf8");
             for (const stack of ["dev", "prod"]) {
                 const p = onlyOne(inPipeline(plan, stack, "aws:codebuild/project:Project", `-${stage}`), "project");
                 assert.deepEqual(p.inputs.source, { type: "CODEPIPELINE", buildspec: text });
             }
+        }
+    });
+
+    it("builds each container service's image before Preview and hands the tags to Preview and Deploy", () => {
+        const account = "123456789012";
+        for (const stack of ["dev", "prod"]) {
+            const p = stagesOf(plan, stack);
+            const names = p.stages.map((s: any) => s.name);
+            assert.ok(names.indexOf("Test") < names.indexOf("BuildImages") && names.indexOf("BuildImages") < names.indexOf("Preview"));
+            assert.ok(!names.includes("Approval") || names.indexOf("Approval") === names.indexOf("Deploy") - 1, "prod's approval right before Deploy");
+            const build = p.stages.find((s: any) => s.name === "BuildImages").actions[0];
+            assert.equal(build.namespace, "BuildImages");
+            for (const stage of ["Preview", "Deploy"]) {
+                const cfg = p.stages.find((s: any) => s.name === stage).actions[0].configuration;
+                assert.deepEqual(JSON.parse(cfg.EnvironmentVariables), [{ name: "IMAGE_TAGS", value: "#{BuildImages.IMAGE_TAGS}", type: "PLAINTEXT" }]);
+            }
+            assert.equal(p.stages.find((s: any) => s.name === "Test").actions[0].configuration.EnvironmentVariables, undefined);
+            // The source is a ZIP without git history: the tags are content hashes, not commits.
+            assert.equal(p.stages[0].actions[0].configuration.OutputArtifactFormat, "CODE_ZIP");
+            const project = onlyOne(inPipeline(plan, stack, "aws:codebuild/project:Project", "-images"), "images project").inputs as any;
+            const vars = Object.fromEntries((project.environment.environmentVariables as any[]).map((v) => [v.name, v.value]));
+            assert.deepEqual(
+                { SERVICES: vars.SERVICES, REGISTRY: vars.REGISTRY, ECR_REGION: vars.ECR_REGION, STACK: vars.STACK },
+                { SERVICES: "catalog inventory", REGISTRY: `${account}.dkr.ecr.us-east-1.amazonaws.com`, ECR_REGION: "us-east-1", STACK: stack },
+            );
         }
     });
 

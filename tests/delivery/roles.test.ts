@@ -5,8 +5,8 @@ import { doc, one, type PlanWithPolicy } from "../helpers/plan";
 import { allows, COMMITTED, deliveryPlan, inPipeline, list, onlyOne, roleOf } from "./helpers";
 
 const ACCOUNT = "123456789012";
-const ROLES = ["pipeline", "test", "preview", "deploy"] as const;
-const SERVICE = { pipeline: "codepipeline.amazonaws.com", test: "codebuild.amazonaws.com", preview: "codebuild.amazonaws.com", deploy: "codebuild.amazonaws.com" };
+const ROLES = ["pipeline", "test", "images", "preview", "deploy"] as const;
+const SERVICE = { pipeline: "codepipeline.amazonaws.com", test: "codebuild.amazonaws.com", images: "codebuild.amazonaws.com", preview: "codebuild.amazonaws.com", deploy: "codebuild.amazonaws.com" };
 
 /** True when an action pattern (with IAM wildcards) covers a concrete action. */
 const covers = (pattern: string, action: string) => globMatch(pattern, action, true);
@@ -60,7 +60,7 @@ describe("delivery roles", () => {
             const projects = inPipeline(plan, stack, "aws:codebuild/project:Project").map((p) => p.outputs.arn).sort();
             assert.deepEqual(granted.filter((g) => g.action === "codebuild:StartBuild").flatMap((g) => g.resources).sort(), projects);
             // No other role of the pipeline may use the connection.
-            for (const role of ["test", "preview", "deploy"]) {
+            for (const role of ["test", "images", "preview", "deploy"]) {
                 assert.ok(!allows(roleOf(plan, stack, role).statements).some((g) => /UseConnection/.test(g.action)), role);
             }
         }
@@ -98,6 +98,24 @@ describe("delivery roles", () => {
                     assert.deepEqual(reads, [], `${stack} ${role} must not read secrets`);
                 }
             }
+        }
+    });
+
+    it("let the image build log in to ECR and push only to the stack's own service repositories, and do nothing else in AWS", () => {
+        const push = ["ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"];
+        for (const stack of ["dev", "prod"]) {
+            const granted = allows(roleOf(plan, stack, "images").statements);
+            const repos = ["catalog", "inventory"].map((s) => `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/platform/${stack}/${s}`);
+            const ecr = granted.filter((g) => g.action.startsWith("ecr:"));
+            assert.deepEqual(ecr.filter((g) => g.resources.includes("*")).map((g) => g.action), ["ecr:GetAuthorizationToken"]);
+            for (const action of [...push, "ecr:DescribeImages", "ecr:BatchCheckLayerAvailability"]) {
+                assert.deepEqual(ecr.filter((g) => g.action === action).flatMap((g) => g.resources).sort(), repos, `${stack} ${action}`);
+            }
+            assert.ok(!ecr.some((g) => /\*/.test(g.action)), "no ECR wildcard action");
+            // Beyond ECR: its logs, its artifacts and cache, the delivery key; no state, no secrets, no IAM.
+            const others = [...new Set(granted.filter((g) => !g.action.startsWith("ecr:")).map((g) => g.action.split(":")[0]))].sort();
+            assert.deepEqual(others, ["kms", "logs", "s3"]);
+            assert.ok(!granted.some((g) => g.action === "secretsmanager:GetSecretValue" || g.action.startsWith("iam:")));
         }
     });
 

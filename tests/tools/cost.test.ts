@@ -99,8 +99,9 @@ describe("cost estimate", () => {
         const e = estimateCost(committedPlan("delivery"), usageOf("delivery"));
         const pipelines = e.items.filter((i) => i.type === "aws:codepipeline/pipeline:Pipeline");
         assert.equal(pipelines.length, 2);
-        assert.equal(pipelines[0].basis, "60 runs x 32 action min x $0.002/action-min (approvals not counted)");
+        assert.equal(pipelines[0].basis, "60 runs x 38 action min x $0.002/action-min (approvals not counted)");
         assert.ok(e.items.some((i) => i.basis === "60 runs x 15 min (deploy) x $0.01/min BUILD_GENERAL1_MEDIUM"));
+        assert.ok(e.items.some((i) => i.basis === "60 runs x 6 min (images) x $0.01/min BUILD_GENERAL1_MEDIUM"));
     });
 
     it("rejects negative usage with a message naming the key", () => {

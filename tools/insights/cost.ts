@@ -19,7 +19,7 @@ export interface DeliveryUsage {
     /** Minutes the Source action takes per run. */
     sourceMinutes: number;
     /** Minutes each build stage takes per run. */
-    buildMinutes: { test: number; preview: number; deploy: number };
+    buildMinutes: { test: number; images: number; preview: number; deploy: number };
 }
 
 export interface CostUsage {
@@ -522,7 +522,7 @@ const HANDLERS: Record<string, Handler> = {
         const d = c.need(c.delivery, "platform-delivery:usage");
         const env = r.inputs.environment as { computeType?: string; type?: string } | undefined;
         if (env?.type && !String(env.type).startsWith("LINUX")) throw new NoPrice(`CodeBuild ${env.type} builds`);
-        const stage = c.need((["test", "preview", "deploy"] as const).find((s) => r.name.endsWith(`-${s}`)), `the build stage of ${r.name}`);
+        const stage = c.need((["test", "images", "preview", "deploy"] as const).find((s) => r.name.endsWith(`-${s}`)), `the build stage of ${r.name}`);
         const rate = c.price(`codebuild.${env?.computeType}`);
         const minutes = d.runsPerMonth * d.buildMinutes[stage];
         return [{ monthly: minutes * rate, basis: `${d.runsPerMonth} runs x ${d.buildMinutes[stage]} min (${stage}) x ${usd(rate)}/min ${env?.computeType}` }];
@@ -535,7 +535,7 @@ const HANDLERS: Record<string, Handler> = {
             for (const action of stage.actions ?? []) {
                 if (action.category === "Source") perRun += d.sourceMinutes;
                 else if (action.category === "Build") {
-                    const s = (["test", "preview", "deploy"] as const).find((k) => String(action.configuration?.ProjectName ?? "").includes(`-${k}-`) || String(action.configuration?.ProjectName ?? "").endsWith(`-${k}`));
+                    const s = (["test", "images", "preview", "deploy"] as const).find((k) => String(action.configuration?.ProjectName ?? "").includes(`-${k}-`) || String(action.configuration?.ProjectName ?? "").endsWith(`-${k}`));
                     perRun += d.buildMinutes[c.need(s, `the build stage of action ${action.name}`)];
                 }
                 // Manual approvals wait for a person; they are not counted as action minutes here.
