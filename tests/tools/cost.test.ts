@@ -124,4 +124,13 @@ describe("cost estimate", () => {
         assert.match(text, /^platform:web:WebCluster web {2}\$\d+\.\d\d$/m);
         assert.match(text, /^Total: \$\d+\.\d\d per month$/m);
     });
+
+    it("prices a container service at its minTasks once it has an image, though the plan of an untagged stack runs none", () => {
+        const plan = committedPlan("prod");
+        const services = (usage: Parameters<typeof estimateCost>[1]) =>
+            estimateCost(plan, usage).items.filter((i) => i.name === "catalog-service" && i.monthly > 0).map((i) => i.basis);
+        assert.deepEqual(services({ platform: defaults.prod }), [], "the committed prod plan holds 0 tasks: no image tag yet");
+        const [basis] = services({ platform: defaults.prod, containerTasks: { catalog: 2, inventory: 2 } });
+        assert.match(basis, /^2 Fargate X86_64 task\(s\) x \(0\.25 vCPU x \$[\d.]+ \+ 0\.5 GB x \$[\d.]+\)\/h x 730 h \(minTasks, once the pipeline deploys an image; 0 until then\)$/);
+    });
 });

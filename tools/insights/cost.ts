@@ -25,6 +25,11 @@ export interface DeliveryUsage {
 export interface CostUsage {
     platform?: UsageConfig;
     delivery?: DeliveryUsage;
+    /**
+     * The fewest tasks each container service runs once it has an image (`platform:containers.services.<name>.minTasks`):
+     * the plan of a stack whose images the pipeline has not yet built holds 0 tasks, but the stack it deploys runs these.
+     */
+    containerTasks?: Record<string, number>;
 }
 
 export interface CostItem {
@@ -158,6 +163,7 @@ interface Context {
     region: string;
     usage: UsageConfig | undefined;
     delivery: DeliveryUsage | undefined;
+    containerTasks: Record<string, number>;
     prices: PriceTable;
     hours: number;
     ofType(type: string): PlannedResource[];
@@ -225,8 +231,12 @@ const HANDLERS: Record<string, Handler> = {
         return charges;
     },
     "aws:ecs/service:Service": (r, c) => {
-        // The tasks running now: desiredCount (0 until the service has an image tag; target tracking moves it afterwards).
-        const count = Number(r.inputs.desiredCount ?? 0);
+        // The tasks it runs: desiredCount, which is 0 until the service has an image tag (the
+        // pipeline sets one on every deploy); then at least minTasks, which target tracking raises.
+        const planned = Number(r.inputs.desiredCount ?? 0);
+        const intended = c.containerTasks[r.name.replace(/-service$/, "")] ?? 0;
+        const count = Math.max(planned, intended);
+        const note = planned < count ? ` (minTasks, once the pipeline deploys an image; ${planned} until then)` : "";
         const td = c.ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => t.outputs?.arn === r.inputs.taskDefinition || t.id === r.inputs.taskDefinition);
         const vcpu = Number(c.need(td?.inputs.cpu as string | undefined, "the task definition's cpu")) / 1024;
         const gb = Number(td?.inputs.memory) / 1024;
@@ -241,7 +251,7 @@ const HANDLERS: Record<string, Handler> = {
         const spot = count - onDemand;
         const task = (n: number, kind: string, vKey: string, gKey: string): Charge => {
             const rate = vcpu * c.price(vKey) + gb * c.price(gKey);
-            return { monthly: n * rate * c.hours, basis: `${n} ${kind} task(s) x (${vcpu} vCPU x ${usd(c.price(vKey))} + ${gb} GB x ${usd(c.price(gKey))})/h x ${c.hours} h` };
+            return { monthly: n * rate * c.hours, basis: `${n} ${kind} task(s) x (${vcpu} vCPU x ${usd(c.price(vKey))} + ${gb} GB x ${usd(c.price(gKey))})/h x ${c.hours} h${note}` };
         };
         const arch = arm ? "arm" : "x86";
         return [task(onDemand, `Fargate ${arm ? "ARM64" : "X86_64"}`, `fargate.${arch}.vcpuHour`, `fargate.${arch}.gbHour`), task(spot, "Fargate Spot", "fargate.spot.vcpuHour", "fargate.spot.gbHour")];
@@ -603,6 +613,7 @@ export function estimateCost(plan: Plan, usage: CostUsage, prices: PriceTable = 
         // The delivery project has no platform:usage; its buckets, logs and topics then carry no usage-driven charge.
         usage: usage.platform ?? ZERO_USAGE,
         delivery: usage.delivery,
+        containerTasks: usage.containerTasks ?? {},
         prices,
         hours: prices.assumptions.hoursPerMonth,
         ofType: (type) => byType.get(type) ?? [],

@@ -31,7 +31,8 @@ export async function stackUsage(projectRoot: string, project: Project, stack: s
         return { usage: { delivery: validateDeliveryConfig(settings.config, stack, (s) => describePlatformStack(projectRoot, s)).usage } };
     }
     const config = validateConfig(readStackSettings(projectRoot, stack, stackFile).config, stack);
-    return { usage: { platform: config.usage }, budgetUsd: config.budget.monthlyUsd };
+    const containerTasks = Object.fromEntries(Object.entries(config.containers.services).map(([name, service]) => [name, service.minTasks]));
+    return { usage: { platform: config.usage, containerTasks }, budgetUsd: config.budget.monthlyUsd };
 }
 
 export function stackEstimates(plan: Plan, cost: CostEstimate, budgetUsd?: number): StackEstimates {
