@@ -30,7 +30,11 @@ import { toParameters } from "./services/web/config";
 
 const config = loadConfig();
 // How hard stateful resources are to delete, from the profile (platform:protection).
-const stateful: Stateful = { protect: config.protection.protectResources, deletionProtection: config.protection.deletionProtection, finalSnapshot: config.protection.finalSnapshot };
+const stateful: Stateful = {
+    protect: config.protection.protectResources,
+    deletionProtection: config.protection.deletionProtection,
+    finalSnapshot: config.protection.finalSnapshot,
+};
 
 // Every resource goes through this provider, so every resource carries the stack's tags.
 const provider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags: { tags: config.tags } });
@@ -110,11 +114,7 @@ const webStartup: pulumi.Resource[] = [
 ];
 
 // The analytics pipeline: Kinesis -> Firehose -> S3 data lake -> Glue -> EMR. The web service publishes events to the stream.
-const analytics = new Analytics(
-    "analytics",
-    { ...config.analytics, context, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds },
-    opts,
-);
+const analytics = new Analytics("analytics", { ...config.analytics, context, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds }, opts);
 webStartup.push(analytics.stream.grantWrite(web));
 
 // Event-driven services: the order write path (PostgreSQL + outbox), the bus, the saga, SNS/SQS fan-out to the
@@ -195,7 +195,9 @@ const containers = new ContainerTier(
         context,
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
-        services: Object.fromEntries(Object.entries(config.containers.services).map(([name, s]) => [name, { ...s, environment: serviceEnvironment, grants: serviceGrants[name] ?? [] }])),
+        services: Object.fromEntries(
+            Object.entries(config.containers.services).map(([name, s]) => [name, { ...s, environment: serviceEnvironment, grants: serviceGrants[name] ?? [] }]),
+        ),
         loadBalancer: { listenerArn: web.listenerArn, albArn: web.albArn, albSecurityGroupId: web.albSecurityGroupId, originHeader: originSecret.header },
         keepImages: config.containers.keepImages,
         logRetentionDays: config.containers.logRetentionDays,
@@ -227,7 +229,16 @@ const api = new Api(
         context,
         corsOrigins: edge.origins,
         routes: [
-            { routeKey: API_ROUTES.health, public: true, handler: { entry: path.join(__dirname, "services", "api", "health.ts"), description: "API liveness (public)", memoryMb: 128, timeoutSeconds: 3 } },
+            {
+                routeKey: API_ROUTES.health,
+                public: true,
+                handler: {
+                    entry: path.join(__dirname, "services", "api", "health.ts"),
+                    description: "API liveness (public)",
+                    memoryMb: 128,
+                    timeoutSeconds: 3,
+                },
+            },
             {
                 routeKey: API_ROUTES.overview,
                 handler: {

@@ -20,12 +20,15 @@ export interface ApiArgs {
     /** Stage default: burst capacity (the default account quota is 5,000 per Region). */
     throttleBurstLimit: number;
     /** Per-route limits that override the stage default, by route key (GET /health, GET /overview): { rateLimit, burstLimit }. */
-    routeThrottling: Record<string, {
-        /** Steady-state requests per second (API Gateway's default account quota is 10,000 per Region). */
-        rateLimit: number;
-        /** Burst capacity: requests the token bucket holds (the default account quota is 5,000 per Region). */
-        burstLimit: number;
-    }>;
+    routeThrottling: Record<
+        string,
+        {
+            /** Steady-state requests per second (API Gateway's default account quota is 10,000 per Region). */
+            rateLimit: number;
+            /** Burst capacity: requests the token bucket holds (the default account quota is 5,000 per Region). */
+            burstLimit: number;
+        }
+    >;
     /** Cognito MFA with authenticator apps (TOTP): OPTIONAL lets users choose, ON requires it (prod). */
     mfa: "OPTIONAL" | "ON";
     /** Cognito threat protection (compromised credentials, adaptive authentication): needs the Plus feature plan, so anything but OFF selects it. */
@@ -72,7 +75,10 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
 
 /** "GET /overview" -> "get-overview": a name part for a route's resources. */
 export function routeSlug(routeKey: string): string {
-    return routeKey.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+    return routeKey
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "");
 }
 
 type Args = WithDefaults<ApiArgs, typeof API_DEFAULTS>;
@@ -141,7 +147,14 @@ export class Api extends pulumi.ComponentResource {
         this.userPoolClientId = client.id;
         this.issuer = issuer;
         this.accessLogGroupName = accessLogs.name;
-        this.registerOutputs({ url: this.url, apiId: this.apiId, userPoolId: this.userPoolId, userPoolClientId: this.userPoolClientId, issuer: this.issuer, accessLogGroupName: this.accessLogGroupName });
+        this.registerOutputs({
+            url: this.url,
+            apiId: this.apiId,
+            userPoolId: this.userPoolId,
+            userPoolClientId: this.userPoolClientId,
+            issuer: this.issuer,
+            accessLogGroupName: this.accessLogGroupName,
+        });
     }
 
     /** The Cognito user pool callers sign in to, and the app client (no secret) whose tokens the API accepts. */
@@ -195,7 +208,11 @@ export class Api extends pulumi.ComponentResource {
     /** The HTTP API, its JWT authorizer (the user pool's tokens) and its access log group. */
     private httpApi(name: string, args: Args, issuer: pulumi.Output<string>, client: aws.cognito.UserPoolClient): HttpApi {
         const parent = { parent: this };
-        const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, { name: platformPath("api", name), retentionInDays: args.logRetentionDays, kmsKeyId: args.context.kmsKeyArn }, parent);
+        const accessLogs = new aws.cloudwatch.LogGroup(
+            `${name}-access-logs`,
+            { name: platformPath("api", name), retentionInDays: args.logRetentionDays, kmsKeyId: args.context.kmsKeyArn },
+            parent,
+        );
         const api = new aws.apigatewayv2.Api(
             `${name}-http`,
             {
@@ -221,11 +238,21 @@ export class Api extends pulumi.ComponentResource {
     }
 
     /** One route: its handler, which only this route may invoke, the Lambda integration, and the route (behind the authorizer unless public). */
-    private route(name: string, args: Args, route: ApiRouteArgs, api: aws.apigatewayv2.Api, authorizer: aws.apigatewayv2.Authorizer): { handler: PlatformFunction; apiRoute: aws.apigatewayv2.Route } {
+    private route(
+        name: string,
+        args: Args,
+        route: ApiRouteArgs,
+        api: aws.apigatewayv2.Api,
+        authorizer: aws.apigatewayv2.Authorizer,
+    ): { handler: PlatformFunction; apiRoute: aws.apigatewayv2.Route } {
         const parent = { parent: this };
         const slug = routeSlug(route.routeKey);
         const [method, path] = route.routeKey.split(" ");
-        const handler = new PlatformFunction(`${name}-${slug}`, { ...route.handler, kmsKeyArn: args.context.kmsKeyArn, logRetentionDays: args.logRetentionDays }, parent);
+        const handler = new PlatformFunction(
+            `${name}-${slug}`,
+            { ...route.handler, kmsKeyArn: args.context.kmsKeyArn, logRetentionDays: args.logRetentionDays },
+            parent,
+        );
         // Only this route of this API may invoke the function.
         handler.allowInvoke("api", "apigateway.amazonaws.com", pulumi.interpolate`${api.executionArn}/*/${method}${path.replace(/\{[^}]+\}/g, "*")}`);
         const integration = new aws.apigatewayv2.Integration(
@@ -247,7 +274,13 @@ export class Api extends pulumi.ComponentResource {
     }
 
     /** The $default stage: throttled by default and per route, JSON access logs, deployed on every change. */
-    private stage(name: string, args: Args, api: aws.apigatewayv2.Api, accessLogs: aws.cloudwatch.LogGroup, routes: aws.apigatewayv2.Route[]): aws.apigatewayv2.Stage {
+    private stage(
+        name: string,
+        args: Args,
+        api: aws.apigatewayv2.Api,
+        accessLogs: aws.cloudwatch.LogGroup,
+        routes: aws.apigatewayv2.Route[],
+    ): aws.apigatewayv2.Stage {
         return new aws.apigatewayv2.Stage(
             `${name}-stage`,
             {
@@ -255,8 +288,17 @@ export class Api extends pulumi.ComponentResource {
                 name: "$default",
                 autoDeploy: true,
                 accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
-                defaultRouteSettings: { throttlingRateLimit: args.throttleRateLimit, throttlingBurstLimit: args.throttleBurstLimit, detailedMetricsEnabled: true },
-                routeSettings: Object.entries(args.routeThrottling).map(([routeKey, t]) => ({ routeKey, throttlingRateLimit: t.rateLimit, throttlingBurstLimit: t.burstLimit, detailedMetricsEnabled: true })),
+                defaultRouteSettings: {
+                    throttlingRateLimit: args.throttleRateLimit,
+                    throttlingBurstLimit: args.throttleBurstLimit,
+                    detailedMetricsEnabled: true,
+                },
+                routeSettings: Object.entries(args.routeThrottling).map(([routeKey, t]) => ({
+                    routeKey,
+                    throttlingRateLimit: t.rateLimit,
+                    throttlingBurstLimit: t.burstLimit,
+                    detailedMetricsEnabled: true,
+                })),
             },
             // Route settings must name routes that exist.
             { parent: this, dependsOn: routes },

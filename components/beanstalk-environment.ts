@@ -119,7 +119,12 @@ export class BeanstalkEnvironment extends pulumi.ComponentResource {
         const serviceRole = new ServiceRole(
             `${name}-service-role`,
             // The trust AWS documents for the Elastic Beanstalk service role.
-            { service: "elasticbeanstalk.amazonaws.com", externalId: "elasticbeanstalk", managedPolicyArns: BEANSTALK_SERVICE_POLICIES, description: `${name} (${stackName()}): Elastic Beanstalk manages the environment` },
+            {
+                service: "elasticbeanstalk.amazonaws.com",
+                externalId: "elasticbeanstalk",
+                managedPolicyArns: BEANSTALK_SERVICE_POLICIES,
+                description: `${name} (${stackName()}): Elastic Beanstalk manages the environment`,
+            },
             parent,
         );
         const application = new aws.elasticbeanstalk.Application(
@@ -151,7 +156,11 @@ export class BeanstalkEnvironment extends pulumi.ComponentResource {
             { parent: this, dependsOn: [serviceRole, encryption, ...args.startAfter] },
         );
         // The platform's listener rules forward to its own target group: the environment's instances join it.
-        new aws.autoscaling.Attachment(`${name}-target-group`, { autoscalingGroupName: environment.autoscalingGroups[0], lbTargetGroupArn: args.targetGroupArn }, parent);
+        new aws.autoscaling.Attachment(
+            `${name}-target-group`,
+            { autoscalingGroupName: environment.autoscalingGroups[0], lbTargetGroupArn: args.targetGroupArn },
+            parent,
+        );
 
         this.environmentName = environment.name;
         this.applicationName = application.name;
@@ -167,7 +176,10 @@ export class BeanstalkEnvironment extends pulumi.ComponentResource {
             {
                 bucket: args.artifactBucket,
                 key,
-                source: new pulumi.asset.AssetArchive({ "server.js": new pulumi.asset.StringAsset(args.service.code), Procfile: new pulumi.asset.StringAsset("web: node server.js\n") }),
+                source: new pulumi.asset.AssetArchive({
+                    "server.js": new pulumi.asset.StringAsset(args.service.code),
+                    Procfile: new pulumi.asset.StringAsset("web: node server.js\n"),
+                }),
                 contentType: "application/zip",
                 serverSideEncryption: "aws:kms",
                 kmsKeyId: args.context.kmsKeyArn,
@@ -177,7 +189,13 @@ export class BeanstalkEnvironment extends pulumi.ComponentResource {
         return new aws.elasticbeanstalk.ApplicationVersion(
             `${name}-version`,
             // The label is the bundle's hash: a new bundle is a new version, deployed with the deployment policy.
-            { name: args.service.sha256.slice(0, 16), application: application.name, bucket: source.bucket, key: source.key, description: `web service ${args.service.sha256}` },
+            {
+                name: args.service.sha256.slice(0, 16),
+                application: application.name,
+                bucket: source.bucket,
+                key: source.key,
+                description: `web service ${args.service.sha256}`,
+            },
             { parent: this },
         );
     }
@@ -227,8 +245,13 @@ export function beanstalkSettings(args: Args, serviceRoleArn: pulumi.Input<strin
         o("aws:elasticbeanstalk:cloudwatch:logs", "RetentionInDays", String(args.logRetentionDays)),
         o("aws:elasticbeanstalk:command", "DeploymentPolicy", args.deploymentPolicy),
         // Where the service finds its settings (SSM, by path) and how it serves: no secrets here.
-        ...Object.entries({ PORT: String(args.appPort), LIVENESS_PATH: args.healthCheckPath, HEALTH_PATH: args.dependencyHealthPath, SSM_PATH: args.parameterPath, AWS_REGION: args.context.region, NODE_ENV: "production" }).map(([k, v]) =>
-            o("aws:elasticbeanstalk:application:environment", k, v),
-        ),
+        ...Object.entries({
+            PORT: String(args.appPort),
+            LIVENESS_PATH: args.healthCheckPath,
+            HEALTH_PATH: args.dependencyHealthPath,
+            SSM_PATH: args.parameterPath,
+            AWS_REGION: args.context.region,
+            NODE_ENV: "production",
+        }).map(([k, v]) => o("aws:elasticbeanstalk:application:environment", k, v)),
     ];
 }

@@ -61,7 +61,12 @@ export class SecureBucket extends pulumi.ComponentResource {
         ];
         if (args.expirationDays !== undefined) rules.push({ id: "expire-objects", status: "Enabled", filter: {}, expiration: { days: args.expirationDays } });
         if (args.versioning && args.noncurrentVersionExpirationDays !== undefined) {
-            rules.push({ id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionExpirationDays } });
+            rules.push({
+                id: "expire-noncurrent-versions",
+                status: "Enabled",
+                filter: {},
+                noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionExpirationDays },
+            });
         }
         new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket, rules }, parent);
 

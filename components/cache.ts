@@ -82,17 +82,31 @@ export class Cache extends pulumi.ComponentResource {
 
         const securityGroup = guardedSecurityGroup(
             `${name}-sg`,
-            { vpcId: args.vpcId, description: `${args.engine} ${groupId}: clients only`, port: CACHE_PORT, sources: args.clientSecurityGroupIds, sourceDescription: "cache clients" },
+            {
+                vpcId: args.vpcId,
+                description: `${args.engine} ${groupId}: clients only`,
+                port: CACHE_PORT,
+                sources: args.clientSecurityGroupIds,
+                sourceDescription: "cache clients",
+            },
             this,
         );
-        const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, description: `Isolated subnets of ${groupId}` }, { parent: this });
+        const subnetGroup = new aws.elasticache.SubnetGroup(
+            `${name}-subnets`,
+            { subnetIds: args.subnetIds, description: `Isolated subnets of ${groupId}` },
+            { parent: this },
+        );
 
         const token = new random.RandomPassword(
             `${name}-auth-token`,
             { length: AUTH_TOKEN_LENGTH, special: true, overrideSpecial: AUTH_TOKEN_SPECIALS, minUpper: 1, minLower: 1, minNumeric: 1, minSpecial: 1 },
             { parent: this },
         );
-        const secret = new aws.secretsmanager.Secret(`${name}-auth`, { description: `AUTH token of the ${groupId} cache`, kmsKeyId: args.context.kmsKeyArn }, { parent: this });
+        const secret = new aws.secretsmanager.Secret(
+            `${name}-auth`,
+            { description: `AUTH token of the ${groupId} cache`, kmsKeyId: args.context.kmsKeyArn },
+            { parent: this },
+        );
         new aws.secretsmanager.SecretVersion(`${name}-auth-value`, { secretId: secret.id, secretString: token.result }, { parent: this });
 
         const slowLog = new aws.cloudwatch.LogGroup(
@@ -142,7 +156,13 @@ export class Cache extends pulumi.ComponentResource {
         this.authSecretArn = secret.arn;
         this.securityGroupId = securityGroup.id;
         this.replicationGroupId = group.id;
-        this.registerOutputs({ endpoint: this.endpoint, port: this.port, authSecretArn: this.authSecretArn, securityGroupId: this.securityGroupId, replicationGroupId: this.replicationGroupId });
+        this.registerOutputs({
+            endpoint: this.endpoint,
+            port: this.port,
+            authSecretArn: this.authSecretArn,
+            securityGroupId: this.securityGroupId,
+            replicationGroupId: this.replicationGroupId,
+        });
     }
 
     /** Reading the AUTH token: GetSecretValue on its secret, and decrypt with the key only through Secrets Manager. */

@@ -172,17 +172,36 @@ export class Database extends pulumi.ComponentResource {
     private securityGroups(name: string, args: Args, identifier: string): SecurityGroups {
         const proxySg = guardedSecurityGroup(
             `${name}-proxy-sg`,
-            { vpcId: args.vpcId, description: `RDS Proxy of ${identifier}: clients only`, port: POSTGRES_PORT, sources: args.clientSecurityGroupIds, sourceDescription: "database clients" },
+            {
+                vpcId: args.vpcId,
+                description: `RDS Proxy of ${identifier}: clients only`,
+                port: POSTGRES_PORT,
+                sources: args.clientSecurityGroupIds,
+                sourceDescription: "database clients",
+            },
             this,
         );
         const instanceSg = guardedSecurityGroup(
             `${name}-db-sg`,
-            { vpcId: args.vpcId, description: `PostgreSQL ${identifier}: its proxy only`, port: POSTGRES_PORT, sources: [proxySg.id], sourceDescription: "RDS Proxy" },
+            {
+                vpcId: args.vpcId,
+                description: `PostgreSQL ${identifier}: its proxy only`,
+                port: POSTGRES_PORT,
+                sources: [proxySg.id],
+                sourceDescription: "RDS Proxy",
+            },
             this,
         );
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-proxy-to-db`,
-            { securityGroupId: proxySg.id, referencedSecurityGroupId: instanceSg.id, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: `To PostgreSQL on ${POSTGRES_PORT}` },
+            {
+                securityGroupId: proxySg.id,
+                referencedSecurityGroupId: instanceSg.id,
+                ipProtocol: "tcp",
+                fromPort: POSTGRES_PORT,
+                toPort: POSTGRES_PORT,
+                description: `To PostgreSQL on ${POSTGRES_PORT}`,
+            },
             { parent: this },
         );
         return { proxy: proxySg, instance: instanceSg };
@@ -191,7 +210,11 @@ export class Database extends pulumi.ComponentResource {
     /** What the instance is created with: its subnets, its parameters (SSL only), its log groups and its monitoring role. */
     private instanceSettings(name: string, args: Args, identifier: string): InstanceSettings {
         const major = args.engineVersion.split(".")[0];
-        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, description: `Isolated subnets of ${identifier}` }, { parent: this });
+        const subnetGroup = new aws.rds.SubnetGroup(
+            `${name}-subnets`,
+            { subnetIds: args.subnetIds, description: `Isolated subnets of ${identifier}` },
+            { parent: this },
+        );
         const parameters = new aws.rds.ParameterGroup(
             `${name}-params`,
             { family: `postgres${major}`, description: `PostgreSQL ${major} for ${identifier}: SSL only`, parameters: [{ name: "rds.force_ssl", value: "1" }] },
@@ -213,7 +236,12 @@ export class Database extends pulumi.ComponentResource {
             args.monitoringIntervalSeconds > 0
                 ? new ServiceRole(
                       `${name}-monitoring`,
-                      { service: "monitoring.rds.amazonaws.com", accountId: args.context.accountId, description: `Enhanced monitoring of ${identifier}`, managedPolicyArns: [ENHANCED_MONITORING_POLICY] },
+                      {
+                          service: "monitoring.rds.amazonaws.com",
+                          accountId: args.context.accountId,
+                          description: `Enhanced monitoring of ${identifier}`,
+                          managedPolicyArns: [ENHANCED_MONITORING_POLICY],
+                      },
                       { parent: this },
                   )
                 : undefined;
@@ -268,12 +296,23 @@ export class Database extends pulumi.ComponentResource {
     }
 
     /** RDS Proxy in front of the instance: TLS and IAM authentication for clients, the managed secret towards the database, a connection pool. */
-    private proxy(name: string, args: Args, identifier: string, proxySg: aws.ec2.SecurityGroup, instance: aws.rds.Instance, secretArn: pulumi.Output<string>): aws.rds.Proxy {
+    private proxy(
+        name: string,
+        args: Args,
+        identifier: string,
+        proxySg: aws.ec2.SecurityGroup,
+        instance: aws.rds.Instance,
+        secretArn: pulumi.Output<string>,
+    ): aws.rds.Proxy {
         // RDS Proxy assumes this role to read the credentials. Its trust carries no
         // aws:SourceAccount: the proxy's documented trust policy has none.
         const proxyRole = new ServiceRole(
             `${name}-proxy-role`,
-            { service: "rds.amazonaws.com", description: `Lets the RDS Proxy of ${identifier} read its database secret`, statements: secretRead(secretArn, args.context.kmsKeyArn, args.context.region) },
+            {
+                service: "rds.amazonaws.com",
+                description: `Lets the RDS Proxy of ${identifier} read its database secret`,
+                statements: secretRead(secretArn, args.context.kmsKeyArn, args.context.region),
+            },
             { parent: this },
         );
         const proxy = new aws.rds.Proxy(
@@ -303,7 +342,11 @@ export class Database extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.rds.ProxyTarget(`${name}-proxy-target`, { dbProxyName: proxy.name, targetGroupName: pool.name, dbInstanceIdentifier: instance.identifier }, { parent: this });
+        new aws.rds.ProxyTarget(
+            `${name}-proxy-target`,
+            { dbProxyName: proxy.name, targetGroupName: pool.name, dbInstanceIdentifier: instance.identifier },
+            { parent: this },
+        );
         return proxy;
     }
 
@@ -322,7 +365,14 @@ export class Database extends pulumi.ComponentResource {
     allowClient(id: string, securityGroupId: pulumi.Input<string>): aws.vpc.SecurityGroupIngressRule {
         return new aws.vpc.SecurityGroupIngressRule(
             `${this.componentName}-proxy-sg-from-${id}`,
-            { securityGroupId: this.proxySecurityGroupId, referencedSecurityGroupId: securityGroupId, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: `${id} on ${POSTGRES_PORT}` },
+            {
+                securityGroupId: this.proxySecurityGroupId,
+                referencedSecurityGroupId: securityGroupId,
+                ipProtocol: "tcp",
+                fromPort: POSTGRES_PORT,
+                toPort: POSTGRES_PORT,
+                description: `${id} on ${POSTGRES_PORT}`,
+            },
             { parent: this },
         );
     }

@@ -94,7 +94,13 @@ export interface EdgeArgs {
 }
 
 /** The defaults of EdgeArgs's optional fields (each documented with `@default`). */
-export const EDGE_DEFAULTS = { albPathPatterns: [] as string[], minimumProtocolVersion: "TLSv1.2_2021", staticDefaultTtlSeconds: 86400, staticMaxTtlSeconds: 31536000, rateWindowSeconds: 300 } as const;
+export const EDGE_DEFAULTS = {
+    albPathPatterns: [] as string[],
+    minimumProtocolVersion: "TLSv1.2_2021",
+    staticDefaultTtlSeconds: 86400,
+    staticMaxTtlSeconds: 31536000,
+    rateWindowSeconds: 300,
+} as const;
 
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
 /** CloudFront's own certificate for *.cloudfront.net: AWS pins its minimum at TLSv1, whatever is asked. */
@@ -169,7 +175,13 @@ export class Edge extends pulumi.ComponentResource {
         this.assetsBucket = assets.bucket.name;
         this.logBucket = logs.name;
         this.webAclArn = webAcl?.arn;
-        this.registerOutputs({ distributionId: this.distributionId, domainName: this.domainName, url: this.url, assetsBucket: this.assetsBucket, logBucket: this.logBucket });
+        this.registerOutputs({
+            distributionId: this.distributionId,
+            domainName: this.domainName,
+            url: this.url,
+            assetsBucket: this.assetsBucket,
+            logBucket: this.logBucket,
+        });
     }
 
     /** The private static-assets bucket, readable only by this distribution, and the access control CloudFront signs its requests with. */
@@ -195,7 +207,13 @@ export class Edge extends pulumi.ComponentResource {
         );
         const accessControl = new aws.cloudfront.OriginAccessControl(
             `${name}-assets-oac`,
-            { name: accountName(name, "assets"), description: `${name} (${stackName()}): CloudFront signs its requests to the assets bucket`, originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" },
+            {
+                name: accountName(name, "assets"),
+                description: `${name} (${stackName()}): CloudFront signs its requests to the assets bucket`,
+                originAccessControlOriginType: "s3",
+                signingBehavior: "always",
+                signingProtocol: "sigv4",
+            },
             { parent: this },
         );
         return { bucket, accessControl };
@@ -283,7 +301,13 @@ export class Edge extends pulumi.ComponentResource {
                 defaultAction: { allow: {} },
                 rules: WAF_RULES.map((rule, priority) =>
                     "managedGroup" in rule
-                        ? { name: rule.name, priority, overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { vendorName: "AWS", name: rule.managedGroup } }, visibilityConfig: visibility(rule.name) }
+                        ? {
+                              name: rule.name,
+                              priority,
+                              overrideAction: { none: {} },
+                              statement: { managedRuleGroupStatement: { vendorName: "AWS", name: rule.managedGroup } },
+                              visibilityConfig: visibility(rule.name),
+                          }
                         : {
                               name: rule.name,
                               priority,
@@ -299,7 +323,13 @@ export class Edge extends pulumi.ComponentResource {
     }
 
     /** The distribution: the load balancer by default, uncached; the static paths from the assets bucket, cached. */
-    private distribution(name: string, args: Args, assets: AssetsOrigin, policies: CachePolicies, webAcl: aws.wafv2.WebAcl | undefined): aws.cloudfront.Distribution {
+    private distribution(
+        name: string,
+        args: Args,
+        assets: AssetsOrigin,
+        policies: CachePolicies,
+        webAcl: aws.wafv2.WebAcl | undefined,
+    ): aws.cloudfront.Distribution {
         const viewerCertificate: aws.types.input.cloudfront.DistributionViewerCertificate = args.certificateArn
             ? { acmCertificateArn: args.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: args.minimumProtocolVersion }
             : { cloudfrontDefaultCertificate: true, minimumProtocolVersion: DEFAULT_CERTIFICATE_TLS };
@@ -342,16 +372,19 @@ export class Edge extends pulumi.ComponentResource {
                 ],
                 defaultCacheBehavior: toAlb,
                 // Behaviours match in order: the load balancer's own paths win over any static pattern.
-                orderedCacheBehaviors: [...args.albPathPatterns.map((pathPattern) => ({ pathPattern, ...toAlb })), ...args.staticPathPatterns.map((pathPattern) => ({
-                    pathPattern,
-                    targetOriginId: "assets",
-                    viewerProtocolPolicy: "redirect-to-https",
-                    allowedMethods: ["GET", "HEAD", "OPTIONS"],
-                    cachedMethods: ["GET", "HEAD"],
-                    cachePolicyId: policies.staticCache.id,
-                    responseHeadersPolicyId: policies.securityHeaders.id,
-                    compress: true,
-                }))],
+                orderedCacheBehaviors: [
+                    ...args.albPathPatterns.map((pathPattern) => ({ pathPattern, ...toAlb })),
+                    ...args.staticPathPatterns.map((pathPattern) => ({
+                        pathPattern,
+                        targetOriginId: "assets",
+                        viewerProtocolPolicy: "redirect-to-https",
+                        allowedMethods: ["GET", "HEAD", "OPTIONS"],
+                        cachedMethods: ["GET", "HEAD"],
+                        cachePolicyId: policies.staticCache.id,
+                        responseHeadersPolicyId: policies.securityHeaders.id,
+                        compress: true,
+                    })),
+                ],
                 restrictions: { geoRestriction: { restrictionType: "none" } },
             },
             { parent: this },
@@ -385,9 +418,18 @@ export class Edge extends pulumi.ComponentResource {
                             Principal: { Service: "delivery.logs.amazonaws.com" },
                             Action: "s3:PutObject",
                             Resource: pulumi.interpolate`${bucketArn}/${vendedLogsPrefix(args.context.accountId, ACCESS_LOGS_HIVE_PATHS)}/*`,
-                            Condition: { StringEquals: { "aws:SourceAccount": args.context.accountId, "s3:x-amz-acl": "bucket-owner-full-control" }, ArnLike: fromThisAccountsDeliveries.ArnLike },
+                            Condition: {
+                                StringEquals: { "aws:SourceAccount": args.context.accountId, "s3:x-amz-acl": "bucket-owner-full-control" },
+                                ArnLike: fromThisAccountsDeliveries.ArnLike,
+                            },
                         },
-                        { Sid: "LogDeliveryChecksBucket", Principal: { Service: "delivery.logs.amazonaws.com" }, Action: ["s3:GetBucketAcl", "s3:ListBucket"], Resource: bucketArn, Condition: fromThisAccountsDeliveries },
+                        {
+                            Sid: "LogDeliveryChecksBucket",
+                            Principal: { Service: "delivery.logs.amazonaws.com" },
+                            Action: ["s3:GetBucketAcl", "s3:ListBucket"],
+                            Resource: bucketArn,
+                            Condition: fromThisAccountsDeliveries,
+                        },
                     ];
                 },
             },

@@ -126,14 +126,22 @@ export class GlobalTable extends pulumi.ComponentResource {
                 deletionProtectionEnabled: deletionProtection,
                 serverSideEncryption: { enabled: true },
                 ttl: { attributeName: args.ttlAttribute, enabled: true },
-                replicas: args.replicaRegions.map((regionName) => ({ regionName, pointInTimeRecovery: true, deletionProtectionEnabled: deletionProtection, propagateTags: true })),
+                replicas: args.replicaRegions.map((regionName) => ({
+                    regionName,
+                    pointInTimeRecovery: true,
+                    deletionProtectionEnabled: deletionProtection,
+                    propagateTags: true,
+                })),
             },
             // Autoscaling owns the provisioned capacity once the table exists.
             { parent: this, protect: args.context.stateful.protect, ignoreChanges: provisioned ? ["readCapacity", "writeCapacity"] : [] },
         );
 
         if (provisioned) {
-            for (const [dimension, bounds] of [["Read", args.readCapacity], ["Write", args.writeCapacity]] as const) {
+            for (const [dimension, bounds] of [
+                ["Read", args.readCapacity],
+                ["Write", args.writeCapacity],
+            ] as const) {
                 const target = new aws.appautoscaling.Target(
                     `${name}-${dimension.toLowerCase()}-capacity`,
                     {
@@ -171,7 +179,9 @@ export class GlobalTable extends pulumi.ComponentResource {
 
     /** Item reads and writes on the table and its indexes (the actions in READ_WRITE_ACTIONS, nothing else). */
     readWritePermission(): Permission {
-        return this.grants.permission("read-write", [{ Sid: "ItemReadWrite", Action: READ_WRITE_ACTIONS, Resource: [this.tableArn, pulumi.interpolate`${this.tableArn}/index/*`] }]);
+        return this.grants.permission("read-write", [
+            { Sid: "ItemReadWrite", Action: READ_WRITE_ACTIONS, Resource: [this.tableArn, pulumi.interpolate`${this.tableArn}/index/*`] },
+        ]);
     }
 
     /** Grants `readWritePermission` as the policy `<table>-read-write-<grantee>`. */
@@ -217,7 +227,12 @@ export class GlobalTable extends pulumi.ComponentResource {
      */
     partitionPermission(access: Omit<KeyedItems, "prefixes"> & { partitionKeys: string[] }): Permission {
         return this.grants.permission(access.name, [
-            { Sid: access.sid, Action: access.actions.map((a) => `dynamodb:${a}`), Resource: this.tableArn, Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": access.partitionKeys } } },
+            {
+                Sid: access.sid,
+                Action: access.actions.map((a) => `dynamodb:${a}`),
+                Resource: this.tableArn,
+                Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": access.partitionKeys } },
+            },
         ]);
     }
 

@@ -67,7 +67,11 @@ export class Grants {
      */
     grant(permission: Permission, grantee: Grantee): aws.iam.RolePolicy {
         if (permission.grantor !== this.grantor) throw new Error(`${this.grantor} cannot issue ${permission.grantor}'s permission ${permission.name}`);
-        return new aws.iam.RolePolicy(grantPolicyName(permission, grantee), { role: grantee.roleName, policy: policyDocument(permission.statements) }, { parent: this.owner });
+        return new aws.iam.RolePolicy(
+            grantPolicyName(permission, grantee),
+            { role: grantee.roleName, policy: policyDocument(permission.statements) },
+            { parent: this.owner },
+        );
     }
 }
 
@@ -75,6 +79,11 @@ export class Grants {
 export function secretRead(secretArn: pulumi.Input<string>, kmsKeyArn: pulumi.Input<string>, region: string): Statement[] {
     return [
         { Sid: "ReadSecret", Action: "secretsmanager:GetSecretValue", Resource: secretArn },
-        { Sid: "DecryptSecretViaSecretsManager", Action: "kms:Decrypt", Resource: kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } } },
+        {
+            Sid: "DecryptSecretViaSecretsManager",
+            Action: "kms:Decrypt",
+            Resource: kmsKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+        },
     ];
 }

@@ -24,7 +24,10 @@ export function policyDocument(statements: Statement[]): pulumi.Output<string> {
  * confused-deputy problem where the service supports it.
  */
 export function serviceTrust(service: string, accountId?: pulumi.Input<string>, externalId?: string): pulumi.Output<string> {
-    const equals: Record<string, pulumi.Input<string>> = { ...(accountId ? { "aws:SourceAccount": accountId } : {}), ...(externalId ? { "sts:ExternalId": externalId } : {}) };
+    const equals: Record<string, pulumi.Input<string>> = {
+        ...(accountId ? { "aws:SourceAccount": accountId } : {}),
+        ...(externalId ? { "sts:ExternalId": externalId } : {}),
+    };
     return policyDocument([
         {
             Action: "sts:AssumeRole",
@@ -64,7 +67,11 @@ export class ServiceRole extends pulumi.ComponentResource implements Grantee {
         super("platform:iam:ServiceRole", name, {}, opts);
         this.role = new aws.iam.Role(
             name,
-            { assumeRolePolicy: serviceTrust(args.service, args.accountId, args.externalId), description: args.description, ...(args.path ? { path: args.path } : {}) },
+            {
+                assumeRolePolicy: serviceTrust(args.service, args.accountId, args.externalId),
+                description: args.description,
+                ...(args.path ? { path: args.path } : {}),
+            },
             { parent: this },
         );
         const statements = [...(args.grants ?? []).flatMap((p) => p.statements), ...(args.statements ?? [])];

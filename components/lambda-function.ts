@@ -28,7 +28,16 @@ export interface PlatformFunctionArgs {
 }
 
 /** The settings a component passes through to its function unchanged. */
-export const FUNCTION_SETTINGS = ["entry", "description", "kmsKeyArn", "logRetentionDays", "memoryMb", "timeoutSeconds", "environment", "reservedConcurrency"] as const;
+export const FUNCTION_SETTINGS = [
+    "entry",
+    "description",
+    "kmsKeyArn",
+    "logRetentionDays",
+    "memoryMb",
+    "timeoutSeconds",
+    "environment",
+    "reservedConcurrency",
+] as const;
 export type FunctionSettings = Pick<PlatformFunctionArgs, (typeof FUNCTION_SETTINGS)[number]>;
 
 /** The function settings out of a component's args. */
@@ -117,6 +126,10 @@ export class PlatformFunction extends pulumi.ComponentResource implements Grante
 
     /** Lets an AWS service invoke the function, from one source ARN only. */
     allowInvoke(id: string, principal: string, sourceArn: pulumi.Input<string>): aws.lambda.Permission {
-        return new aws.lambda.Permission(`${this.name}-invoke-${id}`, { action: "lambda:InvokeFunction", function: this.function.name, principal, sourceArn }, { parent: this });
+        return new aws.lambda.Permission(
+            `${this.name}-invoke-${id}`,
+            { action: "lambda:InvokeFunction", function: this.function.name, principal, sourceArn },
+            { parent: this },
+        );
     }
 }

@@ -47,5 +47,8 @@ export function stackIdentifier(name: string, maxLength: number): string {
 
 /** A Glue database name from a component name and the stack: lowercase letters, digits, underscores. */
 export function glueDatabaseName(name: string, stack: string = stackName()): string {
-    return `${name}_${stack}`.toLowerCase().replace(/[^a-z0-9_]+/g, "_").slice(0, 255);
+    return `${name}_${stack}`
+        .toLowerCase()
+        .replace(/[^a-z0-9_]+/g, "_")
+        .slice(0, 255);
 }

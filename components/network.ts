@@ -63,7 +63,12 @@ export class Network extends pulumi.ComponentResource {
                 subnetSpecs: [
                     { type: awsxEc2.SubnetType.Public, name: "public", cidrMask: args.subnetMasks.public },
                     // EMR's managed service policy (v2) launches cluster nodes only into subnets with this tag.
-                    { type: awsxEc2.SubnetType.Private, name: "app", cidrMask: args.subnetMasks.private, tags: { "for-use-with-amazon-emr-managed-policies": "true" } },
+                    {
+                        type: awsxEc2.SubnetType.Private,
+                        name: "app",
+                        cidrMask: args.subnetMasks.private,
+                        tags: { "for-use-with-amazon-emr-managed-policies": "true" },
+                    },
                     { type: awsxEc2.SubnetType.Isolated, name: "data", cidrMask: args.subnetMasks.isolated },
                 ],
                 // Gateway endpoints are free and keep S3 and DynamoDB traffic off the NAT gateways;
@@ -96,7 +101,10 @@ export class Network extends pulumi.ComponentResource {
                         Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
                     },
                     // A list call, authorized against the account's log groups, not one group.
-                    { Action: "logs:DescribeLogGroups", Resource: pulumi.interpolate`arn:aws:logs:${args.context.region}:${args.context.accountId}:log-group:*` },
+                    {
+                        Action: "logs:DescribeLogGroups",
+                        Resource: pulumi.interpolate`arn:aws:logs:${args.context.region}:${args.context.accountId}:log-group:*`,
+                    },
                 ],
             },
             { parent: this },

@@ -34,7 +34,8 @@ const ROLE_TYPE = "aws:iam/role:Role";
 export function withPermissionsBoundary(boundaryArn: pulumi.Input<string>): pulumi.ResourceTransformation {
     return (args) => {
         if (args.type !== ROLE_TYPE) return undefined;
-        if (args.props.permissionsBoundary !== undefined) throw new Error(`role ${args.name} sets its own permissions boundary; every platform role carries the stack's`);
+        if (args.props.permissionsBoundary !== undefined)
+            throw new Error(`role ${args.name} sets its own permissions boundary; every platform role carries the stack's`);
         return { props: { ...args.props, permissionsBoundary: boundaryArn }, opts: args.opts };
     };
 }

@@ -22,7 +22,14 @@ export function guardedSecurityGroup(name: string, args: GuardedGroupArgs, paren
     args.sources.forEach((source, i) => {
         new aws.vpc.SecurityGroupIngressRule(
             `${name}-from-${i}`,
-            { securityGroupId: group.id, referencedSecurityGroupId: source, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description: `${args.sourceDescription} on ${args.port}` },
+            {
+                securityGroupId: group.id,
+                referencedSecurityGroupId: source,
+                ipProtocol: "tcp",
+                fromPort: args.port,
+                toPort: args.port,
+                description: `${args.sourceDescription} on ${args.port}`,
+            },
             { parent },
         );
     });

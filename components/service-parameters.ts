@@ -38,7 +38,11 @@ export class ServiceParameters extends pulumi.ComponentResource {
         for (const [leaf, value] of Object.entries(args.values)) {
             // insecureValue: the provider marks `value` secret whatever it holds; these are plain
             // settings that should read plainly in previews (a secret input still stays secret).
-            new aws.ssm.Parameter(`${name}-${leaf}`, { name: `${args.path}${leaf}`, type: "String", insecureValue: value, description: `${leaf} (written by the platform program)` }, { parent: this });
+            new aws.ssm.Parameter(
+                `${name}-${leaf}`,
+                { name: `${args.path}${leaf}`, type: "String", insecureValue: value, description: `${leaf} (written by the platform program)` },
+                { parent: this },
+            );
         }
         this.grants = new Grants(this, name);
         for (const reader of args.readers) this.grantRead(reader);

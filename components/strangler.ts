@@ -43,7 +43,11 @@ export class StranglerRouting extends pulumi.ComponentResource {
         const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, { targetType: "lambda" }, parent);
         const invoke = this.newService.allowInvoke("alb", "elasticloadbalancing.amazonaws.com", targetGroup.arn);
         // ELB checks on registration that it may invoke the function.
-        const attachment = new aws.lb.TargetGroupAttachment(`${name}-target`, { targetGroupArn: targetGroup.arn, targetId: this.newService.arn }, { parent: this, dependsOn: [invoke] });
+        const attachment = new aws.lb.TargetGroupAttachment(
+            `${name}-target`,
+            { targetGroupArn: targetGroup.arn, targetId: this.newService.arn },
+            { parent: this, dependsOn: [invoke] },
+        );
 
         const header = args.originHeader ? [{ httpHeader: { httpHeaderName: args.originHeader.name, values: [args.originHeader.value] } }] : [];
         const toNewService = [{ type: "forward", targetGroupArn: targetGroup.arn }];
@@ -53,7 +57,12 @@ export class StranglerRouting extends pulumi.ComponentResource {
         this.pathRules.forEach((values, i) => {
             new aws.lb.ListenerRule(
                 `${name}-paths-${i}`,
-                { listenerArn: args.listenerArn, priority: RULE_PRIORITY.stranglerPathsFrom + i, conditions: [{ pathPattern: { values } }, ...header], actions: toNewService },
+                {
+                    listenerArn: args.listenerArn,
+                    priority: RULE_PRIORITY.stranglerPathsFrom + i,
+                    conditions: [{ pathPattern: { values } }, ...header],
+                    actions: toNewService,
+                },
                 afterTarget,
             );
         });

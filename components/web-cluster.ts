@@ -109,7 +109,14 @@ export interface WebClusterArgs {
 }
 
 /** The defaults of WebClusterArgs's optional fields (each documented with `@default`). */
-export const WEB_CLUSTER_DEFAULTS = { architecture: "arm64", appPort: 8080, healthCheckPath: "/live", dependencyHealthPath: "/health", healthCheckGracePeriodSeconds: 300, runtime: "asg" } as const;
+export const WEB_CLUSTER_DEFAULTS = {
+    architecture: "arm64",
+    appPort: 8080,
+    healthCheckPath: "/live",
+    dependencyHealthPath: "/health",
+    healthCheckGracePeriodSeconds: 300,
+    runtime: "asg",
+} as const;
 
 /** A header CloudFront adds to every origin request, whose secret value proves the request came through it. */
 export interface OriginHeader {
@@ -183,7 +190,13 @@ interface FleetParts {
 }
 
 /** What the SSM Agent needs for Session Manager (AWS Systems Manager's custom instance profile for Session Manager). */
-const SESSION_MANAGER_ACTIONS = ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
+const SESSION_MANAGER_ACTIONS = [
+    "ssm:UpdateInstanceInformation",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+];
 
 /**
  * The serving fleet: an internet-facing ALB in the public subnets (HTTPS with TLS 1.3 and an
@@ -249,7 +262,21 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
         const alb = this.loadBalancer(name, args, groups.alb, accessLogs);
         const { listener, fromCloudFront, refuseBeanstalkHosts } = this.listeners(name, args, alb, targetGroup, originHeader);
 
-        this.fleet = { args, template, profile, artifacts, albSecurityGroup: groups.alb, targetGroup, alb, listener, fromCloudFront, refuseBeanstalkHosts, instanceRole: role, rules: groups.fleetRules, tags };
+        this.fleet = {
+            args,
+            template,
+            profile,
+            artifacts,
+            albSecurityGroup: groups.alb,
+            targetGroup,
+            alb,
+            listener,
+            fromCloudFront,
+            refuseBeanstalkHosts,
+            instanceRole: role,
+            rules: groups.fleetRules,
+            tags,
+        };
 
         this.securityGroupId = groups.fleet.id;
         this.albSecurityGroupId = groups.alb.id;
@@ -280,8 +307,16 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
     /** Internet (or only CloudFront) -> ALB (443, and 80 to redirect) -> fleet (app port) only; the fleet out to AWS APIs over HTTPS. */
     private securityGroups(name: string, args: Args, https: boolean, originHeader: OriginHeader | undefined): SecurityGroups {
         const parent = { parent: this };
-        const albSg = new aws.ec2.SecurityGroup(`${name}-alb-sg`, { vpcId: args.vpcId, description: `${name} load balancer: web clients in, the fleet out`, tags: { Name: `${name}-alb` } }, parent);
-        const fleetSg = new aws.ec2.SecurityGroup(`${name}-fleet-sg`, { vpcId: args.vpcId, description: `${name} instances: the load balancer in`, tags: { Name: `${name}-fleet` } }, parent);
+        const albSg = new aws.ec2.SecurityGroup(
+            `${name}-alb-sg`,
+            { vpcId: args.vpcId, description: `${name} load balancer: web clients in, the fleet out`, tags: { Name: `${name}-alb` } },
+            parent,
+        );
+        const fleetSg = new aws.ec2.SecurityGroup(
+            `${name}-fleet-sg`,
+            { vpcId: args.vpcId, description: `${name} instances: the load balancer in`, tags: { Name: `${name}-fleet` } },
+            parent,
+        );
         if (originHeader) {
             // One port only: CloudFront's origin protocol is HTTPS with a certificate, HTTP without. The
             // prefix list counts as 55 rules against a group's default quota of 60, so a second rule
@@ -290,32 +325,72 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
             const port = https ? 443 : 80;
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-alb-in-cloudfront`,
-                { securityGroupId: albSg.id, prefixListId: cloudFront.id, ipProtocol: "tcp", fromPort: port, toPort: port, description: `${https ? "HTTPS" : "HTTP"} from the CloudFront origin-facing servers only` },
+                {
+                    securityGroupId: albSg.id,
+                    prefixListId: cloudFront.id,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    description: `${https ? "HTTPS" : "HTTP"} from the CloudFront origin-facing servers only`,
+                },
                 parent,
             );
         } else {
             for (const port of https ? [443, 80] : [80]) {
                 new aws.vpc.SecurityGroupIngressRule(
                     `${name}-alb-in-${port}`,
-                    { securityGroupId: albSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: port, toPort: port, description: port === 443 ? "HTTPS from anywhere" : https ? "HTTP from anywhere, redirected to HTTPS" : "HTTP from anywhere (dev without a certificate)" },
+                    {
+                        securityGroupId: albSg.id,
+                        cidrIpv4: "0.0.0.0/0",
+                        ipProtocol: "tcp",
+                        fromPort: port,
+                        toPort: port,
+                        description:
+                            port === 443
+                                ? "HTTPS from anywhere"
+                                : https
+                                  ? "HTTP from anywhere, redirected to HTTPS"
+                                  : "HTTP from anywhere (dev without a certificate)",
+                    },
                     parent,
                 );
             }
         }
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-alb-to-fleet`,
-            { securityGroupId: albSg.id, referencedSecurityGroupId: fleetSg.id, ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, description: "to the fleet on the app port" },
+            {
+                securityGroupId: albSg.id,
+                referencedSecurityGroupId: fleetSg.id,
+                ipProtocol: "tcp",
+                fromPort: args.appPort,
+                toPort: args.appPort,
+                description: "to the fleet on the app port",
+            },
             parent,
         );
         const fromAlb = new aws.vpc.SecurityGroupIngressRule(
             `${name}-fleet-from-alb`,
-            { securityGroupId: fleetSg.id, referencedSecurityGroupId: albSg.id, ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, description: "from the load balancer on the app port" },
+            {
+                securityGroupId: fleetSg.id,
+                referencedSecurityGroupId: albSg.id,
+                ipProtocol: "tcp",
+                fromPort: args.appPort,
+                toPort: args.appPort,
+                description: "from the load balancer on the app port",
+            },
             parent,
         );
         // AWS APIs (SSM, Secrets Manager, CloudWatch, S3 and DynamoDB through their gateway endpoints, the dnf repositories in S3) over HTTPS.
         const toHttps = new aws.vpc.SecurityGroupEgressRule(
             `${name}-fleet-to-https`,
-            { securityGroupId: fleetSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs and package repositories" },
+            {
+                securityGroupId: fleetSg.id,
+                cidrIpv4: "0.0.0.0/0",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                description: "HTTPS to AWS APIs and package repositories",
+            },
             parent,
         );
         return { alb: albSg, fleet: fleetSg, fleetRules: [fromAlb, toHttps] };
@@ -350,14 +425,29 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
     /** The service bundle, in a private versioned bucket encrypted with the platform key, and the log group the service writes to. */
     private serviceArtifacts(name: string, args: Args): ServiceArtifacts {
         const parent = { parent: this };
-        const bucket = new SecureBucket(`${name}-artifacts`, { kmsKeyArn: args.context.kmsKeyArn, versioning: true, noncurrentVersionExpirationDays: 30, protect: args.context.stateful.protect }, parent);
+        const bucket = new SecureBucket(
+            `${name}-artifacts`,
+            { kmsKeyArn: args.context.kmsKeyArn, versioning: true, noncurrentVersionExpirationDays: 30, protect: args.context.stateful.protect },
+            parent,
+        );
         const bundleKey = `${name}/${args.service.sha256}.js`;
         const bundle = new aws.s3.BucketObjectv2(
             `${name}-bundle`,
-            { bucket: bucket.name, key: bundleKey, source: new pulumi.asset.StringAsset(args.service.code), contentType: "application/javascript", serverSideEncryption: "aws:kms", kmsKeyId: args.context.kmsKeyArn },
+            {
+                bucket: bucket.name,
+                key: bundleKey,
+                source: new pulumi.asset.StringAsset(args.service.code),
+                contentType: "application/javascript",
+                serverSideEncryption: "aws:kms",
+                kmsKeyId: args.context.kmsKeyArn,
+            },
             { parent: this, dependsOn: [bucket.policy] },
         );
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: platformPath(name), retentionInDays: args.logRetentionDays, kmsKeyId: args.context.kmsKeyArn }, parent);
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: platformPath(name), retentionInDays: args.logRetentionDays, kmsKeyId: args.context.kmsKeyArn },
+            parent,
+        );
         return { bucket, bundleKey, bundle, logGroup };
     }
 
@@ -374,8 +464,17 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
                 description: `${name} instances (${stackName()}): read the service bundle, write logs, Session Manager`,
                 statements: [
                     { Sid: "ReadServiceBundle", Action: "s3:GetObject", Resource: pulumi.interpolate`${bucket.arn}/${name}/*` },
-                    { Sid: "DecryptViaS3", Action: "kms:Decrypt", Resource: args.context.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${args.context.region}.amazonaws.com` } } },
-                    { Sid: "WriteServiceLog", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`] },
+                    {
+                        Sid: "DecryptViaS3",
+                        Action: "kms:Decrypt",
+                        Resource: args.context.kmsKeyArn,
+                        Condition: { StringEquals: { "kms:ViaService": `s3.${args.context.region}.amazonaws.com` } },
+                    },
+                    {
+                        Sid: "WriteServiceLog",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
+                    },
                     // Session Manager instead of SSH (no key pair, no port 22): the agent registers the
                     // instance and opens the session channels. These actions take no resource scope; AWS's
                     // own AWSCloud9SSMInstanceProfile grants exactly them. AmazonSSMManagedInstanceCore would
@@ -389,16 +488,34 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
     }
 
     /** The launch template: the current AL2023 AMI, IMDSv2 only, an encrypted gp3 root volume, and user data that runs the bundle. */
-    private launchTemplate(name: string, args: Args, fleetSg: aws.ec2.SecurityGroup, artifacts: ServiceArtifacts, profile: aws.iam.InstanceProfile, tags: Record<string, string>): aws.ec2.LaunchTemplate {
-        const userData = pulumi
-            .all([artifacts.bucket.name, artifacts.logGroup.name])
-            .apply(([bucket, logGroupName]) =>
-                webUserData({ region: args.context.region, bucket, key: artifacts.bundleKey, sha256: args.service.sha256, appPort: args.appPort, livenessPath: args.healthCheckPath, healthPath: args.dependencyHealthPath, parameterPath: args.parameterPath, logGroupName }),
-            );
+    private launchTemplate(
+        name: string,
+        args: Args,
+        fleetSg: aws.ec2.SecurityGroup,
+        artifacts: ServiceArtifacts,
+        profile: aws.iam.InstanceProfile,
+        tags: Record<string, string>,
+    ): aws.ec2.LaunchTemplate {
+        const userData = pulumi.all([artifacts.bucket.name, artifacts.logGroup.name]).apply(([bucket, logGroupName]) =>
+            webUserData({
+                region: args.context.region,
+                bucket,
+                key: artifacts.bundleKey,
+                sha256: args.service.sha256,
+                appPort: args.appPort,
+                livenessPath: args.healthCheckPath,
+                healthPath: args.dependencyHealthPath,
+                parameterPath: args.parameterPath,
+                logGroupName,
+            }),
+        );
         // The AL2023 release current at deploy time, from its public SSM parameter: a new release
         // shows in the preview as a new image and rolls the fleet through instance refresh, which
         // can then roll back (AWS cannot roll back a template whose imageId is "resolve:ssm:...").
-        const ami = aws.ssm.getParameterOutput({ name: `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${args.architecture}` }, { parent: this });
+        const ami = aws.ssm.getParameterOutput(
+            { name: `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${args.architecture}` },
+            { parent: this },
+        );
         return new aws.ec2.LaunchTemplate(
             `${name}-template`,
             {
@@ -410,7 +527,16 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
                 vpcSecurityGroupIds: [fleetSg.id],
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
                 blockDeviceMappings: [
-                    { deviceName: "/dev/xvda", ebs: { volumeType: "gp3", volumeSize: args.rootVolumeGiB, encrypted: "true", kmsKeyId: args.context.kmsKeyArn, deleteOnTermination: "true" } },
+                    {
+                        deviceName: "/dev/xvda",
+                        ebs: {
+                            volumeType: "gp3",
+                            volumeSize: args.rootVolumeGiB,
+                            encrypted: "true",
+                            kmsKeyId: args.context.kmsKeyArn,
+                            deleteOnTermination: "true",
+                        },
+                    },
                 ],
                 monitoring: { enabled: args.detailedMonitoring },
                 userData: userData.apply((script) => Buffer.from(script).toString("base64")),
@@ -435,7 +561,17 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
                 port: args.appPort,
                 deregistrationDelay: args.deregistrationDelaySeconds,
                 slowStart: args.slowStartSeconds,
-                healthCheck: { enabled: true, protocol: "HTTP", port: "traffic-port", path: args.healthCheckPath, matcher: "200", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
+                healthCheck: {
+                    enabled: true,
+                    protocol: "HTTP",
+                    port: "traffic-port",
+                    path: args.healthCheckPath,
+                    matcher: "200",
+                    interval: 15,
+                    timeout: 5,
+                    healthyThreshold: 2,
+                    unhealthyThreshold: 3,
+                },
             },
             { parent: this },
         );
@@ -464,7 +600,9 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
         const parent = { parent: this };
         const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
         // Behind CloudFront the default action refuses: only the rule that finds the origin header forwards.
-        const defaultActions = originHeader ? [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "forbidden" } }] : forward;
+        const defaultActions = originHeader
+            ? [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "forbidden" } }]
+            : forward;
         let listener: aws.lb.Listener;
         let redirect: aws.lb.Listener | undefined;
         if (args.certificateArn) {
@@ -477,7 +615,12 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
             if (!originHeader) {
                 redirect = new aws.lb.Listener(
                     `${name}-http-redirect`,
-                    { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] },
+                    {
+                        loadBalancerArn: alb.arn,
+                        port: 80,
+                        protocol: "HTTP",
+                        defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                    },
                     parent,
                 );
             }
@@ -525,7 +668,9 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
                                   listenerArn: l.arn,
                                   priority: RULE_PRIORITY.refuseBeanstalkHosts,
                                   conditions: [{ hostHeader: { values: BEANSTALK_HOSTS } }],
-                                  actions: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "forbidden" } }],
+                                  actions: [
+                                      { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "forbidden" } },
+                                  ],
                               },
                               parent,
                           ),
@@ -580,10 +725,21 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
                     : { launchTemplate: { id: template.id, version } }),
                 instanceRefresh: {
                     strategy: "Rolling",
-                    preferences: { minHealthyPercentage: args.minHealthyPercent, instanceWarmup: String(args.instanceWarmupSeconds), skipMatching: true, autoRollback: true },
+                    preferences: {
+                        minHealthyPercentage: args.minHealthyPercent,
+                        instanceWarmup: String(args.instanceWarmupSeconds),
+                        skipMatching: true,
+                        autoRollback: true,
+                    },
                 },
                 metricsGranularity: "1Minute",
-                enabledMetrics: ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
+                enabledMetrics: [
+                    "GroupDesiredCapacity",
+                    "GroupInServiceInstances",
+                    "GroupPendingInstances",
+                    "GroupTerminatingInstances",
+                    "GroupTotalInstances",
+                ],
                 tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
             },
             // Target tracking owns the desired capacity once the group exists; applying the
@@ -596,7 +752,10 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
             {
                 autoscalingGroupName: group.name,
                 policyType: "TargetTrackingScaling",
-                targetTrackingConfiguration: { predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" }, targetValue: args.cpuTargetPercent },
+                targetTrackingConfiguration: {
+                    predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
+                    targetValue: args.cpuTargetPercent,
+                },
             },
             { parent: this },
         );
@@ -606,7 +765,10 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
                 autoscalingGroupName: group.name,
                 policyType: "TargetTrackingScaling",
                 targetTrackingConfiguration: {
-                    predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: pulumi.interpolate`${alb.arnSuffix}/${targetGroup.arnSuffix}` },
+                    predefinedMetricSpecification: {
+                        predefinedMetricType: "ALBRequestCountPerTarget",
+                        resourceLabel: pulumi.interpolate`${alb.arnSuffix}/${targetGroup.arnSuffix}`,
+                    },
                     targetValue: args.requestsPerTarget,
                 },
             },
@@ -681,7 +843,14 @@ export class WebCluster extends pulumi.ComponentResource implements Grantee {
     allowEgressTo(tier: string, securityGroupId: pulumi.Input<string>, port: pulumi.Input<number>): aws.vpc.SecurityGroupEgressRule {
         return new aws.vpc.SecurityGroupEgressRule(
             `${this.name}-fleet-to-${tier}`,
-            { securityGroupId: this.fleetSecurityGroup.id, referencedSecurityGroupId: securityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port, description: `to the ${tier}` },
+            {
+                securityGroupId: this.fleetSecurityGroup.id,
+                referencedSecurityGroupId: securityGroupId,
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                description: `to the ${tier}`,
+            },
             { parent: this },
         );
     }
@@ -702,7 +871,11 @@ function beanstalkInstanceStatements(name: string, args: Args): Statement[] {
             Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:DescribeLogGroups"],
             Resource: [pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:/aws/elasticbeanstalk/${environment}/*`],
         },
-        { Sid: "ReportEnhancedHealth", Action: "elasticbeanstalk:PutInstanceStatistics", Resource: [pulumi.interpolate`arn:aws:elasticbeanstalk:${region}:${accountId}:environment/*/${environment}`] },
+        {
+            Sid: "ReportEnhancedHealth",
+            Action: "elasticbeanstalk:PutInstanceStatistics",
+            Resource: [pulumi.interpolate`arn:aws:elasticbeanstalk:${region}:${accountId}:environment/*/${environment}`],
+        },
         { Sid: "BeanstalkBucket", Action: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"], Resource: [bucket, pulumi.interpolate`${bucket}/*`] },
     ];
 }

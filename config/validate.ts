@@ -33,7 +33,12 @@ export class ProjectConfig {
      * @param keys every top-level key the project accepts (its sections and any others)
      * @param regionUse what aws:region is for, which its "is required" message says ("the home region")
      */
-    constructor(raw: Record<string, string>, readonly project: string, keys: readonly string[], regionUse: string) {
+    constructor(
+        raw: Record<string, string>,
+        readonly project: string,
+        keys: readonly string[],
+        regionUse: string,
+    ) {
         for (const [fullKey, value] of Object.entries(raw)) if (fullKey.startsWith(`${project}:`)) this.own.set(fullKey.slice(project.length + 1), value);
         for (const key of this.own.keys()) if (!keys.includes(key)) this.problems.push(`${this.key(key)}: ${unknownKeyMessage(key, [...keys])}`);
         this.region = raw["aws:region"];
@@ -61,7 +66,11 @@ export class ProjectConfig {
      * scalars replace), passed through `prepare` when given, and parsed by the section's schema.
      * A section that fails records its problems and is left out of the result.
      */
-    sections<S extends Sections>(sections: S, defaults: (name: keyof S) => unknown, prepare?: (name: keyof S, merged: unknown) => unknown): Partial<SectionValuesOf<S>> {
+    sections<S extends Sections>(
+        sections: S,
+        defaults: (name: keyof S) => unknown,
+        prepare?: (name: keyof S, merged: unknown) => unknown,
+    ): Partial<SectionValuesOf<S>> {
         const values: Partial<SectionValuesOf<S>> = {};
         for (const name in sections) {
             const value = this.section<S[typeof name]["schema"]>(name, sections[name].schema, defaults(name), prepare && ((merged) => prepare(name, merged)));
@@ -73,7 +82,8 @@ export class ProjectConfig {
     /** Raises a ConfigError naming every problem; without any, every section parsed: their values and the region. */
     complete<S extends Sections>(sections: S, values: Partial<SectionValuesOf<S>>): { region: string; values: SectionValuesOf<S> } {
         if (this.problems.length > 0) throw this.error();
-        if (this.region === undefined || !hasEvery(sections, values)) throw new Error(`${this.project} config: a value is missing, yet no problem was recorded`);
+        if (this.region === undefined || !hasEvery(sections, values))
+            throw new Error(`${this.project} config: a value is missing, yet no problem was recorded`);
         return { region: this.region, values };
     }
 

@@ -17,8 +17,31 @@ import type { Statement } from "../components/iam";
  * rebuild the environment's CloudFormation stack, group, launch template and target group).
  */
 export const BOUNDARY_SERVICES = [
-    "application-autoscaling", "autoscaling", "cloudformation", "cloudwatch", "dynamodb", "ec2", "ecr", "elasticbeanstalk", "elasticloadbalancing", "elasticmapreduce",
-    "emr-serverless", "events", "glue", "kinesis", "kms", "lambda", "logs", "rds-db", "s3", "secretsmanager", "sqs", "ssm", "ssmmessages", "states", "xray",
+    "application-autoscaling",
+    "autoscaling",
+    "cloudformation",
+    "cloudwatch",
+    "dynamodb",
+    "ec2",
+    "ecr",
+    "elasticbeanstalk",
+    "elasticloadbalancing",
+    "elasticmapreduce",
+    "emr-serverless",
+    "events",
+    "glue",
+    "kinesis",
+    "kms",
+    "lambda",
+    "logs",
+    "rds-db",
+    "s3",
+    "secretsmanager",
+    "sqs",
+    "ssm",
+    "ssmmessages",
+    "states",
+    "xray",
 ];
 /**
  * Single actions of services the platform otherwise doesn't use: AmazonEMRServicePolicy_v2's
@@ -27,9 +50,20 @@ export const BOUNDARY_SERVICES = [
  */
 export const BOUNDARY_ACTIONS = [
     "resource-groups:ListGroupResources",
-    "rds:DescribeDBEngineVersions", "rds:DescribeDBInstances", "rds:DescribeOrderableDBInstanceOptions",
-    "sns:Publish", "sns:CreateTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic",
-    "ecs:CreateCluster", "ecs:DeleteCluster", "ecs:DescribeClusters", "ecs:RegisterTaskDefinition", "ecs:TagResource",
+    "rds:DescribeDBEngineVersions",
+    "rds:DescribeDBInstances",
+    "rds:DescribeOrderableDBInstanceOptions",
+    "sns:Publish",
+    "sns:CreateTopic",
+    "sns:GetTopicAttributes",
+    "sns:SetTopicAttributes",
+    "sns:Subscribe",
+    "sns:ListSubscriptionsByTopic",
+    "ecs:CreateCluster",
+    "ecs:DeleteCluster",
+    "ecs:DescribeClusters",
+    "ecs:RegisterTaskDefinition",
+    "ecs:TagResource",
 ];
 /**
  * Services platform roles hand the stack's other roles to: EMR's service role passes the
@@ -66,10 +100,20 @@ export function boundaryStatements(args: BoundaryArgs): Statement[] {
         { Sid: "DenyIam", Effect: "Deny", Action: "iam:*", Resource: "*", Condition: { Null: { "iam:PassedToService": "true" } } },
         { Sid: "DenyPassingDeliveryRoles", Effect: "Deny", Action: "iam:PassRole", Resource: iamArn(`role/${args.deliveryPrefix}/*`) },
         { Sid: "DenyAccountAndOrganization", Effect: "Deny", Action: ["organizations:*", "account:*", "sts:*"], Resource: "*" },
-        { Sid: "DenyDeliveryServices", Effect: "Deny", Action: ["codepipeline:*", "codebuild:*", "codestar-connections:*", "codeconnections:*", "codecommit:*"], Resource: "*" },
+        {
+            Sid: "DenyDeliveryServices",
+            Effect: "Deny",
+            Action: ["codepipeline:*", "codebuild:*", "codestar-connections:*", "codeconnections:*", "codecommit:*"],
+            Resource: "*",
+        },
         { Sid: "DenyDeliveryBuckets", Effect: "Deny", Action: "s3:*", Resource: buckets.flatMap((b) => [b, pulumi.interpolate`${b}/*`]) },
         ...(args.keyArns.length > 0 ? [{ Sid: "DenyDeliveryKeys", Effect: "Deny" as const, Action: "kms:*", Resource: args.keyArns }] : []),
         ...(args.secretArns.length > 0 ? [{ Sid: "DenyDeliverySecrets", Effect: "Deny" as const, Action: "secretsmanager:*", Resource: args.secretArns }] : []),
-        { Sid: "DenyDeliveryLogs", Effect: "Deny", Action: "logs:*", Resource: pulumi.interpolate`arn:aws:logs:*:${args.accountId}:log-group:/${args.deliveryPrefix}/*` },
+        {
+            Sid: "DenyDeliveryLogs",
+            Effect: "Deny",
+            Action: "logs:*",
+            Resource: pulumi.interpolate`arn:aws:logs:*:${args.accountId}:log-group:/${args.deliveryPrefix}/*`,
+        },
     ];
 }

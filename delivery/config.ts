@@ -39,7 +39,13 @@ const TARGET_STACK = /^[a-z][a-z0-9-]{0,23}$/;
  * the Test stage installs Redis and PostgreSQL with apt, and the x64 Pulumi CLI runs.
  */
 export const BUILD_IMAGES = ["aws/codebuild/standard:7.0"] as const;
-export const COMPUTE_TYPES = ["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE"] as const;
+export const COMPUTE_TYPES = [
+    "BUILD_GENERAL1_SMALL",
+    "BUILD_GENERAL1_MEDIUM",
+    "BUILD_GENERAL1_LARGE",
+    "BUILD_GENERAL1_XLARGE",
+    "BUILD_GENERAL1_2XLARGE",
+] as const;
 
 const CONNECTION_PROVIDERS = ["GitHub", "GitLab", "Bitbucket"] as const;
 
@@ -49,14 +55,19 @@ const buildTimeout = z.int().min(5).max(480);
 
 export const sourceSchema = z
     .strictObject({
-        type: z.enum(["codestar", "codecommit"]).describe("codestar: a CodeConnections (CodeStar) connection to GitHub, GitLab or Bitbucket; codecommit: an AWS CodeCommit repository."),
+        type: z
+            .enum(["codestar", "codecommit"])
+            .describe("codestar: a CodeConnections (CodeStar) connection to GitHub, GitLab or Bitbucket; codecommit: an AWS CodeCommit repository."),
         repository: z.string().optional().describe("The repository: owner/name for a connection (e.g. my-org/platform), or the CodeCommit repository's name."),
         connectionArn: z
             .string()
             .regex(CONNECTION_ARN, { message: "must be a CodeConnections connection ARN: arn:aws:codeconnections:<region>:<account>:connection/<uuid>" })
             .optional()
             .describe("An existing connection to use (codestar only)."),
-        createConnection: z.enum(CONNECTION_PROVIDERS).optional().describe("Create a connection to this provider instead (codestar only); it starts PENDING until you complete the handshake once in the console."),
+        createConnection: z
+            .enum(CONNECTION_PROVIDERS)
+            .optional()
+            .describe("Create a connection to this provider instead (codestar only); it starts PENDING until you complete the handshake once in the console."),
     })
     .superRefine((s, ctx) => {
         const issue = (key: string, message: string, input?: unknown) => ctx.addIssue({ code: "custom", path: [key], message, input });
@@ -69,11 +80,16 @@ export const sourceSchema = z
                     `is required for a codestar source: the ARN of a CodeConnections connection (arn:aws:codeconnections:<region>:<account>:connection/<uuid>), or set source.createConnection to ${CONNECTION_PROVIDERS.join(", ")} to create one`,
                 );
             } else if (s.connectionArn !== undefined && s.createConnection !== undefined) {
-                issue("createConnection", "cannot be combined with source.connectionArn: use the existing connection or create one, not both", s.createConnection);
+                issue(
+                    "createConnection",
+                    "cannot be combined with source.connectionArn: use the existing connection or create one, not both",
+                    s.createConnection,
+                );
             }
         } else {
             if (s.repository === undefined) issue("repository", "is required: the name of the CodeCommit repository the pipelines build");
-            else if (!CODECOMMIT_REPOSITORY.test(s.repository) || s.repository.endsWith(".git")) issue("repository", "must be a CodeCommit repository name: 1-100 letters, digits, '.', '_' or '-', without .git", s.repository);
+            else if (!CODECOMMIT_REPOSITORY.test(s.repository) || s.repository.endsWith(".git"))
+                issue("repository", "must be a CodeCommit repository name: 1-100 letters, digits, '.', '_' or '-', without .git", s.repository);
             if (s.connectionArn !== undefined) issue("connectionArn", 'applies only to source.type "codestar"', s.connectionArn);
             if (s.createConnection !== undefined) issue("createConnection", 'applies only to source.type "codestar"', s.createConnection);
         }
@@ -81,10 +97,23 @@ export const sourceSchema = z
 
 export const stateSchema = z
     .strictObject({
-        backend: z.enum(["cloud", "s3"]).describe("cloud: Pulumi Cloud, with an access token from Secrets Manager; s3: a self-managed S3 backend with an awskms:// secrets provider."),
-        accessTokenSecret: z.string().optional().describe("cloud: name or full ARN of the Secrets Manager secret (in the delivery region) whose plain-text value is a Pulumi access token."),
-        accessTokenKmsKeyArn: z.string().regex(KMS_KEY_ARN, { message: "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)" }).optional().describe("cloud: the customer-managed KMS key that encrypts the token secret, if any."),
-        bucket: z.string().regex(BUCKET_NAME, { message: "must be an S3 bucket name: 3-63 lowercase letters, digits, '.' or '-'" }).optional().describe("s3: the state bucket (pulumi login s3://<bucket>)."),
+        backend: z
+            .enum(["cloud", "s3"])
+            .describe("cloud: Pulumi Cloud, with an access token from Secrets Manager; s3: a self-managed S3 backend with an awskms:// secrets provider."),
+        accessTokenSecret: z
+            .string()
+            .optional()
+            .describe("cloud: name or full ARN of the Secrets Manager secret (in the delivery region) whose plain-text value is a Pulumi access token."),
+        accessTokenKmsKeyArn: z
+            .string()
+            .regex(KMS_KEY_ARN, { message: "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)" })
+            .optional()
+            .describe("cloud: the customer-managed KMS key that encrypts the token secret, if any."),
+        bucket: z
+            .string()
+            .regex(BUCKET_NAME, { message: "must be an S3 bucket name: 3-63 lowercase letters, digits, '.' or '-'" })
+            .optional()
+            .describe("s3: the state bucket (pulumi login s3://<bucket>)."),
         bucketRegion: regionSchema.optional().describe("s3: the state bucket's region (default: aws:region)."),
         kmsKeyArn: z
             .string()
@@ -98,14 +127,24 @@ export const stateSchema = z
             for (const k of keys) if (s[k] !== undefined) issue(k, `applies only to state.backend "${backend}"`, s[k]);
         };
         if (s.backend === "cloud") {
-            if (s.accessTokenSecret === undefined) issue("accessTokenSecret", "is required for the cloud backend: the name or ARN of the Secrets Manager secret holding the Pulumi access token");
+            if (s.accessTokenSecret === undefined)
+                issue("accessTokenSecret", "is required for the cloud backend: the name or ARN of the Secrets Manager secret holding the Pulumi access token");
             else if (s.accessTokenSecret.startsWith("arn:")) {
-                if (!SECRET_ARN.test(s.accessTokenSecret)) issue("accessTokenSecret", "must be a complete secret ARN, ending in the six-character suffix Secrets Manager appends (…:secret:<name>-AbCdEf), or the bare name", s.accessTokenSecret);
+                if (!SECRET_ARN.test(s.accessTokenSecret))
+                    issue(
+                        "accessTokenSecret",
+                        "must be a complete secret ARN, ending in the six-character suffix Secrets Manager appends (…:secret:<name>-AbCdEf), or the bare name",
+                        s.accessTokenSecret,
+                    );
             } else if (!SECRET_NAME.test(s.accessTokenSecret)) {
                 issue("accessTokenSecret", "must be a secret name: 1-512 letters, digits or /_+=.@-", s.accessTokenSecret);
             } else if (/-[A-Za-z0-9]{6}$/.test(s.accessTokenSecret)) {
                 // Secrets Manager warns against it: the name would read as a partial ARN's suffix.
-                issue("accessTokenSecret", "ends in a hyphen and six characters, which Secrets Manager mistakes for an ARN suffix; give the full ARN instead", s.accessTokenSecret);
+                issue(
+                    "accessTokenSecret",
+                    "ends in a hyphen and six characters, which Secrets Manager mistakes for an ARN suffix; give the full ARN instead",
+                    s.accessTokenSecret,
+                );
             }
             onlyFor("s3", ["bucket", "bucketRegion", "kmsKeyArn"]);
         } else {
@@ -116,11 +155,22 @@ export const stateSchema = z
     });
 
 export const pipelineSchema = z.strictObject({
-    branch: z.string().regex(GIT_REF, { message: "must be a git branch name" }).describe("The branch the pipeline builds (and, without tags, the branch whose pushes start it)."),
+    branch: z
+        .string()
+        .regex(GIT_REF, { message: "must be a git branch name" })
+        .describe("The branch the pipeline builds (and, without tags, the branch whose pushes start it)."),
     // A V2 trigger's filter takes 1 to 8 patterns.
-    tags: z.array(z.string().min(1).max(255)).max(8).describe("Start on pushes of tags matching these patterns (e.g. v*) instead of every push to the branch; codestar only."),
-    requireApproval: z.boolean().optional().describe("A manual approval between Preview and Deploy; defaults to true for a prod-profile stack, where it is required, and false otherwise."),
-    approvalEmails: z.array(z.email({ message: "must be an email address" })).describe("Addresses the approval request is sent to (each confirms its SNS subscription once)."),
+    tags: z
+        .array(z.string().min(1).max(255))
+        .max(8)
+        .describe("Start on pushes of tags matching these patterns (e.g. v*) instead of every push to the branch; codestar only."),
+    requireApproval: z
+        .boolean()
+        .optional()
+        .describe("A manual approval between Preview and Deploy; defaults to true for a prod-profile stack, where it is required, and false otherwise."),
+    approvalEmails: z
+        .array(z.email({ message: "must be an email address" }))
+        .describe("Addresses the approval request is sent to (each confirms its SNS subscription once)."),
 });
 
 /** The Node.js line the project supports: 20.19 or later (package.json engines). */
@@ -134,8 +184,13 @@ export const buildSchema = z.strictObject({
         .string()
         .regex(/^\d+\.\d+\.\d+$/, { message: "must be a Node.js release such as 26.12.1" })
         .refine(supportedNode, { message: "must be Node.js 20.19 or later (package.json engines)" })
-        .describe("The exact Node.js release every build installs over the image's own (default: the current LTS line, 26; the tests pass on 20, 22, 24 and 26)."),
-    pulumiVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Pulumi CLI release such as 3.248.0" }).describe("The Pulumi CLI release the Preview and Deploy builds install (default: the @pulumi/pulumi version in package.json)."),
+        .describe(
+            "The exact Node.js release every build installs over the image's own (default: the current LTS line, 26; the tests pass on 20, 22, 24 and 26).",
+        ),
+    pulumiVersion: z
+        .string()
+        .regex(/^\d+\.\d+\.\d+$/, { message: "must be a Pulumi CLI release such as 3.248.0" })
+        .describe("The Pulumi CLI release the Preview and Deploy builds install (default: the @pulumi/pulumi version in package.json)."),
     image: z.enum(BUILD_IMAGES).describe("The CodeBuild image: Ubuntu with the Node.js 20 runtime and apt, which the buildspecs use."),
     computeType: z.enum(COMPUTE_TYPES).describe("The CodeBuild compute size."),
     timeoutMinutes: z
@@ -165,11 +220,24 @@ export const usageSchema = z.strictObject({
 
 export const SECTIONS = {
     tags: { schema: tagsSchema, description: "Tags on every delivery resource. `owner` is required; environment and project are set by the project." },
-    source: { schema: sourceSchema, description: "Where the code comes from: type (codestar | codecommit), repository, and connectionArn or createConnection." },
+    source: {
+        schema: sourceSchema,
+        description: "Where the code comes from: type (codestar | codecommit), repository, and connectionArn or createConnection.",
+    },
     state: { schema: stateSchema, description: "Where the platform stacks' Pulumi state lives: backend cloud (accessTokenSecret) or s3 (bucket, kmsKeyArn)." },
-    pipelines: { schema: z.record(z.string(), pipelineSchema), description: "One pipeline per platform stack, keyed by stack name: branch, tags, requireApproval, approvalEmails." },
-    build: { schema: buildSchema, description: "The CodeBuild projects: nodeVersion, pulumiVersion, image, computeType, timeoutMinutes, logRetentionDays, artifactRetentionDays." },
-    usage: { schema: usageSchema, description: "Expected pipeline usage, which only the cost estimate (npm run cost) reads: runsPerMonth per pipeline, sourceMinutes, buildMinutes (test, images, preview, deploy)." },
+    pipelines: {
+        schema: z.record(z.string(), pipelineSchema),
+        description: "One pipeline per platform stack, keyed by stack name: branch, tags, requireApproval, approvalEmails.",
+    },
+    build: {
+        schema: buildSchema,
+        description: "The CodeBuild projects: nodeVersion, pulumiVersion, image, computeType, timeoutMinutes, logRetentionDays, artifactRetentionDays.",
+    },
+    usage: {
+        schema: usageSchema,
+        description:
+            "Expected pipeline usage, which only the cost estimate (npm run cost) reads: runsPerMonth per pipeline, sourceMinutes, buildMinutes (test, images, preview, deploy).",
+    },
 } as const;
 export type DeliverySectionName = keyof typeof SECTIONS;
 
@@ -245,7 +313,11 @@ export interface DeliveryConfig {
  */
 export function validateDeliveryConfig(raw: Record<string, string>, stack: string, describeTarget: (stack: string) => TargetStack): DeliveryConfig {
     const config = new ProjectConfig(raw, PROJECT, Object.keys(SECTIONS), "the region the pipelines run in");
-    const parsed = config.sections(SECTIONS, (name) => DEFAULTS[name], (name, merged) => (name === "pipelines" ? withPipelineDefaults(merged) : merged));
+    const parsed = config.sections(
+        SECTIONS,
+        (name) => DEFAULTS[name],
+        (name, merged) => (name === "pipelines" ? withPipelineDefaults(merged) : merged),
+    );
     const source = parsed.source;
     const pipelines = parsed.pipelines ? pipelineConfigs(config, parsed.pipelines, source?.type, describeTarget) : [];
     const { region, values } = config.complete(SECTIONS, parsed);
@@ -275,12 +347,17 @@ function pipelineConfigs(
     sourceType: Source["type"] | undefined,
     describeTarget: (stack: string) => TargetStack,
 ): PipelineConfig[] {
-    if (Object.keys(entries).length === 0) config.report("pipelines", entries, "must name at least one platform stack to deploy, e.g. { dev: { branch: main } }");
+    if (Object.keys(entries).length === 0)
+        config.report("pipelines", entries, "must name at least one platform stack to deploy, e.g. { dev: { branch: main } }");
     const pipelines: PipelineConfig[] = [];
     for (const [target, p] of Object.entries(entries)) {
         const key = `pipelines.${target}`;
         if (!TARGET_STACK.test(target)) {
-            config.report(key, target, "must be a platform stack name of 1-24 lowercase letters, digits or hyphens, starting with a letter (it names the pipeline's bucket and roles)");
+            config.report(
+                key,
+                target,
+                "must be a platform stack name of 1-24 lowercase letters, digits or hyphens, starting with a letter (it names the pipeline's bucket and roles)",
+            );
             continue;
         }
         let info: TargetStack;
@@ -303,7 +380,11 @@ function pipelineConfigs(
         // The image build runs on CodeBuild's x86_64 image and builds for its own platform only.
         const arm = info.containerServices.filter((c) => c.architecture === "ARM64").map((c) => c.name);
         if (arm.length > 0) {
-            config.report(key, undefined, `stack ${target} runs ARM64 container services (${arm.join(", ")}), but the Build images stage builds X86_64 images only; set their architecture to X86_64`);
+            config.report(
+                key,
+                undefined,
+                `stack ${target} runs ARM64 container services (${arm.join(", ")}), but the Build images stage builds X86_64 images only; set their architecture to X86_64`,
+            );
         }
         pipelines.push({
             stack: target,
@@ -335,7 +416,10 @@ export function describePlatformStack(platformDir: string, stack: string): Targe
     }
     // The Test build hands this file to npm run diff, whose guard it relaxes for reviewed replacements.
     const allowances = path.join(platformDir, ALLOW_REPLACE_DIR, `${stack}.txt`);
-    if (!fs.existsSync(allowances)) throw new Error(`has no ${path.join(ALLOW_REPLACE_DIR, `${stack}.txt`)}: the Test build passes it to npm run diff as --allow-replace-file (create it; comments only means no allowance)`);
+    if (!fs.existsSync(allowances))
+        throw new Error(
+            `has no ${path.join(ALLOW_REPLACE_DIR, `${stack}.txt`)}: the Test build passes it to npm run diff as --allow-replace-file (create it; comments only means no allowance)`,
+        );
     try {
         const platform = validateConfig(config, stack);
         return {
@@ -345,7 +429,8 @@ export function describePlatformStack(platformDir: string, stack: string): Targe
             containerServices: Object.entries(platform.containers.services).map(([name, s]) => ({ name, architecture: s.architecture })),
         };
     } catch (err) {
-        if (err instanceof ConfigError) throw new Error(`the platform stack's own config is invalid (see npm run plan -- --stack ${stack}): ${err.problems.join("; ")}`, { cause: err });
+        if (err instanceof ConfigError)
+            throw new Error(`the platform stack's own config is invalid (see npm run plan -- --stack ${stack}): ${err.problems.join("; ")}`, { cause: err });
         throw err;
     }
 }
@@ -354,4 +439,3 @@ export function describePlatformStack(platformDir: string, stack: string): Targe
 export function loadDeliveryConfig(platformDir: string): DeliveryConfig {
     return validateDeliveryConfig(pulumi.runtime.allConfig(), pulumi.getStack(), (s) => describePlatformStack(platformDir, s));
 }
-

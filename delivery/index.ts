@@ -21,7 +21,11 @@ const accountId = aws.getCallerIdentityOutput({}, { provider }).accountId;
 
 // Encrypts artifacts, caches, build output, logs and approval topics. Losing it loses nothing
 // that the next pipeline run does not recreate, so it is not protected.
-const key = new PlatformKey("delivery", { accountId, region: config.region, stateful: { protect: false, deletionProtection: false, finalSnapshot: false } }, opts);
+const key = new PlatformKey(
+    "delivery",
+    { accountId, region: config.region, stateful: { protect: false, deletionProtection: false, finalSnapshot: false } },
+    opts,
+);
 
 const source = config.source;
 const connection =

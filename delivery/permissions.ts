@@ -26,9 +26,27 @@ const svc = (prefix: string, read: string[], scope: Scope = "regional"): Service
  * its own stack (the platform tags everything it creates) and for the Pulumi access token.
  */
 const SECRETS_MANAGE = [
-    "CreateSecret", "DeleteSecret", "DescribeSecret", "ListSecrets", "ListSecretVersionIds", "PutSecretValue", "UpdateSecret", "UpdateSecretVersionStage",
-    "RestoreSecret", "RotateSecret", "CancelRotateSecret", "TagResource", "UntagResource", "GetRandomPassword", "GetResourcePolicy", "PutResourcePolicy",
-    "DeleteResourcePolicy", "ValidateResourcePolicy", "ReplicateSecretToRegions", "RemoveRegionsFromReplication", "StopReplicationToReplica",
+    "CreateSecret",
+    "DeleteSecret",
+    "DescribeSecret",
+    "ListSecrets",
+    "ListSecretVersionIds",
+    "PutSecretValue",
+    "UpdateSecret",
+    "UpdateSecretVersionStage",
+    "RestoreSecret",
+    "RotateSecret",
+    "CancelRotateSecret",
+    "TagResource",
+    "UntagResource",
+    "GetRandomPassword",
+    "GetResourcePolicy",
+    "PutResourcePolicy",
+    "DeleteResourcePolicy",
+    "ValidateResourcePolicy",
+    "ReplicateSecretToRegions",
+    "RemoveRegionsFromReplication",
+    "StopReplicationToReplica",
 ].map((a) => `secretsmanager:${a}`);
 
 /** Elastic Beanstalk actions that take no resource, or that read solution stacks and platforms (Service Authorization Reference, Elastic Beanstalk). */
@@ -70,7 +88,20 @@ export const PLATFORM_SERVICES: Record<string, ServiceAccess[]> = {
     servicediscovery: [svc("servicediscovery", ["Get*", "List*"])],
     emr: [svc("elasticmapreduce", ["Describe*", "List*", "GetBlockPublicAccessConfiguration", "GetManagedScalingPolicy", "GetAutoTerminationPolicy"])],
     emrserverless: [svc("emr-serverless", ["GetApplication", "ListApplications", "ListTagsForResource"])],
-    s3: [svc("s3", ["GetBucket*", "GetEncryptionConfiguration", "GetLifecycleConfiguration", "GetReplicationConfiguration", "GetAccelerateConfiguration", "GetIntelligentTieringConfiguration", "GetAnalyticsConfiguration", "GetInventoryConfiguration", "GetMetricsConfiguration", "ListAllMyBuckets"])],
+    s3: [
+        svc("s3", [
+            "GetBucket*",
+            "GetEncryptionConfiguration",
+            "GetLifecycleConfiguration",
+            "GetReplicationConfiguration",
+            "GetAccelerateConfiguration",
+            "GetIntelligentTieringConfiguration",
+            "GetAnalyticsConfiguration",
+            "GetInventoryConfiguration",
+            "GetMetricsConfiguration",
+            "ListAllMyBuckets",
+        ]),
+    ],
     lambda: [svc("lambda", ["GetFunction*", "GetPolicy", "GetAlias", "GetEventSourceMapping", "GetLayerVersion", "GetProvisionedConcurrencyConfig", "List*"])],
     sqs: [svc("sqs", ["GetQueueAttributes", "GetQueueUrl", "ListQueues", "ListQueueTags", "ListDeadLetterSourceQueues"])],
     sns: [svc("sns", ["GetTopicAttributes", "GetSubscriptionAttributes", "GetDataProtectionPolicy", "List*"])],
@@ -130,16 +161,37 @@ export const PASSED_TO_SERVICES = [
  * Reference, IAM): Deploy may call them only on roles whose boundary is the stack's.
  */
 export const BOUNDED_ROLE_ACTIONS = [
-    "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
-    "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:DeleteRole",
+    "iam:CreateRole",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+    "iam:DeleteRole",
 ];
 /** Role tags take no boundary condition; tags grant nothing. */
 const ROLE_TAG_ACTIONS = ["iam:TagRole", "iam:UntagRole"];
 const INSTANCE_PROFILE_ACTIONS = [
-    "iam:CreateInstanceProfile", "iam:DeleteInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:TagInstanceProfile", "iam:UntagInstanceProfile",
+    "iam:CreateInstanceProfile",
+    "iam:DeleteInstanceProfile",
+    "iam:AddRoleToInstanceProfile",
+    "iam:RemoveRoleFromInstanceProfile",
+    "iam:TagInstanceProfile",
+    "iam:UntagInstanceProfile",
 ];
 /** Everything that changes a managed policy: the boundary policies are the delivery's, never Deploy's. */
-const POLICY_WRITE_ACTIONS = ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"];
+const POLICY_WRITE_ACTIONS = [
+    "iam:CreatePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:TagPolicy",
+    "iam:UntagPolicy",
+];
 
 /** AWS-managed policies that would turn a platform role into an administrator. */
 const ESCALATION_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"].map((p) => `arn:aws:iam::aws:policy/${p}`);
@@ -176,7 +228,11 @@ export function previewStatements(regions: string[]): Statement[] {
         { Sid: "ReadEdgeServices", Action: edge, Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": edgeRegions(regions) } } },
         { Sid: "ReadGlobalServices", Action: global, Resource: "*" },
         // AMI ids and other public values AWS publishes as SSM parameters.
-        { Sid: "ReadPublicParameters", Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"], Resource: regions.map((r) => `arn:aws:ssm:${r}::parameter/aws/service/*`) },
+        {
+            Sid: "ReadPublicParameters",
+            Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
+            Resource: regions.map((r) => `arn:aws:ssm:${r}::parameter/aws/service/*`),
+        },
     ];
 }
 
@@ -210,11 +266,21 @@ export function deployStatements(regions: string[], guard: GuardArgs): Statement
         },
         { Sid: "ManageEdgeServices", Action: all("edge"), Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": edgeRegions(regions) } } },
         // CloudFront's standard logs (v2) are delivered by CloudWatch Logs in us-east-1, whatever the home region.
-        { Sid: "ManageEdgeLogDelivery", Action: ["logs:*Delivery*", "logs:*Deliveries", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource"], Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": edgeRegions(regions) } } },
+        {
+            Sid: "ManageEdgeLogDelivery",
+            Action: ["logs:*Delivery*", "logs:*Deliveries", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:RequestedRegion": edgeRegions(regions) } },
+        },
         { Sid: "ManageGlobalServices", Action: all("global"), Resource: "*" },
         { Sid: "ReadIam", Action: ["iam:Get*", "iam:List*"], Resource: "*" },
         // A role is created with the boundary, and its policies and trust change only while it carries it.
-        { Sid: "ManageBoundedRoles", Action: BOUNDED_ROLE_ACTIONS, Resource: iamArn("role/*"), Condition: { StringEquals: { "iam:PermissionsBoundary": guard.boundaryPolicyArn } } },
+        {
+            Sid: "ManageBoundedRoles",
+            Action: BOUNDED_ROLE_ACTIONS,
+            Resource: iamArn("role/*"),
+            Condition: { StringEquals: { "iam:PermissionsBoundary": guard.boundaryPolicyArn } },
+        },
         { Sid: "TagRoles", Action: ROLE_TAG_ACTIONS, Resource: iamArn("role/*") },
         { Sid: "ManageInstanceProfiles", Action: INSTANCE_PROFILE_ACTIONS, Resource: iamArn("instance-profile/*") },
         {
@@ -223,7 +289,11 @@ export function deployStatements(regions: string[], guard: GuardArgs): Statement
             Resource: iamArn("role/*"),
             Condition: { StringEquals: { "iam:PassedToService": PASSED_TO_SERVICES } },
         },
-        { Sid: "CreateServiceLinkedRoles", Action: ["iam:CreateServiceLinkedRole", "iam:DeleteServiceLinkedRole", "iam:GetServiceLinkedRoleDeletionStatus"], Resource: iamArn("role/aws-service-role/*") },
+        {
+            Sid: "CreateServiceLinkedRoles",
+            Action: ["iam:CreateServiceLinkedRole", "iam:DeleteServiceLinkedRole", "iam:GetServiceLinkedRoleDeletionStatus"],
+            Resource: iamArn("role/aws-service-role/*"),
+        },
         // Denies below win over every allow above.
         {
             Sid: "DenyAdministratorPolicies",
@@ -235,8 +305,18 @@ export function deployStatements(regions: string[], guard: GuardArgs): Statement
         { Sid: "DenyDeliveryRoles", Effect: "Deny", Action: "iam:*", Resource: iamArn(`role/${guard.prefix}/*`) },
         // A boundary, once set, stays; the boundary policies (under the delivery's path) are the delivery's to change.
         { Sid: "DenyBoundaryRemoval", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
-        { Sid: "DenyBoundaryPolicyChanges", Effect: "Deny", Action: POLICY_WRITE_ACTIONS, Resource: [guard.boundaryPolicyArn, iamArn(`policy/${guard.prefix}/*`)] },
-        { Sid: "DenyDeliveryServices", Effect: "Deny", Action: ["codepipeline:*", "codebuild:*", "codestar-connections:*", "codeconnections:*", "codecommit:*"], Resource: "*" },
+        {
+            Sid: "DenyBoundaryPolicyChanges",
+            Effect: "Deny",
+            Action: POLICY_WRITE_ACTIONS,
+            Resource: [guard.boundaryPolicyArn, iamArn(`policy/${guard.prefix}/*`)],
+        },
+        {
+            Sid: "DenyDeliveryServices",
+            Effect: "Deny",
+            Action: ["codepipeline:*", "codebuild:*", "codestar-connections:*", "codeconnections:*", "codecommit:*"],
+            Resource: "*",
+        },
         {
             Sid: "DenyDeliveryBucketChanges",
             Effect: "Deny",
@@ -247,7 +327,14 @@ export function deployStatements(regions: string[], guard: GuardArgs): Statement
         {
             Sid: "DenyDeliveryLogChanges",
             Effect: "Deny",
-            Action: ["logs:DeleteLogGroup", "logs:DeleteLogStream", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey", "logs:AssociateKmsKey"],
+            Action: [
+                "logs:DeleteLogGroup",
+                "logs:DeleteLogStream",
+                "logs:PutRetentionPolicy",
+                "logs:DeleteRetentionPolicy",
+                "logs:DisassociateKmsKey",
+                "logs:AssociateKmsKey",
+            ],
             Resource: pulumi.interpolate`arn:aws:logs:*:${guard.accountId}:log-group:/${guard.prefix}/*`,
         },
         {
@@ -257,12 +344,22 @@ export function deployStatements(regions: string[], guard: GuardArgs): Statement
             Resource: guard.keyArns,
         },
         ...(guard.secretArns.length > 0
-            ? [{
-                  Sid: "DenyDeliverySecretChanges",
-                  Effect: "Deny" as const,
-                  Action: ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret*", "secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy", "secretsmanager:DeleteResourcePolicy", "secretsmanager:RotateSecret", "secretsmanager:CancelRotateSecret"],
-                  Resource: guard.secretArns,
-              }]
+            ? [
+                  {
+                      Sid: "DenyDeliverySecretChanges",
+                      Effect: "Deny" as const,
+                      Action: [
+                          "secretsmanager:PutSecretValue",
+                          "secretsmanager:UpdateSecret*",
+                          "secretsmanager:DeleteSecret",
+                          "secretsmanager:PutResourcePolicy",
+                          "secretsmanager:DeleteResourcePolicy",
+                          "secretsmanager:RotateSecret",
+                          "secretsmanager:CancelRotateSecret",
+                      ],
+                      Resource: guard.secretArns,
+                  },
+              ]
             : []),
     ];
 }
@@ -298,8 +395,18 @@ function beanstalkStatements(regions: string[], guard: GuardArgs): Statement[] {
             Condition: inRegions,
         },
         // Solution stacks, platforms, DNS availability and the account's Elastic Beanstalk bucket (CreateStorageLocation) take no resource scope.
-        { Sid: "ReadBeanstalkPlatforms", Action: [...BEANSTALK_READ.map((a) => `elasticbeanstalk:${a}`), "elasticbeanstalk:CreateStorageLocation"], Resource: "*", Condition: inRegions },
-        { Sid: "ManageBeanstalkStacks", Action: "cloudformation:*", Resource: pulumi.interpolate`arn:aws:cloudformation:*:${guard.accountId}:stack/awseb-e-*`, Condition: inRegions },
+        {
+            Sid: "ReadBeanstalkPlatforms",
+            Action: [...BEANSTALK_READ.map((a) => `elasticbeanstalk:${a}`), "elasticbeanstalk:CreateStorageLocation"],
+            Resource: "*",
+            Condition: inRegions,
+        },
+        {
+            Sid: "ManageBeanstalkStacks",
+            Action: "cloudformation:*",
+            Resource: pulumi.interpolate`arn:aws:cloudformation:*:${guard.accountId}:stack/awseb-e-*`,
+            Condition: inRegions,
+        },
         {
             Sid: "PassBeanstalkServiceRole",
             Action: "iam:PassRole",

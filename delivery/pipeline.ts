@@ -151,8 +151,10 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
 
     constructor(name: string, args: DeliveryPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:delivery:DeliveryPipeline", name, {}, opts);
-        if (!name.startsWith(`${args.guardPrefix}-`)) throw new Error(`DeliveryPipeline ${name}: the name must start with "${args.guardPrefix}-" so the deploy guard covers it`);
-        if (BOUNDARY_PATH !== `/${args.guardPrefix}/`) throw new Error(`DeliveryPipeline ${name}: the boundary path ${BOUNDARY_PATH} must be the guard prefix's /${args.guardPrefix}/`);
+        if (!name.startsWith(`${args.guardPrefix}-`))
+            throw new Error(`DeliveryPipeline ${name}: the name must start with "${args.guardPrefix}-" so the deploy guard covers it`);
+        if (BOUNDARY_PATH !== `/${args.guardPrefix}/`)
+            throw new Error(`DeliveryPipeline ${name}: the boundary path ${BOUNDARY_PATH} must be the guard prefix's /${args.guardPrefix}/`);
         const scope: PipelineScope = {
             // One path per pipeline: its roles are exactly role/<prefix>/<stack>/*, and the guard covers role/<prefix>/*.
             rolePath: `/${args.guardPrefix}/${args.stack}/`,
@@ -174,9 +176,21 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         this.pipelineArn = pipeline.arn;
         this.artifactBucket = artifacts.name;
         this.approvalTopicArn = topic?.arn;
-        this.roleArns = { pipeline: pipelineRole.arn, test: builds.test.role.arn, preview: builds.preview.role.arn, deploy: builds.deploy.role.arn, ...(builds.images ? { images: builds.images.role.arn } : {}) };
+        this.roleArns = {
+            pipeline: pipelineRole.arn,
+            test: builds.test.role.arn,
+            preview: builds.preview.role.arn,
+            deploy: builds.deploy.role.arn,
+            ...(builds.images ? { images: builds.images.role.arn } : {}),
+        };
         this.boundaryPolicyArn = boundary.arn;
-        this.registerOutputs({ pipelineName: this.pipelineName, pipelineArn: this.pipelineArn, artifactBucket: this.artifactBucket, approvalTopicArn: this.approvalTopicArn, boundaryPolicyArn: this.boundaryPolicyArn });
+        this.registerOutputs({
+            pipelineName: this.pipelineName,
+            pipelineArn: this.pipelineArn,
+            artifactBucket: this.artifactBucket,
+            approvalTopicArn: this.approvalTopicArn,
+            boundaryPolicyArn: this.boundaryPolicyArn,
+        });
     }
 
     /** Source artifacts, build caches and the deployed plan: only this pipeline's own roles may write. */
@@ -218,14 +232,29 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             {
                 name: boundaryPolicyName(args.project, args.stack),
                 path: BOUNDARY_PATH,
-                policy: policyDocument(boundaryStatements({ accountId: args.accountId, deliveryPrefix: args.guardPrefix, keyArns: scope.keyArns, bucketArns: scope.bucketArns, secretArns: scope.secretArns })),
+                policy: policyDocument(
+                    boundaryStatements({
+                        accountId: args.accountId,
+                        deliveryPrefix: args.guardPrefix,
+                        keyArns: scope.keyArns,
+                        bucketArns: scope.bucketArns,
+                        secretArns: scope.secretArns,
+                    }),
+                ),
             },
             { parent: this },
         );
     }
 
     /** One CodeBuild stage: its log group, its role (Test touches nothing in AWS, Preview reads, Deploy writes) and its project. */
-    private buildStage(name: string, args: DeliveryPipelineArgs, stage: BuildStage, scope: PipelineScope, artifacts: SecureBucket, boundary: aws.iam.Policy): Build {
+    private buildStage(
+        name: string,
+        args: DeliveryPipelineArgs,
+        stage: BuildStage,
+        scope: PipelineScope,
+        artifacts: SecureBucket,
+        boundary: aws.iam.Policy,
+    ): Build {
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-${stage}-logs`,
             { name: `/${args.guardPrefix}/${args.stack}/${stage}`, retentionInDays: args.build.logRetentionDays, kmsKeyId: args.kmsKeyArn },
@@ -283,7 +312,14 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                 arn: topic.arn,
                 policy: policyDocument([
                     // A topic policy takes only SNS's documented topic actions; no wildcard.
-                    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: ["sns:Publish", "sns:Subscribe"], Resource: topic.arn, Condition: { Bool: { "aws:SecureTransport": false } } },
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: ["sns:Publish", "sns:Subscribe"],
+                        Resource: topic.arn,
+                        Condition: { Bool: { "aws:SecureTransport": false } },
+                    },
                 ]),
             },
             parent,
@@ -295,20 +331,41 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     }
 
     /** The pipeline and its role: Source, Test, Preview, the optional Approval, Deploy. */
-    private pipeline(name: string, args: DeliveryPipelineArgs, scope: PipelineScope, artifacts: SecureBucket, builds: Builds, topic: aws.sns.Topic | undefined): { pipeline: aws.codepipeline.Pipeline; role: ServiceRole } {
+    private pipeline(
+        name: string,
+        args: DeliveryPipelineArgs,
+        scope: PipelineScope,
+        artifacts: SecureBucket,
+        builds: Builds,
+        topic: aws.sns.Topic | undefined,
+    ): { pipeline: aws.codepipeline.Pipeline; role: ServiceRole } {
         const pipelineStatements: Statement[] = [
             // The minimum AWS documents for a CodePipeline service role's artifact store, ACL actions included
             // (a CodeStar connection source fails "Upload to S3 ... Access Denied" without s3:PutObjectAcl).
             { Sid: "UseArtifactBucket", Action: ["s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: artifacts.arn },
-            { Sid: "ReadWriteArtifacts", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectAcl"], Resource: pulumi.interpolate`${artifacts.arn}/*` },
+            {
+                Sid: "ReadWriteArtifacts",
+                Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectAcl"],
+                Resource: pulumi.interpolate`${artifacts.arn}/*`,
+            },
             scope.keyUse,
-            { Sid: "RunBuilds", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"], Resource: BUILD_STAGES.flatMap((s) => builds[s]?.project.arn ?? []) },
+            {
+                Sid: "RunBuilds",
+                Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"],
+                Resource: BUILD_STAGES.flatMap((s) => builds[s]?.project.arn ?? []),
+            },
             ...sourceAccess(args),
             ...(topic ? [{ Sid: "NotifyApprovers", Action: "sns:Publish", Resource: topic.arn }] : []),
         ];
         const role = new ServiceRole(
             `${name}-pipeline-role`,
-            { service: "codepipeline.amazonaws.com", accountId: args.accountId, path: scope.rolePath, description: `CodePipeline: rolls out stack ${args.stack}`, statements: pipelineStatements },
+            {
+                service: "codepipeline.amazonaws.com",
+                accountId: args.accountId,
+                path: scope.rolePath,
+                description: `CodePipeline: rolls out stack ${args.stack}`,
+                statements: pipelineStatements,
+            },
             { parent: this },
         );
         const pipeline = new aws.codepipeline.Pipeline(
@@ -329,7 +386,13 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     }
 
     /** CodeCommit has no V2 trigger: an EventBridge rule starts the pipeline on pushes to the branch. */
-    private pushTrigger(name: string, args: DeliveryPipelineArgs, source: Extract<PipelineSource, { type: "codecommit" }>, scope: PipelineScope, pipeline: aws.codepipeline.Pipeline): void {
+    private pushTrigger(
+        name: string,
+        args: DeliveryPipelineArgs,
+        source: Extract<PipelineSource, { type: "codecommit" }>,
+        scope: PipelineScope,
+        pipeline: aws.codepipeline.Pipeline,
+    ): void {
         const parent = { parent: this };
         const eventsRole = new ServiceRole(
             `${name}-events-role`,
@@ -379,9 +442,20 @@ interface Build {
 type Builds = Record<Exclude<BuildStage, "images">, Build> & { images?: Build };
 
 /** A build stage's role policy: its logs, artifacts and cache, and what its stage does in AWS. */
-function buildStatements(args: DeliveryPipelineArgs, stage: BuildStage, scope: PipelineScope, logGroup: aws.cloudwatch.LogGroup, artifacts: SecureBucket, boundary: aws.iam.Policy): Statement[] {
+function buildStatements(
+    args: DeliveryPipelineArgs,
+    stage: BuildStage,
+    scope: PipelineScope,
+    logGroup: aws.cloudwatch.LogGroup,
+    artifacts: SecureBucket,
+    boundary: aws.iam.Policy,
+): Statement[] {
     const statements: Statement[] = [
-        { Sid: "WriteBuildLogs", Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`] },
+        {
+            Sid: "WriteBuildLogs",
+            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
+        },
         { Sid: "ReadSourceArtifact", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: pulumi.interpolate`${artifacts.arn}/*` },
         { Sid: "LocateArtifactBucket", Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: artifacts.arn },
         { Sid: "WriteBuildCache", Action: "s3:PutObject", Resource: pulumi.interpolate`${artifacts.arn}/cache/${stage}*` },
@@ -391,7 +465,8 @@ function buildStatements(args: DeliveryPipelineArgs, stage: BuildStage, scope: P
     // this stack's record, Test finds it (a list of that one key, so a missing record is a 404,
     // not a 403) and reads it through ReadSourceArtifact.
     const record = deployedPlanKey(args.stack);
-    if (stage === "test") statements.push({ Sid: "FindDeployedPlan", Action: "s3:ListBucket", Resource: artifacts.arn, Condition: { StringEquals: { "s3:prefix": record } } });
+    if (stage === "test")
+        statements.push({ Sid: "FindDeployedPlan", Action: "s3:ListBucket", Resource: artifacts.arn, Condition: { StringEquals: { "s3:prefix": record } } });
     if (stage === "deploy") statements.push({ Sid: "RecordDeployedPlan", Action: "s3:PutObject", Resource: pulumi.interpolate`${artifacts.arn}/${record}` });
     if (stage === "preview") statements.push(...stateAccess(args, stage), ...previewStatements(args.deployRegions));
     if (stage === "images") statements.push(...imagePushStatements(args));
@@ -427,16 +502,18 @@ function pipelineStages(args: DeliveryPipelineArgs, builds: Builds, topic: aws.s
         }
         return {
             name: STAGE_NAMES[stage],
-            actions: [{
-                name: STAGE_NAMES[stage],
-                category: "Build",
-                owner: "AWS",
-                provider: "CodeBuild",
-                version: "1",
-                inputArtifacts: ["source"],
-                configuration,
-                ...(stage === "images" ? { namespace: IMAGES_NAMESPACE } : {}),
-            }],
+            actions: [
+                {
+                    name: STAGE_NAMES[stage],
+                    category: "Build",
+                    owner: "AWS",
+                    provider: "CodeBuild",
+                    version: "1",
+                    inputArtifacts: ["source"],
+                    configuration,
+                    ...(stage === "images" ? { namespace: IMAGES_NAMESPACE } : {}),
+                },
+            ],
         };
     };
     return [
@@ -445,17 +522,24 @@ function pipelineStages(args: DeliveryPipelineArgs, builds: Builds, topic: aws.s
         ...(builds.images ? [build("images", builds.images)] : []),
         build("preview", builds.preview),
         ...(topic
-            ? [{
-                  name: STAGE_NAMES.approval,
-                  actions: [{
-                      name: "Approve",
-                      category: "Approval",
-                      owner: "AWS",
-                      provider: "Manual",
-                      version: "1",
-                      configuration: { NotificationArn: topic.arn, CustomData: `Deploy stack ${args.stack}? Read the Preview stage's diff first: it is exactly what Deploy will run.` },
-                  }],
-              }]
+            ? [
+                  {
+                      name: STAGE_NAMES.approval,
+                      actions: [
+                          {
+                              name: "Approve",
+                              category: "Approval",
+                              owner: "AWS",
+                              provider: "Manual",
+                              version: "1",
+                              configuration: {
+                                  NotificationArn: topic.arn,
+                                  CustomData: `Deploy stack ${args.stack}? Read the Preview stage's diff first: it is exactly what Deploy will run.`,
+                              },
+                          },
+                      ],
+                  },
+              ]
             : []),
         build("deploy", builds.deploy),
     ];
@@ -467,11 +551,20 @@ function sourceAction(source: PipelineSource): aws.types.input.codepipeline.Pipe
         return {
             ...common,
             provider: "CodeStarSourceConnection",
-            configuration: { ConnectionArn: source.connectionArn, FullRepositoryId: source.repository, BranchName: source.branch, OutputArtifactFormat: "CODE_ZIP" },
+            configuration: {
+                ConnectionArn: source.connectionArn,
+                FullRepositoryId: source.repository,
+                BranchName: source.branch,
+                OutputArtifactFormat: "CODE_ZIP",
+            },
         };
     }
     // EventBridge starts the pipeline, so no polling.
-    return { ...common, provider: "CodeCommit", configuration: { RepositoryName: source.repository, BranchName: source.branch, PollForSourceChanges: "false", OutputArtifactFormat: "CODE_ZIP" } };
+    return {
+        ...common,
+        provider: "CodeCommit",
+        configuration: { RepositoryName: source.repository, BranchName: source.branch, PollForSourceChanges: "false", OutputArtifactFormat: "CODE_ZIP" },
+    };
 }
 
 /** The V2 trigger: pushes to the branch, or pushes of matching tags. It must name the source action. */
@@ -488,13 +581,28 @@ export function connectionArnForms(arn: pulumi.Input<string>): pulumi.Output<str
 
 function sourceAccess(args: DeliveryPipelineArgs): Statement[] {
     if (args.source.type === "codestar") {
-        return [{ Sid: "UseConnection", Action: ["codestar-connections:UseConnection", "codeconnections:UseConnection"], Resource: connectionArnForms(args.source.connectionArn) }];
+        return [
+            {
+                Sid: "UseConnection",
+                Action: ["codestar-connections:UseConnection", "codeconnections:UseConnection"],
+                Resource: connectionArnForms(args.source.connectionArn),
+            },
+        ];
     }
-    return [{
-        Sid: "ReadRepository",
-        Action: ["codecommit:GetBranch", "codecommit:GetCommit", "codecommit:GetRepository", "codecommit:UploadArchive", "codecommit:GetUploadArchiveStatus", "codecommit:CancelUploadArchive"],
-        Resource: codeCommitArn(args.region, args.accountId, args.source.repository),
-    }];
+    return [
+        {
+            Sid: "ReadRepository",
+            Action: [
+                "codecommit:GetBranch",
+                "codecommit:GetCommit",
+                "codecommit:GetRepository",
+                "codecommit:UploadArchive",
+                "codecommit:GetUploadArchiveStatus",
+                "codecommit:CancelUploadArchive",
+            ],
+            Resource: codeCommitArn(args.region, args.accountId, args.source.repository),
+        },
+    ];
 }
 
 function codeCommitArn(region: string, accountId: pulumi.Input<string>, repository: string): pulumi.Output<string> {
@@ -518,7 +626,13 @@ export function backendUrl(state: StateBackend): string {
 function stateAccess(args: DeliveryPipelineArgs, stage: "preview" | "deploy"): Statement[] {
     const state = args.state;
     if (state.backend === "cloud") {
-        const statements: Statement[] = [{ Sid: "ReadPulumiAccessToken", Action: "secretsmanager:GetSecretValue", Resource: secretResource(state.accessTokenSecret, args.region, args.accountId) }];
+        const statements: Statement[] = [
+            {
+                Sid: "ReadPulumiAccessToken",
+                Action: "secretsmanager:GetSecretValue",
+                Resource: secretResource(state.accessTokenSecret, args.region, args.accountId),
+            },
+        ];
         if (state.accessTokenKmsKeyArn) {
             statements.push({
                 Sid: "DecryptPulumiAccessToken",
@@ -536,7 +650,11 @@ function stateAccess(args: DeliveryPipelineArgs, stage: "preview" | "deploy"): S
         { Sid: "ListState", Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning"], Resource: bucket },
         { Sid: "ReadStackState", Action: "s3:GetObject", Resource: objects([paths.meta, ...paths.stack, paths.lock]) },
         stage === "deploy"
-            ? { Sid: "WriteStackState", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: objects([...paths.stack, ...paths.updates, paths.lock]) }
+            ? {
+                  Sid: "WriteStackState",
+                  Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                  Resource: objects([...paths.stack, ...paths.updates, paths.lock]),
+              }
             : { Sid: "LockStack", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: objects([paths.lock]) },
         // awskms:// decrypts the stack's data key; the same key may also encrypt the state bucket.
         { Sid: "UseStateKey", Action: ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: state.kmsKeyArn },
@@ -559,8 +677,14 @@ function imagePushStatements(args: DeliveryPipelineArgs): Statement[] {
         {
             Sid: "PushServiceImages",
             Action: [
-                "ecr:DescribeImages", "ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
-                "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
+                "ecr:DescribeImages",
+                "ecr:BatchGetImage",
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:InitiateLayerUpload",
+                "ecr:UploadLayerPart",
+                "ecr:CompleteLayerUpload",
+                "ecr:PutImage",
             ],
             Resource: args.imageServices.map((s) => pulumi.interpolate`arn:aws:ecr:${region}:${args.accountId}:repository/${repositoryName(s, args.stack)}`),
         },
@@ -572,7 +696,11 @@ export function deployedPlanKey(stack: string): string {
     return `deployed/${stack}/plan.json`;
 }
 
-function buildVariables(args: DeliveryPipelineArgs, stage: BuildStage, artifactBucket: pulumi.Output<string>): aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] {
+function buildVariables(
+    args: DeliveryPipelineArgs,
+    stage: BuildStage,
+    artifactBucket: pulumi.Output<string>,
+): aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] {
     const vars: aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] = [
         { name: "STACK", value: args.stack, type: "PLAINTEXT" },
         { name: "NODE_VERSION", value: args.nodeVersion, type: "PLAINTEXT" },
@@ -588,7 +716,10 @@ function buildVariables(args: DeliveryPipelineArgs, stage: BuildStage, artifactB
     // Test reads and Deploy writes the deployed plan there (deployedPlanKey).
     if (stage !== "preview") vars.push({ name: "ARTIFACT_BUCKET", value: artifactBucket, type: "PLAINTEXT" });
     if (stage === "test") return vars;
-    vars.push({ name: "PULUMI_VERSION", value: args.pulumiVersion, type: "PLAINTEXT" }, { name: "PULUMI_BACKEND_URL", value: backendUrl(args.state), type: "PLAINTEXT" });
+    vars.push(
+        { name: "PULUMI_VERSION", value: args.pulumiVersion, type: "PLAINTEXT" },
+        { name: "PULUMI_BACKEND_URL", value: backendUrl(args.state), type: "PLAINTEXT" },
+    );
     // CodeBuild resolves the secret at build start with the project's role; the token never appears in config or logs.
     if (args.state.backend === "cloud") vars.push({ name: "PULUMI_ACCESS_TOKEN", value: args.state.accessTokenSecret, type: "SECRETS_MANAGER" });
     return vars;

@@ -136,7 +136,9 @@ export function stateWorstCaseSeconds(state: AslState | undefined, opts: WorstCa
 
 /** The states a state can move to: Next, its catchers' targets, a Choice's branches. */
 function successors(state: AslState): string[] {
-    return [state.Next, state.Default, ...(state.Catch ?? []).map((c) => c.Next), ...(state.Choices ?? []).map((c) => c.Next)].filter((n): n is string => typeof n === "string");
+    return [state.Next, state.Default, ...(state.Catch ?? []).map((c) => c.Next), ...(state.Choices ?? []).map((c) => c.Next)].filter(
+        (n): n is string => typeof n === "string",
+    );
 }
 
 /**

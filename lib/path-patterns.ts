@@ -70,7 +70,12 @@ export function cloudFrontPathProblem(pattern: string): string | undefined {
 
 /** Whether `path` matches `pattern`. */
 export function matches(pattern: string, path: string): boolean {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+    const re = new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+    );
     return re.test(path);
 }
 

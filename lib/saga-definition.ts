@@ -60,7 +60,8 @@ export interface SagaDefinitionArgs {
 }
 
 /** The most lines an order has (the order schema's bound): a Map state runs that many items at worst. */
-export const MAX_ORDER_LINES: number = (z.toJSONSchema(placeOrderCommand) as unknown as { properties: { lines: { maxItems: number } } }).properties.lines.maxItems;
+export const MAX_ORDER_LINES: number = (z.toJSONSchema(placeOrderCommand) as unknown as { properties: { lines: { maxItems: number } } }).properties.lines
+    .maxItems;
 
 /** Lines handled in parallel at most, however much the inventory function may run. */
 export const MAX_LINE_CONCURRENCY = 10;
@@ -95,7 +96,16 @@ type State = Record<string, unknown>;
 
 export function sagaDefinition(a: SagaDefinitionArgs): Record<string, unknown> {
     const transient = [{ ErrorEquals: LAMBDA_TRANSIENT_ERRORS, IntervalSeconds: 1, MaxAttempts: a.taskRetryAttempts, BackoffRate: 2, JitterStrategy: "FULL" }];
-    const persistent = [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 2, MaxAttempts: a.compensationRetryAttempts, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: "FULL" }];
+    const persistent = [
+        {
+            ErrorEquals: ["States.ALL"],
+            IntervalSeconds: 2,
+            MaxAttempts: a.compensationRetryAttempts,
+            BackoffRate: 2,
+            MaxDelaySeconds: 60,
+            JitterStrategy: "FULL",
+        },
+    ];
     const compensationFailed = [{ ErrorEquals: ["States.ALL"], ResultPath: "$.compensationFailure", Next: "CompensationFailed" }];
 
     const lambdaTimeout = a.taskTimeoutSeconds + TASK_TIMEOUT_ALLOWANCE_SECONDS;
@@ -201,7 +211,13 @@ export function sagaDefinition(a: SagaDefinitionArgs): Record<string, unknown> {
             Next: "ChargePayment",
         },
         ChargePayment: {
-            ...invoke(a.paymentsFunctionArn, { action: "charge", "orderId.$": "$.order.orderId", "customerId.$": "$.order.customerId", "amountCents.$": "$.order.totalCents", "currency.$": "$.order.currency" }),
+            ...invoke(a.paymentsFunctionArn, {
+                action: "charge",
+                "orderId.$": "$.order.orderId",
+                "customerId.$": "$.order.customerId",
+                "amountCents.$": "$.order.totalCents",
+                "currency.$": "$.order.currency",
+            }),
             ResultPath: "$.steps.charge",
             Retry: transient,
             Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: "RefundPayment" }],
@@ -246,7 +262,11 @@ export function sagaDefinition(a: SagaDefinitionArgs): Record<string, unknown> {
         },
         PublishCancelled: publish("OrderCancelled", "OrderCancelled"),
         OrderCancelled: { Type: "Succeed", Comment: "Compensated: every step the order took is undone." },
-        CompensationFailed: { Type: "Fail", Error: "CompensationFailed", Cause: "A compensation kept failing: finish undoing the order by hand (see the execution's history)." },
+        CompensationFailed: {
+            Type: "Fail",
+            Error: "CompensationFailed",
+            Cause: "A compensation kept failing: finish undoing the order by hand (see the execution's history).",
+        },
     };
     return {
         Comment: "Order saga: reserve, charge, ship; each failure compensates in reverse order.",

@@ -28,7 +28,12 @@ export function serviceOf(policyName: string): string {
 
 /** The types each rule checks. */
 export function typesOf(policy: PlatformPolicy): string[] {
-    const validations = "validateResource" in policy && policy.validateResource ? (Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource]) : [];
+    const validations =
+        "validateResource" in policy && policy.validateResource
+            ? Array.isArray(policy.validateResource)
+                ? policy.validateResource
+                : [policy.validateResource]
+            : [];
     const declared = validations.map((v) => (v as { __pulumiType?: string }).__pulumiType).filter((t): t is string => typeof t === "string");
     return [...new Set([...declared, ...(policy.covers ?? [])])];
 }
@@ -59,7 +64,14 @@ export function coverage(plans: Plan[], policies: PlatformPolicy[]): Coverage {
     const covered = types.filter((t) => rulesByType[t].length > 0);
     const rulesByService: Record<string, number> = {};
     for (const p of policies) rulesByService[serviceOf(p.name)] = (rulesByService[serviceOf(p.name)] ?? 0) + 1;
-    return { types, covered, uncovered: types.filter((t) => !covered.includes(t)), share: types.length === 0 ? 0 : covered.length / types.length, rulesByService, rulesByType };
+    return {
+        types,
+        covered,
+        uncovered: types.filter((t) => !covered.includes(t)),
+        share: types.length === 0 ? 0 : covered.length / types.length,
+        rulesByService,
+        rulesByType,
+    };
 }
 
 export function formatCoverage(c: Coverage, stacks: string[], ruleCount: number): string {

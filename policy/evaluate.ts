@@ -4,7 +4,16 @@
  * with its computed outputs, and props are wrapped in unknownCheckingProxy so that reading a
  * value unknown at preview time yields an advisory "can't run" result, never a crash.
  */
-import { unknownCheckingProxy, UnknownValueError, type PolicyProviderResource, type PolicyResource, type PolicyResourceOptions, type ResourceValidationArgs, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
+import {
+    unknownCheckingProxy,
+    UnknownValueError,
+    type PolicyProviderResource,
+    type PolicyResource,
+    type PolicyResourceOptions,
+    type ResourceValidationArgs,
+    type ResourceValidationPolicy,
+    type StackValidationPolicy,
+} from "@pulumi/policy";
 import * as policyProxy from "@pulumi/policy/proxy";
 import type { Plan, PlannedResource } from "../lib/plan";
 import type { Environment, PlatformPolicy } from "./types";
@@ -65,7 +74,10 @@ export async function evaluatePolicies(plan: Plan, policies: PlatformPolicy[], o
         const level = configFor(packConfig, p).enforcement;
         return level ? { ...p, enforcementLevel: level } : p;
     });
-    const configOf = (policy: PlatformPolicy) => <T extends object>() => ({ environment, ...configFor(packConfig, policy).properties }) as unknown as T;
+    const configOf =
+        (policy: PlatformPolicy) =>
+        <T extends object>() =>
+            ({ environment, ...configFor(packConfig, policy).properties }) as unknown as T;
     const notApplicable = (reason?: string): never => {
         throw new NotApplicable(reason);
     };
@@ -80,7 +92,12 @@ export async function evaluatePolicies(plan: Plan, policies: PlatformPolicy[], o
         } catch (err) {
             if (err instanceof NotApplicable) return;
             if (err instanceof UnknownValueError) {
-                violations.push({ enforcement: "advisory", policy: policy.name, urn, message: `can't run policy '${policy.name}' during preview: ${(err as Error).message}` });
+                violations.push({
+                    enforcement: "advisory",
+                    policy: policy.name,
+                    urn,
+                    message: `can't run policy '${policy.name}' during preview: ${(err as Error).message}`,
+                });
                 return;
             }
             throw new Error(`policy ${policy.name} failed on ${urn}: ${err instanceof Error ? err.stack : String(err)}`, { cause: err });
@@ -127,14 +144,20 @@ export async function evaluatePolicies(plan: Plan, policies: PlatformPolicy[], o
         const resources = toPolicyResources(plan, optionsOf, providerOf);
         const stackUrn = plan.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
         for (const policy of stackPolicies) {
-            await run(policy, stackUrn, (report) => policy.validateStack({ resources, stackTags: new Map(), getConfig: configOf(policy), notApplicable }, report));
+            await run(policy, stackUrn, (report) =>
+                policy.validateStack({ resources, stackTags: new Map(), getConfig: configOf(policy), notApplicable }, report),
+            );
         }
     }
     return violations;
 }
 
 /** Stack rules see each resource's state after the update: inputs plus computed outputs. */
-function toPolicyResources(plan: Plan, optionsOf: (r: PlannedResource) => PolicyResourceOptions, providerOf: (r: PlannedResource) => PolicyProviderResource | undefined): PolicyResource[] {
+function toPolicyResources(
+    plan: Plan,
+    optionsOf: (r: PlannedResource) => PolicyResourceOptions,
+    providerOf: (r: PlannedResource) => PolicyProviderResource | undefined,
+): PolicyResource[] {
     const made = new Map<string, PolicyResource>();
     for (const r of plan.resources) {
         const props = unknownCheckingProxy(withUnknowns({ ...r.inputs, ...r.outputs, ...(r.id ? { id: r.id } : {}) }) as Record<string, unknown>);

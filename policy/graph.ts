@@ -42,7 +42,8 @@ export class StackGraph {
         });
         resources.forEach((r, i) => {
             const n = this.nodes[i];
-            for (const [k, deps] of Object.entries(r.propertyDependencies ?? {})) n.deps[k] = deps.map((d) => byUrn.get(d.urn)).filter((d): d is Node => d !== undefined);
+            for (const [k, deps] of Object.entries(r.propertyDependencies ?? {}))
+                n.deps[k] = deps.map((d) => byUrn.get(d.urn)).filter((d): d is Node => d !== undefined);
             for (const key of IDENTITY_KEYS) {
                 const v = n.props[key];
                 if (typeof v !== "string" || !v) continue;
@@ -141,7 +142,10 @@ export class StackGraph {
         const doc = role.props.assumeRolePolicy;
         if (isUnknown(doc)) return UNKNOWN;
         return statementsOf(doc).some(
-            (s) => (s.Effect ?? "Allow") === "Allow" && asList(s.Action).some((a) => /^sts:(AssumeRole|\*)$|^\*$/i.test(String(a))) && asList(at(s.Principal, "Service")).includes(service),
+            (s) =>
+                (s.Effect ?? "Allow") === "Allow" &&
+                asList(s.Action).some((a) => /^sts:(AssumeRole|\*)$|^\*$/i.test(String(a))) &&
+                asList(at(s.Principal, "Service")).includes(service),
         );
     }
 }

@@ -12,7 +12,15 @@ export type Unknown = typeof UNKNOWN;
 // The analyzer's sentinels for unknown values (exported at runtime, not in the typings).
 const proxyInternals = policyProxy as unknown as Record<string, unknown>;
 const SENTINELS = new Set(
-    ["unknownBooleanValue", "unknownNumberValue", "unknownStringValue", "unknownArrayValue", "unknownAssetValue", "unknownArchiveValue", "unknownObjectValue"].map((k) => proxyInternals[k]),
+    [
+        "unknownBooleanValue",
+        "unknownNumberValue",
+        "unknownStringValue",
+        "unknownArrayValue",
+        "unknownAssetValue",
+        "unknownArchiveValue",
+        "unknownObjectValue",
+    ].map((k) => proxyInternals[k]),
 );
 const PROXY_TARGET = proxyInternals.getSpecialProxyTarget as string;
 
@@ -88,7 +96,13 @@ export function json(v: unknown): unknown {
 
 /** Glob match in IAM's style: `*` any run, `?` one character; case-insensitive for actions. */
 export function globMatch(pattern: string, value: string, caseInsensitive = false): boolean {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, caseInsensitive ? "i" : "");
+    const re = new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        caseInsensitive ? "i" : "",
+    );
     return re.test(value);
 }
 
@@ -140,7 +154,21 @@ export function isPublicPrincipal(s: Statement): boolean {
 }
 
 /** Condition keys that pin a public principal to a known account, organisation, source or endpoint. */
-const SCOPING_CONDITION_KEYS = ["aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:principalorgid", "aws:principalaccount", "aws:principalarn", "aws:sourcevpce", "aws:sourcevpc", "aws:sourceorgid", "aws:calledvia", "kms:callerAccount", "kms:viaservice", "aws:principalservicename"].map((k) => k.toLowerCase());
+const SCOPING_CONDITION_KEYS = [
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:principalorgid",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:sourcevpce",
+    "aws:sourcevpc",
+    "aws:sourceorgid",
+    "aws:calledvia",
+    "kms:callerAccount",
+    "kms:viaservice",
+    "aws:principalservicename",
+].map((k) => k.toLowerCase());
 
 export function hasScopingCondition(s: Statement): boolean {
     return Object.values(s.Condition ?? {}).some((block) => Object.keys(block ?? {}).some((k) => SCOPING_CONDITION_KEYS.includes(k.toLowerCase())));
@@ -150,7 +178,15 @@ export function hasScopingCondition(s: Statement): boolean {
 export function deniesInsecureTransport(s: Statement): boolean {
     if (isAllow(s)) return false;
     return Object.entries(s.Condition ?? {}).some(
-        ([op, block]) => /^Bool(IfExists)?$/i.test(op) && Object.entries(block ?? {}).some(([k, v]) => k.toLowerCase() === "aws:securetransport" && asList(v as string | string[]).map(String).includes("false")),
+        ([op, block]) =>
+            /^Bool(IfExists)?$/i.test(op) &&
+            Object.entries(block ?? {}).some(
+                ([k, v]) =>
+                    k.toLowerCase() === "aws:securetransport" &&
+                    asList(v as string | string[])
+                        .map(String)
+                        .includes("false"),
+            ),
     );
 }
 

@@ -36,7 +36,6 @@ export const FUNCTION = "aws:lambda/function:Function";
 
 export const MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
 
-
 export const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
 
 /** Whether a role's grants allow `action` on `arn` (UNKNOWN when some grant can't be read). */
@@ -97,7 +96,15 @@ export function declaresLogGroup(g: StackGraph, name: unknown): boolean | undefi
 
 /** Alarms on `metric` in `namespace` whose dimension `dimension` is `value`, and that notify someone. */
 export function alarmsOn(g: StackGraph, namespace: string, metric: string, dimension: string, value: unknown): Node[] {
-    return g.ofType(METRIC_ALARM).filter((a) => a.props.namespace === namespace && a.props.metricName === metric && get(a.props.dimensions, dimension) === value && asList(a.props.alarmActions).length > 0);
+    return g
+        .ofType(METRIC_ALARM)
+        .filter(
+            (a) =>
+                a.props.namespace === namespace &&
+                a.props.metricName === metric &&
+                get(a.props.dimensions, dimension) === value &&
+                asList(a.props.alarmActions).length > 0,
+        );
 }
 
 /** The region a resource is created in: its own `region` input (@pulumi/aws 7), else its provider's; undefined if unknown. */
@@ -109,7 +116,14 @@ export function regionOf(props: unknown, provider: { props: unknown } | undefine
 }
 
 /** A mandatory stack rule: the resource that each `from` resource names at `path` is one this stack creates. */
-export function createdInStack(rule: { name: string; description: string; from: string; path: string; to: string; says: (value: string) => string }): PlatformPolicy {
+export function createdInStack(rule: {
+    name: string;
+    description: string;
+    from: string;
+    path: string;
+    to: string;
+    says: (value: string) => string;
+}): PlatformPolicy {
     return {
         name: rule.name,
         description: rule.description,

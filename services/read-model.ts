@@ -30,7 +30,13 @@ export const READ_MODEL_HTTP: HttpTimeouts = { connectMs: 1000, requestMs: 3000 
 
 export function dynamoReadModel(opts: ReadModelOptions): ReadModel {
     // One attempt: the caller's deadline and circuit breaker decide, and a retry would outlive the deadline.
-    const client = new DynamoDBClient({ region: opts.region, endpoint: opts.endpoint, credentials: opts.credentials, maxAttempts: 1, requestHandler: sdkHttpHandler(opts.http ?? READ_MODEL_HTTP) });
+    const client = new DynamoDBClient({
+        region: opts.region,
+        endpoint: opts.endpoint,
+        credentials: opts.credentials,
+        maxAttempts: 1,
+        requestHandler: sdkHttpHandler(opts.http ?? READ_MODEL_HTTP),
+    });
     const doc = DynamoDBDocumentClient.from(client);
     return {
         async partition(pk, limit, signal) {

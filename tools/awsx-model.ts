@@ -40,7 +40,14 @@ export function modelVpc(inputs: VpcInputs, region: string, idFor: (kind: string
         throw new Error(`Subnets are too large for VPC. VPC has ${layout.azSize} addresses, but subnets require ${layout.total} addresses.`);
     }
     const all = layout.azs.flatMap((az, i) =>
-        az.subnets.map((s, j) => ({ tier: specs[j].type as VpcModel["subnets"][number]["tier"] | "Unused", az: azs[i], name: `${specs[j].name ?? specs[j].type.toLowerCase()}-${i + 1}`, first: s.base, last: s.base + 2 ** (32 - s.mask) - 1, cidr: `${toIp(s.base)}/${s.mask}` })),
+        az.subnets.map((s, j) => ({
+            tier: specs[j].type as VpcModel["subnets"][number]["tier"] | "Unused",
+            az: azs[i],
+            name: `${specs[j].name ?? specs[j].type.toLowerCase()}-${i + 1}`,
+            first: s.base,
+            last: s.base + 2 ** (32 - s.mask) - 1,
+            cidr: `${toIp(s.base)}/${s.mask}`,
+        })),
     );
     const overlapping = all.filter((x) => all.some((y) => x !== y && x.first <= y.last && y.first <= x.last));
     if (overlapping.length > 0) {

@@ -27,12 +27,21 @@ export async function producerThroughput(records: number, rounds = 3): Promise<P
         await kinesis.createStream("bench", 4);
         // Event-sized records (about 200 bytes of JSON) spread over many partition keys.
         const batch: ProducerRecord[] = Array.from({ length: records }, (_, i) => ({
-            data: JSON.stringify({ event_id: `e-${i}`, event_type: "page.viewed", occurred_at: 1767225600000 + i, source: "bench", subject_id: `user-${i % 997}`, attributes: { page: "/home" }, payload: null }),
+            data: JSON.stringify({
+                event_id: `e-${i}`,
+                event_type: "page.viewed",
+                occurred_at: 1767225600000 + i,
+                source: "bench",
+                subject_id: `user-${i % 997}`,
+                attributes: { page: "/home" },
+                payload: null,
+            }),
             partitionKey: `user-${i % 997}`,
         }));
         const producer = new KinesisProducer({ client: kinesis.client, streamName: "bench" });
         const single = async () => {
-            for (const r of batch) await kinesis.client.send(new PutRecordCommand({ StreamName: "bench", Data: Buffer.from(r.data as string), PartitionKey: r.partitionKey }));
+            for (const r of batch)
+                await kinesis.client.send(new PutRecordCommand({ StreamName: "bench", Data: Buffer.from(r.data as string), PartitionKey: r.partitionKey }));
         };
         const batched = () => producer.send(batch);
         await batched(); // warm the client's connection and kinesalite's store

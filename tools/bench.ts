@@ -37,10 +37,18 @@ export async function bench(argv: string[], projectDir: string): Promise<number>
         { label: `evaluate stack "${stack}" (fresh process)`, args: [path.join(projectDir, "tools", "run.js"), "evaluate", "--stack", stack], times: [] },
         {
             label: "  the same load through the module cache",
-            args: ["-e", `require(${JSON.stringify(path.join(projectDir, "tools", "module-cache.js"))}).installModuleCache(${JSON.stringify(nodeModules)}, ${JSON.stringify(cacheDir)}); ${loadSdks}`],
+            args: [
+                "-e",
+                `require(${JSON.stringify(path.join(projectDir, "tools", "module-cache.js"))}).installModuleCache(${JSON.stringify(nodeModules)}, ${JSON.stringify(cacheDir)}); ${loadSdks}`,
+            ],
             times: [],
         },
-        { label: "  the evaluation without the module cache", args: [path.join(projectDir, "tools", "run.js"), "evaluate", "--stack", stack], env: { ...process.env, PLATFORM_MODULE_CACHE: "off" }, times: [] },
+        {
+            label: "  the evaluation without the module cache",
+            args: [path.join(projectDir, "tools", "run.js"), "evaluate", "--stack", stack],
+            env: { ...process.env, PLATFORM_MODULE_CACHE: "off" },
+            times: [],
+        },
     ];
     for (const s of series) timeProcess(s.args, projectDir, s.env); // warm the caches and the OS file cache
     for (let i = 0; i < runs; i++) for (const s of series) s.times.push(timeProcess(s.args, projectDir, s.env)); // interleaved: noise hits all alike

@@ -70,7 +70,9 @@ async function run(argv: string[]): Promise<number> {
             return 0;
         }
         default:
-            console.error("usage: plan --stack <name> [--json] [--stack-file <path>] [--project delivery] | diff --stack <name> [--stack-file <path>] [--base <git-ref>] | policy <plan.json> | cost --stack <name> [--json] | diagram --stack <name> [--format mermaid|dot] | bench [--runs N] [--stack <name>] | docs");
+            console.error(
+                "usage: plan --stack <name> [--json] [--stack-file <path>] [--project delivery] | diff --stack <name> [--stack-file <path>] [--base <git-ref>] | policy <plan.json> | cost --stack <name> [--json] | diagram --stack <name> [--format mermaid|dot] | bench [--runs N] [--stack <name>] | docs",
+            );
             return 2;
     }
 }
@@ -87,12 +89,19 @@ async function evaluate(stack: string, stackFile?: string, projectDir = PROJECT_
 /** What a failed evaluation of `stack` prints: a first line, then each problem indented. */
 export function evaluationErrorLines(stack: string, err: unknown): string[] {
     if (err instanceof ConfigError) return [`error: stack "${stack}" has invalid config; nothing was planned.`, ...err.problems.map((p) => `  ${p}`)];
-    if (err instanceof ProgramError) return [`error: the program failed for stack "${stack}"; nothing was planned.`, ...err.errors.map((e) => `  ${e instanceof Error ? e.message : String(e)}`)];
+    if (err instanceof ProgramError)
+        return [
+            `error: the program failed for stack "${stack}"; nothing was planned.`,
+            ...err.errors.map((e) => `  ${e instanceof Error ? e.message : String(e)}`),
+        ];
     return [`error: ${err instanceof Error ? err.message : String(err)}`];
 }
 
 async function plan(argv: string[]): Promise<number> {
-    const { values } = parseArgs({ args: argv, options: { stack: { type: "string" }, json: { type: "boolean" }, "stack-file": { type: "string" }, project: { type: "string" } } });
+    const { values } = parseArgs({
+        args: argv,
+        options: { stack: { type: "string" }, json: { type: "boolean" }, "stack-file": { type: "string" }, project: { type: "string" } },
+    });
     const projectDir = PROJECTS[values.project ?? "platform"];
     if (!values.stack || !projectDir) {
         console.error(`usage: plan --stack <name> [--json] [--stack-file <path>] [--project ${Object.keys(PROJECTS).join("|")}]`);
@@ -115,7 +124,11 @@ async function plan(argv: string[]): Promise<number> {
 }
 
 async function policy(argv: string[]): Promise<number> {
-    const { values, positionals } = parseArgs({ args: argv, options: { config: { type: "string" }, coverage: { type: "boolean" }, stack: { type: "string", multiple: true } }, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+        args: argv,
+        options: { config: { type: "string" }, coverage: { type: "boolean" }, stack: { type: "string", multiple: true } },
+        allowPositionals: true,
+    });
     if (values.coverage) return policyCoverage(values.stack ?? ["dev", "prod"]);
     const file = positionals[0];
     if (!file) {
@@ -152,7 +165,9 @@ async function policy(argv: string[]): Promise<number> {
     if (overBudget) violations.push(overBudget);
     for (const v of violations) console.log(formatViolation(v));
     const mandatory = violations.filter((v) => v.enforcement === "mandatory").length;
-    console.log(`${ALL_POLICIES.length} policies on ${saved.resources.length} resources of stack "${saved.stack}": ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`);
+    console.log(
+        `${ALL_POLICIES.length} policies on ${saved.resources.length} resources of stack "${saved.stack}": ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`,
+    );
     return mandatory > 0 ? 1 : 0;
 }
 
@@ -172,7 +187,11 @@ async function policyCoverage(stacks: string[]): Promise<number> {
     }
     const plans: Plan[] = [];
     for (const { project, stack } of targets) {
-        const r = spawnSync(process.execPath, [path.join(__dirname, "run.js"), "plan", "--project", project, "--stack", stack, "--json"], { cwd: PROJECT_DIR, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+        const r = spawnSync(process.execPath, [path.join(__dirname, "run.js"), "plan", "--project", project, "--stack", stack, "--json"], {
+            cwd: PROJECT_DIR,
+            encoding: "utf8",
+            maxBuffer: 256 * 1024 * 1024,
+        });
         if (!r.stdout.trim().startsWith("{")) {
             console.error(`error: plan of ${project} stack "${stack}" failed:\n${r.stderr}`);
             return 1;
@@ -181,7 +200,13 @@ async function policyCoverage(stacks: string[]): Promise<number> {
     }
     const { coverage, formatCoverage } = await import("../policy/coverage");
     const { ALL_POLICIES } = await import("../policy/rules");
-    console.log(formatCoverage(coverage(plans, ALL_POLICIES), targets.map((t) => (t.project === "platform" ? t.stack : `${t.project}/${t.stack}`)), ALL_POLICIES.length));
+    console.log(
+        formatCoverage(
+            coverage(plans, ALL_POLICIES),
+            targets.map((t) => (t.project === "platform" ? t.stack : `${t.project}/${t.stack}`)),
+            ALL_POLICIES.length,
+        ),
+    );
     return 0;
 }
 

@@ -39,7 +39,14 @@ function allowed(schema: SchemaOrBoolean): string {
     const bound = (v: number | undefined) => (v === undefined || Math.abs(v) >= Number.MAX_SAFE_INTEGER ? undefined : v);
     const min = bound(s.minimum) ?? (s.exclusiveMinimum !== undefined ? `>${s.exclusiveMinimum}` : undefined);
     const max = bound(s.maximum);
-    const range = min !== undefined && max !== undefined ? ` ${min}..${max}` : min !== undefined ? ` ≥ ${String(min).replace(">", "")}`.replace("≥ ", String(min).startsWith(">") ? "> " : "≥ ") : max !== undefined ? ` ≤ ${max}` : "";
+    const range =
+        min !== undefined && max !== undefined
+            ? ` ${min}..${max}`
+            : min !== undefined
+              ? ` ≥ ${String(min).replace(">", "")}`.replace("≥ ", String(min).startsWith(">") ? "> " : "≥ ")
+              : max !== undefined
+                ? ` ≤ ${max}`
+                : "";
     if (s.type === "array") return `list of ${allowed(keywords(s.items))}`;
     return `${s.type ?? "any"}${range}`;
 }

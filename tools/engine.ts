@@ -136,7 +136,12 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<Plan> {
         });
         await drainRegistrations();
         const leaked = leakedPromises();
-        if (leaked.length > 0) errors.push(new Error(`the program left ${leaked.length} promise(s) pending, which fails a real deployment: ${[...new Set(leaked)].slice(0, 5).join("; ")}`));
+        if (leaked.length > 0)
+            errors.push(
+                new Error(
+                    `the program left ${leaked.length} promise(s) pending, which fails a real deployment: ${[...new Set(leaked)].slice(0, 5).join("; ")}`,
+                ),
+            );
     } catch (err) {
         errors.push(err);
     } finally {
@@ -176,7 +181,8 @@ export function recordRegistrations(sink: PlannedResource[], onStackOutputs: (ou
     };
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req, callback) => {
-        if (req.getUrn().split("::")[2] === "pulumi:pulumi:Stack") onStackOutputs(toPlainJson(req.getOutputs()?.toJavaScript() ?? {}, plainRoot) as Record<string, unknown>);
+        if (req.getUrn().split("::")[2] === "pulumi:pulumi:Stack")
+            onStackOutputs(toPlainJson(req.getOutputs()?.toJavaScript() ?? {}, plainRoot) as Record<string, unknown>);
         return registerOutputs(req, callback);
     };
 }
@@ -242,7 +248,13 @@ export function drainRegistrations(): Promise<void> {
     return (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }
 
-function describeRequest(req: resproto.RegisterResourceRequest, urn: string, id: string | undefined, wireInputs: WireObject, wireState: WireObject): PlannedResource {
+function describeRequest(
+    req: resproto.RegisterResourceRequest,
+    urn: string,
+    id: string | undefined,
+    wireInputs: WireObject,
+    wireState: WireObject,
+): PlannedResource {
     const propertyDependencies: Record<string, string[]> = {};
     const propertyDeps = new Set<string>();
     req.getPropertydependenciesMap().forEach((deps, key) => {
@@ -308,7 +320,9 @@ function aliasUrns(req: resproto.RegisterResourceRequest): string[] {
         const parent: string = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
         const parentType = parent ? parent.split("::")[2].split("$").pop() : "pulumi:pulumi:Stack";
         const type = `${parentType}$${spec.getType() || req.getType()}`;
-        urns.add(`urn:pulumi:${spec.getStack() || settings.getStack()}::${spec.getProject() || settings.getProject()}::${type}::${spec.getName() || req.getName()}`);
+        urns.add(
+            `urn:pulumi:${spec.getStack() || settings.getStack()}::${spec.getProject() || settings.getProject()}::${type}::${spec.getName() || req.getName()}`,
+        );
     }
     return [...urns];
 }

@@ -9,7 +9,9 @@ import type { Violation } from "../policy/evaluate";
 export function formatPlan(plan: Plan, violations: Violation[], estimates?: Pick<StackEstimates, "monthlyUsd" | "budget">): string {
     const lines: string[] = [];
     const custom = plan.resources.filter((r) => r.custom);
-    lines.push(`Offline plan for stack "${plan.stack}" (${plan.profile ? `profile ${plan.profile}` : `project ${plan.project}`}): ${custom.length} resources in ${plan.resources.length - custom.length} components`);
+    lines.push(
+        `Offline plan for stack "${plan.stack}" (${plan.profile ? `profile ${plan.profile}` : `project ${plan.project}`}): ${custom.length} resources in ${plan.resources.length - custom.length} components`,
+    );
     lines.push("", "Resources:");
     const children = new Map<string | undefined, PlannedResource[]>();
     for (const r of plan.resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
@@ -46,11 +48,15 @@ export function formatPlan(plan: Plan, violations: Violation[], estimates?: Pick
 export function formatMonthlyCost(plan: Pick<Plan, "stack" | "project">, estimates: Pick<StackEstimates, "monthlyUsd" | "budget">): string[] {
     // `--project` takes the folder's name: the delivery project (platform-delivery) is `delivery`.
     const project = plan.project === "platform" ? "" : ` --project ${plan.project.replace(/^platform-/, "")}`;
-    const lines = [`Estimated monthly cost: ${usd(estimates.monthlyUsd)} at on-demand list prices (\`npm run cost -- --stack ${plan.stack}${project}\` lists the items; docs/cost.md)`];
+    const lines = [
+        `Estimated monthly cost: ${usd(estimates.monthlyUsd)} at on-demand list prices (\`npm run cost -- --stack ${plan.stack}${project}\` lists the items; docs/cost.md)`,
+    ];
     if (estimates.budget) {
         const { monthlyUsd: budget } = estimates.budget;
         const share = Math.round((estimates.monthlyUsd / budget) * 100);
-        lines.push(`  Budget ${usd(budget)}/month (platform:budget.monthlyUsd): ${estimates.monthlyUsd > budget ? `EXCEEDED, ${share}% of it` : `within, ${share}% of it`}`);
+        lines.push(
+            `  Budget ${usd(budget)}/month (platform:budget.monthlyUsd): ${estimates.monthlyUsd > budget ? `EXCEEDED, ${share}% of it` : `within, ${share}% of it`}`,
+        );
     }
     return lines;
 }

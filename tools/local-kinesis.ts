@@ -43,10 +43,12 @@ export async function startLocalKinesis(): Promise<LocalKinesis> {
             const d = await client.send(new DescribeStreamCommand({ StreamName: name }));
             const out: { data: string; partitionKey: string; shardId: string }[] = [];
             for (const shard of d.StreamDescription?.Shards ?? []) {
-                let iterator = (await client.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+                let iterator = (await client.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" })))
+                    .ShardIterator;
                 while (iterator) {
                     const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10000 }));
-                    for (const r of page.Records ?? []) out.push({ data: Buffer.from(r.Data ?? []).toString("utf8"), partitionKey: r.PartitionKey ?? "", shardId: shard.ShardId! });
+                    for (const r of page.Records ?? [])
+                        out.push({ data: Buffer.from(r.Data ?? []).toString("utf8"), partitionKey: r.PartitionKey ?? "", shardId: shard.ShardId! });
                     // An open shard always returns a next iterator; stop once it is drained.
                     iterator = (page.Records ?? []).length > 0 ? page.NextShardIterator : undefined;
                 }

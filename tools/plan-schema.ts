@@ -79,7 +79,10 @@ export function parsePlan(data: unknown): Plan {
             const urn = (resources[index] as { urn?: unknown })?.urn;
             where = `resource ${index}${typeof urn === "string" ? ` (${urn})` : ""}: ${rest.join(".") || "the resource"}`;
         }
-        const given = issue.path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined), data);
+        const given = issue.path.reduce<unknown>(
+            (v, k) => (v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined),
+            data,
+        );
         const what = given === undefined ? "is missing" : `is ${typeName(given)}`;
         const expected = issue.code === "invalid_type" ? `expected ${EXPECTED[issue.expected] ?? issue.expected}` : issue.message;
         return `${where} ${what}; ${expected}`;

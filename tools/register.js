@@ -11,7 +11,13 @@ const cacheDir = path.join(__dirname, "..", "node_modules", ".cache", "platform-
 // `import()` becomes require(): the .ts hook only serves CommonJS loading. Inline source maps
 // double the code Node must read and parse, and Node ignores them unless source maps are enabled
 // (the tests enable them, for traces that point at the TypeScript).
-const OPTIONS = { loader: "ts", format: "cjs", target: "node20", sourcemap: process.sourceMapsEnabled ? "inline" : false, supported: { "dynamic-import": false } };
+const OPTIONS = {
+    loader: "ts",
+    format: "cjs",
+    target: "node20",
+    sourcemap: process.sourceMapsEnabled ? "inline" : false,
+    supported: { "dynamic-import": false },
+};
 let transformSync;
 
 function compile(source, filename) {

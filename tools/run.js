@@ -16,15 +16,17 @@ process.on("beforeExit", () => {
     process.exit(1);
 });
 
-require("./cli").main(process.argv.slice(2)).then(
-    (code) => {
-        finished = true;
-        // stdout to a pipe is asynchronous: exiting at once cuts a large JSON plan short (at 64-128 KiB).
-        process.stdout.write("", () => process.exit(code));
-    },
-    (err) => {
-        finished = true;
-        console.error(err && err.stack ? err.stack : err);
-        process.exit(2);
-    },
-);
+require("./cli")
+    .main(process.argv.slice(2))
+    .then(
+        (code) => {
+            finished = true;
+            // stdout to a pipe is asynchronous: exiting at once cuts a large JSON plan short (at 64-128 KiB).
+            process.stdout.write("", () => process.exit(code));
+        },
+        (err) => {
+            finished = true;
+            console.error(err && err.stack ? err.stack : err);
+            process.exit(2);
+        },
+    );

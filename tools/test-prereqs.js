@@ -42,11 +42,17 @@ if (absent.length === 0) process.exit(0);
 
 const prefix = installer();
 if (!prefix) {
-    console.error(`test set-up: ${absent.join(", ")} not found; the service tests need them. Install with:\n  sudo sh -c '${COMMAND}'\n(continuing: the tests that need them will fail with the same hint)`);
+    console.error(
+        `test set-up: ${absent.join(", ")} not found; the service tests need them. Install with:\n  sudo sh -c '${COMMAND}'\n(continuing: the tests that need them will fail with the same hint)`,
+    );
     process.exit(0);
 }
 console.error(`test set-up: installing ${PACKAGES.join(", ")} (Debian packages) for the service tests; PLATFORM_TEST_INSTALL=0 skips this`);
-const run = (args) => execFileSync(prefix[0] ?? args[0], prefix.length ? [...prefix.slice(1), ...args] : args.slice(1), { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+const run = (args) =>
+    execFileSync(prefix[0] ?? args[0], prefix.length ? [...prefix.slice(1), ...args] : args.slice(1), {
+        stdio: "inherit",
+        env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
 try {
     run(["apt-get", "update", "-qq"]);
     run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", ...PACKAGES]);

@@ -45,9 +45,15 @@ export function toPlainJson(value: unknown, root?: string): unknown {
         case RESOURCE:
             return obj.urn;
         case ASSET:
-            return { asset: obj.path !== undefined ? shown(obj.path, root) : (obj.uri ?? (obj.text !== undefined ? "<text>" : undefined)), hash: obj.hash ?? contentHash(obj) };
+            return {
+                asset: obj.path !== undefined ? shown(obj.path, root) : (obj.uri ?? (obj.text !== undefined ? "<text>" : undefined)),
+                hash: obj.hash ?? contentHash(obj),
+            };
         case ARCHIVE:
-            return { archive: obj.path !== undefined ? shown(obj.path, root) : (obj.uri ?? Object.keys(obj.assets ?? {}).sort()), hash: obj.hash ?? contentHash(obj) };
+            return {
+                archive: obj.path !== undefined ? shown(obj.path, root) : (obj.uri ?? Object.keys(obj.assets ?? {}).sort()),
+                hash: obj.hash ?? contentHash(obj),
+            };
         case OUTPUT:
             return obj.secret ? SECRET_TEXT : "value" in obj ? toPlainJson(obj.value, root) : UNKNOWN_TEXT;
     }

@@ -114,7 +114,12 @@ export class Catalog extends pulumi.ComponentResource {
         this.catalogArn = glueArn("catalog");
         this.databaseArn = glueArn(pulumi.interpolate`database/${database.name}`);
         this.rawEventsTableArn = glueArn(pulumi.interpolate`table/${database.name}/${table.name}`);
-        this.registerOutputs({ databaseName: this.databaseName, rawEventsTableName: this.rawEventsTableName, etlJobName: this.etlJobName, crawlerName: this.crawlerName });
+        this.registerOutputs({
+            databaseName: this.databaseName,
+            rawEventsTableName: this.rawEventsTableName,
+            etlJobName: this.etlJobName,
+            crawlerName: this.crawlerName,
+        });
     }
 
     /** The raw events table: the event schema Firehose converts records with, read by Athena through partition projection. */
@@ -150,7 +155,11 @@ export class Catalog extends pulumi.ComponentResource {
                     location: rawLocation,
                     inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
                     outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-                    serDeInfo: { name: "parquet", serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe", parameters: { "serialization.format": "1" } },
+                    serDeInfo: {
+                        name: "parquet",
+                        serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+                        parameters: { "serialization.format": "1" },
+                    },
                     columns: EVENT_COLUMNS.map((c) => ({ name: c.name, type: c.type, comment: c.comment })),
                 },
             },
@@ -180,7 +189,11 @@ export class Catalog extends pulumi.ComponentResource {
 
     /** A log group Glue writes to, created first so it carries retention and the platform key. */
     private logGroup(name: string, args: CatalogArgs, suffix: string, groupName: pulumi.Input<string>): aws.cloudwatch.LogGroup {
-        return new aws.cloudwatch.LogGroup(`${name}-${suffix}`, { name: groupName, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn }, { parent: this });
+        return new aws.cloudwatch.LogGroup(
+            `${name}-${suffix}`,
+            { name: groupName, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            { parent: this },
+        );
     }
 
     /** The ETL job (raw -> curated) with its script and its schedule. */
@@ -227,7 +240,13 @@ export class Catalog extends pulumi.ComponentResource {
         );
         new aws.glue.Trigger(
             `${name}-etl-schedule`,
-            { type: "SCHEDULED", schedule: args.etlSchedule, startOnCreation: true, actions: [{ jobName: job.name }], description: "Runs the ETL job on its schedule" },
+            {
+                type: "SCHEDULED",
+                schedule: args.etlSchedule,
+                startOnCreation: true,
+                actions: [{ jobName: job.name }],
+                description: "Runs the ETL job on its schedule",
+            },
             { parent: this },
         );
         return job;
@@ -236,7 +255,11 @@ export class Catalog extends pulumi.ComponentResource {
     /** The ETL job's role and log groups: read raw, write curated, its scripts and temp space, its logs, its bookmarks' key. */
     private etlRole(name: string, args: CatalogArgs, secName: pulumi.Output<string>): { role: ServiceRole; logs: aws.cloudwatch.LogGroup[] } {
         const { lake } = args;
-        const role = new ServiceRole(`${name}-etl-role`, { service: "glue.amazonaws.com", description: "The Glue ETL job: reads the raw zone, writes the curated zone" }, { parent: this });
+        const role = new ServiceRole(
+            `${name}-etl-role`,
+            { service: "glue.amazonaws.com", description: "The Glue ETL job: reads the raw zone, writes the curated zone" },
+            { parent: this },
+        );
         // With a security configuration Glue writes job logs to groups named after it and the role.
         const logs = [
             this.logGroup(name, args, "etl-output-logs", pulumi.interpolate`/aws-glue/jobs/${secName}-role/${role.name}/output`),
@@ -266,9 +289,19 @@ export class Catalog extends pulumi.ComponentResource {
     }
 
     /** The crawler cataloguing the curated zone (events and Spark aggregates) as curated_* tables, with its role and log group. */
-    private curatedCrawler(name: string, args: CatalogArgs, secName: pulumi.Output<string>, database: aws.glue.CatalogDatabase, glueArn: (resource: pulumi.Input<string>) => pulumi.Output<string>): aws.glue.Crawler {
+    private curatedCrawler(
+        name: string,
+        args: CatalogArgs,
+        secName: pulumi.Output<string>,
+        database: aws.glue.CatalogDatabase,
+        glueArn: (resource: pulumi.Input<string>) => pulumi.Output<string>,
+    ): aws.glue.Crawler {
         const { lake } = args;
-        const crawlerRole = new ServiceRole(`${name}-crawler-role`, { service: "glue.amazonaws.com", description: "The Glue crawler of the curated zone" }, { parent: this });
+        const crawlerRole = new ServiceRole(
+            `${name}-crawler-role`,
+            { service: "glue.amazonaws.com", description: "The Glue crawler of the curated zone" },
+            { parent: this },
+        );
         const crawlerLogs = this.logGroup(name, args, "crawler-logs", pulumi.interpolate`/aws-glue/crawlers-role/${crawlerRole.name}-${secName}`);
         const curatedTables = glueArn(pulumi.interpolate`table/${database.name}/${CURATED_TABLE_PREFIX}*`);
         new aws.iam.RolePolicy(
@@ -276,13 +309,26 @@ export class Catalog extends pulumi.ComponentResource {
             {
                 role: crawlerRole.name,
                 policy: policyDocument([
-                    ...permissionStatements(lake.readPermission(lake.curated, CURATED_EVENTS_PREFIX, "CuratedEvents"), lake.readPermission(lake.curated, CURATED_AGGREGATES_PREFIX, "CuratedAggregates")),
+                    ...permissionStatements(
+                        lake.readPermission(lake.curated, CURATED_EVENTS_PREFIX, "CuratedEvents"),
+                        lake.readPermission(lake.curated, CURATED_AGGREGATES_PREFIX, "CuratedAggregates"),
+                    ),
                     logWrite("CrawlerLogs", [crawlerLogs]),
                     {
                         Sid: "CatalogCuratedTables",
                         Action: [
-                            "glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable",
-                            "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition", "glue:CreatePartition", "glue:BatchCreatePartition", "glue:UpdatePartition", "glue:BatchUpdatePartition",
+                            "glue:GetDatabase",
+                            "glue:GetTable",
+                            "glue:GetTables",
+                            "glue:CreateTable",
+                            "glue:UpdateTable",
+                            "glue:GetPartition",
+                            "glue:GetPartitions",
+                            "glue:BatchGetPartition",
+                            "glue:CreatePartition",
+                            "glue:BatchCreatePartition",
+                            "glue:UpdatePartition",
+                            "glue:BatchUpdatePartition",
                         ],
                         Resource: [glueArn("catalog"), glueArn(pulumi.interpolate`database/${database.name}`), curatedTables],
                     },
@@ -297,10 +343,16 @@ export class Catalog extends pulumi.ComponentResource {
                 databaseName: database.name,
                 role: crawlerRole.arn,
                 tablePrefix: CURATED_TABLE_PREFIX,
-                s3Targets: [CURATED_EVENTS_PREFIX, CURATED_AGGREGATES_PREFIX].map((prefix) => ({ path: pulumi.interpolate`s3://${lake.curated.name}/${prefix}/` })),
+                s3Targets: [CURATED_EVENTS_PREFIX, CURATED_AGGREGATES_PREFIX].map((prefix) => ({
+                    path: pulumi.interpolate`s3://${lake.curated.name}/${prefix}/`,
+                })),
                 securityConfiguration: secName,
                 ...CRAWLER_POLICY,
-                configuration: JSON.stringify({ Version: 1.0, CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } }, Grouping: { TableGroupingPolicy: "CombineCompatibleSchemas" } }),
+                configuration: JSON.stringify({
+                    Version: 1.0,
+                    CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } },
+                    Grouping: { TableGroupingPolicy: "CombineCompatibleSchemas" },
+                }),
             },
             { parent: this, dependsOn: [crawlerLogs] },
         );
@@ -308,7 +360,13 @@ export class Catalog extends pulumi.ComponentResource {
 
     /** Reading the raw events table's schema (Firehose's record format conversion). */
     schemaReadPermission(): Permission {
-        return this.grants.permission("schema-read", [{ Sid: "ReadEventSchema", Action: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"], Resource: [this.catalogArn, this.databaseArn, this.rawEventsTableArn] }]);
+        return this.grants.permission("schema-read", [
+            {
+                Sid: "ReadEventSchema",
+                Action: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
+                Resource: [this.catalogArn, this.databaseArn, this.rawEventsTableArn],
+            },
+        ]);
     }
 
     /** Grants `schemaReadPermission` as the policy `<catalog>-schema-read-<grantee>`. */

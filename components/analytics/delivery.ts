@@ -58,7 +58,9 @@ export class Delivery extends pulumi.ComponentResource {
     constructor(name: string, args: DeliveryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:analytics:Delivery", name, {}, opts);
         if (args.bufferSizeMiB < MIN_CONVERSION_BUFFER_MIB || args.bufferSizeMiB > 128) {
-            throw new RangeError(`${name}: bufferSizeMiB ${args.bufferSizeMiB} must be 64 to 128: Firehose record format conversion needs a buffer of at least 64 MiB`);
+            throw new RangeError(
+                `${name}: bufferSizeMiB ${args.bufferSizeMiB} must be 64 to 128: Firehose record format conversion needs a buffer of at least 64 MiB`,
+            );
         }
         const { lake, catalog, stream } = args;
 
@@ -75,7 +77,11 @@ export class Delivery extends pulumi.ComponentResource {
             {
                 description: "Firehose: reads the analytics stream, converts with the catalog schema, writes the raw zone",
                 assumeRolePolicy: policyDocument([
-                    { Action: "sts:AssumeRole", Principal: { Service: "firehose.amazonaws.com" }, Condition: { StringEquals: { "sts:ExternalId": args.accountId } } },
+                    {
+                        Action: "sts:AssumeRole",
+                        Principal: { Service: "firehose.amazonaws.com" },
+                        Condition: { StringEquals: { "sts:ExternalId": args.accountId } },
+                    },
                 ]),
             },
             { parent: this },

@@ -132,7 +132,17 @@ export class Analytics extends pulumi.ComponentResource {
         const parent = { parent: this };
         const common = { kmsKeyArn: args.context.kmsKeyArn, accountId: args.context.accountId, region: args.context.region };
 
-        this.stream = new EventStream(`${name}-events`, { ...args.stream, alarmTopicArn: args.context.alarmTopicArn, kmsKeyArn: args.context.kmsKeyArn, region: args.context.region, protect: args.context.stateful.protect }, parent);
+        this.stream = new EventStream(
+            `${name}-events`,
+            {
+                ...args.stream,
+                alarmTopicArn: args.context.alarmTopicArn,
+                kmsKeyArn: args.context.kmsKeyArn,
+                region: args.context.region,
+                protect: args.context.stateful.protect,
+            },
+            parent,
+        );
         this.lake = new DataLake(`${name}-lake`, { ...args.lake, ...common, protect: args.context.stateful.protect }, parent);
         this.catalog = new Catalog(
             `${name}-catalog`,
@@ -154,7 +164,14 @@ export class Analytics extends pulumi.ComponentResource {
 
         const emr = args.emr;
         this.emrMode = emr.mode;
-        const placement = { lake: this.lake, vpcId: args.vpcId, subnetIds: args.privateSubnetIds, releaseLabel: emr.releaseLabel, jobIntervalHours: emr.jobIntervalHours, ...common };
+        const placement = {
+            lake: this.lake,
+            vpcId: args.vpcId,
+            subnetIds: args.privateSubnetIds,
+            releaseLabel: emr.releaseLabel,
+            jobIntervalHours: emr.jobIntervalHours,
+            ...common,
+        };
         if (emr.mode === "serverless") {
             const app = new SparkServerless(`${name}-spark`, { ...emr.serverless, ...placement, logRetentionDays: emr.logRetentionDays }, parent);
             this.emrId = app.applicationId;

@@ -63,7 +63,13 @@ export class DataLake extends pulumi.ComponentResource {
         const zone = (zoneName: string, expirationDays?: number) =>
             new SecureBucket(
                 `${name}-${zoneName}`,
-                { kmsKeyArn: args.kmsKeyArn, versioning: true, expirationDays, noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays, protect: args.protect },
+                {
+                    kmsKeyArn: args.kmsKeyArn,
+                    versioning: true,
+                    expirationDays,
+                    noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays,
+                    protect: args.protect,
+                },
                 { parent: this },
             );
         const buckets = {
@@ -101,14 +107,24 @@ export class DataLake extends pulumi.ComponentResource {
             for (const [zoneName, bucket] of Object.entries(buckets)) {
                 new aws.s3.BucketLogging(
                     `${name}-${zoneName}-access-logging`,
-                    { bucket: bucket.name, targetBucket: logs.name, targetPrefix: `${zoneName}/`, targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } } },
+                    {
+                        bucket: bucket.name,
+                        targetBucket: logs.name,
+                        targetPrefix: `${zoneName}/`,
+                        targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
+                    },
                     // S3 checks the log bucket's policy when logging is turned on, and rejects concurrent changes to one bucket.
                     { parent: this, dependsOn: [logs.policy, bucket.policy] },
                 );
             }
             this.accessLogs = logs;
         }
-        const names: { [role: string]: pulumi.Output<string> } = { raw: this.raw.name, curated: this.curated.name, assets: this.assets.name, work: this.work.name };
+        const names: { [role: string]: pulumi.Output<string> } = {
+            raw: this.raw.name,
+            curated: this.curated.name,
+            assets: this.assets.name,
+            work: this.work.name,
+        };
         if (this.accessLogs) names.accessLogs = this.accessLogs.name;
         this.bucketNames = pulumi.all(names);
         this.registerOutputs({ bucketNames: this.bucketNames });
@@ -136,7 +152,11 @@ export class DataLake extends pulumi.ComponentResource {
     readWritePermission(bucket: LakeBucket, prefix: string, sid: string): Permission {
         return this.grants.permission(`read-write-${kebab(sid)}`, [
             ...this.bucketLevel(bucket, prefix, sid),
-            { Sid: `${sid}Objects`, Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: objects(bucket, prefix) },
+            {
+                Sid: `${sid}Objects`,
+                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                Resource: objects(bucket, prefix),
+            },
             this.keyUse(`${sid}Key`, ["kms:Decrypt", "kms:GenerateDataKey"]),
         ]);
     }
@@ -153,10 +173,17 @@ export class DataLake extends pulumi.ComponentResource {
             // Hadoop's S3 clients (EMRFS, S3A) list before writing below them. HeadBucket (an
             // existence check Firehose and the S3 clients make) is authorized as s3:ListBucket and
             // carries no s3:prefix, so the condition applies only where the key exists.
-            { Sid: `${sid}List`, Action: "s3:ListBucket", Resource: bucket.arn, Condition: { StringLikeIfExists: { "s3:prefix": [`${prefix}*`, ...parents] } } },
+            {
+                Sid: `${sid}List`,
+                Action: "s3:ListBucket",
+                Resource: bucket.arn,
+                Condition: { StringLikeIfExists: { "s3:prefix": [`${prefix}*`, ...parents] } },
+            },
             { Sid: `${sid}Bucket`, Action: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], Resource: bucket.arn },
             // The same clients HEAD the directory markers above the prefix; a refused HEAD fails the write.
-            ...(parents.length > 0 ? [{ Sid: `${sid}Parents`, Action: "s3:GetObject", Resource: parents.map((p) => pulumi.interpolate`${bucket.arn}/${p}`) }] : []),
+            ...(parents.length > 0
+                ? [{ Sid: `${sid}Parents`, Action: "s3:GetObject", Resource: parents.map((p) => pulumi.interpolate`${bucket.arn}/${p}`) }]
+                : []),
         ];
     }
 

@@ -127,18 +127,62 @@ export class SparkCluster extends pulumi.ComponentResource {
         const serviceAccess = group("service-access", "EMR-managed: EMR service access to nodes in private subnets");
         // Nodes reach S3 (gateway endpoint) and EMR, KMS and STS (through NAT) over HTTPS, and each
         // other on any port (HDFS, YARN, Spark shuffle); EMR adds the matching ingress rules.
-        const nodes = [["primary", primary], ["core", core]] as const;
+        const nodes = [
+            ["primary", primary],
+            ["core", core],
+        ] as const;
         for (const [role, sg] of nodes) {
-            new aws.vpc.SecurityGroupEgressRule(`${name}-${role}-https-out`, { securityGroupId: sg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs and S3 over HTTPS" }, parent);
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-${role}-https-out`,
+                { securityGroupId: sg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs and S3 over HTTPS" },
+                parent,
+            );
             for (const [peerRole, peer] of nodes) {
-                new aws.vpc.SecurityGroupEgressRule(`${name}-${role}-to-${peerRole}`, { securityGroupId: sg.id, referencedSecurityGroupId: peer.id, ipProtocol: "-1", description: `Cluster traffic to the ${peerRole} nodes` }, parent);
+                new aws.vpc.SecurityGroupEgressRule(
+                    `${name}-${role}-to-${peerRole}`,
+                    { securityGroupId: sg.id, referencedSecurityGroupId: peer.id, ipProtocol: "-1", description: `Cluster traffic to the ${peerRole} nodes` },
+                    parent,
+                );
             }
         }
-        new aws.vpc.SecurityGroupEgressRule(`${name}-primary-to-service`, { securityGroupId: primary.id, referencedSecurityGroupId: serviceAccess.id, ipProtocol: "tcp", fromPort: 9443, toPort: 9443, description: "Primary node to EMR service access" }, parent);
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-primary-to-service`,
+            {
+                securityGroupId: primary.id,
+                referencedSecurityGroupId: serviceAccess.id,
+                ipProtocol: "tcp",
+                fromPort: 9443,
+                toPort: 9443,
+                description: "Primary node to EMR service access",
+            },
+            parent,
+        );
         // EMR's service talks to the primary node through the service access group (private subnets).
-        new aws.vpc.SecurityGroupIngressRule(`${name}-service-from-primary`, { securityGroupId: serviceAccess.id, referencedSecurityGroupId: primary.id, ipProtocol: "tcp", fromPort: 9443, toPort: 9443, description: "Primary node to EMR service access" }, parent);
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-service-from-primary`,
+            {
+                securityGroupId: serviceAccess.id,
+                referencedSecurityGroupId: primary.id,
+                ipProtocol: "tcp",
+                fromPort: 9443,
+                toPort: 9443,
+                description: "Primary node to EMR service access",
+            },
+            parent,
+        );
         for (const [role, sg] of nodes) {
-            new aws.vpc.SecurityGroupEgressRule(`${name}-service-to-${role}`, { securityGroupId: serviceAccess.id, referencedSecurityGroupId: sg.id, ipProtocol: "tcp", fromPort: 8443, toPort: 8443, description: `EMR service access to the ${role} nodes` }, parent);
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-service-to-${role}`,
+                {
+                    securityGroupId: serviceAccess.id,
+                    referencedSecurityGroupId: sg.id,
+                    ipProtocol: "tcp",
+                    fromPort: 8443,
+                    toPort: 8443,
+                    description: `EMR service access to the ${role} nodes`,
+                },
+                parent,
+            );
         }
         return { primary, core, serviceAccess };
     }
@@ -167,9 +211,18 @@ export class SparkCluster extends pulumi.ComponentResource {
                 managedPolicyArns: [EMR_SERVICE_POLICY_ARN],
                 statements: [
                     // The v2 policy leaves passing the instance role to the customer.
-                    { Sid: "PassInstanceRole", Action: "iam:PassRole", Resource: instance.arn, Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } },
+                    {
+                        Sid: "PassInstanceRole",
+                        Action: "iam:PassRole",
+                        Resource: instance.arn,
+                        Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
+                    },
                     // EMR launches the nodes' EBS volumes encrypted with the platform key.
-                    { Sid: "EbsKey", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: args.kmsKeyArn },
+                    {
+                        Sid: "EbsKey",
+                        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                        Resource: args.kmsKeyArn,
+                    },
                     { Sid: "EbsKeyGrants", Action: "kms:CreateGrant", Resource: args.kmsKeyArn, Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
                 ],
             },
@@ -230,8 +283,15 @@ export class SparkCluster extends pulumi.ComponentResource {
                 name: "task-spot",
                 targetSpotCapacity: INITIAL_TASK_UNITS,
                 targetOnDemandCapacity: 0,
-                instanceTypeConfigs: args.taskInstanceTypes.map((instanceType) => ({ instanceType, weightedCapacity: 1, bidPriceAsPercentageOfOnDemandPrice: 100, ebsConfigs: NODE_VOLUMES })),
-                launchSpecifications: { spotSpecifications: [{ allocationStrategy: "price-capacity-optimized", timeoutAction: "SWITCH_TO_ON_DEMAND", timeoutDurationMinutes: 10 }] },
+                instanceTypeConfigs: args.taskInstanceTypes.map((instanceType) => ({
+                    instanceType,
+                    weightedCapacity: 1,
+                    bidPriceAsPercentageOfOnDemandPrice: 100,
+                    ebsConfigs: NODE_VOLUMES,
+                })),
+                launchSpecifications: {
+                    spotSpecifications: [{ allocationStrategy: "price-capacity-optimized", timeoutAction: "SWITCH_TO_ON_DEMAND", timeoutDurationMinutes: 10 }],
+                },
             },
             // Managed scaling owns the fleet's size after creation.
             { parent: this, ignoreChanges: ["targetSpotCapacity", "targetOnDemandCapacity"] },
@@ -273,7 +333,15 @@ export class SparkCluster extends pulumi.ComponentResource {
                                 Jar: "command-runner.jar",
                                 Args: pulumi
                                     .all([job.entryPoint, job.arguments])
-                                    .apply(([entryPoint, jobArgs]) => ["spark-submit", "--deploy-mode", "cluster", "--conf", "spark.sql.sources.partitionOverwriteMode=dynamic", entryPoint, ...jobArgs]),
+                                    .apply(([entryPoint, jobArgs]) => [
+                                        "spark-submit",
+                                        "--deploy-mode",
+                                        "cluster",
+                                        "--conf",
+                                        "spark.sql.sources.partitionOverwriteMode=dynamic",
+                                        entryPoint,
+                                        ...jobArgs,
+                                    ]),
                             },
                         },
                     ],
@@ -297,7 +365,13 @@ function instanceStatements(args: SparkClusterArgs, lake: DataLake, tlsUri: stri
         { Sid: "LocalDiskKey", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: args.kmsKeyArn },
         {
             Sid: "DescribeOwnCluster",
-            Action: ["elasticmapreduce:DescribeCluster", "elasticmapreduce:ListInstanceFleets", "elasticmapreduce:ListInstances", "elasticmapreduce:ListSteps", "elasticmapreduce:ListBootstrapActions"],
+            Action: [
+                "elasticmapreduce:DescribeCluster",
+                "elasticmapreduce:ListInstanceFleets",
+                "elasticmapreduce:ListInstances",
+                "elasticmapreduce:ListSteps",
+                "elasticmapreduce:ListBootstrapActions",
+            ],
             Resource: pulumi.interpolate`arn:aws:elasticmapreduce:${args.region}:${args.accountId}:cluster/*`,
         },
     ];

@@ -33,11 +33,16 @@ export function sparkJob(name: string, lake: DataLake, kmsKeyArn: pulumi.Input<s
     );
     return {
         entryPoint: pulumi.interpolate`s3://${script.bucket}/${script.key}`,
-        arguments: pulumi.all([lake.curated.name]).apply(([curated]) => [
-            "--input", `s3://${curated}/${CURATED_EVENTS_PREFIX}/`,
-            "--output", `s3://${curated}/${CURATED_AGGREGATES_PREFIX}/`,
-            "--lookback-days", "3",
-        ]),
+        arguments: pulumi
+            .all([lake.curated.name])
+            .apply(([curated]) => [
+                "--input",
+                `s3://${curated}/${CURATED_EVENTS_PREFIX}/`,
+                "--output",
+                `s3://${curated}/${CURATED_AGGREGATES_PREFIX}/`,
+                "--lookback-days",
+                "3",
+            ]),
     };
 }
 

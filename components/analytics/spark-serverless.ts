@@ -55,8 +55,16 @@ export class SparkServerless extends pulumi.ComponentResource {
 
     /** Workers open connections (S3, Glue, STS) and accept none. */
     private securityGroup(name: string, args: SparkServerlessArgs): aws.ec2.SecurityGroup {
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: "EMR Serverless workers: HTTPS out only", tags: { Name: `${name}-sg` } }, { parent: this });
-        new aws.vpc.SecurityGroupEgressRule(`${name}-https-out`, { securityGroupId: sg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs and S3 over HTTPS" }, { parent: this });
+        const sg = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            { vpcId: args.vpcId, description: "EMR Serverless workers: HTTPS out only", tags: { Name: `${name}-sg` } },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-https-out`,
+            { securityGroupId: sg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs and S3 over HTTPS" },
+            { parent: this },
+        );
         return sg;
     }
 
@@ -73,7 +81,10 @@ export class SparkServerless extends pulumi.ComponentResource {
                 maximumCapacity: { cpu: `${args.maxVcpu} vCPU`, memory: `${args.maxMemoryGiB} GB` },
                 networkConfiguration: { subnetIds: args.subnetIds, securityGroupIds: [sg.id] },
                 monitoringConfiguration: {
-                    s3MonitoringConfiguration: { logUri: pulumi.interpolate`s3://${args.lake.work.name}/spark-logs/serverless/`, encryptionKeyArn: args.kmsKeyArn },
+                    s3MonitoringConfiguration: {
+                        logUri: pulumi.interpolate`s3://${args.lake.work.name}/spark-logs/serverless/`,
+                        encryptionKeyArn: args.kmsKeyArn,
+                    },
                     cloudwatchLoggingConfiguration: { enabled: true, logGroupName: logGroup.name },
                 },
             },
@@ -94,8 +105,16 @@ export class SparkServerless extends pulumi.ComponentResource {
                     ...permissionStatements(...sparkJobLakeAccess(lake), lake.readWritePermission(lake.work, "spark-logs/serverless", "SparkLogs")),
                     // The job encrypts the logs it uploads with the application's log key itself, not through S3.
                     { Sid: "EncryptJobLogs", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.kmsKeyArn },
-                    { Sid: "FindLogGroup", Action: "logs:DescribeLogGroups", Resource: pulumi.interpolate`arn:aws:logs:${args.region}:${args.accountId}:log-group:*` },
-                    { Sid: "WriteJobLogs", Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`] },
+                    {
+                        Sid: "FindLogGroup",
+                        Action: "logs:DescribeLogGroups",
+                        Resource: pulumi.interpolate`arn:aws:logs:${args.region}:${args.accountId}:log-group:*`,
+                    },
+                    {
+                        Sid: "WriteJobLogs",
+                        Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                        Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
+                    },
                 ],
             },
             { parent: this },
@@ -103,7 +122,13 @@ export class SparkServerless extends pulumi.ComponentResource {
     }
 
     /** The daily aggregation, started on a schedule as a job run. */
-    private scheduleJob(name: string, args: SparkServerlessArgs, job: ReturnType<typeof sparkJob>, application: aws.emrserverless.Application, jobRole: ServiceRole): void {
+    private scheduleJob(
+        name: string,
+        args: SparkServerlessArgs,
+        job: ReturnType<typeof sparkJob>,
+        application: aws.emrserverless.Application,
+        jobRole: ServiceRole,
+    ): void {
         sparkSchedule(
             `${name}-schedule`,
             {
@@ -115,11 +140,22 @@ export class SparkServerless extends pulumi.ComponentResource {
                     ClientToken: "<aws.scheduler.execution-id>",
                     ExecutionRoleArn: jobRole.arn,
                     Name: "daily-aggregates",
-                    JobDriver: { SparkSubmit: { EntryPoint: job.entryPoint, EntryPointArguments: job.arguments, SparkSubmitParameters: "--conf spark.sql.sources.partitionOverwriteMode=dynamic" } },
+                    JobDriver: {
+                        SparkSubmit: {
+                            EntryPoint: job.entryPoint,
+                            EntryPointArguments: job.arguments,
+                            SparkSubmitParameters: "--conf spark.sql.sources.partitionOverwriteMode=dynamic",
+                        },
+                    },
                 }),
                 statements: [
                     { Sid: "StartJobRun", Action: "emr-serverless:StartJobRun", Resource: [application.arn, pulumi.interpolate`${application.arn}/jobruns/*`] },
-                    { Sid: "PassJobRole", Action: "iam:PassRole", Resource: jobRole.arn, Condition: { StringEquals: { "iam:PassedToService": "emr-serverless.amazonaws.com" } } },
+                    {
+                        Sid: "PassJobRole",
+                        Action: "iam:PassRole",
+                        Resource: jobRole.arn,
+                        Condition: { StringEquals: { "iam:PassedToService": "emr-serverless.amazonaws.com" } },
+                    },
                     // The application encrypts its S3 logs with the platform key, and EMR Serverless
                     // rejects a job run whose submitter may not use that key (decrypting is granted below).
                     { Sid: "SubmitWithLogKey", Action: "kms:GenerateDataKey", Resource: args.kmsKeyArn },

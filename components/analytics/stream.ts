@@ -30,8 +30,13 @@ export interface EventStreamArgs {
 }
 
 const SHARD_METRICS = [
-    "IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords",
-    "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds",
+    "IncomingBytes",
+    "IncomingRecords",
+    "OutgoingBytes",
+    "OutgoingRecords",
+    "WriteProvisionedThroughputExceeded",
+    "ReadProvisionedThroughputExceeded",
+    "IteratorAgeMilliseconds",
 ];
 
 /** The Kinesis data stream services publish analytics events to, KMS-encrypted, with its alarms. */
@@ -70,7 +75,12 @@ export class EventStream extends pulumi.ComponentResource {
         this.name = this.stream.name;
         this.arn = this.stream.arn;
 
-        const alarm = { namespace: "AWS/Kinesis", dimensions: { StreamName: this.stream.name }, alarmActions: [args.alarmTopicArn], okActions: [args.alarmTopicArn] };
+        const alarm = {
+            namespace: "AWS/Kinesis",
+            dimensions: { StreamName: this.stream.name },
+            alarmActions: [args.alarmTopicArn],
+            okActions: [args.alarmTopicArn],
+        };
         // Consumers (Firehose) falling behind: past the retention period records expire unread.
         new aws.cloudwatch.MetricAlarm(
             `${name}-iterator-age`,
@@ -110,7 +120,11 @@ export class EventStream extends pulumi.ComponentResource {
     /** Putting records (PutRecord, PutRecords) and encrypting them with the stream's key. */
     writePermission(): Permission {
         return this.grants.permission("write", [
-            { Sid: "PutRecords", Action: ["kinesis:PutRecord", "kinesis:PutRecords", "kinesis:DescribeStreamSummary", "kinesis:ListShards"], Resource: this.arn },
+            {
+                Sid: "PutRecords",
+                Action: ["kinesis:PutRecord", "kinesis:PutRecords", "kinesis:DescribeStreamSummary", "kinesis:ListShards"],
+                Resource: this.arn,
+            },
             this.keyUse("StreamKeyEncrypt", "kms:GenerateDataKey"),
         ]);
     }
@@ -123,7 +137,11 @@ export class EventStream extends pulumi.ComponentResource {
     /** Reading records with GetRecords and decrypting them. */
     readPermission(): Permission {
         return this.grants.permission("read", [
-            { Sid: "ReadStream", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"], Resource: this.arn },
+            {
+                Sid: "ReadStream",
+                Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
+                Resource: this.arn,
+            },
             this.keyUse("StreamKeyDecrypt", "kms:Decrypt"),
         ]);
     }
@@ -135,6 +153,11 @@ export class EventStream extends pulumi.ComponentResource {
 
     /** Kinesis server-side encryption calls KMS on the caller's behalf; only through Kinesis. */
     private keyUse(sid: string, action: string): Statement {
-        return { Sid: sid, Action: action, Resource: this.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `kinesis.${this.region}.amazonaws.com` } } };
+        return {
+            Sid: sid,
+            Action: action,
+            Resource: this.kmsKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": `kinesis.${this.region}.amazonaws.com` } },
+        };
     }
 }

@@ -27,7 +27,11 @@ export class ContainerCluster extends pulumi.ComponentResource {
     constructor(name: string, args: ContainerClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("platform:containers:ContainerCluster", name, {}, opts);
         const parent = { parent: this };
-        const namespace = new aws.servicediscovery.HttpNamespace(`${name}-services`, { name: platformName(name), description: `Service Connect names of ${name}'s services` }, parent);
+        const namespace = new aws.servicediscovery.HttpNamespace(
+            `${name}-services`,
+            { name: platformName(name), description: `Service Connect names of ${name}'s services` },
+            parent,
+        );
         const cluster = new aws.ecs.Cluster(
             name,
             { name: platformName(name), settings: [{ name: "containerInsights", value: "enabled" }], serviceConnectDefaults: { namespace: namespace.arn } },

@@ -51,7 +51,14 @@ export class ImageRepository extends pulumi.ComponentResource {
             {
                 repository: repo.name,
                 policy: JSON.stringify({
-                    rules: [{ rulePriority: 1, description: `Keep the last ${keep} images`, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keep }, action: { type: "expire" } }],
+                    rules: [
+                        {
+                            rulePriority: 1,
+                            description: `Keep the last ${keep} images`,
+                            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keep },
+                            action: { type: "expire" },
+                        },
+                    ],
                 }),
             },
             { parent: this },

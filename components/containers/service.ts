@@ -116,11 +116,23 @@ export class ContainerService extends pulumi.ComponentResource implements Grante
         super("platform:containers:ContainerService", name, {}, opts);
         const args: Args = withDefaults(CONTAINER_SERVICE_DEFAULTS, given);
         this.name = name;
-        this.securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: `Tasks of the ${name} service`, tags: { Name: `${name}-sg` } }, { parent: this });
+        this.securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            { vpcId: args.vpcId, description: `Tasks of the ${name} service`, tags: { Name: `${name}-sg` } },
+            { parent: this },
+        );
         // AWS APIs (ECR, CloudWatch Logs, DynamoDB through its gateway endpoint) over HTTPS.
-        new aws.vpc.SecurityGroupEgressRule(`${name}-to-https`, { securityGroupId: this.securityGroup.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs" }, { parent: this });
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-to-https`,
+            { securityGroupId: this.securityGroup.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs" },
+            { parent: this },
+        );
 
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: platformPath("containers", name), retentionInDays: args.logRetentionDays, kmsKeyId: args.context.kmsKeyArn }, { parent: this });
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: platformPath("containers", name), retentionInDays: args.logRetentionDays, kmsKeyId: args.context.kmsKeyArn },
+            { parent: this },
+        );
         const roles = this.roles(name, args, logGroup);
         const taskDefinition = this.taskDefinition(name, args, logGroup, roles);
         const route = args.loadBalancer ? this.route(name, args, args.loadBalancer) : undefined;
@@ -143,8 +155,16 @@ export class ContainerService extends pulumi.ComponentResource implements Grante
     allowFrom(client: ContainerService): pulumi.Resource[] {
         const port = { ipProtocol: "tcp", fromPort: CONTAINER_PORT, toPort: CONTAINER_PORT };
         return [
-            new aws.vpc.SecurityGroupIngressRule(`${this.name}-from-${client.name}`, { securityGroupId: this.securityGroup.id, referencedSecurityGroupId: client.securityGroup.id, ...port, description: `from ${client.name}` }, { parent: this }),
-            new aws.vpc.SecurityGroupEgressRule(`${client.name}-to-${this.name}`, { securityGroupId: client.securityGroup.id, referencedSecurityGroupId: this.securityGroup.id, ...port, description: `to ${this.name}` }, { parent: client }),
+            new aws.vpc.SecurityGroupIngressRule(
+                `${this.name}-from-${client.name}`,
+                { securityGroupId: this.securityGroup.id, referencedSecurityGroupId: client.securityGroup.id, ...port, description: `from ${client.name}` },
+                { parent: this },
+            ),
+            new aws.vpc.SecurityGroupEgressRule(
+                `${client.name}-to-${this.name}`,
+                { securityGroupId: client.securityGroup.id, referencedSecurityGroupId: this.securityGroup.id, ...port, description: `to ${this.name}` },
+                { parent: client },
+            ),
         ];
     }
 
@@ -160,9 +180,15 @@ export class ContainerService extends pulumi.ComponentResource implements Grante
                 statements: [
                     // GetAuthorizationToken has no resource scope (Amazon ECR User Guide, "Private registry authentication").
                     { Sid: "EcrLogin", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-                    { Sid: "PullOwnImage", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: args.repository.arn },
+                    {
+                        Sid: "PullOwnImage",
+                        Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                        Resource: args.repository.arn,
+                    },
                     { Sid: "WriteOwnLogs", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
-                    ...(secretArns.length > 0 ? [{ Sid: "ReadOwnSecrets", Action: ["secretsmanager:GetSecretValue", "ssm:GetParameters"], Resource: secretArns } satisfies Statement] : []),
+                    ...(secretArns.length > 0
+                        ? [{ Sid: "ReadOwnSecrets", Action: ["secretsmanager:GetSecretValue", "ssm:GetParameters"], Resource: secretArns } satisfies Statement]
+                        : []),
                 ],
             },
             { parent: this },
@@ -181,7 +207,12 @@ export class ContainerService extends pulumi.ComponentResource implements Grante
         return { execution, task };
     }
 
-    private taskDefinition(name: string, args: Args, logGroup: aws.cloudwatch.LogGroup, roles: { execution: ServiceRole; task: ServiceRole }): aws.ecs.TaskDefinition {
+    private taskDefinition(
+        name: string,
+        args: Args,
+        logGroup: aws.cloudwatch.LogGroup,
+        roles: { execution: ServiceRole; task: ServiceRole },
+    ): aws.ecs.TaskDefinition {
         // Without a tag nothing runs (desired count 0), so the reference is never pulled.
         const image = pulumi.interpolate`${args.repository.url}:${args.imageTag ?? "unset"}`;
         const environment = Object.entries(args.environment ?? {}).map(([k, v]) => pulumi.output(v).apply((value) => ({ name: k, value })));
@@ -201,7 +232,10 @@ export class ContainerService extends pulumi.ComponentResource implements Grante
                     healthCheck: { command: HEALTH_CHECK_COMMAND, interval: 15, timeout: 5, retries: 3, startPeriod: 15 },
                     // An init process reaps children (and ECS Exec's agent needs it).
                     linuxParameters: { initProcessEnabled: true },
-                    logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": group, "awslogs-region": args.context.region, "awslogs-stream-prefix": name } },
+                    logConfiguration: {
+                        logDriver: "awslogs",
+                        options: { "awslogs-group": group, "awslogs-region": args.context.region, "awslogs-stream-prefix": name },
+                    },
                 },
             ]),
         );
@@ -238,24 +272,46 @@ export class ContainerService extends pulumi.ComponentResource implements Grante
             parent,
         );
         const port = { ipProtocol: "tcp", fromPort: CONTAINER_PORT, toPort: CONTAINER_PORT };
-        new aws.vpc.SecurityGroupIngressRule(`${name}-from-alb`, { securityGroupId: this.securityGroup.id, referencedSecurityGroupId: lb.albSecurityGroupId, ...port, description: "from the load balancer" }, parent);
-        new aws.vpc.SecurityGroupEgressRule(`${name}-alb-to-tasks`, { securityGroupId: lb.albSecurityGroupId, referencedSecurityGroupId: this.securityGroup.id, ...port, description: `to the ${name} service` }, parent);
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-from-alb`,
+            { securityGroupId: this.securityGroup.id, referencedSecurityGroupId: lb.albSecurityGroupId, ...port, description: "from the load balancer" },
+            parent,
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-alb-to-tasks`,
+            { securityGroupId: lb.albSecurityGroupId, referencedSecurityGroupId: this.securityGroup.id, ...port, description: `to the ${name} service` },
+            parent,
+        );
         const header = lb.originHeader ? [{ httpHeader: { httpHeaderName: lb.originHeader.name, values: [lb.originHeader.value] } }] : [];
         const rule = new aws.lb.ListenerRule(
             `${name}-route`,
-            { listenerArn: lb.listenerArn, priority: lb.priority, conditions: [{ pathPattern: { values: [lb.path] } }, ...header], actions: [{ type: "forward", targetGroupArn: targetGroup.arn }] },
+            {
+                listenerArn: lb.listenerArn,
+                priority: lb.priority,
+                conditions: [{ pathPattern: { values: [lb.path] } }, ...header],
+                actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+            },
             parent,
         );
         return { targetGroup, rule };
     }
 
-    private service(name: string, args: Args, taskDefinition: aws.ecs.TaskDefinition, logGroup: aws.cloudwatch.LogGroup, route?: { targetGroup: aws.lb.TargetGroup; rule: aws.lb.ListenerRule }): aws.ecs.Service {
+    private service(
+        name: string,
+        args: Args,
+        taskDefinition: aws.ecs.TaskDefinition,
+        logGroup: aws.cloudwatch.LogGroup,
+        route?: { targetGroup: aws.lb.TargetGroup; rule: aws.lb.ListenerRule },
+    ): aws.ecs.Service {
         const { onDemandBase, onDemandWeight, spotWeight } = args.capacity;
         const strategy = [
             ...(onDemandBase > 0 || onDemandWeight > 0 ? [{ capacityProvider: "FARGATE", base: onDemandBase, weight: onDemandWeight }] : []),
             ...(spotWeight > 0 ? [{ capacityProvider: "FARGATE_SPOT", base: 0, weight: spotWeight }] : []),
         ];
-        const logs = { logDriver: "awslogs", options: { "awslogs-group": logGroup.name, "awslogs-region": args.context.region, "awslogs-stream-prefix": "service-connect" } };
+        const logs = {
+            logDriver: "awslogs",
+            options: { "awslogs-group": logGroup.name, "awslogs-region": args.context.region, "awslogs-stream-prefix": "service-connect" },
+        };
         return new aws.ecs.Service(
             `${name}-service`,
             {
@@ -302,7 +358,11 @@ export class ContainerService extends pulumi.ComponentResource implements Grante
             },
             parent,
         );
-        const track = (id: string, metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification, value: number) =>
+        const track = (
+            id: string,
+            metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
+            value: number,
+        ) =>
             new aws.appautoscaling.Policy(
                 `${name}-${id}`,
                 {
@@ -310,7 +370,12 @@ export class ContainerService extends pulumi.ComponentResource implements Grante
                     serviceNamespace: target.serviceNamespace,
                     scalableDimension: target.scalableDimension,
                     resourceId: target.resourceId,
-                    targetTrackingScalingPolicyConfiguration: { predefinedMetricSpecification: metric, targetValue: value, scaleInCooldown: 120, scaleOutCooldown: 60 },
+                    targetTrackingScalingPolicyConfiguration: {
+                        predefinedMetricSpecification: metric,
+                        targetValue: value,
+                        scaleInCooldown: 120,
+                        scaleOutCooldown: 60,
+                    },
                 },
                 parent,
             );

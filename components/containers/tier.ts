@@ -8,7 +8,10 @@ import { ImageRepository } from "./repository";
 import { ContainerService, type ContainerServiceArgs } from "./service";
 
 /** One service of the tier: its size, scaling and capacity, image, exposure, callees, environment and grants. */
-export interface TierService extends Pick<ContainerServiceArgs, "cpu" | "memory" | "architecture" | "minTasks" | "maxTasks" | "cpuTargetPercent" | "imageTag" | "environment" | "secrets" | "grants"> {
+export interface TierService extends Pick<
+    ContainerServiceArgs,
+    "cpu" | "memory" | "architecture" | "minTasks" | "maxTasks" | "cpuTargetPercent" | "imageTag" | "environment" | "secrets" | "grants"
+> {
     onDemandBase: number;
     onDemandWeight: number;
     spotWeight: number;
@@ -67,11 +70,21 @@ export class ContainerTier extends pulumi.ComponentResource {
         const publicNames = names.filter((n) => args.services[n].public);
         for (const svc of names) {
             const s = args.services[svc];
-            const repository = new ImageRepository(svc, { kmsKeyArn: args.context.kmsKeyArn, keepImages: args.keepImages, stateful: args.context.stateful }, parent);
+            const repository = new ImageRepository(
+                svc,
+                { kmsKeyArn: args.context.kmsKeyArn, keepImages: args.keepImages, stateful: args.context.stateful },
+                parent,
+            );
             this.repositories[svc] = repository;
             const route =
                 s.public && s.path && s.requestsPerTarget !== undefined
-                    ? { ...args.loadBalancer, path: s.path, requestsPerTarget: s.requestsPerTarget, healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds, priority: RULE_PRIORITY.containerServicesFrom + publicNames.indexOf(svc) }
+                    ? {
+                          ...args.loadBalancer,
+                          path: s.path,
+                          requestsPerTarget: s.requestsPerTarget,
+                          healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
+                          priority: RULE_PRIORITY.containerServicesFrom + publicNames.indexOf(svc),
+                      }
                     : undefined;
             this.services[svc] = new ContainerService(
                 svc,

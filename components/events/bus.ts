@@ -23,7 +23,11 @@ export interface EventBusArgs {
 }
 
 /** The ARNs of a bus and of its rules, known before the bus exists (so policies naming them create no cycle). */
-export function busArns(region: string, accountId: pulumi.Input<string>, busName: string): { busArn: pulumi.Output<string>; ruleArnPattern: pulumi.Output<string> } {
+export function busArns(
+    region: string,
+    accountId: pulumi.Input<string>,
+    busName: string,
+): { busArn: pulumi.Output<string>; ruleArnPattern: pulumi.Output<string> } {
     return {
         busArn: pulumi.interpolate`arn:aws:events:${region}:${accountId}:event-bus/${busName}`,
         ruleArnPattern: pulumi.interpolate`arn:aws:events:${region}:${accountId}:rule/${busName}/*`,
@@ -79,7 +83,12 @@ export class EventBus extends pulumi.ComponentResource {
         );
         this.bus = new aws.cloudwatch.EventBus(
             `${name}-bus`,
-            { name: args.busName, description: `Domain events of the platform (${stackName()})`, kmsKeyIdentifier: args.kmsKeyArn, deadLetterConfig: { arn: this.failures.arn } },
+            {
+                name: args.busName,
+                description: `Domain events of the platform (${stackName()})`,
+                kmsKeyIdentifier: args.kmsKeyArn,
+                deadLetterConfig: { arn: this.failures.arn },
+            },
             { parent: this },
         );
         const archive = new aws.cloudwatch.EventArchive(
@@ -101,7 +110,10 @@ export class EventBus extends pulumi.ComponentResource {
     }
 
     /** A rule on this bus sending events that match `pattern` to `target`, with retries and the failure queue. */
-    route(id: string, args: { description: string; pattern: Record<string, unknown>; target: RouteTarget }): { rule: aws.cloudwatch.EventRule; target: aws.cloudwatch.EventTarget } {
+    route(
+        id: string,
+        args: { description: string; pattern: Record<string, unknown>; target: RouteTarget },
+    ): { rule: aws.cloudwatch.EventRule; target: aws.cloudwatch.EventTarget } {
         const name = `${this.componentName}-${id}`;
         const rule = new aws.cloudwatch.EventRule(
             name,

@@ -59,9 +59,12 @@ export class QueueConsumer extends pulumi.ComponentResource {
     constructor(name: string, args: QueueConsumerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:events:QueueConsumer", name, {}, opts);
         const { min, max } = EVENT_LIMITS.sqsMaximumConcurrency;
-        if (args.maximumConcurrency < min || args.maximumConcurrency > max) throw new RangeError(`${name}: maximumConcurrency ${args.maximumConcurrency} is outside SQS's ${min}..${max}`);
-        if (args.reservedConcurrency < args.maximumConcurrency) throw new RangeError(`${name}: reservedConcurrency ${args.reservedConcurrency} is below maximumConcurrency ${args.maximumConcurrency}`);
-        if (args.batchSize > EVENT_LIMITS.sqsBatchWithoutWindow && args.maxBatchingWindowSeconds < 1) throw new RangeError(`${name}: batchSize ${args.batchSize} needs a batching window of at least 1 s`);
+        if (args.maximumConcurrency < min || args.maximumConcurrency > max)
+            throw new RangeError(`${name}: maximumConcurrency ${args.maximumConcurrency} is outside SQS's ${min}..${max}`);
+        if (args.reservedConcurrency < args.maximumConcurrency)
+            throw new RangeError(`${name}: reservedConcurrency ${args.reservedConcurrency} is below maximumConcurrency ${args.maximumConcurrency}`);
+        if (args.batchSize > EVENT_LIMITS.sqsBatchWithoutWindow && args.maxBatchingWindowSeconds < 1)
+            throw new RangeError(`${name}: batchSize ${args.batchSize} needs a batching window of at least 1 s`);
 
         this.queue = new MessageQueue(
             `${name}-queue`,

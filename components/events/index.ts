@@ -192,7 +192,16 @@ export class Events extends pulumi.ComponentResource {
         this.streamProcessor = this.activityProcessor(name, args, common);
         this.orders = new OrderService(
             `${name}-orders`,
-            { ...args.orders, ...common, database: args.database, vpcId: args.vpcId, subnetIds: args.privateSubnetIds, busName, busArn, accountId: args.context.accountId },
+            {
+                ...args.orders,
+                ...common,
+                database: args.database,
+                vpcId: args.vpcId,
+                subnetIds: args.privateSubnetIds,
+                busName,
+                busArn,
+                accountId: args.context.accountId,
+            },
             { parent: this },
         );
 
@@ -213,7 +222,12 @@ export class Events extends pulumi.ComponentResource {
     private fanOutTopic(name: string, args: EventsArgs, ruleArnPattern: pulumi.Output<string>): FanOutTopic {
         return new FanOutTopic(
             `${name}-order-events`,
-            { kmsKeyArn: args.context.kmsKeyArn, publishers: [{ service: "events.amazonaws.com", sourceArn: ruleArnPattern, like: true }], alarmTopicArn: args.context.alarmTopicArn, protect: args.context.stateful.protect },
+            {
+                kmsKeyArn: args.context.kmsKeyArn,
+                publishers: [{ service: "events.amazonaws.com", sourceArn: ruleArnPattern, like: true }],
+                alarmTopicArn: args.context.alarmTopicArn,
+                protect: args.context.stateful.protect,
+            },
             { parent: this },
         );
     }
@@ -239,7 +253,12 @@ export class Events extends pulumi.ComponentResource {
     }
 
     /** The topic's two subscribers, each a queue with its consumer: the projector (read model) and the analytics bridge (Kinesis). */
-    private topicConsumers(name: string, args: EventsArgs, common: FunctionCommon, topic: FanOutTopic): { projector: QueueConsumer; analyticsBridge: QueueConsumer } {
+    private topicConsumers(
+        name: string,
+        args: EventsArgs,
+        common: FunctionCommon,
+        topic: FanOutTopic,
+    ): { projector: QueueConsumer; analyticsBridge: QueueConsumer } {
         const consumerCommon = {
             ...common,
             region: args.context.region,
@@ -258,7 +277,14 @@ export class Events extends pulumi.ComponentResource {
                 description: "CQRS projector: order events into the read model in the global table",
                 environment: { TABLE_NAME: args.table.tableName },
                 statements: [],
-                grants: [args.table.keyedItemsPermission({ name: "project-read-model", sid: "ProjectReadModel", actions: ["PutItem"], prefixes: ["order", "customer"] })],
+                grants: [
+                    args.table.keyedItemsPermission({
+                        name: "project-read-model",
+                        sid: "ProjectReadModel",
+                        actions: ["PutItem"],
+                        prefixes: ["order", "customer"],
+                    }),
+                ],
             },
             { parent: this },
         );
@@ -313,9 +339,20 @@ export class Events extends pulumi.ComponentResource {
                 timeoutSeconds: processor.timeoutSeconds,
                 memoryMb: processor.memoryMb,
                 iteratorAgeAlarmSeconds: processor.iteratorAgeAlarmSeconds,
-                environment: { TABLE_NAME: args.table.tableName, TTL_ATTRIBUTE: args.table.ttlAttribute, RETENTION_DAYS: String(processor.activityRetentionDays) },
+                environment: {
+                    TABLE_NAME: args.table.tableName,
+                    TTL_ATTRIBUTE: args.table.ttlAttribute,
+                    RETENTION_DAYS: String(processor.activityRetentionDays),
+                },
                 statements: [],
-                grants: [args.table.keyedItemsPermission({ name: "write-activity", sid: "WriteActivity", actions: ["BatchWriteItem", "PutItem"], prefixes: ["activity"] })],
+                grants: [
+                    args.table.keyedItemsPermission({
+                        name: "write-activity",
+                        sid: "WriteActivity",
+                        actions: ["BatchWriteItem", "PutItem"],
+                        prefixes: ["activity"],
+                    }),
+                ],
                 region: args.context.region,
                 protect: args.context.stateful.protect,
             },

@@ -66,14 +66,29 @@ export class OrderService extends pulumi.ComponentResource {
 
     /** The functions' security group: the database proxy and AWS APIs over HTTPS, nothing else. */
     private securityGroup(name: string, args: OrderServiceArgs): aws.ec2.SecurityGroup {
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: `${name} functions: to the database proxy and AWS APIs only`, tags: { Name: `${name}-sg` } }, { parent: this });
+        const sg = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            { vpcId: args.vpcId, description: `${name} functions: to the database proxy and AWS APIs only`, tags: { Name: `${name}-sg` } },
+            { parent: this },
+        );
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-to-database-proxy`,
-            { securityGroupId: sg.id, referencedSecurityGroupId: args.database.proxySecurityGroupId, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, description: "to RDS Proxy" },
+            {
+                securityGroupId: sg.id,
+                referencedSecurityGroupId: args.database.proxySecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: 5432,
+                toPort: 5432,
+                description: "to RDS Proxy",
+            },
             { parent: this },
         );
         // EventBridge has no gateway endpoint: its API is reached over HTTPS through the NAT gateway.
-        new aws.vpc.SecurityGroupEgressRule(`${name}-to-https`, { securityGroupId: sg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs over HTTPS" }, { parent: this });
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-to-https`,
+            { securityGroupId: sg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs over HTTPS" },
+            { parent: this },
+        );
         args.database.allowClient(name, sg.id);
         return sg;
     }
@@ -98,12 +113,22 @@ export class OrderService extends pulumi.ComponentResource {
         };
         const placeOrder = new PlatformFunction(
             `${name}-place`,
-            { ...common, handlerExport: "placeOrderHandler", description: "Places an order: PostgreSQL and its outbox in one transaction, then OrderPlaced to the bus", reservedConcurrency: args.reservedConcurrency },
+            {
+                ...common,
+                handlerExport: "placeOrderHandler",
+                description: "Places an order: PostgreSQL and its outbox in one transaction, then OrderPlaced to the bus",
+                reservedConcurrency: args.reservedConcurrency,
+            },
             { parent: this },
         );
         const relay = new PlatformFunction(
             `${name}-relay`,
-            { ...common, handlerExport: "relayHandler", description: "Publishes outbox events left unpublished", reservedConcurrency: RELAY_RESERVED_CONCURRENCY },
+            {
+                ...common,
+                handlerExport: "relayHandler",
+                description: "Publishes outbox events left unpublished",
+                reservedConcurrency: RELAY_RESERVED_CONCURRENCY,
+            },
             { parent: this },
         );
 
@@ -114,7 +139,12 @@ export class OrderService extends pulumi.ComponentResource {
     private scheduleRelay(name: string, args: OrderServiceArgs): void {
         const schedulerRole = new ServiceRole(
             `${name}-relay-scheduler`,
-            { service: "scheduler.amazonaws.com", accountId: args.accountId, description: `Runs ${name}'s outbox relay`, statements: [{ Sid: "InvokeRelay", Action: "lambda:InvokeFunction", Resource: this.relay.arn }] },
+            {
+                service: "scheduler.amazonaws.com",
+                accountId: args.accountId,
+                description: `Runs ${name}'s outbox relay`,
+                statements: [{ Sid: "InvokeRelay", Action: "lambda:InvokeFunction", Resource: this.relay.arn }],
+            },
             { parent: this },
         );
         new aws.scheduler.Schedule(

@@ -58,22 +58,29 @@ function encryptedQueue(name: string, args: EncryptedQueueArgs, parent: pulumi.R
             Resource: queue.arn,
             Condition: { Bool: { "aws:SecureTransport": false } },
         },
-        ...args.senders.map(
-            (s, i): Statement => ({
-                Sid: `AllowSend${i}`,
-                Principal: { Service: s.service },
-                Action: "sqs:SendMessage",
-                Resource: queue.arn,
-                Condition: { [s.like ? "ArnLike" : "ArnEquals"]: { "aws:SourceArn": s.sourceArn } },
-            }),
-        ),
+        ...args.senders.map((s, i): Statement => ({
+            Sid: `AllowSend${i}`,
+            Principal: { Service: s.service },
+            Action: "sqs:SendMessage",
+            Resource: queue.arn,
+            Condition: { [s.like ? "ArnLike" : "ArnEquals"]: { "aws:SourceArn": s.sourceArn } },
+        })),
     ];
     new aws.sqs.QueuePolicy(`${name}-policy`, { queueUrl: queue.url, policy: policyDocument(statements) }, { parent });
     return queue;
 }
 
 /** A CloudWatch alarm on one queue metric, to the alarm topic. */
-function queueAlarm(name: string, queue: aws.sqs.Queue, metricName: string, threshold: number, evaluationPeriods: number, description: pulumi.Input<string>, alarmTopicArn: pulumi.Input<string>, parent: pulumi.Resource) {
+function queueAlarm(
+    name: string,
+    queue: aws.sqs.Queue,
+    metricName: string,
+    threshold: number,
+    evaluationPeriods: number,
+    description: pulumi.Input<string>,
+    alarmTopicArn: pulumi.Input<string>,
+    parent: pulumi.Resource,
+) {
     return new aws.cloudwatch.MetricAlarm(
         name,
         {
@@ -131,10 +138,16 @@ export class MessageQueue extends pulumi.ComponentResource {
 
     constructor(name: string, args: MessageQueueArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:events:Queue", name, {}, opts);
-        if (args.messageRetentionDays < 1 || args.messageRetentionDays > EVENT_LIMITS.maxMessageRetentionDays) throw new RangeError(`${name}: messageRetentionDays must be 1 to 14`);
-        if (args.visibilityTimeoutSeconds > EVENT_LIMITS.maxVisibilityTimeoutSeconds) throw new RangeError(`${name}: visibilityTimeoutSeconds ${args.visibilityTimeoutSeconds} is above the SQS maximum of 43200`);
+        if (args.messageRetentionDays < 1 || args.messageRetentionDays > EVENT_LIMITS.maxMessageRetentionDays)
+            throw new RangeError(`${name}: messageRetentionDays must be 1 to 14`);
+        if (args.visibilityTimeoutSeconds > EVENT_LIMITS.maxVisibilityTimeoutSeconds)
+            throw new RangeError(`${name}: visibilityTimeoutSeconds ${args.visibilityTimeoutSeconds} is above the SQS maximum of 43200`);
 
-        this.deadLetterQueue = encryptedQueue(`${name}-dlq`, { kmsKeyArn: args.kmsKeyArn, messageRetentionSeconds: DLQ_RETENTION_SECONDS, senders: [], protect: args.protect }, this);
+        this.deadLetterQueue = encryptedQueue(
+            `${name}-dlq`,
+            { kmsKeyArn: args.kmsKeyArn, messageRetentionSeconds: DLQ_RETENTION_SECONDS, senders: [], protect: args.protect },
+            this,
+        );
         this.queue = encryptedQueue(
             name,
             {
@@ -150,11 +163,32 @@ export class MessageQueue extends pulumi.ComponentResource {
         // Set on the dead-letter queue after both exist: naming each other inline would be a cycle.
         new aws.sqs.RedriveAllowPolicy(
             `${name}-dlq-redrive-allow`,
-            { queueUrl: this.deadLetterQueue.url, redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }) },
+            {
+                queueUrl: this.deadLetterQueue.url,
+                redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
+            },
             { parent: this },
         );
-        queueAlarm(`${name}-dlq-depth`, this.deadLetterQueue, "ApproximateNumberOfMessagesVisible", 0, 1, pulumi.interpolate`Messages in ${this.deadLetterQueue.name}: they failed ${args.maxReceiveCount} times; inspect, fix, then redrive them to ${this.queue.name}`, args.alarmTopicArn, this);
-        queueAlarm(`${name}-age`, this.queue, "ApproximateAgeOfOldestMessage", args.ageAlarmMinutes * 60, 5, pulumi.interpolate`The oldest message in ${this.queue.name} waits more than ${args.ageAlarmMinutes} minutes: its consumer is behind or failing`, args.alarmTopicArn, this);
+        queueAlarm(
+            `${name}-dlq-depth`,
+            this.deadLetterQueue,
+            "ApproximateNumberOfMessagesVisible",
+            0,
+            1,
+            pulumi.interpolate`Messages in ${this.deadLetterQueue.name}: they failed ${args.maxReceiveCount} times; inspect, fix, then redrive them to ${this.queue.name}`,
+            args.alarmTopicArn,
+            this,
+        );
+        queueAlarm(
+            `${name}-age`,
+            this.queue,
+            "ApproximateAgeOfOldestMessage",
+            args.ageAlarmMinutes * 60,
+            5,
+            pulumi.interpolate`The oldest message in ${this.queue.name} waits more than ${args.ageAlarmMinutes} minutes: its consumer is behind or failing`,
+            args.alarmTopicArn,
+            this,
+        );
 
         this.arn = this.queue.arn;
         this.url = this.queue.url;
@@ -168,8 +202,17 @@ export class MessageQueue extends pulumi.ComponentResource {
     /** What its consumer may do: receive, delete and extend its messages, and decrypt them through SQS in `region`. */
     consumePermission(region: string): Permission {
         return this.grants.permission("consume", [
-            { Sid: "ConsumeOwnQueue", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: this.arn },
-            { Sid: "DecryptOwnQueue", Action: "kms:Decrypt", Resource: this.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } } },
+            {
+                Sid: "ConsumeOwnQueue",
+                Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+                Resource: this.arn,
+            },
+            {
+                Sid: "DecryptOwnQueue",
+                Action: "kms:Decrypt",
+                Resource: this.kmsKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } },
+            },
         ]);
     }
 
@@ -205,10 +248,25 @@ export class FailureQueue extends pulumi.ComponentResource {
         super("platform:events:FailureQueue", name, {}, opts);
         this.queue = encryptedQueue(
             name,
-            { kmsKeyArn: args.kmsKeyArn, messageRetentionSeconds: DLQ_RETENTION_SECONDS, redriveAllowPolicy: JSON.stringify({ redrivePermission: "denyAll" }), senders: args.senders, protect: args.protect },
+            {
+                kmsKeyArn: args.kmsKeyArn,
+                messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+                redriveAllowPolicy: JSON.stringify({ redrivePermission: "denyAll" }),
+                senders: args.senders,
+                protect: args.protect,
+            },
             this,
         );
-        queueAlarm(`${name}-depth`, this.queue, "ApproximateNumberOfMessagesVisible", 0, 1, `Messages in the failure queue ${name}: ${args.holds}`, args.alarmTopicArn, this);
+        queueAlarm(
+            `${name}-depth`,
+            this.queue,
+            "ApproximateNumberOfMessagesVisible",
+            0,
+            1,
+            `Messages in the failure queue ${name}: ${args.holds}`,
+            args.alarmTopicArn,
+            this,
+        );
         this.arn = this.queue.arn;
         this.url = this.queue.url;
         this.kmsKeyArn = args.kmsKeyArn;
@@ -221,7 +279,12 @@ export class FailureQueue extends pulumi.ComponentResource {
         return this.grants.permission("send", [
             { Sid: "SendToFailureQueue", Action: "sqs:SendMessage", Resource: this.arn },
             // SQS encrypts a message as the sender: it needs a data key, only through SQS.
-            { Sid: "EncryptForFailureQueue", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: this.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } } },
+            {
+                Sid: "EncryptForFailureQueue",
+                Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                Resource: this.kmsKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } },
+            },
         ]);
     }
 

@@ -100,7 +100,11 @@ export class Saga extends pulumi.ComponentResource {
                 type: "STANDARD",
                 definition: this.definition,
                 roleArn: role.arn,
-                loggingConfiguration: { logDestination: pulumi.interpolate`${logGroup.arn}:*`, level: args.logLevel, includeExecutionData: args.includeExecutionData },
+                loggingConfiguration: {
+                    logDestination: pulumi.interpolate`${logGroup.arn}:*`,
+                    level: args.logLevel,
+                    includeExecutionData: args.includeExecutionData,
+                },
                 tracingConfiguration: { enabled: true },
             },
             // Step Functions checks the role can deliver logs when the state machine is created.
@@ -111,7 +115,12 @@ export class Saga extends pulumi.ComponentResource {
 
         const starter = new ServiceRole(
             `${name}-starter`,
-            { service: "events.amazonaws.com", accountId: args.accountId, description: `Lets EventBridge start ${name} executions`, statements: [{ Sid: "StartSaga", Action: "states:StartExecution", Resource: this.arn }] },
+            {
+                service: "events.amazonaws.com",
+                accountId: args.accountId,
+                description: `Lets EventBridge start ${name} executions`,
+                statements: [{ Sid: "StartSaga", Action: "states:StartExecution", Resource: this.arn }],
+            },
             { parent: this },
         );
         this.starterRoleArn = starter.arn;
@@ -136,7 +145,8 @@ export class Saga extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-        const ownItems = (permission: string, sid: string, entity: string) => args.table.keyedItemsPermission({ name: permission, sid, actions: ["GetItem", "PutItem", "UpdateItem"], prefixes: [entity] });
+        const ownItems = (permission: string, sid: string, entity: string) =>
+            args.table.keyedItemsPermission({ name: permission, sid, actions: ["GetItem", "PutItem", "UpdateItem"], prefixes: [entity] });
         return {
             inventory: step("inventory", "Order saga: reserve, release and settle stock per order line", [ownItems("stock-items", "OwnStockItems", "stock")]),
             payments: step("payments", "Order saga: charge and refund the order's payment", [ownItems("payment-items", "OwnPaymentItems", "payment")], {
@@ -159,15 +169,30 @@ export class Saga extends pulumi.ComponentResource {
                 description: `Runs the ${name} state machine`,
                 statements: [
                     { Sid: "InvokeSteps", Action: "lambda:InvokeFunction", Resource: fns.flatMap((f) => [f.arn, pulumi.interpolate`${f.arn}:*`]) },
-                    ...permissionStatements(args.table.keyedItemsPermission({ name: "claim-orders", sid: "ClaimOrders", actions: ["PutItem"], prefixes: ["saga"] })),
+                    ...permissionStatements(
+                        args.table.keyedItemsPermission({ name: "claim-orders", sid: "ClaimOrders", actions: ["PutItem"], prefixes: ["saga"] }),
+                    ),
                     { Sid: "PublishOutcome", Action: "events:PutEvents", Resource: args.busArn },
                     // Log delivery and X-Ray calls have no resource scope: CloudWatch Logs and X-Ray accept only "*" for them.
                     {
                         Sid: "DeliverLogs",
-                        Action: ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"],
+                        Action: [
+                            "logs:CreateLogDelivery",
+                            "logs:GetLogDelivery",
+                            "logs:UpdateLogDelivery",
+                            "logs:DeleteLogDelivery",
+                            "logs:ListLogDeliveries",
+                            "logs:PutResourcePolicy",
+                            "logs:DescribeResourcePolicies",
+                            "logs:DescribeLogGroups",
+                        ],
                         Resource: "*",
                     },
-                    { Sid: "Tracing", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], Resource: "*" },
+                    {
+                        Sid: "Tracing",
+                        Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+                        Resource: "*",
+                    },
                 ],
             },
             { parent: this },
@@ -177,7 +202,10 @@ export class Saga extends pulumi.ComponentResource {
     /** Alarms on failed and timed-out executions. */
     private alarms(name: string, args: SagaArgs, stateMachineArn: pulumi.Output<string>): void {
         for (const [metric, what] of [
-            ["ExecutionsFailed", "failed: a compensation kept failing or an outcome could not be published; finish the order by hand from the execution's history"],
+            [
+                "ExecutionsFailed",
+                "failed: a compensation kept failing or an outcome could not be published; finish the order by hand from the execution's history",
+            ],
             ["ExecutionsTimedOut", `ran past ${args.timeoutMinutes} minutes`],
         ] as const) {
             new aws.cloudwatch.MetricAlarm(

@@ -31,15 +31,13 @@ export class FanOutTopic extends pulumi.ComponentResource {
         this.name = name;
         this.topic = new aws.sns.Topic(`${name}-topic`, { kmsMasterKeyId: args.kmsKeyArn }, { parent: this });
         const statements: Statement[] = [
-            ...args.publishers.map(
-                (p, i): Statement => ({
-                    Sid: `AllowPublish${i}`,
-                    Principal: { Service: p.service },
-                    Action: "sns:Publish",
-                    Resource: this.topic.arn,
-                    Condition: { [p.like ? "ArnLike" : "ArnEquals"]: { "aws:SourceArn": p.sourceArn } },
-                }),
-            ),
+            ...args.publishers.map((p, i): Statement => ({
+                Sid: `AllowPublish${i}`,
+                Principal: { Service: p.service },
+                Action: "sns:Publish",
+                Resource: this.topic.arn,
+                Condition: { [p.like ? "ArnLike" : "ArnEquals"]: { "aws:SourceArn": p.sourceArn } },
+            })),
             {
                 Sid: "DenyInsecureTransport",
                 Effect: "Deny",

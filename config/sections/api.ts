@@ -13,7 +13,9 @@ const throttle = z.strictObject({ rateLimit: rate, burstLimit: burst });
 /** `platform:api`: API Gateway (HTTP API) with a Cognito user pool authorizer. */
 export const schema = z
     .strictObject({
-        throttleRateLimit: rate.describe("Stage default: steady-state requests per second across all routes' clients (API Gateway's default account quota is 10,000 per Region)."),
+        throttleRateLimit: rate.describe(
+            "Stage default: steady-state requests per second across all routes' clients (API Gateway's default account quota is 10,000 per Region).",
+        ),
         throttleBurstLimit: burst.describe("Stage default: burst capacity (the default account quota is 5,000 per Region)."),
         routeThrottling: z
             .record(z.string(), throttle)
@@ -21,12 +23,24 @@ export const schema = z
         mfa: z.enum(["OPTIONAL", "ON"]).describe("Cognito MFA with authenticator apps (TOTP): OPTIONAL lets users choose, ON requires it (prod)."),
         threatProtection: z
             .enum(["OFF", "AUDIT", "ENFORCED"])
-            .describe("Cognito threat protection (compromised credentials, adaptive authentication): needs the Plus feature plan, so anything but OFF selects it."),
-        passwordMinimumLength: z.int().min(8).max(99).describe("Shortest password the user pool accepts; every password also needs upper and lower case, a digit and a symbol."),
+            .describe(
+                "Cognito threat protection (compromised credentials, adaptive authentication): needs the Plus feature plan, so anything but OFF selects it.",
+            ),
+        passwordMinimumLength: z
+            .int()
+            .min(8)
+            .max(99)
+            .describe("Shortest password the user pool accepts; every password also needs upper and lower case, a digit and a symbol."),
         passwordHistorySize: z.int().min(0).max(24).describe("Previous passwords a user may not reuse (0 to 24)."),
         accessTokenMinutes: z.int().min(5).max(1440).describe("Lifetime of access and ID tokens, in minutes (Cognito allows 5 to 1440)."),
         refreshTokenDays: z.int().min(1).max(3650).describe("Lifetime of refresh tokens, in days (Cognito allows up to 3650)."),
-        aggregatorTimeoutMs: z.int().min(100).max(10000).describe("Deadline for each source the aggregator route calls (they run in parallel, well inside API Gateway's 30 s integration timeout); a source that misses it counts as failed."),
+        aggregatorTimeoutMs: z
+            .int()
+            .min(100)
+            .max(10000)
+            .describe(
+                "Deadline for each source the aggregator route calls (they run in parallel, well inside API Gateway's 30 s integration timeout); a source that misses it counts as failed.",
+            ),
         circuitBreaker: z
             .strictObject({
                 failureThreshold: z.int().min(1).max(100).describe("Consecutive failures of one source that open its circuit."),
@@ -37,13 +51,28 @@ export const schema = z
     })
     .superRefine((api, ctx) => {
         if (api.throttleBurstLimit < api.throttleRateLimit) {
-            ctx.addIssue({ code: "custom", path: ["throttleBurstLimit"], input: api.throttleBurstLimit, message: `is below throttleRateLimit ${api.throttleRateLimit}` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["throttleBurstLimit"],
+                input: api.throttleBurstLimit,
+                message: `is below throttleRateLimit ${api.throttleRateLimit}`,
+            });
         }
         for (const [route, limits] of Object.entries(api.routeThrottling)) {
             if (!API_ROUTE_KEYS.includes(route)) {
-                ctx.addIssue({ code: "custom", path: ["routeThrottling", route], input: limits, message: `names no route of the API; routes are ${API_ROUTE_KEYS.join(", ")}` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["routeThrottling", route],
+                    input: limits,
+                    message: `names no route of the API; routes are ${API_ROUTE_KEYS.join(", ")}`,
+                });
             } else if (limits.burstLimit < limits.rateLimit) {
-                ctx.addIssue({ code: "custom", path: ["routeThrottling", route, "burstLimit"], input: limits.burstLimit, message: `is below rateLimit ${limits.rateLimit}` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["routeThrottling", route, "burstLimit"],
+                    input: limits.burstLimit,
+                    message: `is below rateLimit ${limits.rateLimit}`,
+                });
             }
         }
     });

@@ -7,11 +7,7 @@ import type { ProfileDefaults } from "../common";
  * change before Preview. It bounds the estimate, not the bill: see docs/cost.md.
  */
 export const schema = z.strictObject({
-    monthlyUsd: z
-        .number()
-        .positive()
-        .optional()
-        .describe("The most the stack may cost per month by the offline estimate, in USD; unset means no ceiling."),
+    monthlyUsd: z.number().positive().optional().describe("The most the stack may cost per month by the offline estimate, in USD; unset means no ceiling."),
 });
 export type BudgetConfig = z.infer<typeof schema>;
 

@@ -12,14 +12,20 @@ const reserved = z.int().min(1);
 const queueConsumer = (what: string) =>
     z
         .strictObject({
-            batchSize: z.int().min(1).max(10_000).describe(`Messages per invocation of the ${what} (1 to 10,000; above 10 needs maxBatchingWindowSeconds of at least 1).`),
+            batchSize: z
+                .int()
+                .min(1)
+                .max(10_000)
+                .describe(`Messages per invocation of the ${what} (1 to 10,000; above 10 needs maxBatchingWindowSeconds of at least 1).`),
             maxBatchingWindowSeconds: z.int().min(0).max(300).describe("Seconds Lambda gathers messages before invoking with a partial batch (0 to 300)."),
             maximumConcurrency: z
                 .int()
                 .min(EVENT_LIMITS.sqsMaximumConcurrency.min)
                 .max(EVENT_LIMITS.sqsMaximumConcurrency.max)
                 .describe("Most concurrent invocations the queue drives (2 to 1000, AWS's bounds); a burst beyond it waits in the queue (load levelling)."),
-            reservedConcurrency: reserved.describe("Concurrency reserved for the function alone (a bulkhead); at least maximumConcurrency, so the mapping is never throttled."),
+            reservedConcurrency: reserved.describe(
+                "Concurrency reserved for the function alone (a bulkhead); at least maximumConcurrency, so the mapping is never throttled.",
+            ),
             timeoutSeconds: lambdaTimeout.describe("Function timeout; the queue's visibility timeout is 6x this plus the batching window."),
             memoryMb: lambdaMemory.describe("Function memory in MB (128 to 10240)."),
         })
@@ -37,8 +43,16 @@ export const schema = z
             .describe("Days a source queue keeps a message (1 to 14); dead-letter queues keep theirs the SQS maximum of 14 days."),
         queueAgeAlarmMinutes: z.int().min(1).describe("Alarm when a source queue's oldest message is older than this (consumers falling behind)."),
         logRetentionDays: logRetentionDays.describe("Days the functions' and the state machine's logs are kept."),
-        targetRetryAttempts: z.int().min(0).max(185).describe("Times EventBridge retries delivering an event to a target before its dead-letter queue (0 to 185)."),
-        targetMaxEventAgeSeconds: z.int().min(60).max(86_400).describe("Seconds EventBridge keeps retrying an event before its dead-letter queue (60 to 86400)."),
+        targetRetryAttempts: z
+            .int()
+            .min(0)
+            .max(185)
+            .describe("Times EventBridge retries delivering an event to a target before its dead-letter queue (0 to 185)."),
+        targetMaxEventAgeSeconds: z
+            .int()
+            .min(60)
+            .max(86_400)
+            .describe("Seconds EventBridge keeps retrying an event before its dead-letter queue (60 to 86400)."),
         projector: queueConsumer("projector (CQRS read model)"),
         analyticsBridge: queueConsumer("analytics bridge (order events into the Kinesis stream)"),
         streamProcessor: z
@@ -46,13 +60,21 @@ export const schema = z
                 batchSize: z.int().min(1).max(10_000).describe("Records per invocation (1 to 10,000)."),
                 maxBatchingWindowSeconds: z.int().min(0).max(300).describe("Seconds Lambda gathers records before invoking (0 to 300)."),
                 parallelizationFactor: z.int().min(1).max(10).describe("Concurrent batches per shard (1 to 10); records of one partition key stay in order."),
-                maximumRetryAttempts: z.int().min(0).max(10_000).describe("Retries of a failing batch before it goes to the failure queue (0 to 10000; never -1, which retries until the records expire)."),
+                maximumRetryAttempts: z
+                    .int()
+                    .min(0)
+                    .max(10_000)
+                    .describe("Retries of a failing batch before it goes to the failure queue (0 to 10000; never -1, which retries until the records expire)."),
                 maximumRecordAgeSeconds: z
                     .int()
                     .min(60)
                     .max(604_800)
-                    .describe("Records older than this go to the failure queue unprocessed (60 to 604800); must be below the stream's retention, so they can still be re-read."),
-                reservedConcurrency: reserved.describe("Concurrency reserved for the function: at least shards x parallelizationFactor, or shards wait for a free slot."),
+                    .describe(
+                        "Records older than this go to the failure queue unprocessed (60 to 604800); must be below the stream's retention, so they can still be re-read.",
+                    ),
+                reservedConcurrency: reserved.describe(
+                    "Concurrency reserved for the function: at least shards x parallelizationFactor, or shards wait for a free slot.",
+                ),
                 timeoutSeconds: lambdaTimeout.describe("Function timeout."),
                 memoryMb: lambdaMemory.describe("Function memory in MB (128 to 10240)."),
                 iteratorAgeAlarmSeconds: z.int().min(1).describe("Alarm when the newest batch's records waited longer than this (the function's IteratorAge)."),
@@ -67,14 +89,25 @@ export const schema = z
                     .int()
                     .min(1)
                     .max(1440)
-                    .describe("An execution taking longer fails (and alarms); at least the saga's worst case (every retry used up, compensations included), which validation computes."),
+                    .describe(
+                        "An execution taking longer fails (and alarms); at least the saga's worst case (every retry used up, compensations included), which validation computes.",
+                    ),
                 taskTimeoutSeconds: z.int().min(3).max(900).describe("Timeout of each step's function."),
-                taskRetryAttempts: z.int().min(0).max(10).describe("Retries of a forward step on transient errors (throttling, Lambda service errors); business errors are never retried."),
+                taskRetryAttempts: z
+                    .int()
+                    .min(0)
+                    .max(10)
+                    .describe("Retries of a forward step on transient errors (throttling, Lambda service errors); business errors are never retried."),
                 compensationRetryAttempts: z.int().min(1).max(20).describe("Retries of a compensation on any error before the saga gives up and alarms."),
                 taskReservedConcurrency: reserved.describe(
                     "Concurrency reserved for each of the three step functions (inventory, payments, shipping); the saga's Map states run at most this many of an order's lines at once (and at most 10).",
                 ),
-                maxChargeCents: z.int().min(1).describe("The payments step declines an order whose total is above this many cents (a per-order charge limit); the saga then compensates."),
+                maxChargeCents: z
+                    .int()
+                    .min(1)
+                    .describe(
+                        "The payments step declines an order whose total is above this many cents (a per-order charge limit); the saga then compensates.",
+                    ),
                 shipToCountries: z
                     .array(z.string().regex(/^[A-Z]{2}$/, { message: "must be an ISO 3166 alpha-2 country code such as US" }))
                     .min(1)
@@ -84,8 +117,14 @@ export const schema = z
         orders: z
             .strictObject({
                 timeoutSeconds: lambdaTimeout.describe("Timeout of the place-order and outbox-relay functions."),
-                reservedConcurrency: reserved.describe("Concurrency reserved for placing orders: bounds the database connections the function can open through RDS Proxy."),
-                relayIntervalMinutes: z.int().min(1).max(60).describe("The outbox relay publishes events a failed or crashed write left unpublished, every this many minutes."),
+                reservedConcurrency: reserved.describe(
+                    "Concurrency reserved for placing orders: bounds the database connections the function can open through RDS Proxy.",
+                ),
+                relayIntervalMinutes: z
+                    .int()
+                    .min(1)
+                    .max(60)
+                    .describe("The outbox relay publishes events a failed or crashed write left unpublished, every this many minutes."),
                 relayBatchSize: z.int().min(1).max(1000).describe("Outbox rows the relay publishes per run (PutEvents takes 10 per call)."),
             })
             .describe("The CQRS write path: PostgreSQL with a transactional outbox, published to the bus."),
@@ -113,7 +152,10 @@ export const schema = z
         const worst = sagaWorstCase(e.saga);
         if (worst.seconds > e.saga.timeoutMinutes * 60) {
             const s = e.saga;
-            const slowest = worst.path.filter((p) => p.seconds > 0).map((p) => `${p.state} ${Math.ceil(p.seconds)} s`).join(", ");
+            const slowest = worst.path
+                .filter((p) => p.seconds > 0)
+                .map((p) => `${p.state} ${Math.ceil(p.seconds)} s`)
+                .join(", ");
             ctx.addIssue({
                 code: "custom",
                 path: ["saga", "timeoutMinutes"],

@@ -7,18 +7,25 @@ const subnetMask = z.int().min(16).max(28);
 /** `platform:network`: the VPC and its three subnet tiers. */
 export const schema = z
     .strictObject({
-        cidr: z.string().refine((c) => parseCidr(c) !== undefined, { message: "must be an IPv4 CIDR block with no host bits set, such as 10.0.0.0/16" }).describe("The VPC's IPv4 CIDR block; AWS allows prefixes /16 to /28."),
+        cidr: z
+            .string()
+            .refine((c) => parseCidr(c) !== undefined, { message: "must be an IPv4 CIDR block with no host bits set, such as 10.0.0.0/16" })
+            .describe("The VPC's IPv4 CIDR block; AWS allows prefixes /16 to /28."),
         azCount: z.int().min(1).max(6).describe("How many availability zones the subnets span."),
         natGateways: z.enum(["single", "onePerAz"]).describe("NAT gateways for the private (app) tier: one shared gateway, or one per AZ for AZ independence."),
-        subnetMasks: z.strictObject({
-            public: subnetMask.describe("Prefix length of each public subnet (load balancers, NAT gateways)."),
-            private: subnetMask.describe("Prefix length of each private subnet (the app fleet, Lambdas; egress through NAT)."),
-            isolated: subnetMask.describe("Prefix length of each isolated subnet (data stores; no internet route)."),
-        }).describe("Prefix length of each tier's subnet in every AZ."),
-        flowLogs: z.strictObject({
-            retentionDays: logRetentionDays.describe("Days flow log records are kept."),
-            trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).describe("Which flows are logged: rejected only (cheap), accepted only, or all."),
-        }).describe("VPC flow logs to CloudWatch Logs."),
+        subnetMasks: z
+            .strictObject({
+                public: subnetMask.describe("Prefix length of each public subnet (load balancers, NAT gateways)."),
+                private: subnetMask.describe("Prefix length of each private subnet (the app fleet, Lambdas; egress through NAT)."),
+                isolated: subnetMask.describe("Prefix length of each isolated subnet (data stores; no internet route)."),
+            })
+            .describe("Prefix length of each tier's subnet in every AZ."),
+        flowLogs: z
+            .strictObject({
+                retentionDays: logRetentionDays.describe("Days flow log records are kept."),
+                trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).describe("Which flows are logged: rejected only (cheap), accepted only, or all."),
+            })
+            .describe("VPC flow logs to CloudWatch Logs."),
     })
     .superRefine((net, ctx) => {
         const vpc = parseCidr(net.cidr);
@@ -48,7 +55,9 @@ export const schema = z
                 message:
                     `is too small: awsx gives each of the ${net.azCount} AZs a /${layout.azPrefix} block (${layout.azSize} addresses), ` +
                     `and public /${masks[0]}, private /${masks[1]} and isolated /${masks[2]}, in that order and each aligned to its size, need ${layout.end}; ` +
-                    (fittingPrefix >= 16 ? `a /${fittingPrefix} VPC or larger fits them` : "not even a /16 VPC (the largest) fits them, so use smaller subnets or fewer AZs"),
+                    (fittingPrefix >= 16
+                        ? `a /${fittingPrefix} VPC or larger fits them`
+                        : "not even a /16 VPC (the largest) fits them, so use smaller subnets or fewer AZs"),
             });
         }
     });

@@ -27,14 +27,29 @@ export const schema = z
             if ((RESERVED_TAGS as readonly string[]).includes(key)) {
                 ctx.addIssue({ code: "custom", path: [key], message: `is set by the platform itself; remove it`, input: tags[key] });
             } else if (!/^[\w.:/=+@ -]{1,128}$/.test(key) || key.toLowerCase().startsWith("aws:")) {
-                ctx.addIssue({ code: "custom", path: [key], message: "is not a valid tag key (1-128 letters, digits, spaces or _.:/=+-@, not starting with aws: in any case)", input: key });
+                ctx.addIssue({
+                    code: "custom",
+                    path: [key],
+                    message: "is not a valid tag key (1-128 letters, digits, spaces or _.:/=+-@, not starting with aws: in any case)",
+                    input: key,
+                });
             } else if (!TAG_VALUE.test(tags[key])) {
-                ctx.addIssue({ code: "custom", path: [key], message: "has characters IAM refuses in a tag value (letters, digits, spaces and _.:/=+-@ only)", input: tags[key] });
+                ctx.addIssue({
+                    code: "custom",
+                    path: [key],
+                    message: "has characters IAM refuses in a tag value (letters, digits, spaces and _.:/=+-@ only)",
+                    input: tags[key],
+                });
             }
         }
         const total = keys.filter((k) => !(RESERVED_TAGS as readonly string[]).includes(k)).length + RESERVED_TAGS.length;
         if (total > MAX_TAGS) {
-            ctx.addIssue({ code: "custom", path: [], message: `has ${keys.length} tags; with the platform's own ${RESERVED_TAGS.join(" and ")} that is ${total}, above S3's ${MAX_TAGS} per object (every resource gets every tag)`, input: keys.length });
+            ctx.addIssue({
+                code: "custom",
+                path: [],
+                message: `has ${keys.length} tags; with the platform's own ${RESERVED_TAGS.join(" and ")} that is ${total}, above S3's ${MAX_TAGS} per object (every resource gets every tag)`,
+                input: keys.length,
+            });
         }
     });
 export type TagsConfig = z.infer<typeof schema>;

@@ -53,7 +53,9 @@ export const schema = z
             .describe("Event-driven services."),
         functions: z
             .strictObject({
-                invocationsPerMonthMillions: amount("Invocations of each Lambda function per month, in millions (functions on a schedule use the schedule instead)."),
+                invocationsPerMonthMillions: amount(
+                    "Invocations of each Lambda function per month, in millions (functions on a schedule use the schedule instead).",
+                ),
                 averageDurationMs: amount("Average billed duration of one invocation, in milliseconds."),
             })
             .describe("Lambda functions."),
@@ -90,7 +92,14 @@ export const defaults: ProfileDefaults<UsageConfig> = {
         network: { natGbPerMonth: 10, flowLogGbPerMonth: 1 },
         api: { requestsPerMonthMillions: 0.5, monthlyActiveUsers: 50 },
         table: { writesPerMonthMillions: 1, readsPerMonthMillions: 5, storageGb: 1 },
-        events: { streamGbPerMonth: 1, queueRequestsPerMonthMillions: 1, topicPublishesPerMonthMillions: 0.1, busEventsPerMonthMillions: 0.1, sagaExecutionsPerMonthThousands: 5, sagaTransitionsPerExecution: 12 },
+        events: {
+            streamGbPerMonth: 1,
+            queueRequestsPerMonthMillions: 1,
+            topicPublishesPerMonthMillions: 0.1,
+            busEventsPerMonthMillions: 0.1,
+            sagaExecutionsPerMonthThousands: 5,
+            sagaTransitionsPerExecution: 12,
+        },
         functions: { invocationsPerMonthMillions: 0.1, averageDurationMs: 100 },
         storage: { s3Gb: 20, putRequestsPerMonthThousands: 100, getRequestsPerMonthThousands: 500 },
         logs: { ingestGbPerMonth: 5, kmsRequestsPerMonthThousands: 100 },
@@ -102,7 +111,14 @@ export const defaults: ProfileDefaults<UsageConfig> = {
         network: { natGbPerMonth: 500, flowLogGbPerMonth: 100 },
         api: { requestsPerMonthMillions: 50, monthlyActiveUsers: 20000 },
         table: { writesPerMonthMillions: 100, readsPerMonthMillions: 500, storageGb: 50 },
-        events: { streamGbPerMonth: 500, queueRequestsPerMonthMillions: 100, topicPublishesPerMonthMillions: 10, busEventsPerMonthMillions: 10, sagaExecutionsPerMonthThousands: 1000, sagaTransitionsPerExecution: 12 },
+        events: {
+            streamGbPerMonth: 500,
+            queueRequestsPerMonthMillions: 100,
+            topicPublishesPerMonthMillions: 10,
+            busEventsPerMonthMillions: 10,
+            sagaExecutionsPerMonthThousands: 1000,
+            sagaTransitionsPerExecution: 12,
+        },
         functions: { invocationsPerMonthMillions: 10, averageDurationMs: 120 },
         storage: { s3Gb: 2000, putRequestsPerMonthThousands: 10000, getRequestsPerMonthThousands: 50000 },
         logs: { ingestGbPerMonth: 200, kmsRequestsPerMonthThousands: 10000 },

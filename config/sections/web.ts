@@ -13,7 +13,16 @@ const architectureOf = (type: string) => (isGraviton(type) ? "arm64" : "x86_64")
 export const RUNTIMES = ["asg", "beanstalk"] as const;
 
 /** Keys only the Auto Scaling group reads: Elastic Beanstalk sizes, rolls and warms its instances itself. */
-export const ASG_ONLY_KEYS = ["desiredCapacity", "cpuTargetPercent", "requestsPerTarget", "minHealthyPercent", "slowStartSeconds", "healthCheckGracePeriodSeconds", "instanceWarmupSeconds", "spot"] as const;
+export const ASG_ONLY_KEYS = [
+    "desiredCapacity",
+    "cpuTargetPercent",
+    "requestsPerTarget",
+    "minHealthyPercent",
+    "slowStartSeconds",
+    "healthCheckGracePeriodSeconds",
+    "instanceWarmupSeconds",
+    "spot",
+] as const;
 /** Keys only Elastic Beanstalk reads. */
 export const BEANSTALK_ONLY_KEYS = ["beanstalk"] as const;
 
@@ -25,72 +34,148 @@ const beanstalk = z.strictObject({
     solutionStackPattern: z
         .string()
         .min(1)
-        .refine((p) => { try { new RegExp(p); return true; } catch { return false; } }, { message: "must be a regular expression" })
-        .describe("Regular expression naming the solution stack; the most recent match is resolved at deploy time (a new platform version shows in the preview)."),
+        .refine(
+            (p) => {
+                try {
+                    new RegExp(p);
+                    return true;
+                } catch {
+                    return false;
+                }
+            },
+            { message: "must be a regular expression" },
+        )
+        .describe(
+            "Regular expression naming the solution stack; the most recent match is resolved at deploy time (a new platform version shows in the preview).",
+        ),
     // AllAtOnce and Rolling take serving instances out of service during a deployment.
-    deploymentPolicy: z.enum(["RollingWithAdditionalBatch", "Immutable"]).describe("How a new application version rolls out; both keep full capacity (Immutable launches a fresh set of instances and swaps them in)."),
-    updateWindow: z.string().regex(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a weekly UTC start time such as Sun:03:00" }).describe("Weekly UTC start of the managed platform update window (day:hour:minute)."),
+    deploymentPolicy: z
+        .enum(["RollingWithAdditionalBatch", "Immutable"])
+        .describe("How a new application version rolls out; both keep full capacity (Immutable launches a fresh set of instances and swaps them in)."),
+    updateWindow: z
+        .string()
+        .regex(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a weekly UTC start time such as Sun:03:00" })
+        .describe("Weekly UTC start of the managed platform update window (day:hour:minute)."),
     updateLevel: z.enum(["minor", "patch"]).describe("Highest platform version level managed updates apply (minor includes patch)."),
 });
 
 /** `platform:web`: the ALB and the auto-scaling EC2 fleet (or Elastic Beanstalk environment) behind it. */
 export const schema = z
     .strictObject({
-        runtime: z.enum(RUNTIMES).describe("What runs the web service behind the load balancer: asg (an Auto Scaling group and launch template the platform owns) or beanstalk (an Elastic Beanstalk environment on the same load balancer)."),
+        runtime: z
+            .enum(RUNTIMES)
+            .describe(
+                "What runs the web service behind the load balancer: asg (an Auto Scaling group and launch template the platform owns) or beanstalk (an Elastic Beanstalk environment on the same load balancer).",
+            ),
         instanceType: instanceType.describe("EC2 instance type of the fleet."),
         architecture: z.enum(["arm64", "x86_64"]).describe("CPU architecture of the AMI; must match the instance type (Graviton types are arm64)."),
         minSize: z.int().min(0).max(500).describe("Fewest instances the fleet scales in to."),
         desiredCapacity: z.int().min(0).max(500).describe("Instances at creation; target tracking adjusts it afterwards."),
         maxSize: z.int().min(1).max(500).describe("Most instances the fleet scales out to."),
         appPort: z.int().min(1024).max(65535).describe("Port the web service listens on inside the instances."),
-        healthCheckPath: z.string().regex(/^\/[\w\-./]*$/, { message: "must be an absolute URL path such as /live" }).describe("Shallow liveness path the target group probes: 200 while the process serves, whatever its dependencies' state, so a dependency outage never makes Auto Scaling replace healthy instances."),
-        dependencyHealthPath: z.string().regex(/^\/[\w\-./]*$/, { message: "must be an absolute URL path such as /health" }).describe("Deep health report (cache, database, table reachability) for operators and alarms; the ALB answers it 404, so it is never public."),
+        healthCheckPath: z
+            .string()
+            .regex(/^\/[\w\-./]*$/, { message: "must be an absolute URL path such as /live" })
+            .describe(
+                "Shallow liveness path the target group probes: 200 while the process serves, whatever its dependencies' state, so a dependency outage never makes Auto Scaling replace healthy instances.",
+            ),
+        dependencyHealthPath: z
+            .string()
+            .regex(/^\/[\w\-./]*$/, { message: "must be an absolute URL path such as /health" })
+            .describe("Deep health report (cache, database, table reachability) for operators and alarms; the ALB answers it 404, so it is never public."),
         certificateArn: z
             .string()
             .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, { message: "must be an ACM certificate ARN" })
-            .optional().describe("ACM certificate for the HTTPS listener; without one, only dev may serve plain HTTP."),
+            .optional()
+            .describe("ACM certificate for the HTTPS listener; without one, only dev may serve plain HTTP."),
         cpuTargetPercent: z.number().min(10).max(90).describe("Target tracking: average CPU utilisation to hold, in percent."),
         requestsPerTarget: z.int().positive().describe("Target tracking: ALB requests per target to hold."),
         minHealthyPercent: z.int().min(0).max(100).describe("Instance refresh keeps at least this share of the fleet healthy."),
         deregistrationDelaySeconds: z.int().min(0).max(3600).describe("Seconds a draining target keeps serving in-flight requests."),
-        slowStartSeconds: z.int().refine((s) => s === 0 || (s >= 30 && s <= 900), { message: "must be 0 or between 30 and 900" }).describe("Slow start ramps new targets over this many seconds (0 disables; otherwise 30-900)."),
+        slowStartSeconds: z
+            .int()
+            .refine((s) => s === 0 || (s >= 30 && s <= 900), { message: "must be 0 or between 30 and 900" })
+            .describe("Slow start ramps new targets over this many seconds (0 disables; otherwise 30-900)."),
         rootVolumeGiB: z.int().min(8).max(1024).describe("Size of each instance's encrypted gp3 root volume."),
-        healthCheckGracePeriodSeconds: z.int().min(0).max(7200).describe("Seconds after launch before failed load balancer health checks make Auto Scaling replace an instance (covers boot and user data)."),
-        instanceWarmupSeconds: z.int().min(0).max(3600).describe("Seconds a new instance needs before its metrics count for scaling and instance refresh moves on."),
+        healthCheckGracePeriodSeconds: z
+            .int()
+            .min(0)
+            .max(7200)
+            .describe("Seconds after launch before failed load balancer health checks make Auto Scaling replace an instance (covers boot and user data)."),
+        instanceWarmupSeconds: z
+            .int()
+            .min(0)
+            .max(3600)
+            .describe("Seconds a new instance needs before its metrics count for scaling and instance refresh moves on."),
         detailedMonitoring: z.boolean().describe("One-minute EC2 metrics, so CPU target tracking reacts faster (billed per instance)."),
-        spot: z.strictObject({
-            enabled: z.boolean().describe("Use a mixed-instances policy with Spot capacity."),
-            onDemandBaseCapacity: z.int().min(0).describe("Instances always bought on demand."),
-            onDemandPercentageAboveBase: z.int().min(0).max(100).describe("Share of capacity above the base bought on demand; the rest is Spot."),
-            instanceTypes: z.array(instanceType).max(39).describe("Extra instance types Spot may draw from, beside instanceType (a mixed-instances policy takes at most 40 types)."),
-        }).describe("Optional mixed-instances policy with Spot capacity above an on-demand base."),
+        spot: z
+            .strictObject({
+                enabled: z.boolean().describe("Use a mixed-instances policy with Spot capacity."),
+                onDemandBaseCapacity: z.int().min(0).describe("Instances always bought on demand."),
+                onDemandPercentageAboveBase: z.int().min(0).max(100).describe("Share of capacity above the base bought on demand; the rest is Spot."),
+                instanceTypes: z
+                    .array(instanceType)
+                    .max(39)
+                    .describe("Extra instance types Spot may draw from, beside instanceType (a mixed-instances policy takes at most 40 types)."),
+            })
+            .describe("Optional mixed-instances policy with Spot capacity above an on-demand base."),
         accessLogExpirationDays: z.int().min(1).max(3650).describe("Days ALB access logs are kept in their bucket."),
         logRetentionDays: logRetentionDays.describe("Days the fleet's application logs are kept."),
         beanstalk: beanstalk.describe("The Elastic Beanstalk environment (runtime: beanstalk only)."),
     })
     .superRefine((web, ctx) => {
         if (web.runtime === "beanstalk" && !(BEANSTALK_LOG_RETENTION_DAYS as readonly number[]).includes(web.logRetentionDays)) {
-            ctx.addIssue({ code: "custom", path: ["logRetentionDays"], input: web.logRetentionDays, message: `must be one Elastic Beanstalk streams logs with (RetentionInDays): ${BEANSTALK_LOG_RETENTION_DAYS.join(", ")}` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["logRetentionDays"],
+                input: web.logRetentionDays,
+                message: `must be one Elastic Beanstalk streams logs with (RetentionInDays): ${BEANSTALK_LOG_RETENTION_DAYS.join(", ")}`,
+            });
         }
         if (web.healthCheckPath === web.dependencyHealthPath) {
-            ctx.addIssue({ code: "custom", path: ["dependencyHealthPath"], input: web.dependencyHealthPath, message: "must differ from healthCheckPath: the load balancer probes liveness only" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["dependencyHealthPath"],
+                input: web.dependencyHealthPath,
+                message: "must differ from healthCheckPath: the load balancer probes liveness only",
+            });
         }
         if (web.minSize > web.maxSize) {
             ctx.addIssue({ code: "custom", path: ["maxSize"], input: web.maxSize, message: `is below minSize ${web.minSize}` });
         }
         if (web.desiredCapacity < web.minSize || web.desiredCapacity > web.maxSize) {
-            ctx.addIssue({ code: "custom", path: ["desiredCapacity"], input: web.desiredCapacity, message: `must be between minSize ${web.minSize} and maxSize ${web.maxSize}` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["desiredCapacity"],
+                input: web.desiredCapacity,
+                message: `must be between minSize ${web.minSize} and maxSize ${web.maxSize}`,
+            });
         }
         if (isGraviton(web.instanceType) !== (web.architecture === "arm64")) {
-            ctx.addIssue({ code: "custom", path: ["architecture"], input: web.architecture, message: `does not match instance type ${web.instanceType} (${architectureOf(web.instanceType)})` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["architecture"],
+                input: web.architecture,
+                message: `does not match instance type ${web.instanceType} (${architectureOf(web.instanceType)})`,
+            });
         }
         // Every type in a mixed-instances policy launches from the same launch template, so the same AMI architecture.
         const seen = new Set([web.instanceType]);
         web.spot.instanceTypes.forEach((type, i) => {
             if (seen.has(type)) {
-                ctx.addIssue({ code: "custom", path: ["spot", "instanceTypes", i], input: type, message: "is listed twice (instanceType counts too); each instance type may appear once" });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["spot", "instanceTypes", i],
+                    input: type,
+                    message: "is listed twice (instanceType counts too); each instance type may appear once",
+                });
             } else if (architectureOf(type) !== web.architecture) {
-                ctx.addIssue({ code: "custom", path: ["spot", "instanceTypes", i], input: type, message: `is ${architectureOf(type)}, but the fleet's AMI is ${web.architecture}; every type must share the launch template's architecture` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["spot", "instanceTypes", i],
+                    input: type,
+                    message: `is ${architectureOf(type)}, but the fleet's AMI is ${web.architecture}; every type must share the launch template's architecture`,
+                });
             }
             seen.add(type);
         });
@@ -112,7 +197,11 @@ export function runtimeProblems(given: unknown, runtime: WebConfig["runtime"]): 
     const other = runtime === "asg" ? "beanstalk" : "asg";
     return ignored
         .filter((key) => key in set)
-        .map((key) => ({ key: `web.${key}`, value: set[key], message: `applies only to runtime ${other}, but web.runtime is ${runtime}; remove it (or set web.runtime: ${other})` }));
+        .map((key) => ({
+            key: `web.${key}`,
+            value: set[key],
+            message: `applies only to runtime ${other}, but web.runtime is ${runtime}; remove it (or set web.runtime: ${other})`,
+        }));
 }
 
 export const defaults: ProfileDefaults<WebConfig> = {

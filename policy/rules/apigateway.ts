@@ -42,7 +42,8 @@ const HTTP_STAGE = "aws:apigatewayv2/stage:Stage";
 export const apigatewayPolicies: PlatformPolicy[] = [
     {
         name: "apigateway-route-authorized",
-        description: "Every API route and method has an authorizer (or requires IAM or an API key), except the routes the pack config names as public (default: GET /health).",
+        description:
+            "Every API route and method has an authorizer (or requires IAM or an API key), except the routes the pack config names as public (default: GET /health).",
         enforcementLevel: "mandatory",
         configSchema: { properties: { ...environmentConfigSchema.properties, publicRoutes: { type: "array", items: { type: "string" } } } },
         validateResource: [
@@ -55,7 +56,8 @@ export const apigatewayPolicies: PlatformPolicy[] = [
                 }
             }),
             validateResourceOfType(aws.apigateway.Method, (p, _a, report) => {
-                if (p.authorization === "NONE" && p.apiKeyRequired !== true && p.httpMethod !== "OPTIONS") report(`method ${p.httpMethod} has no authorizer and requires no API key`);
+                if (p.authorization === "NONE" && p.apiKeyRequired !== true && p.httpMethod !== "OPTIONS")
+                    report(`method ${p.httpMethod} has no authorizer and requires no API key`);
             }),
             validateResourceOfType(aws.apigatewayv2.Authorizer, (p, _a, report) => {
                 if (p.authorizerType !== "JWT") return;
@@ -74,7 +76,8 @@ export const apigatewayPolicies: PlatformPolicy[] = [
             for (const stage of g.ofType(STAGE_V2)) {
                 const s = stage.props.defaultRouteSettings;
                 if (isUnknown(s) || isUnknown(at(s, "throttlingRateLimit")) || isUnknown(at(s, "throttlingBurstLimit"))) continue;
-                if (!positive(at(s, "throttlingRateLimit")) || !positive(at(s, "throttlingBurstLimit"))) report("sets no default throttling rate and burst limits; one client can exhaust the backends", stage.urn);
+                if (!positive(at(s, "throttlingRateLimit")) || !positive(at(s, "throttlingBurstLimit")))
+                    report("sets no default throttling rate and burst limits; one client can exhaust the backends", stage.urn);
             }
             const settings = g.ofType(METHOD_SETTINGS);
             const plans = g.ofType(USAGE_PLAN);
@@ -85,9 +88,19 @@ export const apigatewayPolicies: PlatformPolicy[] = [
                     const a = g.resolve(n, path, [REST_API]);
                     return isUnknown(a) || apis.length === 0 || a.some((x) => apis.includes(x));
                 };
-                const byMethodSettings = settings.some((m) => sameApi(m, "restApi") && (m.props.stageName === stage.props.stageName || isUnknown(m.props.stageName)) && positive(at(m.props.settings, "throttlingRateLimit")));
-                const byPlan = plans.some((p) => asList(p.props.apiStages).some((s) => isUnknown(s) || at(s, "stage") === stage.props.stageName) && positive(at(p.props.throttleSettings, "rateLimit")));
-                if (!byMethodSettings && !byPlan) report("sets no throttling (method settings or a usage plan); one client can exhaust the backends", stage.urn);
+                const byMethodSettings = settings.some(
+                    (m) =>
+                        sameApi(m, "restApi") &&
+                        (m.props.stageName === stage.props.stageName || isUnknown(m.props.stageName)) &&
+                        positive(at(m.props.settings, "throttlingRateLimit")),
+                );
+                const byPlan = plans.some(
+                    (p) =>
+                        asList(p.props.apiStages).some((s) => isUnknown(s) || at(s, "stage") === stage.props.stageName) &&
+                        positive(at(p.props.throttleSettings, "rateLimit")),
+                );
+                if (!byMethodSettings && !byPlan)
+                    report("sets no throttling (method settings or a usage plan); one client can exhaust the backends", stage.urn);
             }
         },
     },
@@ -97,7 +110,8 @@ export const apigatewayPolicies: PlatformPolicy[] = [
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.apigatewayv2.Api, (p, _a, report) => {
             const cors = p.corsConfiguration;
-            if (cors?.allowCredentials === true && (cors.allowOrigins ?? []).includes("*")) report('allows credentials from any origin ("*"); name the origins');
+            if (cors?.allowCredentials === true && (cors.allowOrigins ?? []).includes("*"))
+                report('allows credentials from any origin ("*"); name the origins');
         }),
     },
     {
@@ -130,7 +144,8 @@ export const apigatewayPolicies: PlatformPolicy[] = [
                 for (const s of asList(stage.props.routeSettings)) {
                     const routeKey = at(s, "routeKey");
                     if (isUnknown(s) || isUnknown(routeKey)) continue;
-                    if (!routeKeys.includes(routeKey)) report(`has route settings for "${routeKey}", which is not a route of its API (routes: ${routeKeys.join(", ") || "none"})`, stage.urn);
+                    if (!routeKeys.includes(routeKey))
+                        report(`has route settings for "${routeKey}", which is not a route of its API (routes: ${routeKeys.join(", ") || "none"})`, stage.urn);
                 }
             }
         },

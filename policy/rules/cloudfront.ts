@@ -43,23 +43,33 @@ export const cloudfrontPolicies: PlatformPolicy[] = [
         description: "CloudFront sends viewers to HTTPS on every cache behaviour (redirect-to-https or https-only).",
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.cloudfront.Distribution, (p, _a, report) => {
-            const behaviours = [{ path: "default", policy: p.defaultCacheBehavior?.viewerProtocolPolicy }, ...(p.orderedCacheBehaviors ?? []).map((b) => ({ path: b.pathPattern, policy: b.viewerProtocolPolicy }))];
-            for (const b of behaviours) if (!HTTPS_VIEWER_POLICIES.includes(b.policy as string)) report(`cache behaviour ${b.path} allows plain HTTP (viewerProtocolPolicy ${b.policy})`);
+            const behaviours = [
+                { path: "default", policy: p.defaultCacheBehavior?.viewerProtocolPolicy },
+                ...(p.orderedCacheBehaviors ?? []).map((b) => ({ path: b.pathPattern, policy: b.viewerProtocolPolicy })),
+            ];
+            for (const b of behaviours)
+                if (!HTTPS_VIEWER_POLICIES.includes(b.policy as string))
+                    report(`cache behaviour ${b.path} allows plain HTTP (viewerProtocolPolicy ${b.policy})`);
         }),
     },
     {
         name: "cloudfront-tls-minimum",
-        description: "CloudFront's viewer certificate sets a TLSv1.2_2021 or newer minimum; in prod it is a custom (ACM) certificate, since the *.cloudfront.net one pins TLSv1.",
+        description:
+            "CloudFront's viewer certificate sets a TLSv1.2_2021 or newer minimum; in prod it is a custom (ACM) certificate, since the *.cloudfront.net one pins TLSv1.",
         enforcementLevel: "mandatory",
         environmentAware: true,
         validateResource: validateResourceOfType(aws.cloudfront.Distribution, (p, args, report) => {
             const cert = p.viewerCertificate;
             const custom = Boolean(cert?.acmCertificateArn || cert?.iamCertificateId);
             if (!custom) {
-                if (isProd(args)) report("uses the default *.cloudfront.net certificate, for which CloudFront always allows TLSv1 whatever minimumProtocolVersion says; give prod an alias with an ACM certificate (us-east-1)");
+                if (isProd(args))
+                    report(
+                        "uses the default *.cloudfront.net certificate, for which CloudFront always allows TLSv1 whatever minimumProtocolVersion says; give prod an alias with an ACM certificate (us-east-1)",
+                    );
                 return;
             }
-            if (!MODERN_VIEWER_TLS.test(cert?.minimumProtocolVersion ?? "")) report(`allows viewers ${cert?.minimumProtocolVersion ?? "TLSv1 (unset)"}; set minimumProtocolVersion TLSv1.2_2021 or newer`);
+            if (!MODERN_VIEWER_TLS.test(cert?.minimumProtocolVersion ?? ""))
+                report(`allows viewers ${cert?.minimumProtocolVersion ?? "TLSv1 (unset)"}; set minimumProtocolVersion TLSv1.2_2021 or newer`);
         }),
     },
     {
@@ -67,7 +77,8 @@ export const cloudfrontPolicies: PlatformPolicy[] = [
         description: "CloudFront serves a custom certificate, so its TLS minimum applies (the default certificate always allows TLSv1).",
         enforcementLevel: "advisory",
         validateResource: validateResourceOfType(aws.cloudfront.Distribution, (p, _a, report) => {
-            if (!p.viewerCertificate?.acmCertificateArn && !p.viewerCertificate?.iamCertificateId) report("uses the default *.cloudfront.net certificate, which allows TLSv1");
+            if (!p.viewerCertificate?.acmCertificateArn && !p.viewerCertificate?.iamCertificateId)
+                report("uses the default *.cloudfront.net certificate, which allows TLSv1");
         }),
     },
     {
@@ -79,7 +90,8 @@ export const cloudfrontPolicies: PlatformPolicy[] = [
                 const c = o.customOriginConfig;
                 if (!c) continue;
                 if (c.originProtocolPolicy !== "https-only") report(`origin ${o.originId} is reached over ${c.originProtocolPolicy}`);
-                else if ((c.originSslProtocols ?? []).some((v) => v !== "TLSv1.2")) report(`origin ${o.originId} allows ${c.originSslProtocols.filter((v) => v !== "TLSv1.2").join(", ")}`);
+                else if ((c.originSslProtocols ?? []).some((v) => v !== "TLSv1.2"))
+                    report(`origin ${o.originId} allows ${c.originSslProtocols.filter((v) => v !== "TLSv1.2").join(", ")}`);
             }
         }),
     },
@@ -91,11 +103,13 @@ export const cloudfrontPolicies: PlatformPolicy[] = [
             validateResourceOfType(aws.cloudfront.Distribution, (p, _a, report) => {
                 for (const o of p.origins ?? []) {
                     if (!S3_REST_ORIGIN.test(o.domainName ?? "") || o.customOriginConfig) continue;
-                    if (!o.originAccessControlId && !o.s3OriginConfig?.originAccessIdentity) report(`S3 origin ${o.originId} has no origin access control, so the bucket would have to be public`);
+                    if (!o.originAccessControlId && !o.s3OriginConfig?.originAccessIdentity)
+                        report(`S3 origin ${o.originId} has no origin access control, so the bucket would have to be public`);
                 }
             }),
             validateResourceOfType(aws.cloudfront.OriginAccessControl, (p, _a, report) => {
-                if (p.originAccessControlOriginType === "s3" && p.signingBehavior !== "always") report(`signs ${p.signingBehavior} requests; use "always" so the bucket policy can require CloudFront`);
+                if (p.originAccessControlOriginType === "s3" && p.signingBehavior !== "always")
+                    report(`signs ${p.signingBehavior} requests; use "always" so the bucket policy can require CloudFront`);
             }),
         ],
     },
@@ -138,7 +152,8 @@ export const cloudfrontPolicies: PlatformPolicy[] = [
                 else if (hsts.accessControlMaxAgeSec < 31536000) report(`keeps HSTS for ${hsts.accessControlMaxAgeSec}s; use at least a year (31536000)`);
             }),
             validateResourceOfType(aws.cloudfront.Distribution, (p, _a, report) => {
-                if (!isSet(p, "defaultCacheBehavior.responseHeadersPolicyId")) report("adds no security headers (no responseHeadersPolicyId on the default behaviour)");
+                if (!isSet(p, "defaultCacheBehavior.responseHeadersPolicyId"))
+                    report("adds no security headers (no responseHeadersPolicyId on the default behaviour)");
             }),
         ],
     },
@@ -149,7 +164,8 @@ export const cloudfrontPolicies: PlatformPolicy[] = [
         validateResource: validateResourceOfType(aws.cloudfront.CachePolicy, (p, _a, report) => {
             if ((p.maxTtl ?? 31536000) === 0) return;
             const keys = p.parametersInCacheKeyAndForwardedToOrigin;
-            if (keys?.enableAcceptEncodingGzip !== true || keys?.enableAcceptEncodingBrotli !== true) report("caches without accepting gzip and Brotli encodings");
+            if (keys?.enableAcceptEncodingGzip !== true || keys?.enableAcceptEncodingBrotli !== true)
+                report("caches without accepting gzip and Brotli encodings");
         }),
     },
     {
@@ -174,7 +190,8 @@ export const cloudfrontPolicies: PlatformPolicy[] = [
     },
     {
         name: "cloudfront-log-delivery-us-east-1",
-        description: "A CloudWatch log delivery source for a CloudFront distribution (standard logging v2) is created in us-east-1, where alone the API accepts it.",
+        description:
+            "A CloudWatch log delivery source for a CloudFront distribution (standard logging v2) is created in us-east-1, where alone the API accepts it.",
         enforcementLevel: "mandatory",
         covers: [LOG_DELIVERY_SOURCE, DISTRIBUTION],
         validateStack: (args, report) => {
@@ -183,10 +200,16 @@ export const cloudfrontPolicies: PlatformPolicy[] = [
                 if (r.type !== LOG_DELIVERY_SOURCE) continue;
                 const node = g.nodes.find((n) => n.urn === r.urn)!;
                 const arn = node.props.resourceArn;
-                const forDistribution = isUnknown(arn) ? (node.deps.resourceArn ?? []).some((d) => d.type === DISTRIBUTION) : typeof arn === "string" && CLOUDFRONT_ARN.test(arn);
+                const forDistribution = isUnknown(arn)
+                    ? (node.deps.resourceArn ?? []).some((d) => d.type === DISTRIBUTION)
+                    : typeof arn === "string" && CLOUDFRONT_ARN.test(arn);
                 if (!forDistribution) continue;
                 const region = regionOf(node.props, r.provider);
-                if (region !== undefined && region !== "us-east-1") report(`delivers a CloudFront distribution's logs but is created in ${region}; CloudFront log delivery is configured in us-east-1 only (the destination may be elsewhere)`, r.urn);
+                if (region !== undefined && region !== "us-east-1")
+                    report(
+                        `delivers a CloudFront distribution's logs but is created in ${region}; CloudFront log delivery is configured in us-east-1 only (the destination may be elsewhere)`,
+                        r.urn,
+                    );
             }
         },
     },
@@ -207,11 +230,17 @@ export const cloudfrontPolicies: PlatformPolicy[] = [
                     const domainName = at(o, "domainName");
                     if (signed || (typeof domainName === "string" && OWN_HOST_ORIGIN.test(domainName))) ownHost.add(originId);
                 }
-                const behaviours = [{ path: "default", b: d.props.defaultCacheBehavior }, ...asList(d.props.orderedCacheBehaviors).map((b) => ({ path: at(b, "pathPattern"), b }))];
+                const behaviours = [
+                    { path: "default", b: d.props.defaultCacheBehavior },
+                    ...asList(d.props.orderedCacheBehaviors).map((b) => ({ path: at(b, "pathPattern"), b })),
+                ];
                 for (const { path, b } of behaviours) {
                     if (isUnknown(b) || !ownHost.has(at(b, "targetOriginId"))) continue;
                     if (forwardsViewerHost(g, at(b, "originRequestPolicyId"))) {
-                        report(`cache behaviour ${path} forwards the viewer's Host header to origin ${at(b, "targetOriginId")}, which answers only for its own host name; use a policy without Host (e.g. AllViewerExceptHostHeader)`, d.urn);
+                        report(
+                            `cache behaviour ${path} forwards the viewer's Host header to origin ${at(b, "targetOriginId")}, which answers only for its own host name; use a policy without Host (e.g. AllViewerExceptHostHeader)`,
+                            d.urn,
+                        );
                     }
                 }
             }

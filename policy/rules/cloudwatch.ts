@@ -11,7 +11,8 @@ const LOG_STREAM = "aws:cloudwatch/logStream:LogStream";
 export const cloudwatchPolicies: PlatformPolicy[] = [
     {
         name: "cloudwatch-log-group-retention",
-        description: "Every CloudWatch log group sets a retention period, so logs neither vanish nor grow forever (outside prod; in prod, cloudwatch-log-group-retention-prod).",
+        description:
+            "Every CloudWatch log group sets a retention period, so logs neither vanish nor grow forever (outside prod; in prod, cloudwatch-log-group-retention-prod).",
         enforcementLevel: "advisory",
         environmentAware: true,
         validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (p, args, report) => {
@@ -20,11 +21,13 @@ export const cloudwatchPolicies: PlatformPolicy[] = [
     },
     {
         name: "cloudwatch-log-group-retention-prod",
-        description: "In prod, every CloudWatch log group keeps its logs for a period chosen on purpose: a group without one keeps them forever, at a cost no one decided.",
+        description:
+            "In prod, every CloudWatch log group keeps its logs for a period chosen on purpose: a group without one keeps them forever, at a cost no one decided.",
         enforcementLevel: "mandatory",
         environmentAware: true,
         validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (p, args, report) => {
-            if (isProd(args) && !p.retentionInDays) report("sets no retentionInDays in prod: logs are kept forever; set the retention the stack's logRetentionDays gives");
+            if (isProd(args) && !p.retentionInDays)
+                report("sets no retentionInDays in prod: logs are kept forever; set the retention the stack's logRetentionDays gives");
         }),
     },
     {
@@ -45,7 +48,8 @@ export const cloudwatchPolicies: PlatformPolicy[] = [
     },
     createdInStack({
         name: "log-stream-in-stack-group",
-        description: "A log stream is created in a log group of this stack: CreateLogStream fails on a group that does not exist, and a group outside the stack escapes the retention and encryption rules.",
+        description:
+            "A log stream is created in a log group of this stack: CreateLogStream fails on a group that does not exist, and a group outside the stack escapes the retention and encryption rules.",
         from: LOG_STREAM,
         path: "logGroupName",
         to: TYPES.logGroup,

@@ -15,7 +15,11 @@ const CODEBUILD_PROJECT = "aws:codebuild/project:Project";
  * by this tag and running exactly the image buildspec, whose build only runs docker build and
  * push of the services' Dockerfiles. Both are needed: a tag alone would let any project in.
  */
-export const IMAGE_BUILD_MARKER = { tag: "platform:purpose", value: "image-build", buildspec: path.join(__dirname, "..", "..", "pipelines", "buildspec-images.yml") } as const;
+export const IMAGE_BUILD_MARKER = {
+    tag: "platform:purpose",
+    value: "image-build",
+    buildspec: path.join(__dirname, "..", "..", "pipelines", "buildspec-images.yml"),
+} as const;
 
 function isImageBuild(p: { tags?: Record<string, string>; source?: { buildspec?: string } }): boolean {
     if (p.tags?.[IMAGE_BUILD_MARKER.tag] !== IMAGE_BUILD_MARKER.value) return false;
@@ -32,7 +36,8 @@ const SECRET_NAME = /(SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_
 export const codebuildPolicies: PlatformPolicy[] = [
     {
         name: "codebuild-log-group-managed",
-        description: "Each CodeBuild project logs to a log group this stack declares (so it has a retention period), or has CloudWatch logs off in favour of S3.",
+        description:
+            "Each CodeBuild project logs to a log group this stack declares (so it has a retention period), or has CloudWatch logs off in favour of S3.",
         enforcementLevel: "advisory",
         covers: [CODEBUILD_PROJECT, TYPES.logGroup],
         validateStack: (args, report) => {
@@ -42,7 +47,8 @@ export const codebuildPolicies: PlatformPolicy[] = [
                 if (at(cw, "status") === "DISABLED") continue;
                 if ((p.deps.logsConfig ?? []).some((d) => d.type === TYPES.logGroup)) continue;
                 const name = at(cw, "groupName") ?? (typeof p.props.name === "string" ? `/aws/codebuild/${p.props.name}` : p.props.name);
-                if (declaresLogGroup(g, name) === false) report(`logs to ${name}, which this stack doesn't declare: CodeBuild creates it with no retention`, p.urn);
+                if (declaresLogGroup(g, name) === false)
+                    report(`logs to ${name}, which this stack doesn't declare: CodeBuild creates it with no retention`, p.urn);
             }
         },
     },
@@ -52,7 +58,10 @@ export const codebuildPolicies: PlatformPolicy[] = [
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.codebuild.Project, (p, _a, report) => {
             if (p.environment?.privilegedMode !== true) return;
-            if (!isImageBuild(p)) report(`runs in privileged mode; only the image build may (tag ${IMAGE_BUILD_MARKER.tag}=${IMAGE_BUILD_MARKER.value} with pipelines/buildspec-images.yml as its buildspec)`);
+            if (!isImageBuild(p))
+                report(
+                    `runs in privileged mode; only the image build may (tag ${IMAGE_BUILD_MARKER.tag}=${IMAGE_BUILD_MARKER.value} with pipelines/buildspec-images.yml as its buildspec)`,
+                );
         }),
     },
     {
@@ -72,7 +81,8 @@ export const codebuildPolicies: PlatformPolicy[] = [
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.codebuild.Project, (p, _a, report) => {
             for (const v of p.environment?.environmentVariables ?? []) {
-                if ((v.type ?? "PLAINTEXT") === "PLAINTEXT" && SECRET_NAME.test(v.name)) report(`passes ${v.name} as plain text; use type SECRETS_MANAGER or PARAMETER_STORE`);
+                if ((v.type ?? "PLAINTEXT") === "PLAINTEXT" && SECRET_NAME.test(v.name))
+                    report(`passes ${v.name} as plain text; use type SECRETS_MANAGER or PARAMETER_STORE`);
             }
         }),
     },
@@ -81,7 +91,10 @@ export const codebuildPolicies: PlatformPolicy[] = [
         description: "CodeBuild projects set a build timeout below the 8-hour maximum, so a hung build stops costing.",
         enforcementLevel: "advisory",
         validateResource: validateResourceOfType(aws.codebuild.Project, (p, _a, report) => {
-            if (p.buildTimeout === undefined || p.buildTimeout >= 480) report(`times out after ${p.buildTimeout ?? 60} minutes${p.buildTimeout === undefined ? " (the default); set buildTimeout to what a build needs" : ""}`);
+            if (p.buildTimeout === undefined || p.buildTimeout >= 480)
+                report(
+                    `times out after ${p.buildTimeout ?? 60} minutes${p.buildTimeout === undefined ? " (the default); set buildTimeout to what a build needs" : ""}`,
+                );
         }),
     },
 ];

@@ -51,12 +51,14 @@ export const codepipelinePolicies: PlatformPolicy[] = [
         description: "CodePipeline artifact stores are encrypted with a customer-managed KMS key.",
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.codepipeline.Pipeline, (p, _a, report) => {
-            for (const store of p.artifactStores ?? []) if (!isSet(store, "encryptionKey.id")) report(`artifact store ${store.location} names no KMS encryption key`);
+            for (const store of p.artifactStores ?? [])
+                if (!isSet(store, "encryptionKey.id")) report(`artifact store ${store.location} names no KMS encryption key`);
         }),
     },
     {
         name: "codepipeline-approval-before-deploy-prod",
-        description: "A pipeline that deploys a prod stack stops for a manual approval before its first deploy stage (the target stack is read from the deploy action's STACK variable, else the pack's environment).",
+        description:
+            "A pipeline that deploys a prod stack stops for a manual approval before its first deploy stage (the target stack is read from the deploy action's STACK variable, else the pack's environment).",
         enforcementLevel: "mandatory",
         environmentAware: true,
         covers: [PIPELINE, PROJECT],
@@ -74,7 +76,8 @@ export const codepipelinePolicies: PlatformPolicy[] = [
                 const prod = target !== undefined ? isProdStackName(target) : isProd(args);
                 if (!prod) continue;
                 const approval = list.findIndex((s) => s.actions.some((a) => a.category === "Approval"));
-                if (approval < 0 || approval > deploy) report(`deploys ${target ?? "a prod stack"} (stage ${list[deploy].name}) with no manual approval before it`, pipeline.urn);
+                if (approval < 0 || approval > deploy)
+                    report(`deploys ${target ?? "a prod stack"} (stage ${list[deploy].name}) with no manual approval before it`, pipeline.urn);
             }
         },
     },
@@ -88,13 +91,15 @@ export const codepipelinePolicies: PlatformPolicy[] = [
                 const name = t.gitConfiguration?.sourceActionName;
                 const action = actions.find((a) => a.name === name);
                 if (!action) report(`trigger names source action ${name}, which the pipeline doesn't have`);
-                else if (action.provider !== CONNECTION_PROVIDER) report(`trigger names action ${name}, a ${action.provider} action; triggers need a ${CONNECTION_PROVIDER} source`);
+                else if (action.provider !== CONNECTION_PROVIDER)
+                    report(`trigger names action ${name}, a ${action.provider} action; triggers need a ${CONNECTION_PROVIDER} source`);
             }
         }),
     },
     {
         name: "codepipeline-role-uses-connection",
-        description: "A pipeline whose source is a CodeStar/CodeConnections connection has a role allowed to use that connection (codestar-connections:UseConnection).",
+        description:
+            "A pipeline whose source is a CodeStar/CodeConnections connection has a role allowed to use that connection (codestar-connections:UseConnection).",
         enforcementLevel: "mandatory",
         covers: [PIPELINE, CONNECTION],
         validateStack: (args, report) => {
@@ -114,7 +119,11 @@ export const codepipelinePolicies: PlatformPolicy[] = [
                     for (const role of roles) {
                         const legacy = roleAllows(g, role, "codestar-connections:UseConnection", arn);
                         const renamed = roleAllows(g, role, "codeconnections:UseConnection", arn);
-                        if (legacy === false && renamed === false) report(`role ${role.name} may not use connection ${arn} (codestar-connections:UseConnection); the source stage fails`, pipeline.urn);
+                        if (legacy === false && renamed === false)
+                            report(
+                                `role ${role.name} may not use connection ${arn} (codestar-connections:UseConnection); the source stage fails`,
+                                pipeline.urn,
+                            );
                     }
                 }
             }

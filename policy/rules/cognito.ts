@@ -7,7 +7,8 @@ import type { PlatformPolicy } from "../types";
 export const cognitoPolicies: PlatformPolicy[] = [
     {
         name: "cognito-password-policy",
-        description: "Cognito user pools require passwords of at least 8 characters with upper and lower case, numbers and symbols (AWS's default when no policy is given).",
+        description:
+            "Cognito user pools require passwords of at least 8 characters with upper and lower case, numbers and symbols (AWS's default when no policy is given).",
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.cognito.UserPool, (p, _a, report) => {
             const policy = p.passwordPolicy;
@@ -54,11 +55,13 @@ export const cognitoPolicies: PlatformPolicy[] = [
     },
     {
         name: "cognito-threat-protection-plan",
-        description: "Cognito threat protection (advancedSecurityMode AUDIT or ENFORCED) is set only on a user pool of the Plus feature plan, the only plan that offers it.",
+        description:
+            "Cognito threat protection (advancedSecurityMode AUDIT or ENFORCED) is set only on a user pool of the Plus feature plan, the only plan that offers it.",
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.cognito.UserPool, (p, _a, report) => {
             const mode = p.userPoolAddOns?.advancedSecurityMode;
-            if ((mode === "AUDIT" || mode === "ENFORCED") && p.userPoolTier !== "PLUS") report(`sets threat protection ${mode} on the ${p.userPoolTier ?? "ESSENTIALS"} plan; it needs userPoolTier PLUS`);
+            if ((mode === "AUDIT" || mode === "ENFORCED") && p.userPoolTier !== "PLUS")
+                report(`sets threat protection ${mode} on the ${p.userPoolTier ?? "ESSENTIALS"} plan; it needs userPoolTier PLUS`);
         }),
     },
 ];

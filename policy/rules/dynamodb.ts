@@ -26,7 +26,8 @@ export const dynamodbPolicies: PlatformPolicy[] = [
             validateResourceOfType(aws.dynamodb.Table, (p, args, report) => {
                 if (!isProd(args)) return;
                 if (p.pointInTimeRecovery?.enabled !== true) report("has point-in-time recovery off in prod");
-                for (const r of p.replicas ?? []) if (r.pointInTimeRecovery !== true) report(`replica in ${r.regionName} has point-in-time recovery off in prod`);
+                for (const r of p.replicas ?? [])
+                    if (r.pointInTimeRecovery !== true) report(`replica in ${r.regionName} has point-in-time recovery off in prod`);
             }),
             validateResourceOfType(aws.dynamodb.TableReplica, (p, args, report) => {
                 if (isProd(args) && p.pointInTimeRecovery !== true) report("has point-in-time recovery off in prod");
@@ -42,7 +43,8 @@ export const dynamodbPolicies: PlatformPolicy[] = [
             validateResourceOfType(aws.dynamodb.Table, (p, args, report) => {
                 if (!isProd(args)) return;
                 if (p.deletionProtectionEnabled !== true) report("has deletion protection off in prod");
-                for (const r of p.replicas ?? []) if (r.deletionProtectionEnabled !== true) report(`replica in ${r.regionName} has deletion protection off in prod`);
+                for (const r of p.replicas ?? [])
+                    if (r.deletionProtectionEnabled !== true) report(`replica in ${r.regionName} has deletion protection off in prod`);
             }),
             validateResourceOfType(aws.dynamodb.TableReplica, (p, args, report) => {
                 if (isProd(args) && p.deletionProtectionEnabled !== true) report("has deletion protection off in prod");
@@ -51,7 +53,8 @@ export const dynamodbPolicies: PlatformPolicy[] = [
     },
     {
         name: "dynamodb-global-table-consistent",
-        description: "A global table streams NEW_AND_OLD_IMAGES, and declares its replicas one way only (Table.replicas or TableReplica resources, never both).",
+        description:
+            "A global table streams NEW_AND_OLD_IMAGES, and declares its replicas one way only (Table.replicas or TableReplica resources, never both).",
         enforcementLevel: "mandatory",
         covers: [TABLE, TABLE_REPLICA],
         validateStack: (args, report) => {
@@ -65,10 +68,18 @@ export const dynamodbPolicies: PlatformPolicy[] = [
                     return !isUnknown(t) && t.includes(table);
                 });
                 if (asList(inline).length === 0 && separate.length === 0) continue;
-                if (asList(inline).length > 0 && separate.length > 0) report(`declares replicas both inline and as TableReplica resources (${separate.map((r) => r.name).join(", ")}); the two fight over the replica set`, table.urn);
+                if (asList(inline).length > 0 && separate.length > 0)
+                    report(
+                        `declares replicas both inline and as TableReplica resources (${separate.map((r) => r.name).join(", ")}); the two fight over the replica set`,
+                        table.urn,
+                    );
                 const { streamEnabled, streamViewType } = table.props;
                 if (isUnknown(streamEnabled) || isUnknown(streamViewType)) continue;
-                if (streamEnabled !== true || streamViewType !== "NEW_AND_OLD_IMAGES") report(`has replicas but streams ${streamEnabled === true ? streamViewType : "nothing"}; global tables need streamViewType NEW_AND_OLD_IMAGES`, table.urn);
+                if (streamEnabled !== true || streamViewType !== "NEW_AND_OLD_IMAGES")
+                    report(
+                        `has replicas but streams ${streamEnabled === true ? streamViewType : "nothing"}; global tables need streamViewType NEW_AND_OLD_IMAGES`,
+                        table.urn,
+                    );
             }
         },
     },

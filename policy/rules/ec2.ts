@@ -11,7 +11,8 @@ import type { PlatformPolicy } from "../types";
 function checkMetadata(options: { httpEndpoint?: string; httpTokens?: string; httpPutResponseHopLimit?: number } | undefined, report: (m: string) => void) {
     if (options?.httpEndpoint === "disabled") return;
     if (options?.httpTokens !== "required") report(`allows IMDSv1 (metadataOptions.httpTokens is ${options?.httpTokens ?? "unset"}); set it to "required"`);
-    if (options?.httpPutResponseHopLimit !== 1) report(`has metadata hop limit ${options?.httpPutResponseHopLimit ?? "unset (the AMI's default)"}; set httpPutResponseHopLimit to 1`);
+    if (options?.httpPutResponseHopLimit !== 1)
+        report(`has metadata hop limit ${options?.httpPutResponseHopLimit ?? "unset (the AMI's default)"}; set httpPutResponseHopLimit to 1`);
 }
 
 export const ec2Policies: PlatformPolicy[] = [
@@ -34,7 +35,8 @@ export const ec2Policies: PlatformPolicy[] = [
         validateResource: [
             validateResourceOfType(aws.ec2.LaunchTemplate, (p, _a, report) => {
                 for (const bdm of p.blockDeviceMappings ?? []) {
-                    if (bdm.ebs && !truthy(bdm.ebs.encrypted)) report(`block device${bdm.deviceName ? ` ${bdm.deviceName}` : ""} is not encrypted; set ebs.encrypted to "true"`);
+                    if (bdm.ebs && !truthy(bdm.ebs.encrypted))
+                        report(`block device${bdm.deviceName ? ` ${bdm.deviceName}` : ""} is not encrypted; set ebs.encrypted to "true"`);
                 }
             }),
             validateResourceOfType(aws.ec2.Instance, (p, _a, report) => {

@@ -12,7 +12,8 @@ export const ecrPolicies: PlatformPolicy[] = [
         validateResource: validateResourceOfType(aws.ecr.Repository, (repo, _a, report) => {
             if (isUnknown(repo.imageTagMutability)) return;
             // IMMUTABLE, or IMMUTABLE_WITH_EXCLUSION (tags matching its filters stay mutable: still immutable by default).
-            if (!String(repo.imageTagMutability ?? "MUTABLE").startsWith("IMMUTABLE")) report(`has ${repo.imageTagMutability ?? "MUTABLE"} tags; use IMMUTABLE`);
+            if (!String(repo.imageTagMutability ?? "MUTABLE").startsWith("IMMUTABLE"))
+                report(`has ${repo.imageTagMutability ?? "MUTABLE"} tags; use IMMUTABLE`);
         }),
     },
     {

@@ -69,10 +69,12 @@ export const ecsPolicies: PlatformPolicy[] = [
     },
     {
         name: "ecs-task-no-plaintext-secrets",
-        description: "Environment values whose names say they are credentials come from Secrets Manager or SSM by ARN (`secrets`), never plain `environment` values.",
+        description:
+            "Environment values whose names say they are credentials come from Secrets Manager or SSM by ARN (`secrets`), never plain `environment` values.",
         enforcementLevel: "mandatory",
         validateResource: eachContainer((c, report) => {
-            for (const v of Array.isArray(c.environment) ? (c.environment as { name?: unknown }[]) : []) if (SECRET_NAME.test(String(v?.name))) report(`passes ${v.name} as a plain environment value; use secrets with its ARN`);
+            for (const v of Array.isArray(c.environment) ? (c.environment as { name?: unknown }[]) : [])
+                if (SECRET_NAME.test(String(v?.name))) report(`passes ${v.name} as a plain environment value; use secrets with its ARN`);
         }),
     },
     {
@@ -93,8 +95,10 @@ export const ecsPolicies: PlatformPolicy[] = [
                     if (typeof group !== "string") continue;
                     const declared = g.ofType(TYPES.logGroup).filter((l) => l.props.name === group);
                     if (g.ofType(TYPES.logGroup).some((l) => isUnknown(l.props.name))) continue;
-                    if (declared.length === 0) report(`container ${c.name} logs to ${group}, which this stack doesn't declare: it would keep logs forever`, td.urn);
-                    else if (declared.every((l) => !l.props.retentionInDays)) report(`container ${c.name} logs to ${group}, which has no retention period`, td.urn);
+                    if (declared.length === 0)
+                        report(`container ${c.name} logs to ${group}, which this stack doesn't declare: it would keep logs forever`, td.urn);
+                    else if (declared.every((l) => !l.props.retentionInDays))
+                        report(`container ${c.name} logs to ${group}, which has no retention period`, td.urn);
                 }
             }
         },

@@ -52,7 +52,8 @@ export const elasticachePolicies: PlatformPolicy[] = [
         enforcementLevel: "mandatory",
         validateResource: [
             validateResourceOfType(aws.elasticache.ReplicationGroup, (p, _a, report) => {
-                if (!isSet(p, "authToken") && !isSet(p, "authTokenWo") && !isSet(p, "userGroupIds.0")) report("requires no authentication; set an auth token or RBAC user groups");
+                if (!isSet(p, "authToken") && !isSet(p, "authTokenWo") && !isSet(p, "userGroupIds.0"))
+                    report("requires no authentication; set an auth token or RBAC user groups");
             }),
             validateResourceOfType(aws.elasticache.User, (p, _a, report) => {
                 if (p.noPasswordRequired === true || p.authenticationMode?.type === "no-password-required") report("requires no password");
@@ -67,7 +68,8 @@ export const elasticachePolicies: PlatformPolicy[] = [
             const clusterMode = (p.numNodeGroups ?? 0) > 0 || p.clusterMode === "enabled";
             const nodes = clusterMode ? 1 + (p.replicasPerNodeGroup ?? 0) : (p.numCacheClusters ?? 1);
             if (p.multiAzEnabled === true && p.automaticFailoverEnabled !== true) report("enables Multi-AZ without automatic failover; AWS requires both");
-            if (p.automaticFailoverEnabled === true && nodes < 2) report(`enables automatic failover with ${nodes} node(s); it needs a primary and at least one replica`);
+            if (p.automaticFailoverEnabled === true && nodes < 2)
+                report(`enables automatic failover with ${nodes} node(s); it needs a primary and at least one replica`);
         }),
     },
     {
@@ -91,7 +93,8 @@ export const elasticachePolicies: PlatformPolicy[] = [
     },
     {
         name: "elasticache-parameter-group-family",
-        description: "An ElastiCache replication group names a parameter group of its engine version's family, so a version edit moves both together (a group that names none fails a major upgrade on the family mismatch).",
+        description:
+            "An ElastiCache replication group names a parameter group of its engine version's family, so a version edit moves both together (a group that names none fails a major upgrade on the family mismatch).",
         enforcementLevel: "mandatory",
         covers: [REPLICATION_GROUP, CACHE_PARAMETER_GROUP],
         validateStack: (args, report) => {
@@ -102,18 +105,28 @@ export const elasticachePolicies: PlatformPolicy[] = [
                 if (isUnknown(engine) || isUnknown(engineVersion) || isUnknown(parameterGroupName) || globalReplicationGroupId) continue;
                 const want = cacheFamilyOf(engine, engineVersion);
                 if (typeof parameterGroupName !== "string" || parameterGroupName === "") {
-                    report(`names no parameter group; name one of the ${want ?? "engine version's"} family (e.g. default.${want ?? "valkey8"}) so an engine version change can move both`, n.urn);
+                    report(
+                        `names no parameter group; name one of the ${want ?? "engine version's"} family (e.g. default.${want ?? "valkey8"}) so an engine version change can move both`,
+                        n.urn,
+                    );
                     continue;
                 }
                 if (engineVersion === undefined || want === undefined) {
-                    report(`names parameter group ${parameterGroupName} without an engine version (or with one whose family is unknown: ${String(engine)} ${String(engineVersion)}); pin engineVersion so the group's family can be checked`, n.urn);
+                    report(
+                        `names parameter group ${parameterGroupName} without an engine version (or with one whose family is unknown: ${String(engine)} ${String(engineVersion)}); pin engineVersion so the group's family can be checked`,
+                        n.urn,
+                    );
                     continue;
                 }
                 const own = g.resolve(n, "parameterGroupName", [CACHE_PARAMETER_GROUP]);
                 if (isUnknown(own)) continue;
                 const family = own.length === 1 ? own[0].props.family : familyOfDefaultGroup(parameterGroupName);
                 if (isUnknown(family) || family === undefined) continue; // a group outside the stack: its family can't be read here
-                if (family !== want) report(`runs ${engine} ${engineVersion} (family ${want}) with parameter group ${parameterGroupName} of family ${family}; ElastiCache refuses the mismatch`, n.urn);
+                if (family !== want)
+                    report(
+                        `runs ${engine} ${engineVersion} (family ${want}) with parameter group ${parameterGroupName} of family ${family}; ElastiCache refuses the mismatch`,
+                        n.urn,
+                    );
             }
         },
     },

@@ -19,7 +19,8 @@ export const emrPolicies: PlatformPolicy[] = [
             if (at(e, "EnableAtRestEncryption") !== true) report("has at-rest encryption off");
             else {
                 if (!at(e, "AtRestEncryptionConfiguration.S3EncryptionConfiguration")) report("encrypts nothing in S3 (no S3EncryptionConfiguration)");
-                if (!at(e, "AtRestEncryptionConfiguration.LocalDiskEncryptionConfiguration")) report("leaves local disks unencrypted (no LocalDiskEncryptionConfiguration)");
+                if (!at(e, "AtRestEncryptionConfiguration.LocalDiskEncryptionConfiguration"))
+                    report("leaves local disks unencrypted (no LocalDiskEncryptionConfiguration)");
             }
             if (at(e, "EnableInTransitEncryption") !== true) report("has in-transit encryption off");
         }),
@@ -34,7 +35,8 @@ export const emrPolicies: PlatformPolicy[] = [
     },
     {
         name: "emr-instance-profile-named-as-role",
-        description: "An EMR cluster's instance profile has the same name as its role: EC2 allows them to differ, EMR does not, and cluster creation fails with \"invalid instance profile\".",
+        description:
+            'An EMR cluster\'s instance profile has the same name as its role: EC2 allows them to differ, EMR does not, and cluster creation fails with "invalid instance profile".',
         enforcementLevel: "mandatory",
         covers: [EMR_CLUSTER, TYPES.instanceProfile, TYPES.role],
         validateStack: (args, report) => {
@@ -46,7 +48,11 @@ export const emrPolicies: PlatformPolicy[] = [
                     const roles = g.resolve(profile, "role", [TYPES.role]);
                     if (isUnknown(roles) || isUnknown(profile.props.name)) continue;
                     for (const role of roles) {
-                        if (!isUnknown(role.props.name) && role.props.name !== profile.props.name) report(`uses instance profile ${profile.props.name} for role ${role.props.name}; EMR requires the instance profile to carry its role's name`, cluster.urn);
+                        if (!isUnknown(role.props.name) && role.props.name !== profile.props.name)
+                            report(
+                                `uses instance profile ${profile.props.name} for role ${role.props.name}; EMR requires the instance profile to carry its role's name`,
+                                cluster.urn,
+                            );
                     }
                 }
             }
@@ -58,7 +64,8 @@ export const emrPolicies: PlatformPolicy[] = [
         enforcementLevel: "advisory",
         validateResource: validateResourceOfType(aws.emr.Cluster, (p, _a, report) => {
             if (!isSet(p, "logUri")) report("writes no logs to S3 (logUri)");
-            if (!p.autoTerminationPolicy?.idleTimeout && p.keepJobFlowAliveWhenNoSteps !== false) report("runs until stopped; set an autoTerminationPolicy idle timeout");
+            if (!p.autoTerminationPolicy?.idleTimeout && p.keepJobFlowAliveWhenNoSteps !== false)
+                report("runs until stopped; set an autoTerminationPolicy idle timeout");
         }),
     },
     {
@@ -67,9 +74,12 @@ export const emrPolicies: PlatformPolicy[] = [
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.emr.ManagedScalingPolicy, (p, _a, report) => {
             for (const l of p.computeLimits ?? []) {
-                if (l.minimumCapacityUnits > l.maximumCapacityUnits) report(`scales between ${l.minimumCapacityUnits} and ${l.maximumCapacityUnits} units: the minimum exceeds the maximum`);
-                if ((l.maximumOndemandCapacityUnits ?? 0) > l.maximumCapacityUnits) report(`allows ${l.maximumOndemandCapacityUnits} on-demand units, above the maximum of ${l.maximumCapacityUnits}`);
-                if ((l.maximumCoreCapacityUnits ?? 0) > l.maximumCapacityUnits) report(`allows ${l.maximumCoreCapacityUnits} core units, above the maximum of ${l.maximumCapacityUnits}`);
+                if (l.minimumCapacityUnits > l.maximumCapacityUnits)
+                    report(`scales between ${l.minimumCapacityUnits} and ${l.maximumCapacityUnits} units: the minimum exceeds the maximum`);
+                if ((l.maximumOndemandCapacityUnits ?? 0) > l.maximumCapacityUnits)
+                    report(`allows ${l.maximumOndemandCapacityUnits} on-demand units, above the maximum of ${l.maximumCapacityUnits}`);
+                if ((l.maximumCoreCapacityUnits ?? 0) > l.maximumCapacityUnits)
+                    report(`allows ${l.maximumCoreCapacityUnits} core units, above the maximum of ${l.maximumCapacityUnits}`);
             }
         }),
     },

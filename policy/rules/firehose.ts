@@ -26,7 +26,8 @@ export const firehosePolicies: PlatformPolicy[] = [
     },
     {
         name: "firehose-s3-delivery-valid",
-        description: "Firehose S3 delivery is one AWS accepts: expressions in the prefix need an error output prefix, partition keys need dynamic partitioning, and partitioning or format conversion need a buffer of at least 64 MiB.",
+        description:
+            "Firehose S3 delivery is one AWS accepts: expressions in the prefix need an error output prefix, partition keys need dynamic partitioning, and partitioning or format conversion need a buffer of at least 64 MiB.",
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.kinesis.FirehoseDeliveryStream, (p, _a, report) => {
             const s3 = p.extendedS3Configuration;
@@ -36,11 +37,14 @@ export const firehosePolicies: PlatformPolicy[] = [
             const partitioning = s3.dynamicPartitioningConfiguration?.enabled === true;
             const conversion = s3.dataFormatConversionConfiguration !== undefined && s3.dataFormatConversionConfiguration.enabled !== false;
             if (/!\{/.test(prefix) && !errorPrefix) report("uses expressions in its prefix without an errorOutputPrefix");
-            if (/!\{partitionKeyFrom(Query|Lambda):/.test(prefix) && !partitioning) report("uses partition keys in its prefix without dynamic partitioning enabled");
+            if (/!\{partitionKeyFrom(Query|Lambda):/.test(prefix) && !partitioning)
+                report("uses partition keys in its prefix without dynamic partitioning enabled");
             if (partitioning && !errorPrefix) report("enables dynamic partitioning without an errorOutputPrefix");
             if (errorPrefix && /!\{partitionKeyFrom/.test(errorPrefix)) report("uses partition keys in its errorOutputPrefix, which AWS rejects");
             if ((partitioning || conversion) && (s3.bufferingSize ?? 5) < MIN_CONVERSION_BUFFER_MIB) {
-                report(`buffers ${s3.bufferingSize ?? 5} MiB; ${partitioning ? "dynamic partitioning" : "record format conversion"} needs at least ${MIN_CONVERSION_BUFFER_MIB}`);
+                report(
+                    `buffers ${s3.bufferingSize ?? 5} MiB; ${partitioning ? "dynamic partitioning" : "record format conversion"} needs at least ${MIN_CONVERSION_BUFFER_MIB}`,
+                );
             }
         }),
     },
@@ -49,7 +53,8 @@ export const firehosePolicies: PlatformPolicy[] = [
         description: "Firehose S3 delivery logs its errors to CloudWatch.",
         enforcementLevel: "advisory",
         validateResource: validateResourceOfType(aws.kinesis.FirehoseDeliveryStream, (p, _a, report) => {
-            if (p.extendedS3Configuration && p.extendedS3Configuration.cloudwatchLoggingOptions?.enabled !== true) report("logs no delivery errors to CloudWatch");
+            if (p.extendedS3Configuration && p.extendedS3Configuration.cloudwatchLoggingOptions?.enabled !== true)
+                report("logs no delivery errors to CloudWatch");
         }),
     },
     {
@@ -71,7 +76,10 @@ export const firehosePolicies: PlatformPolicy[] = [
                 if (!databases.some((d) => d.props.name === databaseName) && !tables.some((t) => t.props.databaseName === databaseName)) continue;
                 if (tables.some((t) => isUnknown(t.props.name) || isUnknown(t.props.databaseName))) continue;
                 if (!tables.some((t) => t.props.name === tableName && t.props.databaseName === databaseName)) {
-                    report(`converts records with table ${databaseName}.${tableName}, which this stack doesn't declare; every record would land in the error prefix`, f.urn);
+                    report(
+                        `converts records with table ${databaseName}.${tableName}, which this stack doesn't declare; every record would land in the error prefix`,
+                        f.urn,
+                    );
                 }
             }
         },

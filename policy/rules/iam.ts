@@ -19,7 +19,8 @@ function isFullControlGrant(s: Statement): boolean {
 
 function checkIdentityDocument(document: unknown, where: string, report: (m: string) => void) {
     statementsOf(document).forEach((s, i) => {
-        if (isAdminStatement(s)) report(`${where} statement ${i} allows "*" actions on "*" resources; grant the actions this principal needs, on its own resources`);
+        if (isAdminStatement(s))
+            report(`${where} statement ${i} allows "*" actions on "*" resources; grant the actions this principal needs, on its own resources`);
     });
 }
 
@@ -121,7 +122,9 @@ export const iamPolicies: PlatformPolicy[] = [
             validateResourceOfType(aws.iam.RolePolicyAttachment, (p, _a, report) => {
                 if (p.policyArn === ADMIN_ARN) report("attaches AdministratorAccess");
             }),
-            ...RESOURCE_POLICIES.map(([cls, where]) => validateResourceOfType(cls as typeof aws.s3.BucketPolicy, (p, _a, report) => checkResourceDocument(p.policy, where, report))),
+            ...RESOURCE_POLICIES.map(([cls, where]) =>
+                validateResourceOfType(cls as typeof aws.s3.BucketPolicy, (p, _a, report) => checkResourceDocument(p.policy, where, report)),
+            ),
             validateResourceOfType(aws.sqs.Queue, (p, _a, report) => checkResourceDocument(p.policy, "queue policy", report)),
             validateResourceOfType(aws.sns.Topic, (p, _a, report) => checkResourceDocument(p.policy, "topic policy", report)),
             // "kms:*" for the account is the standard key policy; "*" hands the key to whoever is named.
@@ -130,16 +133,20 @@ export const iamPolicies: PlatformPolicy[] = [
     },
     {
         name: "iam-no-public-principal",
-        description: 'No resource or trust policy (bucket, queue, topic, secret, key, role trust, Lambda permission) allows any principal ("*") without a condition that pins the caller.',
+        description:
+            'No resource or trust policy (bucket, queue, topic, secret, key, role trust, Lambda permission) allows any principal ("*") without a condition that pins the caller.',
         enforcementLevel: "mandatory",
         validateResource: [
-            ...RESOURCE_POLICIES.map(([cls, where]) => validateResourceOfType(cls as typeof aws.s3.BucketPolicy, (p, _a, report) => checkPublicPrincipal(p.policy, where, report))),
+            ...RESOURCE_POLICIES.map(([cls, where]) =>
+                validateResourceOfType(cls as typeof aws.s3.BucketPolicy, (p, _a, report) => checkPublicPrincipal(p.policy, where, report)),
+            ),
             validateResourceOfType(aws.sqs.Queue, (p, _a, report) => checkPublicPrincipal(p.policy, "queue policy", report)),
             validateResourceOfType(aws.sns.Topic, (p, _a, report) => checkPublicPrincipal(p.policy, "topic policy", report)),
             validateResourceOfType(aws.kms.Key, (p, _a, report) => checkPublicPrincipal(p.policy, "key policy", report)),
             validateResourceOfType(aws.iam.Role, (p, _a, report) => checkPublicPrincipal(p.assumeRolePolicy, "trust policy", report)),
             validateResourceOfType(aws.lambda.Permission, (p, _a, report) => {
-                if (p.principal === "*" && !p.sourceArn && !p.sourceAccount && !p.principalOrgId) report('lets any principal ("*") invoke the function; name the service and its source ARN or account');
+                if (p.principal === "*" && !p.sourceArn && !p.sourceAccount && !p.principalOrgId)
+                    report('lets any principal ("*") invoke the function; name the service and its source ARN or account');
             }),
         ],
     },
@@ -157,7 +164,8 @@ export const iamPolicies: PlatformPolicy[] = [
     },
     {
         name: "iam-role-permissions-boundary",
-        description: "Every role carries its stack's permissions boundary, the managed policy <project>-<stack>-boundary (the deploy role may create roles only with it); the delivery's own roles under /platform-delivery/ are exempt.",
+        description:
+            "Every role carries its stack's permissions boundary, the managed policy <project>-<stack>-boundary (the deploy role may create roles only with it); the delivery's own roles under /platform-delivery/ are exempt.",
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.iam.Role, (p, args, report) => {
             const path = p.path;
@@ -173,7 +181,8 @@ export const iamPolicies: PlatformPolicy[] = [
     },
     {
         name: "iam-role-trusts-its-service",
-        description: "Each role a resource uses (Glue, Firehose, EMR, Lambda, CodeBuild, CodePipeline, RDS monitoring and proxy, flow logs, Step Functions, EC2 instance profiles) trusts that service's principal.",
+        description:
+            "Each role a resource uses (Glue, Firehose, EMR, Lambda, CodeBuild, CodePipeline, RDS monitoring and proxy, flow logs, Step Functions, EC2 instance profiles) trusts that service's principal.",
         enforcementLevel: "mandatory",
         covers: [...new Set([...ROLE_USERS.map((u) => u.type), TYPES.role, TYPES.instanceProfile])],
         validateStack: (args, report) => {
@@ -184,7 +193,10 @@ export const iamPolicies: PlatformPolicy[] = [
                     if (isUnknown(roles)) continue;
                     for (const role of roles) {
                         if (g.trusts(role, use.service) === false) {
-                            report(`${use.type.split(":").pop()} ${user.name} uses role ${role.name} (through ${use.path}), which does not trust ${use.service}; AWS rejects the role or the service can't assume it`, user.urn);
+                            report(
+                                `${use.type.split(":").pop()} ${user.name} uses role ${role.name} (through ${use.path}), which does not trust ${use.service}; AWS rejects the role or the service can't assume it`,
+                                user.urn,
+                            );
                         }
                     }
                 }

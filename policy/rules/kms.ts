@@ -49,7 +49,8 @@ function satisfiable(s: Statement, service: string, target: Node): boolean {
             // A context key of another kind of resource (a queue's for a topic) is never present.
             if (k !== ENCRYPTION_CONTEXT_KEY[target.type]) return false;
             const arn = target.props.arn;
-            if (typeof arn === "string" && !isUnknown(value) && !asList(value as string | string[]).some((v) => typeof v !== "string" || globMatch(v, arn))) return false;
+            if (typeof arn === "string" && !isUnknown(value) && !asList(value as string | string[]).some((v) => typeof v !== "string" || globMatch(v, arn)))
+                return false;
         }
     }
     return true;
@@ -58,7 +59,8 @@ function satisfiable(s: Statement, service: string, target: Node): boolean {
 export const kmsPolicies: PlatformPolicy[] = [
     {
         name: "kms-key-admits-service-publishers",
-        description: "When SNS, EventBridge (targets and rule dead-letter queues) or CloudWatch alarms deliver into an encrypted queue or topic, its key is customer-managed and has a statement that service can satisfy (EventBridge sends no aws:SourceAccount/aws:SourceArn), or deliveries fail silently.",
+        description:
+            "When SNS, EventBridge (targets and rule dead-letter queues) or CloudWatch alarms deliver into an encrypted queue or topic, its key is customer-managed and has a statement that service can satisfy (EventBridge sends no aws:SourceAccount/aws:SourceArn), or deliveries fail silently.",
         enforcementLevel: "mandatory",
         covers: [KMS_KEY, SUBSCRIPTION, EVENT_TARGET, METRIC_ALARM, QUEUE, TOPIC],
         validateStack: (args, report) => {
@@ -67,14 +69,21 @@ export const kmsPolicies: PlatformPolicy[] = [
                 const enc = encryptionKey(g, target);
                 if (!enc) continue;
                 if (enc.awsManaged) {
-                    report(`${sender.name} delivers to ${target.name}, encrypted with the AWS-managed key ${enc.awsManaged}, whose policy can't admit ${service}; use a customer-managed key`, sender.urn);
+                    report(
+                        `${sender.name} delivers to ${target.name}, encrypted with the AWS-managed key ${enc.awsManaged}, whose policy can't admit ${service}; use a customer-managed key`,
+                        sender.urn,
+                    );
                     continue;
                 }
                 const doc = enc.key!.props.policy;
                 if (isUnknown(doc) || doc === undefined) continue;
                 const grants = statementsOf(doc).filter((s) => isAllow(s) && servicePrincipals(s).includes(service) && satisfiable(s, service, target));
                 const missing = ["kms:GenerateDataKey", "kms:Decrypt"].filter((a) => !grants.some((s) => allowsAction(s, a)));
-                if (missing.length > 0) report(`${sender.name} delivers to ${target.name}, but key ${enc.key!.name} doesn't let ${service} call ${missing.join(", ")}; every delivery fails`, sender.urn);
+                if (missing.length > 0)
+                    report(
+                        `${sender.name} delivers to ${target.name}, but key ${enc.key!.name} doesn't let ${service} call ${missing.join(", ")}; every delivery fails`,
+                        sender.urn,
+                    );
             }
         },
     },

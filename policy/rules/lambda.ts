@@ -42,7 +42,15 @@ const LIMITS = {
 } as const;
 
 /** Settings Lambda accepts only for stream sources (Kinesis, DynamoDB Streams, Kafka). */
-const STREAM_ONLY = ["bisectBatchOnFunctionError", "maximumRecordAgeInSeconds", "maximumRetryAttempts", "destinationConfig", "startingPosition", "parallelizationFactor", "tumblingWindowInSeconds"];
+const STREAM_ONLY = [
+    "bisectBatchOnFunctionError",
+    "maximumRecordAgeInSeconds",
+    "maximumRetryAttempts",
+    "destinationConfig",
+    "startingPosition",
+    "parallelizationFactor",
+    "tumblingWindowInSeconds",
+];
 
 /** Lambda's defaults: SQS visibility timeout 30 s, function timeout 3 s. */
 const DEFAULT_VISIBILITY = 30;
@@ -95,7 +103,8 @@ export const lambdaPolicies: PlatformPolicy[] = [
     },
     {
         name: "lambda-async-failure-destination",
-        description: "A function invoked asynchronously (by EventBridge, SNS or S3) has a dead-letter queue or an on-failure destination, so events it fails on are kept.",
+        description:
+            "A function invoked asynchronously (by EventBridge, SNS or S3) has a dead-letter queue or an on-failure destination, so events it fails on are kept.",
         enforcementLevel: "mandatory",
         covers: [FUNCTION, PERMISSION, INVOKE_CONFIG, EVENT_TARGET, SUBSCRIPTION],
         validateStack: (args, report) => {
@@ -111,7 +120,8 @@ export const lambdaPolicies: PlatformPolicy[] = [
             for (const t of g.ofType(EVENT_TARGET)) mark(g.resolve(t, "arn", [FUNCTION]), "an EventBridge rule");
             for (const s of g.ofType(SUBSCRIPTION)) if (s.props.protocol === "lambda") mark(g.resolve(s, "endpoint", [FUNCTION]), "an SNS subscription");
             for (const n of g.ofType(BUCKET_NOTIFICATION)) {
-                for (const fn of asList(n.props.lambdaFunctions)) if (fn && !isUnknown(fn)) mark(g.lookup(at(fn, "lambdaFunctionArn"), [FUNCTION]), "S3 notifications");
+                for (const fn of asList(n.props.lambdaFunctions))
+                    if (fn && !isUnknown(fn)) mark(g.lookup(at(fn, "lambdaFunctionArn"), [FUNCTION]), "S3 notifications");
             }
             const configs = g.ofType(INVOKE_CONFIG);
             for (const [fn, by] of invokedAsync) {
@@ -122,22 +132,29 @@ export const lambdaPolicies: PlatformPolicy[] = [
                     if (isUnknown(target)) unknown = true;
                     return !isUnknown(target) && target.includes(fn) && Boolean(at(c.props.destinationConfig, "onFailure.destination"));
                 });
-                if (!hasDestination && !unknown) report(`is invoked asynchronously by ${by} but has no dead-letter queue or on-failure destination: events it fails on are dropped after two retries`, fn.urn);
+                if (!hasDestination && !unknown)
+                    report(
+                        `is invoked asynchronously by ${by} but has no dead-letter queue or on-failure destination: events it fails on are dropped after two retries`,
+                        fn.urn,
+                    );
             }
         },
     },
     {
         name: "lambda-stream-failure-handling",
-        description: "A Kinesis or DynamoDB stream consumer has an on-failure destination and a finite retry limit, so a poison record neither blocks the shard nor is lost.",
+        description:
+            "A Kinesis or DynamoDB stream consumer has an on-failure destination and a finite retry limit, so a poison record neither blocks the shard nor is lost.",
         enforcementLevel: "mandatory",
         covers: ["aws:lambda/eventSourceMapping:EventSourceMapping"],
         validateStack: (args, report) => {
             const g = new StackGraph(args.resources);
             for (const m of g.ofType("aws:lambda/eventSourceMapping:EventSourceMapping")) {
                 if (isStreamSource(m) !== true) continue;
-                if (!at(m.props.destinationConfig, "onFailure.destinationArn")) report("consumes a stream without an on-failure destination; records that exhaust their retries are lost", m.urn);
+                if (!at(m.props.destinationConfig, "onFailure.destinationArn"))
+                    report("consumes a stream without an on-failure destination; records that exhaust their retries are lost", m.urn);
                 const retries = m.props.maximumRetryAttempts;
-                if (!isUnknown(retries) && (retries === undefined || Number(retries) < 0)) report("retries a failing batch forever (maximumRetryAttempts unset or -1), blocking its shard until the records expire", m.urn);
+                if (!isUnknown(retries) && (retries === undefined || Number(retries) < 0))
+                    report("retries a failing batch forever (maximumRetryAttempts unset or -1), blocking its shard until the records expire", m.urn);
             }
         },
     },
@@ -150,14 +167,17 @@ export const lambdaPolicies: PlatformPolicy[] = [
             const sqs = /:sqs:/.test(source);
             const stream = /:kinesis:/.test(source) || /:dynamodb:.*\/stream\//.test(source);
             if (!sqs && !stream) return;
-            if (!(p.functionResponseTypes ?? []).includes("ReportBatchItemFailures")) report("doesn't report partial batch failures, so one bad record retries the whole batch");
+            if (!(p.functionResponseTypes ?? []).includes("ReportBatchItemFailures"))
+                report("doesn't report partial batch failures, so one bad record retries the whole batch");
             if (stream && p.bisectBatchOnFunctionError !== true) report("doesn't bisect failing batches");
-            if (sqs && !p.scalingConfig?.maximumConcurrency) report("sets no maximum concurrency, so a queue surge can exhaust the account's Lambda concurrency");
+            if (sqs && !p.scalingConfig?.maximumConcurrency)
+                report("sets no maximum concurrency, so a queue surge can exhaust the account's Lambda concurrency");
         }),
     },
     {
         name: "lambda-log-group-managed",
-        description: "Each Lambda function logs to a log group this stack declares (so it has a retention period), not one Lambda auto-creates and keeps forever.",
+        description:
+            "Each Lambda function logs to a log group this stack declares (so it has a retention period), not one Lambda auto-creates and keeps forever.",
         enforcementLevel: "advisory",
         covers: [FUNCTION, TYPES.logGroup],
         validateStack: (args, report) => {
@@ -166,7 +186,8 @@ export const lambdaPolicies: PlatformPolicy[] = [
                 if ((fn.deps.loggingConfig ?? []).some((d) => d.type === TYPES.logGroup)) continue;
                 const custom = at(fn.props.loggingConfig, "logGroup");
                 const name = custom ?? (typeof fn.props.name === "string" ? `/aws/lambda/${fn.props.name}` : fn.props.name);
-                if (declaresLogGroup(g, name) === false) report(`logs to ${name}, which this stack doesn't declare: Lambda creates it with no retention`, fn.urn);
+                if (declaresLogGroup(g, name) === false)
+                    report(`logs to ${name}, which this stack doesn't declare: Lambda creates it with no retention`, fn.urn);
             }
         },
     },
@@ -180,7 +201,8 @@ export const lambdaPolicies: PlatformPolicy[] = [
     },
     {
         name: "lambda-event-source-settings-valid",
-        description: "Event source mappings use only settings AWS accepts for their source: SQS-only scaling (maximumConcurrency 2-1000), stream-only retries, bisect, record age, destinations and starting position, and a batching window for SQS batches above 10.",
+        description:
+            "Event source mappings use only settings AWS accepts for their source: SQS-only scaling (maximumConcurrency 2-1000), stream-only retries, bisect, record age, destinations and starting position, and a batching window for SQS batches above 10.",
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.lambda.EventSourceMapping, (p, _a, report) => {
             const arn = p.eventSourceArn;
@@ -202,7 +224,8 @@ export const lambdaPolicies: PlatformPolicy[] = [
                 if (p.scalingConfig !== undefined) report("sets scalingConfig, which Lambda accepts only for SQS sources");
                 if (!p.startingPosition) report("has no startingPosition, which a stream mapping requires (TRIM_HORIZON, LATEST or AT_TIMESTAMP)");
                 const age = p.maximumRecordAgeInSeconds;
-                if (typeof age === "number" && age !== -1 && outside(age, LIMITS.recordAge)) report(`maximumRecordAgeInSeconds ${age} must be -1 or 60..604800`);
+                if (typeof age === "number" && age !== -1 && outside(age, LIMITS.recordAge))
+                    report(`maximumRecordAgeInSeconds ${age} must be -1 or 60..604800`);
                 if (outside(p.maximumRetryAttempts, LIMITS.retries)) report(`maximumRetryAttempts ${p.maximumRetryAttempts} is outside -1..10000`);
                 if (outside(p.parallelizationFactor, LIMITS.parallelization)) report(`parallelizationFactor ${p.parallelizationFactor} is outside 1..10`);
             }
@@ -218,13 +241,18 @@ export const lambdaPolicies: PlatformPolicy[] = [
                 const visibility = queue.props.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY;
                 const timeout = fn.props.timeout ?? DEFAULT_FUNCTION_TIMEOUT;
                 if (isUnknown(visibility) || isUnknown(timeout)) continue;
-                if (visibility < timeout) report(`consumes ${queue.name}, whose visibility timeout ${visibility}s is below ${fn.name}'s timeout ${timeout}s: Lambda rejects the mapping`, mapping.urn);
+                if (visibility < timeout)
+                    report(
+                        `consumes ${queue.name}, whose visibility timeout ${visibility}s is below ${fn.name}'s timeout ${timeout}s: Lambda rejects the mapping`,
+                        mapping.urn,
+                    );
             }
         },
     },
     {
         name: "lambda-sqs-visibility-six-times-timeout",
-        description: "A queue a Lambda function consumes has a visibility timeout of at least 6x the function's timeout plus its batching window (AWS guidance), so retried invocations don't see messages reappear mid-flight.",
+        description:
+            "A queue a Lambda function consumes has a visibility timeout of at least 6x the function's timeout plus its batching window (AWS guidance), so retried invocations don't see messages reappear mid-flight.",
         enforcementLevel: "advisory",
         covers: [MAPPING, QUEUE, FUNCTION],
         validateStack: (args, report) => {
@@ -234,13 +262,15 @@ export const lambdaPolicies: PlatformPolicy[] = [
                 const window = mapping.props.maximumBatchingWindowInSeconds ?? 0;
                 if ([visibility, timeout, window].some(isUnknown)) continue;
                 const wanted = VISIBILITY_FACTOR * Number(timeout) + Number(window);
-                if (Number(visibility) < wanted) report(`consumes ${queue.name}, whose visibility timeout ${visibility}s is below 6 x ${timeout}s + ${window}s = ${wanted}s`, mapping.urn);
+                if (Number(visibility) < wanted)
+                    report(`consumes ${queue.name}, whose visibility timeout ${visibility}s is below 6 x ${timeout}s + ${window}s = ${wanted}s`, mapping.urn);
             }
         },
     },
     {
         name: "lambda-sqs-reserved-covers-max-concurrency",
-        description: "A function whose SQS mapping caps its concurrency reserves at least that much concurrency; otherwise Lambda throttles it and throttled messages count toward the dead-letter queue.",
+        description:
+            "A function whose SQS mapping caps its concurrency reserves at least that much concurrency; otherwise Lambda throttles it and throttled messages count toward the dead-letter queue.",
         enforcementLevel: "mandatory",
         covers: [MAPPING, FUNCTION],
         validateStack: (args, report) => {
@@ -254,7 +284,8 @@ export const lambdaPolicies: PlatformPolicy[] = [
     },
     {
         name: "lambda-consumer-bulkhead",
-        description: "Each function behind an event source mapping reserves its own concurrency (a bulkhead), so a surge elsewhere can't starve it and it can't starve others.",
+        description:
+            "Each function behind an event source mapping reserves its own concurrency (a bulkhead), so a surge elsewhere can't starve it and it can't starve others.",
         enforcementLevel: "advisory",
         covers: [MAPPING, FUNCTION],
         validateStack: (args, report) => {
@@ -282,7 +313,8 @@ export const lambdaPolicies: PlatformPolicy[] = [
                 if (isUnknown(fns)) continue;
                 for (const fn of fns) {
                     if (isUnknown(fn.props.name)) continue;
-                    if (alarmsOn(g, "AWS/Lambda", "IteratorAge", "FunctionName", fn.props.name).length === 0) report("consumes a stream but no alarm watches its IteratorAge", fn.urn);
+                    if (alarmsOn(g, "AWS/Lambda", "IteratorAge", "FunctionName", fn.props.name).length === 0)
+                        report("consumes a stream but no alarm watches its IteratorAge", fn.urn);
                 }
             }
         },

@@ -54,7 +54,8 @@ export const lbPolicies: PlatformPolicy[] = [
         enforcementLevel: "mandatory",
         validateResource: [aws.lb.LoadBalancer, aws.alb.LoadBalancer].map((cls) =>
             validateResourceOfType(cls as typeof aws.lb.LoadBalancer, (p, _a, report) => {
-                if ((p.loadBalancerType ?? "application") === "application" && p.dropInvalidHeaderFields !== true) report("does not drop invalid header fields; set dropInvalidHeaderFields");
+                if ((p.loadBalancerType ?? "application") === "application" && p.dropInvalidHeaderFields !== true)
+                    report("does not drop invalid header fields; set dropInvalidHeaderFields");
             }),
         ),
     },
@@ -75,7 +76,8 @@ export const lbPolicies: PlatformPolicy[] = [
         enforcementLevel: "advisory",
         validateResource: [aws.lb.LoadBalancer, aws.alb.LoadBalancer].map((cls) =>
             validateResourceOfType(cls as typeof aws.lb.LoadBalancer, (p, _a, report) => {
-                if ((p.loadBalancerType ?? "application") === "application" && !(p.accessLogs?.enabled === true && isSet(p, "accessLogs.bucket"))) report("writes no access logs");
+                if ((p.loadBalancerType ?? "application") === "application" && !(p.accessLogs?.enabled === true && isSet(p, "accessLogs.bucket")))
+                    report("writes no access logs");
             }),
         ),
     },
@@ -86,14 +88,17 @@ export const lbPolicies: PlatformPolicy[] = [
         validateResource: [aws.lb.Listener, aws.alb.Listener].map((cls) =>
             validateResourceOfType(cls as typeof aws.lb.Listener, (p, _a, report) => {
                 if (p.protocol !== "HTTPS" && p.protocol !== "TLS") return;
-                if (!p.sslPolicy) report("sets no sslPolicy, so the API default (ELBSecurityPolicy-2016-08) accepts TLS 1.0; use e.g. ELBSecurityPolicy-TLS13-1-2-2021-06");
-                else if (!MODERN_TLS_POLICY.test(p.sslPolicy)) report(`uses ${p.sslPolicy}, which accepts TLS older than 1.2; use e.g. ELBSecurityPolicy-TLS13-1-2-2021-06`);
+                if (!p.sslPolicy)
+                    report("sets no sslPolicy, so the API default (ELBSecurityPolicy-2016-08) accepts TLS 1.0; use e.g. ELBSecurityPolicy-TLS13-1-2-2021-06");
+                else if (!MODERN_TLS_POLICY.test(p.sslPolicy))
+                    report(`uses ${p.sslPolicy}, which accepts TLS older than 1.2; use e.g. ELBSecurityPolicy-TLS13-1-2-2021-06`);
             }),
         ),
     },
     {
         name: "lb-http-redirects-to-https",
-        description: "HTTP listeners (and their rules) only redirect to HTTPS; plain HTTP is served only in dev by a load balancer with no HTTPS listener (no certificate configured).",
+        description:
+            "HTTP listeners (and their rules) only redirect to HTTPS; plain HTTP is served only in dev by a load balancer with no HTTPS listener (no certificate configured).",
         enforcementLevel: "mandatory",
         environmentAware: true,
         covers: [...LISTENERS, ...LISTENER_RULES],
@@ -107,10 +112,14 @@ export const lbPolicies: PlatformPolicy[] = [
                 if (prod) return false;
                 const lbs = lbOf(l);
                 if (isUnknown(lbs) || lbs.length === 0) return undefined;
-                return !listeners.some((other) => other.props.protocol === "HTTPS" && (() => {
-                    const o = lbOf(other);
-                    return !isUnknown(o) && o.includes(lbs[0]);
-                })());
+                return !listeners.some(
+                    (other) =>
+                        other.props.protocol === "HTTPS" &&
+                        (() => {
+                            const o = lbOf(other);
+                            return !isUnknown(o) && o.includes(lbs[0]);
+                        })(),
+                );
             };
             for (const l of listeners) {
                 if (l.props.protocol !== "HTTP") continue;
@@ -121,14 +130,18 @@ export const lbPolicies: PlatformPolicy[] = [
                 const actions = asList(l.props.defaultActions);
                 if (actions.some((a) => redirectsToHttps(a) === undefined)) continue;
                 if (!actions.every((a) => redirectsToHttps(a))) {
-                    report(`HTTP listener on port ${l.props.port ?? 80} serves traffic instead of redirecting to HTTPS${prod ? " (prod never serves plain HTTP)" : " although its load balancer has an HTTPS listener"}`, l.urn);
+                    report(
+                        `HTTP listener on port ${l.props.port ?? 80} serves traffic instead of redirecting to HTTPS${prod ? " (prod never serves plain HTTP)" : " although its load balancer has an HTTPS listener"}`,
+                        l.urn,
+                    );
                 }
                 for (const rule of g.ofType(...LISTENER_RULES)) {
                     const parent = g.resolve(rule, "listenerArn", LISTENERS);
                     if (isUnknown(parent) || !parent.includes(l)) continue;
                     const ruleActions = asList(rule.props.actions);
                     if (ruleActions.some((a) => redirectsToHttps(a) === undefined)) continue;
-                    if (!ruleActions.every((a) => redirectsToHttps(a))) report(`rule on HTTP listener ${l.name} serves traffic instead of redirecting to HTTPS`, rule.urn);
+                    if (!ruleActions.every((a) => redirectsToHttps(a)))
+                        report(`rule on HTTP listener ${l.name} serves traffic instead of redirecting to HTTPS`, rule.urn);
                 }
             }
         },
@@ -161,7 +174,8 @@ export const lbPolicies: PlatformPolicy[] = [
             validateResourceOfType(cls as typeof aws.lb.TargetGroup, (p, _a, report) => {
                 if (p.targetType === "lambda") return;
                 if (p.healthCheck?.enabled === false) report("has health checks disabled");
-                else if ((p.protocol ?? "HTTP").startsWith("HTTP") && !p.healthCheck?.path) report("health-checks the default path /; name the service's health path");
+                else if ((p.protocol ?? "HTTP").startsWith("HTTP") && !p.healthCheck?.path)
+                    report("health-checks the default path /; name the service's health path");
             }),
         ),
     },
@@ -180,16 +194,24 @@ export const lbPolicies: PlatformPolicy[] = [
                 for (const fn of fns) {
                     const allowed = permissions.some((p) => {
                         const target = g.resolve(p, "function", [FUNCTION]);
-                        return (isUnknown(p.props.principal) || p.props.principal === "elasticloadbalancing.amazonaws.com") && (isUnknown(target) || target.includes(fn));
+                        return (
+                            (isUnknown(p.props.principal) || p.props.principal === "elasticloadbalancing.amazonaws.com") &&
+                            (isUnknown(target) || target.includes(fn))
+                        );
                     });
-                    if (!allowed) report(`registers function ${fn.name}, which no lambda.Permission lets elasticloadbalancing.amazonaws.com invoke; AWS rejects the registration`, att.urn);
+                    if (!allowed)
+                        report(
+                            `registers function ${fn.name}, which no lambda.Permission lets elasticloadbalancing.amazonaws.com invoke; AWS rejects the registration`,
+                            att.urn,
+                        );
                 }
             }
         },
     },
     {
         name: "lb-origin-admits-only-cloudfront",
-        description: "A load balancer that is a CloudFront origin admits no traffic from 0.0.0.0/0 or ::/0, so the CDN and its WAF can't be bypassed (admit CloudFront's managed prefix list instead).",
+        description:
+            "A load balancer that is a CloudFront origin admits no traffic from 0.0.0.0/0 or ::/0, so the CDN and its WAF can't be bypassed (admit CloudFront's managed prefix list instead).",
         enforcementLevel: "mandatory",
         covers: [DISTRIBUTION, ...LOAD_BALANCERS, TYPES.securityGroup, INGRESS_RULE, SG_RULE],
         validateStack: (args, report) => {
@@ -209,7 +231,11 @@ export const lbPolicies: PlatformPolicy[] = [
                         if (isUnknown(sgRef)) continue;
                         for (const group of g.lookup(sgRef, [TYPES.securityGroup])) {
                             const open = worldIngressOf(g, group);
-                            for (const o of open ?? []) report(`load balancer ${lb.name} is the origin of distribution ${d.name}, but its security group ${group.name} admits ${o.cidrs.join(", ")}: clients can bypass CloudFront and its WAF`, o.at.urn);
+                            for (const o of open ?? [])
+                                report(
+                                    `load balancer ${lb.name} is the origin of distribution ${d.name}, but its security group ${group.name} admits ${o.cidrs.join(", ")}: clients can bypass CloudFront and its WAF`,
+                                    o.at.urn,
+                                );
                         }
                     }
                 }
@@ -218,7 +244,8 @@ export const lbPolicies: PlatformPolicy[] = [
     },
     {
         name: "lb-weighted-forward-valid",
-        description: "A weighted forward action names 1 to 5 target groups with whole-number weights 0-999, and stickiness of 1 to 604800 seconds, as ELB requires.",
+        description:
+            "A weighted forward action names 1 to 5 target groups with whole-number weights 0-999, and stickiness of 1 to 604800 seconds, as ELB requires.",
         enforcementLevel: "mandatory",
         validateResource: [aws.lb.ListenerRule, aws.lb.Listener].map((cls) =>
             validateResourceOfType(cls as typeof aws.lb.ListenerRule, (p, _a, report) => {
@@ -230,9 +257,11 @@ export const lbPolicies: PlatformPolicy[] = [
                     const groups = asList(at(forward, "targetGroups"));
                     if (groups.length < 1 || groups.length > 5) report(`forwards to ${groups.length} target groups; a forward action takes 1 to 5`);
                     const weights = groups.map((t) => at(t, "weight") ?? 1);
-                    if (weights.some((w: unknown) => typeof w === "number" && (w < 0 || w > 999 || !Number.isInteger(w)))) report(`has target group weights ${weights.join(", ")}; each must be a whole number from 0 to 999`);
+                    if (weights.some((w: unknown) => typeof w === "number" && (w < 0 || w > 999 || !Number.isInteger(w))))
+                        report(`has target group weights ${weights.join(", ")}; each must be a whole number from 0 to 999`);
                     const duration = at(forward, "stickiness.duration");
-                    if (at(forward, "stickiness.enabled") === true && typeof duration === "number" && (duration < 1 || duration > 604800)) report(`keeps stickiness for ${duration} s; ELB allows 1 to 604800`);
+                    if (at(forward, "stickiness.enabled") === true && typeof duration === "number" && (duration < 1 || duration > 604800))
+                        report(`keeps stickiness for ${duration} s; ELB allows 1 to 604800`);
                 }
             }),
         ),

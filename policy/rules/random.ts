@@ -11,7 +11,14 @@ const RANDOM_DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
 /** What each consumer of a generated password accepts, per AWS's API constraints. */
 const PASSWORD_CONSUMERS: { type: string; path: string; min: number; max: number; specialAllowed: (c: string) => boolean; what: string }[] = [
     // ElastiCache AUTH tokens: 16-128 printable characters; the only specials allowed are !&#$^<>-.
-    { type: "aws:elasticache/replicationGroup:ReplicationGroup", path: "authToken", min: 16, max: 128, specialAllowed: (c) => "!&#$^<>-".includes(c), what: "an ElastiCache auth token" },
+    {
+        type: "aws:elasticache/replicationGroup:ReplicationGroup",
+        path: "authToken",
+        min: 16,
+        max: 128,
+        specialAllowed: (c) => "!&#$^<>-".includes(c),
+        what: "an ElastiCache auth token",
+    },
     // RDS master passwords: 8-128 printable ASCII, not /, ", @ or a space.
     { type: "aws:rds/instance:Instance", path: "password", min: 8, max: 128, specialAllowed: (c) => !'/"@ '.includes(c), what: "an RDS master password" },
     { type: "aws:rds/cluster:Cluster", path: "masterPassword", min: 8, max: 128, specialAllowed: (c) => !'/"@ '.includes(c), what: "an RDS master password" },
@@ -20,7 +27,8 @@ const PASSWORD_CONSUMERS: { type: string; path: string; min: number; max: number
 export const randomPolicies: PlatformPolicy[] = [
     {
         name: "random-password-fits-consumer",
-        description: "A generated password fits what the resource using it accepts: ElastiCache tokens 16-128 chars with specials only from !&#$^<>-, RDS passwords without / \" @ or space.",
+        description:
+            'A generated password fits what the resource using it accepts: ElastiCache tokens 16-128 chars with specials only from !&#$^<>-, RDS passwords without / " @ or space.',
         enforcementLevel: "mandatory",
         covers: [RANDOM_PASSWORD, ...PASSWORD_CONSUMERS.map((c) => c.type)],
         validateStack: (args, report) => {
@@ -30,11 +38,16 @@ export const randomPolicies: PlatformPolicy[] = [
                     for (const pw of (n.deps[consumer.path] ?? []).filter((d) => d.type === RANDOM_PASSWORD)) {
                         const { length, special, overrideSpecial } = pw.props;
                         if (isUnknown(length) || isUnknown(special) || isUnknown(overrideSpecial)) continue;
-                        if (typeof length === "number" && (length < consumer.min || length > consumer.max)) report(`password ${pw.name} is ${length} characters; ${consumer.what} must be ${consumer.min}-${consumer.max}`, n.urn);
+                        if (typeof length === "number" && (length < consumer.min || length > consumer.max))
+                            report(`password ${pw.name} is ${length} characters; ${consumer.what} must be ${consumer.min}-${consumer.max}`, n.urn);
                         if (special === false) continue;
                         const specials = typeof overrideSpecial === "string" ? overrideSpecial : RANDOM_DEFAULT_SPECIAL;
                         const bad = [...new Set(specials)].filter((c) => !consumer.specialAllowed(c));
-                        if (bad.length > 0) report(`password ${pw.name} may contain ${bad.join(" ")}, which ${consumer.what} rejects; set overrideSpecial (or special: false)`, n.urn);
+                        if (bad.length > 0)
+                            report(
+                                `password ${pw.name} may contain ${bad.join(" ")}, which ${consumer.what} rejects; set overrideSpecial (or special: false)`,
+                                n.urn,
+                            );
                     }
                 }
             }

@@ -86,10 +86,12 @@ export const rdsPolicies: PlatformPolicy[] = [
         enforcementLevel: "mandatory",
         validateResource: [
             validateResourceOfType(aws.rds.Instance, (p, _a, report) => {
-                if (p.password !== undefined && p.password !== null) report("sets a master password; use manageMasterUserPassword so RDS keeps it in Secrets Manager");
+                if (p.password !== undefined && p.password !== null)
+                    report("sets a master password; use manageMasterUserPassword so RDS keeps it in Secrets Manager");
             }),
             validateResourceOfType(aws.rds.Cluster, (p, _a, report) => {
-                if (p.masterPassword !== undefined && p.masterPassword !== null) report("sets a master password; use manageMasterUserPassword so RDS keeps it in Secrets Manager");
+                if (p.masterPassword !== undefined && p.masterPassword !== null)
+                    report("sets a master password; use manageMasterUserPassword so RDS keeps it in Secrets Manager");
             }),
         ],
     },
@@ -100,7 +102,10 @@ export const rdsPolicies: PlatformPolicy[] = [
         covers: [INSTANCE, CLUSTER, ...PARAMETER_GROUPS, ...CLUSTER_PARAMETER_GROUPS],
         validateStack: (args, report) => {
             const g = new StackGraph(args.resources);
-            for (const [type, path, groupTypes] of [[INSTANCE, "parameterGroupName", PARAMETER_GROUPS], [CLUSTER, "dbClusterParameterGroupName", CLUSTER_PARAMETER_GROUPS]] as const) {
+            for (const [type, path, groupTypes] of [
+                [INSTANCE, "parameterGroupName", PARAMETER_GROUPS],
+                [CLUSTER, "dbClusterParameterGroupName", CLUSTER_PARAMETER_GROUPS],
+            ] as const) {
                 for (const db of g.ofType(type)) {
                     const engine = db.props.engine;
                     if (typeof engine !== "string" || isUnknown(db.props.engineVersion) || (type === INSTANCE && db.props.replicateSourceDb)) continue;
@@ -110,9 +115,17 @@ export const rdsPolicies: PlatformPolicy[] = [
                     const group = groups[0];
                     const params = group ? asList(group.props.parameters) : [];
                     if (params.some(isUnknown)) continue;
-                    const forced = forcesTls(engine, majorVersion(db.props.engineVersion), group?.props.family as string | undefined, params as { name?: string; value?: string }[]);
+                    const forced = forcesTls(
+                        engine,
+                        majorVersion(db.props.engineVersion),
+                        group?.props.family as string | undefined,
+                        params as { name?: string; value?: string }[],
+                    );
                     if (forced === false) {
-                        report(`accepts unencrypted connections: ${group ? `parameter group ${group.name}` : "the default parameter group"} does not force TLS (set ${/postgres/.test(engine) ? "rds.force_ssl = 1" : "require_secure_transport = ON"})`, db.urn);
+                        report(
+                            `accepts unencrypted connections: ${group ? `parameter group ${group.name}` : "the default parameter group"} does not force TLS (set ${/postgres/.test(engine) ? "rds.force_ssl = 1" : "require_secure_transport = ON"})`,
+                            db.urn,
+                        );
                     }
                 }
             }
@@ -139,10 +152,12 @@ export const rdsPolicies: PlatformPolicy[] = [
         environmentAware: true,
         validateResource: [
             validateResourceOfType(aws.rds.Instance, (p, args, report) => {
-                if (isProd(args) && !isReplica(p) && !((p.backupRetentionPeriod ?? 0) >= 7)) report(`keeps backups ${p.backupRetentionPeriod ?? 0} day(s) in prod; keep at least 7`);
+                if (isProd(args) && !isReplica(p) && !((p.backupRetentionPeriod ?? 0) >= 7))
+                    report(`keeps backups ${p.backupRetentionPeriod ?? 0} day(s) in prod; keep at least 7`);
             }),
             validateResourceOfType(aws.rds.Cluster, (p, args, report) => {
-                if (isProd(args) && !((p.backupRetentionPeriod ?? 1) >= 7)) report(`keeps backups ${p.backupRetentionPeriod ?? 1} day(s) in prod; keep at least 7`);
+                if (isProd(args) && !((p.backupRetentionPeriod ?? 1) >= 7))
+                    report(`keeps backups ${p.backupRetentionPeriod ?? 1} day(s) in prod; keep at least 7`);
             }),
         ],
     },
@@ -191,7 +206,8 @@ export const rdsPolicies: PlatformPolicy[] = [
     },
     {
         name: "rds-proxy-role-reads-its-secret",
-        description: "An RDS Proxy's role can read each secret its auths name (secretsmanager:GetSecretValue) and decrypt it with the secret's customer-managed key.",
+        description:
+            "An RDS Proxy's role can read each secret its auths name (secretsmanager:GetSecretValue) and decrypt it with the secret's customer-managed key.",
         enforcementLevel: "mandatory",
         covers: [PROXY, "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:secretsmanager/secret:Secret"],
         validateStack: (args, report) => {
@@ -206,11 +222,17 @@ export const rdsPolicies: PlatformPolicy[] = [
                     if (typeof secretArn !== "string") continue;
                     for (const role of roles) {
                         if (roleAllows(g, role, "secretsmanager:GetSecretValue", secretArn) === false) {
-                            report(`role ${role.name} can't read secret ${secretArn} (no secretsmanager:GetSecretValue on it): the proxy can't log in to the database`, proxy.urn);
+                            report(
+                                `role ${role.name} can't read secret ${secretArn} (no secretsmanager:GetSecretValue on it): the proxy can't log in to the database`,
+                                proxy.urn,
+                            );
                         }
                         const key = secretKey(g, secretArn);
                         if (key && roleAllows(g, role, "kms:Decrypt", key) === false) {
-                            report(`role ${role.name} can't decrypt secret ${secretArn} with its key ${key} (no kms:Decrypt on it): the proxy can't log in to the database`, proxy.urn);
+                            report(
+                                `role ${role.name} can't decrypt secret ${secretArn} with its key ${key} (no kms:Decrypt on it): the proxy can't log in to the database`,
+                                proxy.urn,
+                            );
                         }
                     }
                 }

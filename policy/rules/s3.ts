@@ -2,7 +2,19 @@
 import * as aws from "@pulumi/aws";
 import { type PolicyResource, validateResourceOfType } from "@pulumi/policy";
 import { type Node, StackGraph, TYPES } from "../graph";
-import { allowsAction, asList, at, coversResource, deniesInsecureTransport, isAllow, isProd, isUnknown, servicePrincipals, type Statement, statementsOf } from "../lib";
+import {
+    allowsAction,
+    asList,
+    at,
+    coversResource,
+    deniesInsecureTransport,
+    isAllow,
+    isProd,
+    isUnknown,
+    servicePrincipals,
+    type Statement,
+    statementsOf,
+} from "../lib";
 import { LOAD_BALANCERS, LOG_DELIVERY, LOG_DELIVERY_SOURCE } from "../shared";
 import type { PlatformPolicy } from "../types";
 
@@ -11,7 +23,10 @@ import type { PlatformPolicy } from "../types";
  * lifecycle are separate resources naming the bucket; the deprecated inline forms still count.
  */
 const S3 = {
-    encryption: ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"],
+    encryption: [
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    ],
     publicAccessBlock: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
     policy: ["aws:s3/bucketPolicy:BucketPolicy"],
     versioning: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
@@ -50,7 +65,8 @@ function eachBucket(g: StackGraph, types: string[], report: (m: string, urn?: st
 
 /** A stack rule over every bucket and the companions that name it. */
 function perBucket(types: string[], check: BucketCheck) {
-    return (args: { resources: PolicyResource[] }, report: (m: string, urn?: string) => void) => eachBucket(new StackGraph(args.resources), types, report, check);
+    return (args: { resources: PolicyResource[] }, report: (m: string, urn?: string) => void) =>
+        eachBucket(new StackGraph(args.resources), types, report, check);
 }
 
 function sseAlgorithms(config: unknown): unknown[] {
@@ -93,7 +109,12 @@ function logWrites(g: StackGraph): LogWrite[] {
         const folder = VENDED_LOG_FOLDER[service] ?? service;
         for (const b of bucket) {
             if (typeof b.props.arn !== "string") continue;
-            out.push({ at: d, bucket: b, key: `${b.props.arn}/AWSLogs/${accountPart}/${folder}/sample.parquet`, writer: (s) => servicePrincipals(s).includes("delivery.logs.amazonaws.com") });
+            out.push({
+                at: d,
+                bucket: b,
+                key: `${b.props.arn}/AWSLogs/${accountPart}/${folder}/sample.parquet`,
+                writer: (s) => servicePrincipals(s).includes("delivery.logs.amazonaws.com"),
+            });
         }
     }
     for (const lb of g.ofType(...LOAD_BALANCERS)) {
@@ -107,7 +128,8 @@ function logWrites(g: StackGraph): LogWrite[] {
             if (typeof b.props.arn !== "string") continue;
             // ELB writes as its regional account (older regions) or as logdelivery.elasticloadbalancing.amazonaws.com.
             const writer = (s: Statement) =>
-                servicePrincipals(s).includes("logdelivery.elasticloadbalancing.amazonaws.com") || (typeof s.Principal === "object" && s.Principal !== null && "AWS" in s.Principal);
+                servicePrincipals(s).includes("logdelivery.elasticloadbalancing.amazonaws.com") ||
+                (typeof s.Principal === "object" && s.Principal !== null && "AWS" in s.Principal);
             out.push({ at: lb, bucket: b, key: `${b.props.arn}/${prefix}AWSLogs/${account}/elasticloadbalancing/${region}/sample.log.gz`, writer });
         }
     }
@@ -123,7 +145,8 @@ export const s3Policies: PlatformPolicy[] = [
         validateStack: perBucket(S3.encryption, (bucket, cs, report) => {
             const algorithms = [...sseAlgorithms(bucket.props.serverSideEncryptionConfiguration), ...cs.flatMap((c) => sseAlgorithms(c.props))];
             if (algorithms.some(isUnknown)) return;
-            if (!algorithms.some((a) => ENCRYPTION_ALGORITHMS.includes(a as string))) report("has no server-side encryption configuration; add a BucketServerSideEncryptionConfiguration (aws:kms with the platform key)");
+            if (!algorithms.some((a) => ENCRYPTION_ALGORITHMS.includes(a as string)))
+                report("has no server-side encryption configuration; add a BucketServerSideEncryptionConfiguration (aws:kms with the platform key)");
         }),
     },
     {
@@ -145,7 +168,8 @@ export const s3Policies: PlatformPolicy[] = [
         validateResource: [
             validateResourceOfType(aws.s3.Bucket, (p, _a, report) => {
                 if (p.acl && PUBLIC_ACLS.includes(p.acl)) report(`has the public canned ACL ${p.acl}`);
-                for (const grant of p.grants ?? []) if (grant.uri && PUBLIC_GRANTEES.includes(grant.uri)) report(`grants ${grant.permissions.join(", ")} to ${grant.uri}`);
+                for (const grant of p.grants ?? [])
+                    if (grant.uri && PUBLIC_GRANTEES.includes(grant.uri)) report(`grants ${grant.permissions.join(", ")} to ${grant.uri}`);
             }),
             ...[aws.s3.BucketAcl, aws.s3.BucketAclV2].map((cls) =>
                 validateResourceOfType(cls as typeof aws.s3.BucketAcl, (p, _a, report) => {
@@ -166,7 +190,8 @@ export const s3Policies: PlatformPolicy[] = [
         enforcementLevel: "advisory",
         validateResource: validateResourceOfType(aws.s3.BucketOwnershipControls, (p, _a, report) => {
             const ownership = p.rule?.objectOwnership;
-            if (ownership !== "BucketOwnerEnforced") report(`keeps ACLs enabled (objectOwnership ${ownership}); use BucketOwnerEnforced unless a log delivery needs ACLs`);
+            if (ownership !== "BucketOwnerEnforced")
+                report(`keeps ACLs enabled (objectOwnership ${ownership}); use BucketOwnerEnforced unless a log delivery needs ACLs`);
         }),
     },
     {
@@ -177,7 +202,8 @@ export const s3Policies: PlatformPolicy[] = [
         validateStack: perBucket(S3.policy, (bucket, cs, report) => {
             const docs = [bucket.props.policy, ...cs.map((c) => c.props.policy)];
             if (docs.some(isUnknown)) return;
-            if (!docs.some((d) => statementsOf(d).some(deniesInsecureTransport))) report("has no bucket policy statement denying aws:SecureTransport false; requests over plain HTTP are accepted");
+            if (!docs.some((d) => statementsOf(d).some(deniesInsecureTransport)))
+                report("has no bucket policy statement denying aws:SecureTransport false; requests over plain HTTP are accepted");
         }),
     },
     {
@@ -189,7 +215,10 @@ export const s3Policies: PlatformPolicy[] = [
         validateStack: (args, report) => {
             if (!isProd(args)) return;
             eachBucket(new StackGraph(args.resources), S3.versioning, report, (bucket, cs, r) => {
-                const statuses = [at(bucket.props.versioning, "enabled") === true ? "Enabled" : undefined, ...cs.map((c) => at(c.props.versioningConfiguration, "status"))];
+                const statuses = [
+                    at(bucket.props.versioning, "enabled") === true ? "Enabled" : undefined,
+                    ...cs.map((c) => at(c.props.versioningConfiguration, "status")),
+                ];
                 if (statuses.some(isUnknown)) return;
                 if (!statuses.includes("Enabled")) r("has versioning off in prod");
             });
@@ -208,7 +237,8 @@ export const s3Policies: PlatformPolicy[] = [
     },
     {
         name: "log-bucket-policy-admits-delivery-path",
-        description: "A bucket receiving CloudFront standard logs or load balancer access logs has a policy letting the log writer put objects under exactly the path it writes to, given the delivery's settings (Hive-compatible paths, prefix); otherwise every write is denied.",
+        description:
+            "A bucket receiving CloudFront standard logs or load balancer access logs has a policy letting the log writer put objects under exactly the path it writes to, given the delivery's settings (Hive-compatible paths, prefix); otherwise every write is denied.",
         enforcementLevel: "mandatory",
         covers: [LOG_DELIVERY, LOG_DELIVERY_DESTINATION, ...LOAD_BALANCERS, ...S3.policy],
         validateStack: (args, report) => {
@@ -218,8 +248,14 @@ export const s3Policies: PlatformPolicy[] = [
             for (const w of logWrites(g)) {
                 const docs = (policies.get(w.bucket) ?? []).map((p) => p.props.policy);
                 if (docs.some(isUnknown)) continue;
-                const admitted = docs.some((d) => statementsOf(d).some((s) => isAllow(s) && w.writer(s) && allowsAction(s, "s3:PutObject") && coversResource(s, w.key)));
-                if (!admitted) report(`writes logs to ${w.bucket.name} at ${w.key.replace(/^arn:aws[a-z-]*:s3:::/, "")}, which the bucket policy doesn't let the log writer put; every delivery is denied`, w.at.urn);
+                const admitted = docs.some((d) =>
+                    statementsOf(d).some((s) => isAllow(s) && w.writer(s) && allowsAction(s, "s3:PutObject") && coversResource(s, w.key)),
+                );
+                if (!admitted)
+                    report(
+                        `writes logs to ${w.bucket.name} at ${w.key.replace(/^arn:aws[a-z-]*:s3:::/, "")}, which the bucket policy doesn't let the log writer put; every delivery is denied`,
+                        w.at.urn,
+                    );
             }
         },
     },
@@ -251,7 +287,10 @@ export const s3Policies: PlatformPolicy[] = [
             }
             for (const cf of g.ofType("aws:cloudfront/distribution:Distribution")) {
                 const bucket = at(cf.props.loggingConfig, "bucket");
-                if (typeof bucket === "string") g.ofType(...TYPES.buckets).filter((b) => b.props.bucketDomainName === bucket).forEach((b) => targets.add(b));
+                if (typeof bucket === "string")
+                    g.ofType(...TYPES.buckets)
+                        .filter((b) => b.props.bucketDomainName === bucket)
+                        .forEach((b) => targets.add(b));
             }
             eachBucket(g, S3.logging, report, (bucket, cs, r) => {
                 if (targets.has(bucket) || at(bucket.props.logging, "targetBucket")) return;

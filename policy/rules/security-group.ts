@@ -50,7 +50,14 @@ function ingressOf(g: StackGraph): Ingress[] {
         for (const rule of asList(ingress)) {
             if (isUnknown(rule) || !rule) continue;
             const { sources, external } = groupsOf(sg, asList(at(rule, "securityGroups")), "ingress");
-            out.push({ at: sg, group: sg, cidrs: [...strings(at(rule, "cidrBlocks")), ...strings(at(rule, "ipv6CidrBlocks"))], prefixLists: strings(at(rule, "prefixListIds")), sources, externalSources: external });
+            out.push({
+                at: sg,
+                group: sg,
+                cidrs: [...strings(at(rule, "cidrBlocks")), ...strings(at(rule, "ipv6CidrBlocks"))],
+                prefixLists: strings(at(rule, "prefixListIds")),
+                sources,
+                externalSources: external,
+            });
         }
     }
     const groupOf = (n: Node) => {
@@ -60,11 +67,29 @@ function ingressOf(g: StackGraph): Ingress[] {
     for (const r of g.ofType(SG_RULE)) {
         if (r.props.type !== "ingress") continue;
         const { sources, external } = groupsOf(r, r.props.sourceSecurityGroupId === undefined ? [] : [r.props.sourceSecurityGroupId], "sourceSecurityGroupId");
-        out.push({ at: r, group: groupOf(r), cidrs: [...strings(r.props.cidrBlocks), ...strings(r.props.ipv6CidrBlocks)], prefixLists: strings(r.props.prefixListIds), sources, externalSources: external });
+        out.push({
+            at: r,
+            group: groupOf(r),
+            cidrs: [...strings(r.props.cidrBlocks), ...strings(r.props.ipv6CidrBlocks)],
+            prefixLists: strings(r.props.prefixListIds),
+            sources,
+            externalSources: external,
+        });
     }
     for (const r of g.ofType(SG_INGRESS_RULE)) {
-        const { sources, external } = groupsOf(r, r.props.referencedSecurityGroupId === undefined ? [] : [r.props.referencedSecurityGroupId], "referencedSecurityGroupId");
-        out.push({ at: r, group: groupOf(r), cidrs: strings([r.props.cidrIpv4, r.props.cidrIpv6]), prefixLists: strings(r.props.prefixListId), sources, externalSources: external });
+        const { sources, external } = groupsOf(
+            r,
+            r.props.referencedSecurityGroupId === undefined ? [] : [r.props.referencedSecurityGroupId],
+            "referencedSecurityGroupId",
+        );
+        out.push({
+            at: r,
+            group: groupOf(r),
+            cidrs: strings([r.props.cidrIpv4, r.props.cidrIpv6]),
+            prefixLists: strings(r.props.prefixListId),
+            sources,
+            externalSources: external,
+        });
     }
     return out;
 }
@@ -95,7 +120,11 @@ const ATTACHMENTS: { type: string; paths: string[]; tier: TierName }[] = [
     { type: "aws:elasticache/serverlessCache:ServerlessCache", paths: ["securityGroupIds"], tier: "cache" },
     { type: "aws:rds/instance:Instance", paths: ["vpcSecurityGroupIds"], tier: "database" },
     { type: "aws:rds/cluster:Cluster", paths: ["vpcSecurityGroupIds"], tier: "database" },
-    { type: "aws:emr/cluster:Cluster", paths: ["ec2Attributes.emrManagedMasterSecurityGroup", "ec2Attributes.emrManagedSlaveSecurityGroup", "ec2Attributes.serviceAccessSecurityGroup"], tier: "other" },
+    {
+        type: "aws:emr/cluster:Cluster",
+        paths: ["ec2Attributes.emrManagedMasterSecurityGroup", "ec2Attributes.emrManagedSlaveSecurityGroup", "ec2Attributes.serviceAccessSecurityGroup"],
+        tier: "other",
+    },
     { type: "aws:emrserverless/application:Application", paths: ["networkConfiguration.securityGroupIds"], tier: "other" },
     { type: "aws:codebuild/project:Project", paths: ["vpcConfig.securityGroupIds"], tier: "other" },
     { type: "aws:ec2/vpcEndpoint:VpcEndpoint", paths: ["securityGroupIds"], tier: "other" },
@@ -159,7 +188,8 @@ function attachmentsOf(g: StackGraph): Map<Node, Attachment> {
                 for (const sg of groups) {
                     const at = out.get(sg) ?? { tiers: new Set<TierName>(), internetFacing: false };
                     at.tiers.add(a.tier);
-                    if (a.tier === "load balancer" && n.props.internal !== true && (n.props.loadBalancerType ?? "application") === "application") at.internetFacing = true;
+                    if (a.tier === "load balancer" && n.props.internal !== true && (n.props.loadBalancerType ?? "application") === "application")
+                        at.internetFacing = true;
                     out.set(sg, at);
                 }
             }
@@ -169,7 +199,10 @@ function attachmentsOf(g: StackGraph): Map<Node, Attachment> {
 }
 
 /** Reports each description of a security group (its own and its inline rules') or of a rule that EC2 would refuse. */
-function checkDescriptions(p: { description?: string; ingress?: { description?: string }[]; egress?: { description?: string }[] }, report: (message: string) => void): void {
+function checkDescriptions(
+    p: { description?: string; ingress?: { description?: string }[]; egress?: { description?: string }[] },
+    report: (message: string) => void,
+): void {
     const texts = [
         { where: "description", text: p.description },
         ...(["ingress", "egress"] as const).flatMap((dir) => asList(p[dir]).map((r, i) => ({ where: `${dir}[${i}].description`, text: r?.description }))),
@@ -185,7 +218,8 @@ function checkDescriptions(p: { description?: string; ingress?: { description?: 
 export const securityGroupPolicies: PlatformPolicy[] = [
     {
         name: "security-group-description-charset",
-        description: "Security group and rule descriptions use only the characters EC2 accepts (a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*), at most 255; EC2 rejects anything else, an apostrophe included.",
+        description:
+            "Security group and rule descriptions use only the characters EC2 accepts (a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*), at most 255; EC2 rejects anything else, an apostrophe included.",
         enforcementLevel: "mandatory",
         validateResource: [
             validateResourceOfType(aws.ec2.SecurityGroup, (p, _a, report) => checkDescriptions(p, report)),
@@ -202,17 +236,22 @@ export const securityGroupPolicies: PlatformPolicy[] = [
             validateResourceOfType(aws.ec2.SecurityGroup, (p, _a, report) => {
                 for (const rule of p.ingress ?? []) {
                     const open = [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])].filter((c) => WORLD.includes(c));
-                    if (open.length > 0 && !webPortsOnly(rule.protocol, rule.fromPort, rule.toPort)) report(`admits ${open.join(", ")} on ${describePorts(rule.protocol, rule.fromPort, rule.toPort)}; the internet may reach only 80 and 443`);
+                    if (open.length > 0 && !webPortsOnly(rule.protocol, rule.fromPort, rule.toPort))
+                        report(
+                            `admits ${open.join(", ")} on ${describePorts(rule.protocol, rule.fromPort, rule.toPort)}; the internet may reach only 80 and 443`,
+                        );
                 }
             }),
             validateResourceOfType(aws.ec2.SecurityGroupRule, (p, _a, report) => {
                 if (p.type !== "ingress") return;
                 const open = [...(p.cidrBlocks ?? []), ...(p.ipv6CidrBlocks ?? [])].filter((c) => WORLD.includes(c));
-                if (open.length > 0 && !webPortsOnly(p.protocol, p.fromPort, p.toPort)) report(`admits ${open.join(", ")} on ${describePorts(p.protocol, p.fromPort, p.toPort)}; the internet may reach only 80 and 443`);
+                if (open.length > 0 && !webPortsOnly(p.protocol, p.fromPort, p.toPort))
+                    report(`admits ${open.join(", ")} on ${describePorts(p.protocol, p.fromPort, p.toPort)}; the internet may reach only 80 and 443`);
             }),
             validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (p, _a, report) => {
                 const open = [p.cidrIpv4, p.cidrIpv6].filter((c): c is string => typeof c === "string" && WORLD.includes(c));
-                if (open.length > 0 && !webPortsOnly(p.ipProtocol, p.fromPort, p.toPort)) report(`admits ${open.join(", ")} on ${describePorts(p.ipProtocol, p.fromPort, p.toPort)}; the internet may reach only 80 and 443`);
+                if (open.length > 0 && !webPortsOnly(p.ipProtocol, p.fromPort, p.toPort))
+                    report(`admits ${open.join(", ")} on ${describePorts(p.ipProtocol, p.fromPort, p.toPort)}; the internet may reach only 80 and 443`);
             }),
         ],
     },
@@ -254,7 +293,8 @@ export const securityGroupPolicies: PlatformPolicy[] = [
     },
     {
         name: "security-group-ingress-from-tier-in-front",
-        description: "Each security group admits only the tier in front of it: fleet <- ALB, proxy and cache <- fleet (or app functions), database <- proxy (tiers inferred from what each group is attached to).",
+        description:
+            "Each security group admits only the tier in front of it: fleet <- ALB, proxy and cache <- fleet (or app functions), database <- proxy (tiers inferred from what each group is attached to).",
         enforcementLevel: "mandatory",
         covers: [TYPES.securityGroup, SG_RULE, SG_INGRESS_RULE, ...ATTACHMENTS.filter((a) => a.tier !== "other").map((a) => a.type)],
         validateStack: (args, report) => {
@@ -269,14 +309,19 @@ export const securityGroupPolicies: PlatformPolicy[] = [
                 const guarded = `security group ${rule.group.name} (${tiers.join(", ")})`;
                 const expected = [...new Set(allowed)].join(" or ");
                 for (const cidr of rule.cidrs) report(`${guarded} admits ${cidr}; it should admit only the ${expected} security group`, rule.at.urn);
-                for (const pl of rule.prefixLists) report(`${guarded} admits prefix list ${pl}; it should admit only the ${expected} security group`, rule.at.urn);
-                for (const ext of rule.externalSources) report(`${guarded} admits ${ext}, a group outside this stack; it should admit only the ${expected} security group`, rule.at.urn);
+                for (const pl of rule.prefixLists)
+                    report(`${guarded} admits prefix list ${pl}; it should admit only the ${expected} security group`, rule.at.urn);
+                for (const ext of rule.externalSources)
+                    report(`${guarded} admits ${ext}, a group outside this stack; it should admit only the ${expected} security group`, rule.at.urn);
                 if (isUnknown(rule.sources)) continue;
                 for (const src of rule.sources) {
                     if (src === rule.group) continue; // members of one group talking to each other
                     const srcTiers = [...(attached.get(src)?.tiers ?? [])];
                     if (!srcTiers.some((t) => allowed.includes(t))) {
-                        report(`${guarded} admits security group ${src.name} (${srcTiers.join(", ") || "attached to nothing"}); it should admit only the ${expected} security group`, rule.at.urn);
+                        report(
+                            `${guarded} admits security group ${src.name} (${srcTiers.join(", ") || "attached to nothing"}); it should admit only the ${expected} security group`,
+                            rule.at.urn,
+                        );
                     }
                 }
             }

@@ -12,7 +12,10 @@ const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
 // The validator Step Functions' own definition checks follow (it reports DUPLICATE_STATE_NAMES,
 // unknown fields, missing targets, ...). It fills in defaults in what it is given: pass a copy.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const validateAsl = require("asl-validator") as (definition: unknown) => { isValid: boolean; errors: { "Error code"?: string; Message?: string; message?: string }[] };
+const validateAsl = require("asl-validator") as (definition: unknown) => {
+    isValid: boolean;
+    errors: { "Error code"?: string; Message?: string; message?: string }[];
+};
 
 /**
  * The most items a Map state of the platform's state machines iterates over: an order's line
@@ -33,7 +36,8 @@ export const sfnPolicies: PlatformPolicy[] = [
         enforcementLevel: "advisory",
         validateResource: validateResourceOfType(aws.sfn.StateMachine, (p, _a, report) => {
             const logging = p.loggingConfiguration;
-            if (!logging || (logging.level ?? "OFF") === "OFF" || !isSet(logging, "logDestination")) report("logs no executions; set loggingConfiguration with a level and a log group");
+            if (!logging || (logging.level ?? "OFF") === "OFF" || !isSet(logging, "logDestination"))
+                report("logs no executions; set loggingConfiguration with a level and a log group");
         }),
     },
     {
@@ -53,13 +57,15 @@ export const sfnPolicies: PlatformPolicy[] = [
             const g = new StackGraph(args.resources);
             for (const sm of g.ofType(STATE_MACHINE)) {
                 if (isUnknown(sm.props.arn)) continue;
-                if (alarmsOn(g, "AWS/States", "ExecutionsFailed", "StateMachineArn", sm.props.arn).length === 0) report("has no ExecutionsFailed alarm", sm.urn);
+                if (alarmsOn(g, "AWS/States", "ExecutionsFailed", "StateMachineArn", sm.props.arn).length === 0)
+                    report("has no ExecutionsFailed alarm", sm.urn);
             }
         },
     },
     {
         name: "sfn-definition-valid",
-        description: "Every state machine definition is one Step Functions accepts: valid ASL (asl-validator) with every state name unique across the machine, nested states included.",
+        description:
+            "Every state machine definition is one Step Functions accepts: valid ASL (asl-validator) with every state name unique across the machine, nested states included.",
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.sfn.StateMachine, (p, _a, report) => {
             const def = definitionOf(p);
@@ -71,7 +77,8 @@ export const sfnPolicies: PlatformPolicy[] = [
             const { isValid, errors } = validateAsl(structuredClone(def));
             const problems = isValid ? [] : errors.map((e) => [e["Error code"], e.Message ?? e.message].filter(Boolean).join(": "));
             for (const name of duplicateStateNames(def)) {
-                if (!problems.some((m) => m.includes(`exists: ${name}`))) problems.push(`DUPLICATE_STATE_NAMES: a state with this name already exists: ${name}`);
+                if (!problems.some((m) => m.includes(`exists: ${name}`)))
+                    problems.push(`DUPLICATE_STATE_NAMES: a state with this name already exists: ${name}`);
             }
             if (problems.length > 0) report(`has a definition Step Functions rejects: ${problems.join("; ")}`);
         }),
@@ -103,12 +110,18 @@ export const sfnPolicies: PlatformPolicy[] = [
                 for (const m of mapInvocations(def)) {
                     for (const target of m.functions) {
                         // The function by its ARN, or an alias or version of it (arn:...:function:name:qualifier).
-                        const fns = g.lookup(target, [FUNCTION]).length > 0 ? g.lookup(target, [FUNCTION]) : g.lookup(target.replace(/^(arn:[^:]+:lambda:[^:]+:\d+:function:[^:]+):[^:]+$/, "$1"), [FUNCTION]);
+                        const fns =
+                            g.lookup(target, [FUNCTION]).length > 0
+                                ? g.lookup(target, [FUNCTION])
+                                : g.lookup(target.replace(/^(arn:[^:]+:lambda:[^:]+:\d+:function:[^:]+):[^:]+$/, "$1"), [FUNCTION]);
                         for (const fn of fns) {
                             const reserved = fn.props.reservedConcurrentExecutions;
                             if (typeof reserved !== "number" || reserved < 0) continue;
                             if (m.maxConcurrency > reserved) {
-                                report(`Map state ${m.map} runs up to ${m.maxConcurrency} iterations at once against ${fn.name}, which is reserved ${reserved}: lower MaxConcurrency to ${reserved} or reserve more`, sm.urn);
+                                report(
+                                    `Map state ${m.map} runs up to ${m.maxConcurrency} iterations at once against ${fn.name}, which is reserved ${reserved}: lower MaxConcurrency to ${reserved} or reserve more`,
+                                    sm.urn,
+                                );
                             }
                         }
                     }

@@ -10,7 +10,19 @@ const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
 
 /** The actions a topic policy may name (SNS's "Valid Amazon SNS policy actions"); SNS refuses others, wildcards included. */
 const TOPIC_POLICY_ACTIONS = new Set(
-    ["AddPermission", "DeleteTopic", "GetDataProtectionPolicy", "GetTopicAttributes", "ListSubscriptionsByTopic", "ListTagsForResource", "Publish", "PutDataProtectionPolicy", "RemovePermission", "SetTopicAttributes", "Subscribe"].map((a) => `sns:${a.toLowerCase()}`),
+    [
+        "AddPermission",
+        "DeleteTopic",
+        "GetDataProtectionPolicy",
+        "GetTopicAttributes",
+        "ListSubscriptionsByTopic",
+        "ListTagsForResource",
+        "Publish",
+        "PutDataProtectionPolicy",
+        "RemovePermission",
+        "SetTopicAttributes",
+        "Subscribe",
+    ].map((a) => `sns:${a.toLowerCase()}`),
 );
 
 export const snsPolicies: PlatformPolicy[] = [
@@ -32,13 +44,15 @@ export const snsPolicies: PlatformPolicy[] = [
             for (const t of g.ofType(TOPIC)) {
                 const docs = resourcePolicies(g, t, TOPIC_POLICY, "arn");
                 if (isUnknown(docs)) continue;
-                if (!docs.some((d) => statementsOf(d).some(deniesInsecureTransport))) report("has no policy statement denying aws:SecureTransport false", t.urn);
+                if (!docs.some((d) => statementsOf(d).some(deniesInsecureTransport)))
+                    report("has no policy statement denying aws:SecureTransport false", t.urn);
             }
         },
     },
     {
         name: "sns-topic-policy-actions-valid",
-        description: "An SNS topic policy names only SNS's documented topic-policy actions: SNS refuses any other action (\"Policy statement action out of service scope\"), and a wildcard such as sns:* is not in its list.",
+        description:
+            'An SNS topic policy names only SNS\'s documented topic-policy actions: SNS refuses any other action ("Policy statement action out of service scope"), and a wildcard such as sns:* is not in its list.',
         enforcementLevel: "mandatory",
         covers: [TOPIC, TOPIC_POLICY],
         validateStack: (args, report) => {
@@ -49,7 +63,11 @@ export const snsPolicies: PlatformPolicy[] = [
                 for (const s of statementsOf(doc)) {
                     const actions = asList(s.Action).filter((a): a is string => typeof a === "string");
                     const invalid = actions.filter((a) => !TOPIC_POLICY_ACTIONS.has(a.toLowerCase()));
-                    if (invalid.length > 0) report(`statement ${s.Sid ?? "(no Sid)"} names ${invalid.join(", ")}, which SNS does not accept in a topic policy; name the topic actions (e.g. sns:Publish, sns:Subscribe)`, n.urn);
+                    if (invalid.length > 0)
+                        report(
+                            `statement ${s.Sid ?? "(no Sid)"} names ${invalid.join(", ")}, which SNS does not accept in a topic policy; name the topic actions (e.g. sns:Publish, sns:Subscribe)`,
+                            n.urn,
+                        );
                 }
             }
         },

@@ -2,7 +2,21 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { type Node, StackGraph } from "../graph";
-import { allowsAction, asList, at, deniesInsecureTransport, get, isAllow, isSet, isUnknown, json, servicePrincipals, statementsOf, type Unknown, UNKNOWN } from "../lib";
+import {
+    allowsAction,
+    asList,
+    at,
+    deniesInsecureTransport,
+    get,
+    isAllow,
+    isSet,
+    isUnknown,
+    json,
+    servicePrincipals,
+    statementsOf,
+    type Unknown,
+    UNKNOWN,
+} from "../lib";
 import { METRIC_ALARM, alarmsOn, EVENT_BUS, EVENT_TARGET, MAPPING, QUEUE, resourcePolicies, serviceDeliveries, SUBSCRIPTION } from "../shared";
 import type { PlatformPolicy } from "../types";
 
@@ -122,7 +136,8 @@ export const sqsPolicies: PlatformPolicy[] = [
     },
     {
         name: "sqs-queue-has-dlq",
-        description: "Every SQS queue that isn't itself a dead-letter queue redrives to one (of the same kind, FIFO or standard) after a bounded number of receives.",
+        description:
+            "Every SQS queue that isn't itself a dead-letter queue redrives to one (of the same kind, FIFO or standard) after a bounded number of receives.",
         enforcementLevel: "mandatory",
         covers: [QUEUE, REDRIVE_POLICY, REDRIVE_ALLOW_POLICY],
         validateStack: (args, report) => {
@@ -139,8 +154,16 @@ export const sqsPolicies: PlatformPolicy[] = [
                 }
                 if (isUnknown(redrive.deadLetterTargetArn)) continue;
                 const target = g.lookup(redrive.deadLetterTargetArn, [QUEUE])[0];
-                if (target && !isUnknown(q.props.fifoQueue) && !isUnknown(target.props.fifoQueue) && Boolean(q.props.fifoQueue) !== Boolean(target.props.fifoQueue)) {
-                    report(`redrives to ${target.name}, but a ${q.props.fifoQueue ? "FIFO" : "standard"} queue's dead-letter queue must be ${q.props.fifoQueue ? "FIFO" : "standard"} too`, q.urn);
+                if (
+                    target &&
+                    !isUnknown(q.props.fifoQueue) &&
+                    !isUnknown(target.props.fifoQueue) &&
+                    Boolean(q.props.fifoQueue) !== Boolean(target.props.fifoQueue)
+                ) {
+                    report(
+                        `redrives to ${target.name}, but a ${q.props.fifoQueue ? "FIFO" : "standard"} queue's dead-letter queue must be ${q.props.fifoQueue ? "FIFO" : "standard"} too`,
+                        q.urn,
+                    );
                 }
             }
         },
@@ -160,7 +183,11 @@ export const sqsPolicies: PlatformPolicy[] = [
                 const source = q.props.messageRetentionSeconds ?? DEFAULT_RETENTION_SECONDS;
                 const kept = dlq.props.messageRetentionSeconds ?? DEFAULT_RETENTION_SECONDS;
                 if (isUnknown(source) || isUnknown(kept)) continue;
-                if (kept < source) report(`keeps messages ${kept}s but its source ${q.name} keeps them ${source}s; the message's original age counts, so they expire early`, dlq.urn);
+                if (kept < source)
+                    report(
+                        `keeps messages ${kept}s but its source ${q.name} keeps them ${source}s; the message's original age counts, so they expire early`,
+                        dlq.urn,
+                    );
             }
         },
     },
@@ -174,7 +201,8 @@ export const sqsPolicies: PlatformPolicy[] = [
             for (const q of g.ofType(QUEUE)) {
                 const docs = resourcePolicies(g, q, QUEUE_POLICY, "queueUrl");
                 if (isUnknown(docs)) continue;
-                if (!docs.some((d) => statementsOf(d).some(deniesInsecureTransport))) report("has no policy statement denying aws:SecureTransport false", q.urn);
+                if (!docs.some((d) => statementsOf(d).some(deniesInsecureTransport)))
+                    report("has no policy statement denying aws:SecureTransport false", q.urn);
             }
         },
     },
@@ -189,14 +217,21 @@ export const sqsPolicies: PlatformPolicy[] = [
                 if (target.type !== QUEUE) continue;
                 const docs = resourcePolicies(g, target, QUEUE_POLICY, "queueUrl");
                 if (isUnknown(docs)) continue;
-                const admitted = docs.some((d) => statementsOf(d).some((s) => isAllow(s) && servicePrincipals(s).includes(service) && allowsAction(s, "sqs:SendMessage")));
-                if (!admitted) report(`${sender.name} delivers to queue ${target.name}, whose policy doesn't let ${service} call sqs:SendMessage; every delivery is dropped`, sender.urn);
+                const admitted = docs.some((d) =>
+                    statementsOf(d).some((s) => isAllow(s) && servicePrincipals(s).includes(service) && allowsAction(s, "sqs:SendMessage")),
+                );
+                if (!admitted)
+                    report(
+                        `${sender.name} delivers to queue ${target.name}, whose policy doesn't let ${service} call sqs:SendMessage; every delivery is dropped`,
+                        sender.urn,
+                    );
             }
         },
     },
     {
         name: "sqs-redrive-allowed",
-        description: "A dead-letter queue's redrive allow policy admits every queue that names it (SQS refuses a redrive policy the dead-letter queue does not allow).",
+        description:
+            "A dead-letter queue's redrive allow policy admits every queue that names it (SQS refuses a redrive policy the dead-letter queue does not allow).",
         enforcementLevel: "mandatory",
         covers: [QUEUE, REDRIVE_POLICY, REDRIVE_ALLOW],
         validateStack: (args, report) => {
@@ -204,11 +239,13 @@ export const sqsPolicies: PlatformPolicy[] = [
             for (const { source, dlq } of redrives(g)) {
                 const allow = redriveAllowOf(g, dlq);
                 if (allow === undefined || isUnknown(allow)) continue;
-                if (allow.redrivePermission === "denyAll") report(`is the dead-letter queue of ${source.name} but its redrive allow policy is denyAll`, dlq.urn);
+                if (allow.redrivePermission === "denyAll")
+                    report(`is the dead-letter queue of ${source.name} but its redrive allow policy is denyAll`, dlq.urn);
                 if (allow.redrivePermission === "byQueue") {
                     const arns = asList(allow.sourceQueueArns);
                     if (arns.some(isUnknown) || isUnknown(source.props.arn)) continue;
-                    if (!arns.includes(source.props.arn)) report(`is the dead-letter queue of ${source.name}, which its redrive allow policy does not list`, dlq.urn);
+                    if (!arns.includes(source.props.arn))
+                        report(`is the dead-letter queue of ${source.name}, which its redrive allow policy does not list`, dlq.urn);
                 }
             }
         },
@@ -223,7 +260,8 @@ export const sqsPolicies: PlatformPolicy[] = [
             for (const dlq of new Set(redrives(g).map((r) => r.dlq))) {
                 const allow = redriveAllowOf(g, dlq);
                 if (isUnknown(allow)) continue;
-                if (allow === undefined || allow.redrivePermission === "allowAll") report("accepts any queue as a redrive source; list its source queues (redrivePermission byQueue)", dlq.urn);
+                if (allow === undefined || allow.redrivePermission === "allowAll")
+                    report("accepts any queue as a redrive source; list its source queues (redrivePermission byQueue)", dlq.urn);
             }
         },
     },
@@ -242,7 +280,8 @@ export const sqsPolicies: PlatformPolicy[] = [
             }
             for (const q of dead) {
                 if (isUnknown(q.props.name)) continue;
-                if (alarmsOn(g, "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q.props.name).length === 0) report("holds failed messages but no alarm watches ApproximateNumberOfMessagesVisible", q.urn);
+                if (alarmsOn(g, "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q.props.name).length === 0)
+                    report("holds failed messages but no alarm watches ApproximateNumberOfMessagesVisible", q.urn);
             }
         },
     },

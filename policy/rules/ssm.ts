@@ -14,7 +14,8 @@ export const ssmPolicies: PlatformPolicy[] = [
         validateResource: validateResourceOfType(aws.ssm.Parameter, (p, args, report) => {
             const name = p.name ?? args.name;
             // A name ending in ARN holds a reference (e.g. a Secrets Manager secret's ARN), not the credential.
-            if (SECRET_PARAMETER.test(name) && !/[-_.]arn$/i.test(name) && p.type !== "SecureString") report(`holds ${name} as ${p.type}; store credentials as SecureString`);
+            if (SECRET_PARAMETER.test(name) && !/[-_.]arn$/i.test(name) && p.type !== "SecureString")
+                report(`holds ${name} as ${p.type}; store credentials as SecureString`);
         }),
     },
 ];

@@ -8,20 +8,65 @@ import { type PlatformPolicy, REQUIRED_TAGS } from "../types";
 /** Types that accept no tags (per @pulumi/aws 7's argument types); everything else from the AWS provider is taggable. */
 const UNTAGGABLE = new Set(
     [
-        "iam/rolePolicy", "iam/rolePolicyAttachment", "kms/alias",
-        "s3/bucketPublicAccessBlock", "s3/bucketServerSideEncryptionConfiguration", "s3/bucketServerSideEncryptionConfigurationV2", "s3/bucketVersioning", "s3/bucketVersioningV2",
-        "s3/bucketLifecycleConfiguration", "s3/bucketLifecycleConfigurationV2", "s3/bucketPolicy", "s3/bucketLogging", "s3/bucketLoggingV2", "s3/bucketOwnershipControls",
-        "s3/bucketAcl", "s3/bucketAclV2", "s3/bucketNotification",
-        "ec2/routeTableAssociation", "ec2/route", "ec2/securityGroupRule", "vpc/securityGroupIngressRule", "vpc/securityGroupEgressRule",
-        "lb/listenerCertificate", "lb/targetGroupAttachment", "autoscaling/policy", "appautoscaling/policy", "wafv2/webAclAssociation",
-        "cloudwatch/logStream", "cloudwatch/eventTarget", "cloudwatch/eventArchive",
-        "sqs/queuePolicy", "sqs/redrivePolicy", "sns/topicPolicy", "sns/topicSubscription",
-        "lambda/permission", "lambda/functionEventInvokeConfig", "lambda/functionUrl",
-        "rds/proxyTarget", "rds/proxyDefaultTargetGroup",
-        "glue/securityConfiguration", "glue/catalogTable", "emr/securityConfiguration", "emr/managedScalingPolicy",
-        "apigatewayv2/route", "apigatewayv2/integration", "apigatewayv2/authorizer", "apigateway/method", "apigateway/methodSettings", "apigateway/integration", "apigateway/resource", "apigateway/deployment",
-        "cognito/userPoolClient", "cognito/userPoolDomain", "cloudfront/originAccessControl", "cloudfront/cachePolicy", "cloudfront/originRequestPolicy", "cloudfront/responseHeadersPolicy",
-        "secretsmanager/secretVersion", "secretsmanager/secretPolicy",
+        "iam/rolePolicy",
+        "iam/rolePolicyAttachment",
+        "kms/alias",
+        "s3/bucketPublicAccessBlock",
+        "s3/bucketServerSideEncryptionConfiguration",
+        "s3/bucketServerSideEncryptionConfigurationV2",
+        "s3/bucketVersioning",
+        "s3/bucketVersioningV2",
+        "s3/bucketLifecycleConfiguration",
+        "s3/bucketLifecycleConfigurationV2",
+        "s3/bucketPolicy",
+        "s3/bucketLogging",
+        "s3/bucketLoggingV2",
+        "s3/bucketOwnershipControls",
+        "s3/bucketAcl",
+        "s3/bucketAclV2",
+        "s3/bucketNotification",
+        "ec2/routeTableAssociation",
+        "ec2/route",
+        "ec2/securityGroupRule",
+        "vpc/securityGroupIngressRule",
+        "vpc/securityGroupEgressRule",
+        "lb/listenerCertificate",
+        "lb/targetGroupAttachment",
+        "autoscaling/policy",
+        "appautoscaling/policy",
+        "wafv2/webAclAssociation",
+        "cloudwatch/logStream",
+        "cloudwatch/eventTarget",
+        "cloudwatch/eventArchive",
+        "sqs/queuePolicy",
+        "sqs/redrivePolicy",
+        "sns/topicPolicy",
+        "sns/topicSubscription",
+        "lambda/permission",
+        "lambda/functionEventInvokeConfig",
+        "lambda/functionUrl",
+        "rds/proxyTarget",
+        "rds/proxyDefaultTargetGroup",
+        "glue/securityConfiguration",
+        "glue/catalogTable",
+        "emr/securityConfiguration",
+        "emr/managedScalingPolicy",
+        "apigatewayv2/route",
+        "apigatewayv2/integration",
+        "apigatewayv2/authorizer",
+        "apigateway/method",
+        "apigateway/methodSettings",
+        "apigateway/integration",
+        "apigateway/resource",
+        "apigateway/deployment",
+        "cognito/userPoolClient",
+        "cognito/userPoolDomain",
+        "cloudfront/originAccessControl",
+        "cloudfront/cachePolicy",
+        "cloudfront/originRequestPolicy",
+        "cloudfront/responseHeadersPolicy",
+        "secretsmanager/secretVersion",
+        "secretsmanager/secretPolicy",
     ].map((t) => `aws:${t}`),
 );
 
@@ -52,14 +97,20 @@ export const STATEFUL_TYPES = [
 const isAutoname = (value: string, resourceName: string) => new RegExp(`^${resourceName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[0-9a-f]{7}$`).test(value);
 
 /** Flags a fixed `name` input on a resource that a change to any `forceNew` input replaces (both checked against the class's args). */
-function replacedOnChange<TArgs>(type: new (name: string, args: TArgs) => pulumi.CustomResource, name: keyof TArgs & string, forceNew: (keyof TArgs & string)[]): ResourceValidation {
+function replacedOnChange<TArgs>(
+    type: new (name: string, args: TArgs) => pulumi.CustomResource,
+    name: keyof TArgs & string,
+    forceNew: (keyof TArgs & string)[],
+): ResourceValidation {
     return validateResourceOfType(type, (p, args, report) => {
         const props = p as Record<string, unknown>;
         const fixed = props[name];
         if (typeof fixed !== "string" || isAutoname(fixed, args.name) || args.opts?.deleteBeforeReplace) return;
         const changing = forceNew.filter((k) => props[k] !== undefined);
         if (changing.length === 0) return;
-        report(`has the fixed ${name} "${fixed}", but a change to ${changing.join(" or ")} replaces it and the replacement is created first under the same ${name}; drop the ${name} (Pulumi autonames it) or set deleteBeforeReplace`);
+        report(
+            `has the fixed ${name} "${fixed}", but a change to ${changing.join(" or ")} replaces it and the replacement is created first under the same ${name}; drop the ${name} (Pulumi autonames it) or set deleteBeforeReplace`,
+        );
     });
 }
 
@@ -75,18 +126,29 @@ const REPLACED_ON_CHANGE: ResourceValidation[] = [
     replacedOnChange(aws.elasticache.ParameterGroup, "name", ["family", "description"]),
     replacedOnChange(aws.rds.ParameterGroup, "name", ["family", "description"]),
     replacedOnChange(aws.rds.ClusterParameterGroup, "name", ["family", "description"]),
-    replacedOnChange(aws.lambda.Permission, "statementId", ["action", "principal", "sourceArn", "sourceAccount", "qualifier", "principalOrgId", "eventSourceToken", "functionUrlAuthType"]),
+    replacedOnChange(aws.lambda.Permission, "statementId", [
+        "action",
+        "principal",
+        "sourceArn",
+        "sourceAccount",
+        "qualifier",
+        "principalOrgId",
+        "eventSourceToken",
+        "functionUrlAuthType",
+    ]),
 ];
 
 export const stackWidePolicies: PlatformPolicy[] = [
     {
         name: "events-stateful-protected-prod",
-        description: "In prod, SQS queues (messages in flight and dead letters) and EventBridge archives (past events for replay) are Pulumi-protected, so no replacement or destroy deletes them.",
+        description:
+            "In prod, SQS queues (messages in flight and dead letters) and EventBridge archives (past events for replay) are Pulumi-protected, so no replacement or destroy deletes them.",
         enforcementLevel: "mandatory",
         environmentAware: true,
         validateResource: [aws.sqs.Queue, aws.cloudwatch.EventArchive].map((cls) =>
             validateResourceOfType(cls as typeof aws.sqs.Queue, (_p, args, report) => {
-                if (isProd(args) && args.opts.protect !== true) report("holds messages or events but is not protected in prod; create it with { protect: true }");
+                if (isProd(args) && args.opts.protect !== true)
+                    report("holds messages or events but is not protected in prod; create it with { protect: true }");
             }),
         ),
     },
@@ -103,7 +165,8 @@ export const stackWidePolicies: PlatformPolicy[] = [
     },
     {
         name: "stateful-resources-protected-prod",
-        description: "In prod, stateful resources (databases, tables and replicas, caches, buckets, streams, KMS keys) are Pulumi-protected, so no replacement or destroy deletes their data.",
+        description:
+            "In prod, stateful resources (databases, tables and replicas, caches, buckets, streams, KMS keys) are Pulumi-protected, so no replacement or destroy deletes their data.",
         enforcementLevel: "mandatory",
         environmentAware: true,
         validateResource: STATEFUL_TYPES.map((cls) =>
@@ -114,7 +177,8 @@ export const stackWidePolicies: PlatformPolicy[] = [
     },
     {
         name: "replaced-resource-not-fixed-name",
-        description: "A resource that a change can only replace has no fixed physical name, or is replaced delete-before-create: created first, the replacement collides with the old one's name and AWS refuses it.",
+        description:
+            "A resource that a change can only replace has no fixed physical name, or is replaced delete-before-create: created first, the replacement collides with the old one's name and AWS refuses it.",
         enforcementLevel: "mandatory",
         validateResource: REPLACED_ON_CHANGE,
     },

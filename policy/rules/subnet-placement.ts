@@ -20,7 +20,11 @@ export function subnetFacts(g: StackGraph): Map<string, SubnetFacts> {
     for (const vpc of g.ofType(TYPES.awsxVpc)) {
         const layout = asList(vpc.props.subnetLayout).filter((e) => e && !isUnknown(e));
         const azNames = asList(vpc.props.availabilityZoneNames).filter((x) => typeof x === "string");
-        for (const [tier, key, type] of [["public", "publicSubnetIds", "Public"], ["private", "privateSubnetIds", "Private"], ["isolated", "isolatedSubnetIds", "Isolated"]] as const) {
+        for (const [tier, key, type] of [
+            ["public", "publicSubnetIds", "Public"],
+            ["private", "privateSubnetIds", "Private"],
+            ["isolated", "isolatedSubnetIds", "Isolated"],
+        ] as const) {
             const ids = vpc.props[key];
             if (isUnknown(ids)) continue;
             const entries = layout.filter((e) => at(e, "type") === type);
@@ -36,7 +40,8 @@ export function subnetFacts(g: StackGraph): Map<string, SubnetFacts> {
     }
     for (const s of g.ofType(TYPES.subnet)) {
         const tag = String(at(s.props.tags, "SubnetType") ?? at(s.props.tags, "aws-cdk:subnet-type") ?? "").toLowerCase();
-        const tier = tag === "public" || s.props.mapPublicIpOnLaunch === true ? "public" : tag === "private" ? "private" : tag === "isolated" ? "isolated" : undefined;
+        const tier =
+            tag === "public" || s.props.mapPublicIpOnLaunch === true ? "public" : tag === "private" ? "private" : tag === "isolated" ? "isolated" : undefined;
         merge(s.props.id, { tier, az: typeof s.props.availabilityZone === "string" ? s.props.availabilityZone : undefined });
     }
     return facts;
@@ -86,7 +91,11 @@ export const subnetPlacementPolicies: PlatformPolicy[] = [
                 const azs = ids.map((id) => facts.get(id)?.az);
                 if (azs.some((az) => az === undefined)) continue;
                 const distinct = new Set(azs);
-                if (distinct.size < 2) report(`spans ${distinct.size} availability zone(s) (${[...distinct].join(", ") || "no subnets"}); it needs subnets in at least 2`, group.urn);
+                if (distinct.size < 2)
+                    report(
+                        `spans ${distinct.size} availability zone(s) (${[...distinct].join(", ") || "no subnets"}); it needs subnets in at least 2`,
+                        group.urn,
+                    );
             }
         },
     },
@@ -101,7 +110,8 @@ export const subnetPlacementPolicies: PlatformPolicy[] = [
             for (const store of DATA_STORES) {
                 for (const n of g.ofType(store.type)) {
                     if (n.props.replicationSourceIdentifier || n.props.replicateSourceDb) continue;
-                    if (n.props[store.path] === undefined) report(`names no subnet group, so it lands in the default VPC; give it one of isolated subnets`, n.urn);
+                    if (n.props[store.path] === undefined)
+                        report(`names no subnet group, so it lands in the default VPC; give it one of isolated subnets`, n.urn);
                 }
             }
             for (const group of g.ofType(...DB_SUBNET_GROUPS)) {
@@ -111,7 +121,8 @@ export const subnetPlacementPolicies: PlatformPolicy[] = [
                     const tier = facts.get(id)?.tier;
                     return tier === "public" || tier === "private";
                 });
-                if (exposed.length > 0) report(`includes ${exposed.map((id) => `${id} (${facts.get(id)?.tier})`).join(", ")}; data stores belong in isolated subnets`, group.urn);
+                if (exposed.length > 0)
+                    report(`includes ${exposed.map((id) => `${id} (${facts.get(id)?.tier})`).join(", ")}; data stores belong in isolated subnets`, group.urn);
             }
         },
     },
@@ -128,7 +139,8 @@ export const subnetPlacementPolicies: PlatformPolicy[] = [
                     const ids = subnetIds(n, c.path);
                     if (isUnknown(ids)) continue;
                     const exposed = ids.filter((id) => facts.get(id)?.tier === "public");
-                    if (exposed.length > 0) report(`runs in public subnet(s) ${exposed.join(", ")}; put it in private subnets behind the load balancer or NAT`, n.urn);
+                    if (exposed.length > 0)
+                        report(`runs in public subnet(s) ${exposed.join(", ")}; put it in private subnets behind the load balancer or NAT`, n.urn);
                 }
             }
         },

@@ -7,8 +7,14 @@ import type { PlatformPolicy } from "../types";
 
 /** A WAFv2 rule's statement, from `rules` or the JSON form `ruleJson`. */
 function ruleStatements(p: { rules?: unknown[]; ruleJson?: string }): { managed: boolean; rate: boolean }[] {
-    const fromJson = asList(json(p.ruleJson)).map((r) => ({ managed: Boolean(at(r, "Statement.ManagedRuleGroupStatement")), rate: Boolean(at(r, "Statement.RateBasedStatement")) }));
-    const fromRules = (p.rules ?? []).map((r) => ({ managed: Boolean(at(r, "statement.managedRuleGroupStatement")), rate: Boolean(at(r, "statement.rateBasedStatement")) }));
+    const fromJson = asList(json(p.ruleJson)).map((r) => ({
+        managed: Boolean(at(r, "Statement.ManagedRuleGroupStatement")),
+        rate: Boolean(at(r, "Statement.RateBasedStatement")),
+    }));
+    const fromRules = (p.rules ?? []).map((r) => ({
+        managed: Boolean(at(r, "statement.managedRuleGroupStatement")),
+        rate: Boolean(at(r, "statement.rateBasedStatement")),
+    }));
     return [...fromRules, ...fromJson];
 }
 
@@ -31,11 +37,13 @@ export const wafPolicies: PlatformPolicy[] = [
             validateResourceOfType(aws.wafv2.WebAcl, (p, args, report) => {
                 if (p.scope !== "CLOUDFRONT") return;
                 const region = regionOf(p, args.provider);
-                if (region !== undefined && region !== "us-east-1") report(`has scope CLOUDFRONT but is created in ${region}; CloudFront web ACLs exist only in us-east-1 (use a us-east-1 provider)`);
+                if (region !== undefined && region !== "us-east-1")
+                    report(`has scope CLOUDFRONT but is created in ${region}; CloudFront web ACLs exist only in us-east-1 (use a us-east-1 provider)`);
             }),
             validateResourceOfType(aws.cloudfront.Distribution, (p, _a, report) => {
                 const acl = p.webAclId;
-                if (typeof acl === "string" && acl.startsWith("arn:") && /:regional\/webacl\//.test(acl)) report("names a REGIONAL web ACL; CloudFront takes only web ACLs of scope CLOUDFRONT");
+                if (typeof acl === "string" && acl.startsWith("arn:") && /:regional\/webacl\//.test(acl))
+                    report("names a REGIONAL web ACL; CloudFront takes only web ACLs of scope CLOUDFRONT");
             }),
         ],
     },

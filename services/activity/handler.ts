@@ -35,7 +35,9 @@ export interface InvocationContext {
 
 /** The processor's table client (the region and credentials from the environment by default). */
 export function activityTable(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
-    return DynamoDBDocumentClient.from(new DynamoDBClient({ ...config, maxAttempts: ACTIVITY_DYNAMODB_MAX_ATTEMPTS, requestHandler: sdkHttpHandler(ACTIVITY_DYNAMODB_HTTP) }));
+    return DynamoDBDocumentClient.from(
+        new DynamoDBClient({ ...config, maxAttempts: ACTIVITY_DYNAMODB_MAX_ATTEMPTS, requestHandler: sdkHttpHandler(ACTIVITY_DYNAMODB_HTTP) }),
+    );
 }
 
 export interface ActivityOptions {
@@ -126,12 +128,24 @@ export function createActivityProcessor(ddb: DynamoDBDocumentClient, opts: Activ
                 items.set(key, entry);
             } catch (err) {
                 failed.push(r.kinesis.sequenceNumber);
-                console.error(JSON.stringify({ message: "record rejected", sequenceNumber: r.kinesis.sequenceNumber, partitionKey: r.kinesis.partitionKey, error: String(err) }));
+                console.error(
+                    JSON.stringify({
+                        message: "record rejected",
+                        sequenceNumber: r.kinesis.sequenceNumber,
+                        partitionKey: r.kinesis.partitionKey,
+                        error: String(err),
+                    }),
+                );
             }
         }
-        const unwritten = await write([...items.values()].map((e) => e.item), hasTime);
+        const unwritten = await write(
+            [...items.values()].map((e) => e.item),
+            hasTime,
+        );
         for (const key of unwritten) failed.push(...items.get(key)!.sequenceNumbers);
-        console.log(JSON.stringify({ message: "batch processed", records: event.Records.length, written: items.size - unwritten.size, skipped, failed: failed.length }));
+        console.log(
+            JSON.stringify({ message: "batch processed", records: event.Records.length, written: items.size - unwritten.size, skipped, failed: failed.length }),
+        );
         // Lambda resumes from the lowest reported sequence number; the order of this list does not matter.
         return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
     };

@@ -14,7 +14,11 @@ import { parseOrderEvent, type OrderEvent } from "../orders/model";
 /** The `source` analytics events from this bridge carry. */
 export const BRIDGE_SOURCE = "orders";
 
-const ANALYTICS_TYPE: Record<OrderEvent["type"], string> = { OrderPlaced: "order.placed", OrderConfirmed: "order.confirmed", OrderCancelled: "order.cancelled" };
+const ANALYTICS_TYPE: Record<OrderEvent["type"], string> = {
+    OrderPlaced: "order.placed",
+    OrderConfirmed: "order.confirmed",
+    OrderCancelled: "order.cancelled",
+};
 
 /** The analytics event for an order event: the customer is its subject, so a customer's events share a shard. */
 export function toAnalyticsEvent(e: OrderEvent): AnalyticsEvent {
@@ -40,7 +44,13 @@ export function createBridge(options: Omit<ProducerOptions, "streamName" | "stre
                 sent.push({ messageId: r.messageId, data: JSON.stringify(record), partitionKey: partitionKeyOf(record) });
             } catch (err) {
                 failures.add(r.messageId);
-                console.error(JSON.stringify({ message: "not an order event, or not a valid analytics event (services/analytics/event.ts); SQS redelivers it, then dead-letters it", messageId: r.messageId, error: String(err) }));
+                console.error(
+                    JSON.stringify({
+                        message: "not an order event, or not a valid analytics event (services/analytics/event.ts); SQS redelivers it, then dead-letters it",
+                        messageId: r.messageId,
+                        error: String(err),
+                    }),
+                );
             }
         }
         if (sent.length > 0) {

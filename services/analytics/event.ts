@@ -49,7 +49,9 @@ export const analyticsEventSchema = z.strictObject({
     subjectId: fields.subjectId.optional(),
     /** When it happened; defaults to now. */
     occurredAt: z
-        .union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))], { error: "must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T12:00:00Z" })
+        .union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))], {
+            error: "must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T12:00:00Z",
+        })
         .optional(),
     /** Small string facts to filter and group by. */
     attributes: fields.attributes.optional(),

@@ -66,7 +66,10 @@ export class PutRecordsFailedError extends Error {
 
 /** Thrown before anything is sent when a record breaks a per-record limit. */
 export class InvalidRecordError extends Error {
-    constructor(readonly index: number, message: string) {
+    constructor(
+        readonly index: number,
+        message: string,
+    ) {
         super(`record ${index}: ${message}`);
         this.name = "InvalidRecordError";
     }
@@ -94,7 +97,18 @@ const RETRYABLE_RECORD_ERRORS = new Set(["ProvisionedThroughputExceededException
 function retryableCallError(err: unknown): boolean {
     const e = err as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
     if (e?.$retryable) return true;
-    if (["ProvisionedThroughputExceededException", "LimitExceededException", "KMSThrottlingException", "ThrottlingException", "InternalFailure", "ServiceUnavailable", "TimeoutError"].includes(e?.name ?? "")) return true;
+    if (
+        [
+            "ProvisionedThroughputExceededException",
+            "LimitExceededException",
+            "KMSThrottlingException",
+            "ThrottlingException",
+            "InternalFailure",
+            "ServiceUnavailable",
+            "TimeoutError",
+        ].includes(e?.name ?? "")
+    )
+        return true;
     if (["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"].includes(e?.code ?? "")) return true;
     const status = e?.$metadata?.httpStatusCode;
     return status !== undefined && status >= 500;
@@ -130,7 +144,12 @@ function validate(record: ProducerRecord, index: number): Uint8Array {
  * Packs items, in order, into batches of at most `maxCount` items and `maxBytes` total size.
  * Every item must fit in a batch on its own.
  */
-export function packBatches<T>(items: readonly T[], sizeOf: (item: T) => number, maxCount: number = LIMITS.recordsPerCall, maxBytes: number = LIMITS.bytesPerCall): T[][] {
+export function packBatches<T>(
+    items: readonly T[],
+    sizeOf: (item: T) => number,
+    maxCount: number = LIMITS.recordsPerCall,
+    maxBytes: number = LIMITS.bytesPerCall,
+): T[][] {
     const batches: T[][] = [];
     let current: T[] = [];
     let bytes = 0;
@@ -198,7 +217,8 @@ export class KinesisProducer {
         this.client = options.client;
         this.target = options.streamName ? { StreamName: options.streamName } : { StreamARN: options.streamArn };
         this.maxAttempts = options.maxAttempts ?? 5;
-        if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError(`maxAttempts must be a whole number >= 1, got ${options.maxAttempts}`);
+        if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1)
+            throw new RangeError(`maxAttempts must be a whole number >= 1, got ${options.maxAttempts}`);
         this.baseDelayMs = options.baseDelayMs ?? 100;
         this.maxDelayMs = options.maxDelayMs ?? 5000;
         this.random = options.random ?? Math.random;
@@ -220,7 +240,11 @@ export class KinesisProducer {
         const { signal } = options;
         const pending: Pending[] = records.map((record, index) => {
             const data = validate(record, index);
-            const entry: PutRecordsRequestEntry = { Data: data, PartitionKey: record.partitionKey, ...(record.explicitHashKey ? { ExplicitHashKey: record.explicitHashKey } : {}) };
+            const entry: PutRecordsRequestEntry = {
+                Data: data,
+                PartitionKey: record.partitionKey,
+                ...(record.explicitHashKey ? { ExplicitHashKey: record.explicitHashKey } : {}),
+            };
             return { index, record, entry, size: recordSize({ data, partitionKey: record.partitionKey }), attempts: 0 };
         });
         const failed: Pending[] = [];
@@ -262,12 +286,19 @@ export class KinesisProducer {
     }
 
     /** One PutRecords call; a call-level failure becomes an outcome rather than an exception. */
-    private async putBatch(batch: Pending[], signal?: AbortSignal): Promise<{ entries?: PutRecordsResultEntry[]; errorCode?: string; errorMessage?: string; retryable: boolean }> {
+    private async putBatch(
+        batch: Pending[],
+        signal?: AbortSignal,
+    ): Promise<{ entries?: PutRecordsResultEntry[]; errorCode?: string; errorMessage?: string; retryable: boolean }> {
         try {
             const response = await this.client.send(new PutRecordsCommand({ ...this.target, Records: batch.map((p) => p.entry) }), { abortSignal: signal });
             const entries = response.Records ?? [];
             if (entries.length !== batch.length) {
-                return { errorCode: "MalformedResponse", errorMessage: `PutRecords answered ${entries.length} entries for ${batch.length} records`, retryable: true };
+                return {
+                    errorCode: "MalformedResponse",
+                    errorMessage: `PutRecords answered ${entries.length} entries for ${batch.length} records`,
+                    retryable: true,
+                };
             }
             return { entries, retryable: false };
         } catch (err) {

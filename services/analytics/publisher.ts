@@ -68,7 +68,10 @@ export interface UnstoredEvent {
 
 /** Thrown when some events were not confirmed stored; carries every event's id and the unstored ones. */
 export class PublishFailedError extends Error {
-    constructor(readonly eventIds: string[], readonly unstored: UnstoredEvent[]) {
+    constructor(
+        readonly eventIds: string[],
+        readonly unstored: UnstoredEvent[],
+    ) {
         const codes = [...new Set(unstored.map((u) => u.errorCode))].join(", ");
         super(`${unstored.length} of ${eventIds.length} event(s) were not stored (${codes})`);
         this.name = "PublishFailedError";
@@ -111,8 +114,20 @@ export function createEventPublisher(options: EventPublisherOptions): PublishEve
     return async (events, publishOptions = {}) => {
         const records = toEventRecords(Array.isArray(events) ? events : [events], options.source);
         const eventIds = records.map((r) => r.event_id);
-        const result = await producer.sendSettled(records.map((r) => ({ data: JSON.stringify(r), partitionKey: partitionKeyOf(r) })), { signal: publishOptions.signal });
-        if (result.failed.length > 0) throw new PublishFailedError(eventIds, result.failed.map((f) => ({ index: f.index, id: records[f.index].event_id, occurredAt: new Date(records[f.index].occurred_at).toISOString(), errorCode: f.errorCode })));
+        const result = await producer.sendSettled(
+            records.map((r) => ({ data: JSON.stringify(r), partitionKey: partitionKeyOf(r) })),
+            { signal: publishOptions.signal },
+        );
+        if (result.failed.length > 0)
+            throw new PublishFailedError(
+                eventIds,
+                result.failed.map((f) => ({
+                    index: f.index,
+                    id: records[f.index].event_id,
+                    occurredAt: new Date(records[f.index].occurred_at).toISOString(),
+                    errorCode: f.errorCode,
+                })),
+            );
         return { eventIds };
     };
 }

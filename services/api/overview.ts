@@ -16,7 +16,10 @@ export const PROFILE_LIMIT = 50;
 
 /** A source answered, but not with success. */
 export class HttpStatusError extends Error {
-    constructor(readonly status: number, url: string) {
+    constructor(
+        readonly status: number,
+        url: string,
+    ) {
         super(`${url} answered ${status}`);
         this.name = "HttpStatusError";
     }
@@ -72,7 +75,11 @@ export interface OverviewDeps {
 
 type Response = APIGatewayProxyStructuredResultV2;
 
-const json = (statusCode: number, body: unknown): Response => ({ statusCode, headers: { "content-type": "application/json", "cache-control": "no-store" }, body: JSON.stringify(body) });
+const json = (statusCode: number, body: unknown): Response => ({
+    statusCode,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+    body: JSON.stringify(body),
+});
 
 export function overviewHandler(deps: OverviewDeps): (event: APIGatewayProxyEventV2WithJWTAuthorizer) => Promise<Response> {
     return async (event) => {
@@ -95,17 +102,32 @@ export function overviewHandler(deps: OverviewDeps): (event: APIGatewayProxyEven
             },
         ];
         const result = await aggregate(sources, deps.timeoutMs);
-        return json(result.status === "unavailable" ? 503 : 200, { user: sub, status: result.status, degraded: result.status !== "complete", parts: result.parts });
+        return json(result.status === "unavailable" ? 503 : 200, {
+            user: sub,
+            status: result.status,
+            degraded: result.status !== "complete",
+            parts: result.parts,
+        });
     };
 }
 
 /** The handler as the function runs it, from its settings. */
 export function overviewFromSettings(settings: OverviewSettings, log: (entry: Record<string, unknown>) => void = (e) => console.log(JSON.stringify(e))) {
     const breaker = (name: string, extra: Partial<BreakerOptions> = {}) =>
-        new CircuitBreaker(name, { failureThreshold: settings.failureThreshold, openMs: settings.openMs, onTransition: (from, to) => log({ msg: "circuit breaker", breaker: name, from, to }), ...extra });
+        new CircuitBreaker(name, {
+            failureThreshold: settings.failureThreshold,
+            openMs: settings.openMs,
+            onTransition: (from, to) => log({ msg: "circuit breaker", breaker: name, from, to }),
+            ...extra,
+        });
     return overviewHandler({
         // The source's deadline aborts the query; the request timeout backs it with the same bound.
-        readModel: dynamoReadModel({ tableName: settings.tableName, region: settings.region, endpoint: settings.dynamodbEndpoint, http: { connectMs: Math.min(1000, settings.timeoutMs), requestMs: settings.timeoutMs } }),
+        readModel: dynamoReadModel({
+            tableName: settings.tableName,
+            region: settings.region,
+            endpoint: settings.dynamodbEndpoint,
+            http: { connectMs: Math.min(1000, settings.timeoutMs), requestMs: settings.timeoutMs },
+        }),
         webUrl: settings.webUrl,
         timeoutMs: settings.timeoutMs,
         breakers: { profile: breaker("profile"), web: breaker("web", { isFailure: webFailure }) },

@@ -40,7 +40,8 @@ export function decodeCursor(cursor: string): Key | undefined {
     }
     if (typeof key !== "object" || key === null || Array.isArray(key)) return undefined;
     const { pk, sk, ...rest } = key as Record<string, unknown>;
-    if (Object.keys(rest).length > 0 || pk !== CATALOG_PK || typeof sk !== "string" || !sk.startsWith(PRODUCT_PREFIX) || sk.length <= PRODUCT_PREFIX.length) return undefined;
+    if (Object.keys(rest).length > 0 || pk !== CATALOG_PK || typeof sk !== "string" || !sk.startsWith(PRODUCT_PREFIX) || sk.length <= PRODUCT_PREFIX.length)
+        return undefined;
     return { pk, sk };
 }
 
@@ -55,7 +56,8 @@ export function parsePageQuery(query: URLSearchParams): PageQuery | Reply {
     let limit = DEFAULT_LIMIT;
     const rawLimit = query.get("limit");
     if (rawLimit !== null) {
-        if (!/^\d{1,4}$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > MAX_LIMIT) return badRequest(`limit must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(rawLimit.slice(0, 20))}`);
+        if (!/^\d{1,4}$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > MAX_LIMIT)
+            return badRequest(`limit must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(rawLimit.slice(0, 20))}`);
         limit = Number(rawLimit);
     }
     const rawCursor = query.get("cursor");
@@ -106,9 +108,18 @@ export function catalogHandler(doc: DynamoDBDocumentClient, tableName: string, i
 
 export async function startCatalog(env: NodeJS.ProcessEnv, log: Log): Promise<Started> {
     const config: CatalogConfig = catalogConfig(env);
-    const doc = documentClient({ region: config.region, name: config.tableName, endpoint: config.dynamodbEndpoint, attemptTimeoutMs: config.dynamodbTimeoutMs });
+    const doc = documentClient({
+        region: config.region,
+        name: config.tableName,
+        endpoint: config.dynamodbEndpoint,
+        attemptTimeoutMs: config.dynamodbTimeoutMs,
+    });
     const inventory = new InventoryClient(config.inventoryUrl, config.inventory, log);
-    const server = createHttpService({ routes: { "/catalog/items": catalogHandler(doc, config.tableName, inventory, log) }, requestTimeoutMs: config.requestTimeoutMs, log });
+    const server = createHttpService({
+        routes: { "/catalog/items": catalogHandler(doc, config.tableName, inventory, log) },
+        requestTimeoutMs: config.requestTimeoutMs,
+        log,
+    });
     const port = await listen(server, config.port);
     return { server, port, shutdownGraceMs: config.shutdownGraceMs, dispose: () => doc.destroy() };
 }

@@ -53,8 +53,14 @@ export function catalogConfig(env: NodeJS.ProcessEnv): CatalogConfig {
         // Under ECS's default stop timeout (30 s), after which the agent sends SIGKILL.
         shutdownGraceMs: s.int("SHUTDOWN_GRACE_MS", 20_000, 0, 28_000),
     };
-    s.check(config.requestTimeoutMs > config.inventory.deadlineMs + config.dynamodbTimeoutMs, `REQUEST_TIMEOUT_MS: ${config.requestTimeoutMs} must exceed INVENTORY_DEADLINE_MS + DYNAMODB_TIMEOUT_MS (${config.inventory.deadlineMs + config.dynamodbTimeoutMs}), so a slow inventory degrades the answer instead of timing it out`);
-    s.check(config.shutdownGraceMs >= config.requestTimeoutMs, `SHUTDOWN_GRACE_MS: ${config.shutdownGraceMs} must be at least REQUEST_TIMEOUT_MS (${config.requestTimeoutMs}), so requests in flight finish when the task stops`);
+    s.check(
+        config.requestTimeoutMs > config.inventory.deadlineMs + config.dynamodbTimeoutMs,
+        `REQUEST_TIMEOUT_MS: ${config.requestTimeoutMs} must exceed INVENTORY_DEADLINE_MS + DYNAMODB_TIMEOUT_MS (${config.inventory.deadlineMs + config.dynamodbTimeoutMs}), so a slow inventory degrades the answer instead of timing it out`,
+    );
+    s.check(
+        config.shutdownGraceMs >= config.requestTimeoutMs,
+        `SHUTDOWN_GRACE_MS: ${config.shutdownGraceMs} must be at least REQUEST_TIMEOUT_MS (${config.requestTimeoutMs}), so requests in flight finish when the task stops`,
+    );
     s.done("catalog");
     return config;
 }

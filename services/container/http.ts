@@ -59,7 +59,10 @@ export function createHttpService(opts: HttpServiceOptions): http.Server {
         if (!url) return send(badRequest("the request target is not a valid path"));
         const readOnly = req.method === "GET" || req.method === "HEAD";
         // Shallow: no dependency is consulted, so an outage of one cannot fail every task's check and cycle the service.
-        if (url.pathname === HEALTH_PATH) return readOnly ? send({ status: 200, body: { status: "ok" } }) : send({ status: 405, body: { error: "method not allowed" } }, { allow: "GET, HEAD" });
+        if (url.pathname === HEALTH_PATH)
+            return readOnly
+                ? send({ status: 200, body: { status: "ok" } })
+                : send({ status: 405, body: { error: "method not allowed" } }, { allow: "GET, HEAD" });
         const handler = Object.hasOwn(opts.routes, url.pathname) ? opts.routes[url.pathname] : undefined;
         if (!handler) return send({ status: 404, body: { error: "not found" } });
         if (!readOnly) return send({ status: 405, body: { error: "method not allowed" } }, { allow: "GET, HEAD" });

@@ -1,7 +1,10 @@
 /** Reads a service's settings from its environment, collecting every problem before failing. */
 
 export class SettingsError extends Error {
-    constructor(service: string, readonly problems: string[]) {
+    constructor(
+        service: string,
+        readonly problems: string[],
+    ) {
         super(`invalid ${service} settings:\n  ${problems.join("\n  ")}`);
         this.name = "SettingsError";
     }

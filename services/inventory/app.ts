@@ -20,7 +20,10 @@ export const MAX_SKUS = 100;
 const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export class UnprocessedKeysError extends Error {
-    constructor(readonly missing: number, attempts: number) {
+    constructor(
+        readonly missing: number,
+        attempts: number,
+    ) {
         super(`${missing} keys still unprocessed after ${attempts} BatchGetItem calls`);
         this.name = "UnprocessedKeysError";
     }
@@ -34,7 +37,8 @@ export function parseSkus(query: URLSearchParams): string[] | Reply {
     const skus = all[0].split(",");
     if (skus.length > MAX_SKUS) return badRequest(`at most ${MAX_SKUS} SKUs a request, got ${skus.length}`);
     const bad = skus.find((s) => !SKU.test(s));
-    if (bad !== undefined) return badRequest(`SKU ${JSON.stringify(bad.slice(0, 80))} is not valid: 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    if (bad !== undefined)
+        return badRequest(`SKU ${JSON.stringify(bad.slice(0, 80))} is not valid: 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
     return [...new Set(skus)];
 }
 
@@ -47,13 +51,20 @@ const sleep = (ms: number, signal: AbortSignal) =>
     });
 
 /** `available` of each key found; retries UnprocessedKeys up to `attempts` calls in all. */
-export async function batchGetStock(doc: DynamoDBDocumentClient, config: Pick<InventoryConfig, "tableName" | "batchAttempts" | "backoffBaseMs" | "backoffCapMs">, keys: Key[], signal: AbortSignal): Promise<Map<string, unknown>> {
+export async function batchGetStock(
+    doc: DynamoDBDocumentClient,
+    config: Pick<InventoryConfig, "tableName" | "batchAttempts" | "backoffBaseMs" | "backoffCapMs">,
+    keys: Key[],
+    signal: AbortSignal,
+): Promise<Map<string, unknown>> {
     const found = new Map<string, unknown>();
     let pending = keys;
     for (let attempt = 0; pending.length > 0; attempt += 1) {
         if (attempt >= config.batchAttempts) throw new UnprocessedKeysError(pending.length, attempt);
         if (attempt > 0) await sleep(backoffMs(attempt - 1, { baseMs: config.backoffBaseMs, capMs: config.backoffCapMs }), signal);
-        const out = await doc.send(new BatchGetCommand({ RequestItems: { [config.tableName]: { Keys: pending, ProjectionExpression: "pk, available" } } }), { abortSignal: signal });
+        const out = await doc.send(new BatchGetCommand({ RequestItems: { [config.tableName]: { Keys: pending, ProjectionExpression: "pk, available" } } }), {
+            abortSignal: signal,
+        });
         for (const item of out.Responses?.[config.tableName] ?? []) found.set(String(item.pk), item.available);
         pending = (out.UnprocessedKeys?.[config.tableName]?.Keys ?? []) as Key[];
     }
@@ -75,7 +86,8 @@ export function stockHandler(doc: DynamoDBDocumentClient, config: InventoryConfi
         for (const sku of skus) {
             const available = found.get(stockKey(sku).pk);
             // A stock item without a usable count is reported as absent, and logged: it needs fixing at the source.
-            if (available !== undefined && !(Number.isInteger(available) && (available as number) >= 0)) log({ msg: "stock item has no valid available count", sku, sk: STOCK_SK });
+            if (available !== undefined && !(Number.isInteger(available) && (available as number) >= 0))
+                log({ msg: "stock item has no valid available count", sku, sk: STOCK_SK });
             stock[sku] = Number.isInteger(available) && (available as number) >= 0 ? (available as number) : null;
         }
         return { status: 200, body: { stock } };
@@ -84,7 +96,12 @@ export function stockHandler(doc: DynamoDBDocumentClient, config: InventoryConfi
 
 export async function startInventory(env: NodeJS.ProcessEnv, log: Log): Promise<Started> {
     const config = inventoryConfig(env);
-    const doc = documentClient({ region: config.region, name: config.tableName, endpoint: config.dynamodbEndpoint, attemptTimeoutMs: config.dynamodbTimeoutMs });
+    const doc = documentClient({
+        region: config.region,
+        name: config.tableName,
+        endpoint: config.dynamodbEndpoint,
+        attemptTimeoutMs: config.dynamodbTimeoutMs,
+    });
     const server = createHttpService({ routes: { "/inventory/stock": stockHandler(doc, config, log) }, requestTimeoutMs: config.requestTimeoutMs, log });
     const port = await listen(server, config.port);
     return { server, port, shutdownGraceMs: config.shutdownGraceMs, dispose: () => doc.destroy() };

@@ -31,7 +31,10 @@ export function inventoryConfig(env: NodeJS.ProcessEnv): InventoryConfig {
         // Under ECS's default stop timeout (30 s), after which the agent sends SIGKILL.
         shutdownGraceMs: s.int("SHUTDOWN_GRACE_MS", 20_000, 0, 28_000),
     };
-    s.check(config.shutdownGraceMs >= config.requestTimeoutMs, `SHUTDOWN_GRACE_MS: ${config.shutdownGraceMs} must be at least REQUEST_TIMEOUT_MS (${config.requestTimeoutMs}), so requests in flight finish when the task stops`);
+    s.check(
+        config.shutdownGraceMs >= config.requestTimeoutMs,
+        `SHUTDOWN_GRACE_MS: ${config.shutdownGraceMs} must be at least REQUEST_TIMEOUT_MS (${config.requestTimeoutMs}), so requests in flight finish when the task stops`,
+    );
     s.done("inventory");
     return config;
 }

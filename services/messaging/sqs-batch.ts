@@ -16,7 +16,14 @@ export async function processMessages(event: SQSEvent, handle: (record: SQSRecor
                 await handle(r);
             } catch (err) {
                 failures.push(r.messageId);
-                console.error(JSON.stringify({ message: "message failed; SQS redelivers it", messageId: r.messageId, receiveCount: r.attributes?.ApproximateReceiveCount, error: String(err) }));
+                console.error(
+                    JSON.stringify({
+                        message: "message failed; SQS redelivers it",
+                        messageId: r.messageId,
+                        receiveCount: r.attributes?.ApproximateReceiveCount,
+                        error: String(err),
+                    }),
+                );
             }
         }
     };

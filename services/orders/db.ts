@@ -15,7 +15,9 @@ const defaultLog: Log = (e) => console.warn(JSON.stringify(e));
 /** Logs an idle client's death instead of crashing: the pool has already discarded that client. */
 export function guardPool(pool: Pool, log: Log = defaultLog): Pool {
     if (!pool.listeners("error").some((l) => (l as { guard?: boolean }).guard)) {
-        const listener = Object.assign((err: Error) => log({ message: "idle database connection lost; the pool opens a new one", error: String(err) }), { guard: true });
+        const listener = Object.assign((err: Error) => log({ message: "idle database connection lost; the pool opens a new one", error: String(err) }), {
+            guard: true,
+        });
         pool.on("error", listener);
     }
     return pool;

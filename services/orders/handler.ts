@@ -40,7 +40,6 @@ export const EVENTBRIDGE_HTTP = { connectMs: 1000, requestMs: 2000 };
 export const EVENTBRIDGE_MAX_ATTEMPTS = 2;
 export const PUBLISH_BUDGET_MS = 8000;
 
-
 interface HttpRequest {
     body?: string;
     isBase64Encoded?: boolean;
@@ -110,7 +109,12 @@ export function createOrderHandlers(deps: OrderServiceDeps) {
             }
             try {
                 const r = await place(body, context);
-                return respond(r.created ? 201 : 200, { orderId: r.order.orderId, totalCents: r.order.totalCents, placedAt: r.order.placedAt, eventId: r.eventId });
+                return respond(r.created ? 201 : 200, {
+                    orderId: r.order.orderId,
+                    totalCents: r.order.totalCents,
+                    placedAt: r.order.placedAt,
+                    eventId: r.eventId,
+                });
             } catch (err) {
                 if (err instanceof InvalidOrderError) return respond(400, { error: err.message, problems: err.problems });
                 if (err instanceof OrderConflictError) return respond(409, { error: err.message });
@@ -124,7 +128,10 @@ export function createOrderHandlers(deps: OrderServiceDeps) {
                 return publishOutbox(deps.pool, deps.bus, { limit: deps.relayBatchSize, retry: deps.retry, hasTimeFor: timeFor(context) });
             });
             if (r.failed.length > 0) console.warn(JSON.stringify({ message: "outbox events not accepted; retried later", failed: r.failed }));
-            if (r.parked.length > 0) console.error(JSON.stringify({ message: "outbox events parked after their last attempt; fix the cause, then clear parked_at", parked: r.parked }));
+            if (r.parked.length > 0)
+                console.error(
+                    JSON.stringify({ message: "outbox events parked after their last attempt; fix the cause, then clear parked_at", parked: r.parked }),
+                );
             metrics(metricLine(await outboxStats(deps.pool), deps.now?.() ?? new Date()));
             return { published: r.published.length, failed: r.failed.length, parked: r.parked.length };
         },
@@ -187,24 +194,29 @@ export function poolFromEnv(env: NodeJS.ProcessEnv = process.env): Pool {
     // token is signed locally (no network call, valid 15 minutes).
     const password = env.DB_AUTH === "password" ? required(env, "DB_PASSWORD") : () => signer.getAuthToken();
     // Its `error` listener keeps a connection that dies while idle from crashing the process.
-    return guardPool(new Pool({
-        host,
-        port,
-        user,
-        database: required(env, "DB_NAME"),
-        password,
-        ssl: { rejectUnauthorized: true, ca: env.DB_CA_FILE ? fs.readFileSync(env.DB_CA_FILE, "utf8") : undefined },
-        max: 1,
-        connectionTimeoutMillis: 5000,
-        idleTimeoutMillis: 60_000,
-    }));
+    return guardPool(
+        new Pool({
+            host,
+            port,
+            user,
+            database: required(env, "DB_NAME"),
+            password,
+            ssl: { rejectUnauthorized: true, ca: env.DB_CA_FILE ? fs.readFileSync(env.DB_CA_FILE, "utf8") : undefined },
+            max: 1,
+            connectionTimeoutMillis: 5000,
+            idleTimeoutMillis: 60_000,
+        }),
+    );
 }
 
 let handlers: ReturnType<typeof createOrderHandlers> | undefined;
 function fromEnv() {
     handlers ??= createOrderHandlers({
         pool: poolFromEnv(),
-        bus: eventBridgeBus(new EventBridgeClient({ requestHandler: sdkHttpHandler(EVENTBRIDGE_HTTP), maxAttempts: EVENTBRIDGE_MAX_ATTEMPTS }), required(process.env, "EVENT_BUS_NAME")),
+        bus: eventBridgeBus(
+            new EventBridgeClient({ requestHandler: sdkHttpHandler(EVENTBRIDGE_HTTP), maxAttempts: EVENTBRIDGE_MAX_ATTEMPTS }),
+            required(process.env, "EVENT_BUS_NAME"),
+        ),
         relayBatchSize: Number(process.env.RELAY_BATCH_SIZE ?? "100"),
     });
     return handlers;

@@ -10,7 +10,12 @@ import { z } from "zod";
 export const ORDER_SOURCE = "platform.orders";
 
 /** The metrics the outbox relay writes each run (dimension FunctionName: the relay), and the alarm watches. */
-export const OUTBOX_METRICS = { namespace: "Platform/Orders", parked: "OutboxParked", pending: "OutboxPending", oldestPendingAge: "OutboxOldestPendingAge" } as const;
+export const OUTBOX_METRICS = {
+    namespace: "Platform/Orders",
+    parked: "OutboxParked",
+    pending: "OutboxPending",
+    oldestPendingAge: "OutboxOldestPendingAge",
+} as const;
 
 /** Event types (EventBridge detail-type), the status each one sets, and its version in the order's life. */
 export const ORDER_EVENTS = {
@@ -98,11 +103,14 @@ export function parseOrderEvent(body: string): OrderEvent {
     const type = envelope["detail-type"];
     if (typeof type !== "string" || !(type in ORDER_EVENTS)) throw new InvalidEventError(`detail-type ${JSON.stringify(type)} is not an order event`);
     const parsed = orderEventDetail.safeParse(envelope.detail);
-    if (!parsed.success) throw new InvalidEventError(`${type} detail is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    if (!parsed.success)
+        throw new InvalidEventError(`${type} detail is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
     const expected = ORDER_EVENTS[type as OrderEventType];
     const detail = parsed.data;
     if (detail.status !== expected.status || detail.version !== expected.version || detail.order.orderId !== detail.orderId) {
-        throw new InvalidEventError(`${type} must carry status ${expected.status}, version ${expected.version} and its own order (got ${detail.status}, ${detail.version})`);
+        throw new InvalidEventError(
+            `${type} must carry status ${expected.status}, version ${expected.version} and its own order (got ${detail.status}, ${detail.version})`,
+        );
     }
     return { type: type as OrderEventType, detail };
 }

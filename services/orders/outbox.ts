@@ -49,7 +49,9 @@ export function eventBridgeBus(client: EventBridgeClient, busName: string): Orde
     return {
         async publish(entries) {
             const r = await client.send(
-                new PutEventsCommand({ Entries: entries.map((e) => ({ EventBusName: busName, Source: ORDER_SOURCE, DetailType: e.detailType, Detail: e.detail, Time: e.time })) }),
+                new PutEventsCommand({
+                    Entries: entries.map((e) => ({ EventBusName: busName, Source: ORDER_SOURCE, DetailType: e.detailType, Detail: e.detail, Time: e.time })),
+                }),
             );
             const results = r.Entries ?? [];
             return entries.map((_, i) => {
@@ -132,7 +134,10 @@ export async function publishOutbox(pool: Pool, bus: OrderBus, opts: PublishOpti
             return o?.ok ? [] : [{ eventId: r.event_id, errorCode: o ? o.errorCode : "MissingResult" }];
         });
         if (ok.length > 0) {
-            await pool.query("UPDATE outbox SET published_at = now(), claim_id = NULL, claimed_until = NULL, last_error = NULL WHERE event_id = ANY($1::uuid[]) AND published_at IS NULL", [ok]);
+            await pool.query(
+                "UPDATE outbox SET published_at = now(), claim_id = NULL, claimed_until = NULL, last_error = NULL WHERE event_id = ANY($1::uuid[]) AND published_at IS NULL",
+                [ok],
+            );
             result.published.push(...ok);
         }
         if (refused.length > 0) {

@@ -50,7 +50,12 @@ export async function placeOrder(pool: Pool, command: PlaceOrderCommand, now: Da
             const eventId = randomUUID();
             const { status, version } = ORDER_EVENTS.OrderPlaced;
             const detail: OrderEventDetail = { eventId, orderId: order.orderId, version, status, occurredAt: order.placedAt, order };
-            await client.query("INSERT INTO outbox (event_id, aggregate_id, event_type, detail) VALUES ($1, $2, $3, $4)", [eventId, order.orderId, "OrderPlaced", JSON.stringify(detail)]);
+            await client.query("INSERT INTO outbox (event_id, aggregate_id, event_type, detail) VALUES ($1, $2, $3, $4)", [
+                eventId,
+                order.orderId,
+                "OrderPlaced",
+                JSON.stringify(detail),
+            ]);
             await client.query("COMMIT");
             return { order, created: true, eventId };
         } catch (err) {
@@ -71,7 +76,14 @@ async function replay(client: PoolClient, command: PlaceOrderCommand): Promise<P
 
 /** An order as the write model holds it, with its OrderPlaced event id. */
 export async function loadOrder(client: Pick<PoolClient, "query">, orderId: string): Promise<{ order: Order; eventId: string } | undefined> {
-    const head = await client.query<{ customer_id: string; currency: string; total_cents: string; ship_to: Order["shipTo"]; placed_at: Date; event_id: string }>(
+    const head = await client.query<{
+        customer_id: string;
+        currency: string;
+        total_cents: string;
+        ship_to: Order["shipTo"];
+        placed_at: Date;
+        event_id: string;
+    }>(
         `SELECT o.customer_id, o.currency, o.total_cents, o.ship_to, o.placed_at, e.event_id
          FROM orders o JOIN outbox e ON e.aggregate_id = o.order_id AND e.event_type = 'OrderPlaced'
          WHERE o.order_id = $1`,
@@ -99,5 +111,13 @@ export async function loadOrder(client: Pick<PoolClient, "query">, orderId: stri
 
 /** JSON with sorted keys and no undefined members, so equal orders compare equal. */
 function canonical(value: unknown): string {
-    return JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b))) : v));
+    return JSON.stringify(value, (_k, v) =>
+        v && typeof v === "object" && !Array.isArray(v)
+            ? Object.fromEntries(
+                  Object.entries(v)
+                      .filter(([, x]) => x !== undefined)
+                      .sort(([a], [b]) => a.localeCompare(b)),
+              )
+            : v,
+    );
 }

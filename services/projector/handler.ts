@@ -22,7 +22,9 @@ export const PROJECTOR_DYNAMODB_MAX_ATTEMPTS = 3;
 
 /** The projector's table client (the region and credentials from the environment by default). */
 export function projectorTable(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
-    return DynamoDBDocumentClient.from(new DynamoDBClient({ ...config, maxAttempts: PROJECTOR_DYNAMODB_MAX_ATTEMPTS, requestHandler: sdkHttpHandler(PROJECTOR_DYNAMODB_HTTP) }));
+    return DynamoDBDocumentClient.from(
+        new DynamoDBClient({ ...config, maxAttempts: PROJECTOR_DYNAMODB_MAX_ATTEMPTS, requestHandler: sdkHttpHandler(PROJECTOR_DYNAMODB_HTTP) }),
+    );
 }
 
 export function createProjector(ddb: DynamoDBDocumentClient, tableName: string) {

@@ -35,7 +35,10 @@ export interface OrderView {
 }
 
 export const orderKey = (orderId: string) => ({ pk: entityKey("order", orderId), sk: SUMMARY_SK });
-export const customerOrderKey = (customerId: string, placedAt: string, orderId: string) => ({ pk: entityKey("customer", customerId), sk: sortKey("order", placedAt, orderId) });
+export const customerOrderKey = (customerId: string, placedAt: string, orderId: string) => ({
+    pk: entityKey("customer", customerId),
+    sk: sortKey("order", placedAt, orderId),
+});
 
 export type Outcome = "applied" | "stale";
 

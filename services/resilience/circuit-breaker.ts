@@ -56,7 +56,8 @@ export class CircuitBreaker {
         readonly name: string,
         private readonly opts: BreakerOptions,
     ) {
-        if (!Number.isInteger(opts.failureThreshold) || opts.failureThreshold < 1) throw new Error(`${name}: failureThreshold must be a whole number of at least 1, got ${opts.failureThreshold}`);
+        if (!Number.isInteger(opts.failureThreshold) || opts.failureThreshold < 1)
+            throw new Error(`${name}: failureThreshold must be a whole number of at least 1, got ${opts.failureThreshold}`);
         if (!(opts.openMs > 0)) throw new Error(`${name}: openMs must be above 0, got ${opts.openMs}`);
         this.now = opts.now ?? (() => performance.now());
     }

@@ -52,20 +52,24 @@ export async function payments(table: TableRef, input: PaymentInput, opts: Payme
         if (typeof customerId !== "string" || !Number.isInteger(amountCents) || amountCents! < 0 || typeof currency !== "string") {
             throw invalidInput(`a charge needs customerId, amountCents and currency, got ${JSON.stringify(input)}`);
         }
-        if (amountCents! > opts.maxChargeCents) throw paymentDeclined(`order ${input.orderId} totals ${amountCents} cents, above the charge limit of ${opts.maxChargeCents}`);
+        if (amountCents! > opts.maxChargeCents)
+            throw paymentDeclined(`order ${input.orderId} totals ${amountCents} cents, above the charge limit of ${opts.maxChargeCents}`);
         try {
-            await ddb.send(new PutCommand({
-                TableName: tableName,
-                Item: { ...Key, orderId: input.orderId, customerId, amountCents, currency, status: "CHARGED", chargedAt: now },
-                ConditionExpression: "attribute_not_exists(pk)",
-            }));
+            await ddb.send(
+                new PutCommand({
+                    TableName: tableName,
+                    Item: { ...Key, orderId: input.orderId, customerId, amountCents, currency, status: "CHARGED", chargedAt: now },
+                    ConditionExpression: "attribute_not_exists(pk)",
+                }),
+            );
             return { orderId: input.orderId, status: "CHARGED", amountCents };
         } catch (err) {
             if (!isConditionalCheckFailure(err)) throw err;
         }
         const existing = await current();
         if (existing?.status === "CHARGED" && existing.amountCents === amountCents) return { orderId: input.orderId, status: "ALREADY_CHARGED", amountCents };
-        if (existing?.status === "VOIDED") throw compensated(`order ${input.orderId}'s payment was voided by a refund before this charge ran; nothing is charged`);
+        if (existing?.status === "VOIDED")
+            throw compensated(`order ${input.orderId}'s payment was voided by a refund before this charge ran; nothing is charged`);
         throw paymentConflict(`order ${input.orderId} already has a ${existing?.status} payment of ${existing?.amountCents} cents`);
     }
 
@@ -73,15 +77,17 @@ export async function payments(table: TableRef, input: PaymentInput, opts: Payme
     // only ever moves CHARGED -> REFUNDED, so trying this first leaves no gap for a charge to land in.
     if (await voidIfAbsent(table, Key, input.orderId, at)) return { orderId: input.orderId, status: "NOTHING_TO_REFUND" };
     try {
-        const r = await ddb.send(new UpdateCommand({
-            TableName: tableName,
-            Key,
-            UpdateExpression: "SET #s = :refunded, refundedAt = :now",
-            ConditionExpression: "#s = :charged",
-            ExpressionAttributeNames: { "#s": "status" },
-            ExpressionAttributeValues: { ":refunded": "REFUNDED", ":charged": "CHARGED", ":now": now },
-            ReturnValues: "ALL_NEW",
-        }));
+        const r = await ddb.send(
+            new UpdateCommand({
+                TableName: tableName,
+                Key,
+                UpdateExpression: "SET #s = :refunded, refundedAt = :now",
+                ConditionExpression: "#s = :charged",
+                ExpressionAttributeNames: { "#s": "status" },
+                ExpressionAttributeValues: { ":refunded": "REFUNDED", ":charged": "CHARGED", ":now": now },
+                ReturnValues: "ALL_NEW",
+            }),
+        );
         return { orderId: input.orderId, status: "REFUNDED", amountCents: r.Attributes?.amountCents };
     } catch (err) {
         if (!isConditionalCheckFailure(err)) throw err;

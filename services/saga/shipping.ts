@@ -44,35 +44,49 @@ export async function shipping(table: TableRef, input: ShippingInput, opts: Ship
     const current = async () => (await ddb.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }))).Item;
 
     if (input.action === "ship") {
-        if (!input.shipTo || typeof input.shipTo.country !== "string" || !Array.isArray(input.lines)) throw invalidInput(`a shipment needs shipTo and lines, got ${JSON.stringify(input)}`);
-        if (!opts.countries.includes(input.shipTo.country)) throw shipmentRejected(`no shipping to ${input.shipTo.country}; shipping to ${opts.countries.join(", ")}`);
+        if (!input.shipTo || typeof input.shipTo.country !== "string" || !Array.isArray(input.lines))
+            throw invalidInput(`a shipment needs shipTo and lines, got ${JSON.stringify(input)}`);
+        if (!opts.countries.includes(input.shipTo.country))
+            throw shipmentRejected(`no shipping to ${input.shipTo.country}; shipping to ${opts.countries.join(", ")}`);
         try {
-            await ddb.send(new PutCommand({
-                TableName: tableName,
-                Item: { ...Key, orderId: input.orderId, status: "REQUESTED", shipTo: input.shipTo, items: input.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })), requestedAt: now },
-                ConditionExpression: "attribute_not_exists(pk)",
-            }));
+            await ddb.send(
+                new PutCommand({
+                    TableName: tableName,
+                    Item: {
+                        ...Key,
+                        orderId: input.orderId,
+                        status: "REQUESTED",
+                        shipTo: input.shipTo,
+                        items: input.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+                        requestedAt: now,
+                    },
+                    ConditionExpression: "attribute_not_exists(pk)",
+                }),
+            );
             return { orderId: input.orderId, status: "REQUESTED" };
         } catch (err) {
             if (!isConditionalCheckFailure(err)) throw err;
         }
         const existing = await current();
         if (existing?.status === "REQUESTED") return { orderId: input.orderId, status: "ALREADY_REQUESTED" };
-        if (existing?.status === "VOIDED") throw compensated(`order ${input.orderId}'s shipment was voided by a cancel before this request ran; nothing is shipped`);
+        if (existing?.status === "VOIDED")
+            throw compensated(`order ${input.orderId}'s shipment was voided by a cancel before this request ran; nothing is shipped`);
         throw shipmentRejected(`order ${input.orderId}'s shipment is ${existing?.status}`);
     }
 
     // No shipment yet: void it, so a request still in flight finds it taken (see payments.ts).
     if (await voidIfAbsent(table, Key, input.orderId, at)) return { orderId: input.orderId, status: "NOTHING_TO_CANCEL" };
     try {
-        await ddb.send(new UpdateCommand({
-            TableName: tableName,
-            Key,
-            UpdateExpression: "SET #s = :cancelled, cancelledAt = :now",
-            ConditionExpression: "#s = :requested",
-            ExpressionAttributeNames: { "#s": "status" },
-            ExpressionAttributeValues: { ":cancelled": "CANCELLED", ":requested": "REQUESTED", ":now": now },
-        }));
+        await ddb.send(
+            new UpdateCommand({
+                TableName: tableName,
+                Key,
+                UpdateExpression: "SET #s = :cancelled, cancelledAt = :now",
+                ConditionExpression: "#s = :requested",
+                ExpressionAttributeNames: { "#s": "status" },
+                ExpressionAttributeValues: { ":cancelled": "CANCELLED", ":requested": "REQUESTED", ":now": now },
+            }),
+        );
         return { orderId: input.orderId, status: "CANCELLED" };
     } catch (err) {
         if (!isConditionalCheckFailure(err)) throw err;
@@ -80,4 +94,5 @@ export async function shipping(table: TableRef, input: ShippingInput, opts: Ship
     return { orderId: input.orderId, status: (await current())?.status === "VOIDED" ? "NOTHING_TO_CANCEL" : "ALREADY_CANCELLED" };
 }
 
-export const handler = (input: ShippingInput) => shipping(tableFromEnv(), input, { countries: (process.env.SHIP_TO_COUNTRIES ?? "").split(",").filter(Boolean) });
+export const handler = (input: ShippingInput) =>
+    shipping(tableFromEnv(), input, { countries: (process.env.SHIP_TO_COUNTRIES ?? "").split(",").filter(Boolean) });

@@ -24,11 +24,13 @@ export const markerExpiry = (now: Date) => Math.floor(now.getTime() / 1000) + MA
  */
 export async function voidIfAbsent({ ddb, tableName, ttlAttribute }: TableRef, key: Record<string, string>, orderId: string, at: Date): Promise<boolean> {
     try {
-        await ddb.send(new PutCommand({
-            TableName: tableName,
-            Item: { ...key, orderId, status: "VOIDED", voidedAt: at.toISOString(), [ttlAttribute]: markerExpiry(at) },
-            ConditionExpression: "attribute_not_exists(pk)",
-        }));
+        await ddb.send(
+            new PutCommand({
+                TableName: tableName,
+                Item: { ...key, orderId, status: "VOIDED", voidedAt: at.toISOString(), [ttlAttribute]: markerExpiry(at) },
+                ConditionExpression: "attribute_not_exists(pk)",
+            }),
+        );
         return true;
     } catch (err) {
         if (!isConditionalCheckFailure(err)) throw err;
@@ -41,7 +43,9 @@ export function tableFromEnv(env: NodeJS.ProcessEnv = process.env): TableRef {
     if (!env.TABLE_NAME || !env.TTL_ATTRIBUTE) throw new Error("TABLE_NAME and TTL_ATTRIBUTE must be set");
     // Three SDK attempts of at most 5 s each stay well inside the step's function timeout.
     shared ??= {
-        ddb: DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: env.DYNAMODB_ENDPOINT, requestHandler: sdkHttpHandler({ connectMs: 2_000, requestMs: 5_000 }) })),
+        ddb: DynamoDBDocumentClient.from(
+            new DynamoDBClient({ endpoint: env.DYNAMODB_ENDPOINT, requestHandler: sdkHttpHandler({ connectMs: 2_000, requestMs: 5_000 }) }),
+        ),
         tableName: env.TABLE_NAME,
         ttlAttribute: env.TTL_ATTRIBUTE,
     };

@@ -26,7 +26,8 @@ export function webNextHandler(readModel: ReadModel, log: (entry: Record<string,
     return async (event) => {
         const path = event.path;
         const readOnly = event.httpMethod === "GET" || event.httpMethod === "HEAD";
-        if (path === "/") return readOnly ? json(200, { service: "web-next", status: "serving" }) : json(405, { error: "method not allowed" }, { allow: "GET, HEAD" });
+        if (path === "/")
+            return readOnly ? json(200, { service: "web-next", status: "serving" }) : json(405, { error: "method not allowed" }, { allow: "GET, HEAD" });
         const item = /^\/items\/([^/]+)$/.exec(path);
         if (!item) return json(404, { error: "not found" });
         if (!readOnly) return json(405, { error: "method not allowed" }, { allow: "GET, HEAD" });
@@ -54,7 +55,9 @@ export const handler = (event: ALBEvent): Promise<ALBResult> => {
     if (!live) {
         const { TABLE_NAME, AWS_REGION, DYNAMODB_ENDPOINT } = process.env;
         if (!TABLE_NAME || !AWS_REGION) throw new Error("web-next: TABLE_NAME and AWS_REGION must be set");
-        live = webNextHandler(dynamoReadModel({ tableName: TABLE_NAME, region: AWS_REGION, endpoint: DYNAMODB_ENDPOINT || undefined }), (e) => console.log(JSON.stringify(e)));
+        live = webNextHandler(dynamoReadModel({ tableName: TABLE_NAME, region: AWS_REGION, endpoint: DYNAMODB_ENDPOINT || undefined }), (e) =>
+            console.log(JSON.stringify(e)),
+        );
     }
     return live(event);
 };

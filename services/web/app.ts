@@ -45,7 +45,12 @@ export function buildChecks(config: ServiceConfig, credentials?: Credentials): C
     const dynamodb = new DynamoDBClient({ region: config.region, endpoint: config.table.endpoint, credentials, maxAttempts: 1, requestHandler: http() });
     return [
         cacheCheck({ ...config.cache, password: cacheToken(config.cache, secrets), connectTimeoutMs: timeout }),
-        databaseCheck({ ...config.database, database: config.database.name, password: databasePassword(config.database, rdsSigner(config.region, credentials)), connectTimeoutMs: timeout }),
+        databaseCheck({
+            ...config.database,
+            database: config.database.name,
+            password: databasePassword(config.database, rdsSigner(config.region, credentials)),
+            connectTimeoutMs: timeout,
+        }),
         tableCheck(dynamodb, config.table.name),
     ];
 }
@@ -54,10 +59,18 @@ export function buildChecks(config: ServiceConfig, credentials?: Credentials): C
 const SSM_TIMEOUTS = { connectMs: 2_000, requestMs: 5_000 };
 
 export async function startApp(env: NodeJS.ProcessEnv, opts: AppOptions = {}): Promise<App> {
-    const parameters = opts.parameters ?? (env.SSM_PATH ? ssmParameters(new SSMClient({ region: env.AWS_REGION, credentials: opts.credentials, requestHandler: sdkHttpHandler(SSM_TIMEOUTS) })) : undefined);
+    const parameters =
+        opts.parameters ??
+        (env.SSM_PATH
+            ? ssmParameters(new SSMClient({ region: env.AWS_REGION, credentials: opts.credentials, requestHandler: sdkHttpHandler(SSM_TIMEOUTS) }))
+            : undefined);
     const config = await resolveConfig(env, parameters);
     const checks = buildChecks(config, opts.credentials);
-    const publish = createEventPublisher({ client: kinesisClient({ region: config.region, endpoint: config.analytics.endpoint }), streamName: config.analytics.streamName, source: "web" });
+    const publish = createEventPublisher({
+        client: kinesisClient({ region: config.region, endpoint: config.analytics.endpoint }),
+        streamName: config.analytics.streamName,
+        source: "web",
+    });
     const server = createServer({
         livenessPath: config.livenessPath,
         healthPath: config.healthPath,

@@ -66,7 +66,8 @@ export const SETTINGS = {
     AWS_REGION: "Region of the AWS APIs (Secrets Manager, DynamoDB, the RDS auth token).",
     CHECK_TIMEOUT_MS: "Per-dependency health check timeout in milliseconds (default 2000).",
     EVENTS_TIMEOUT_MS: "Deadline of one POST /events in milliseconds: events not stored by then are answered 503 with their ids (default 10000).",
-    SHUTDOWN_GRACE_MS: "On SIGTERM, how long requests in flight may finish before their connections are closed, in milliseconds (default 15000; at least EVENTS_TIMEOUT_MS).",
+    SHUTDOWN_GRACE_MS:
+        "On SIGTERM, how long requests in flight may finish before their connections are closed, in milliseconds (default 15000; at least EVENTS_TIMEOUT_MS).",
     SSM_PATH: "SSM parameter path to read settings from, e.g. /platform/dev/web/ (environment only).",
     CACHE_HOST: "Cache primary endpoint.",
     CACHE_PORT: "Cache port (default 6379).",
@@ -152,7 +153,8 @@ export function parseConfig(values: Values): ServiceConfig {
 
     const authToken = get("CACHE_AUTH_TOKEN");
     const authSecretArn = get("CACHE_AUTH_SECRET_ARN");
-    if (!authToken && !authSecretArn) problems.push("CACHE_AUTH_SECRET_ARN: is required (or CACHE_AUTH_TOKEN for a local cache): the cache demands an AUTH token");
+    if (!authToken && !authSecretArn)
+        problems.push("CACHE_AUTH_SECRET_ARN: is required (or CACHE_AUTH_TOKEN for a local cache): the cache demands an AUTH token");
 
     const authKind = get("DB_AUTH") ?? "iam";
     let auth: DatabaseSettings["auth"] = { kind: "iam" };
@@ -169,12 +171,21 @@ export function parseConfig(values: Values): ServiceConfig {
         // Under systemd's default stop timeout (90 s), after which it kills the process.
         shutdownGraceMs: int("SHUTDOWN_GRACE_MS", 15000, 0, 80000),
         cache: { host: required("CACHE_HOST"), port: int("CACHE_PORT", 6379, 1, 65535), authToken, authSecretArn, caFile: get("CACHE_CA_FILE") },
-        database: { host: required("DB_HOST"), port: int("DB_PORT", 5432, 1, 65535), name: required("DB_NAME"), user: required("DB_USER"), auth, caFile: get("DB_CA_FILE") },
+        database: {
+            host: required("DB_HOST"),
+            port: int("DB_PORT", 5432, 1, 65535),
+            name: required("DB_NAME"),
+            user: required("DB_USER"),
+            auth,
+            caFile: get("DB_CA_FILE"),
+        },
         table: { name: required("TABLE_NAME"), endpoint: get("DYNAMODB_ENDPOINT") },
         analytics: { streamName: required("ANALYTICS_STREAM_NAME"), endpoint: get("KINESIS_ENDPOINT") },
     };
     if (config.shutdownGraceMs < config.eventsTimeoutMs) {
-        problems.push(`SHUTDOWN_GRACE_MS: ${config.shutdownGraceMs} must be at least EVENTS_TIMEOUT_MS (${config.eventsTimeoutMs}), so a publish in flight can finish when the service stops`);
+        problems.push(
+            `SHUTDOWN_GRACE_MS: ${config.shutdownGraceMs} must be at least EVENTS_TIMEOUT_MS (${config.eventsTimeoutMs}), so a publish in flight can finish when the service stops`,
+        );
     }
     if (problems.length > 0) throw new ServiceConfigError(problems);
     return config;

@@ -87,7 +87,14 @@ async function publishEvents(opts: ServerOptions, events: unknown[]): Promise<{ 
     } catch (err) {
         if (err instanceof InvalidEventsError) return { status: 400, body: { error: err.message, problems: err.problems } };
         if (err instanceof PublishFailedError) {
-            return { status: 503, body: { error: "some events were not stored; send those again with the id and occurredAt given", eventIds: err.eventIds, unstored: err.unstored } };
+            return {
+                status: 503,
+                body: {
+                    error: "some events were not stored; send those again with the id and occurredAt given",
+                    eventIds: err.eventIds,
+                    unstored: err.unstored,
+                },
+            };
         }
         opts.log?.({ msg: "publish failed", error: err instanceof Error ? err.message : String(err) });
         return { status: 503, body: { error: "events could not be stored; retry them" } };

@@ -60,7 +60,10 @@ describe("architecture: constructors read in one screen", () => {
         try {
             const probe = path.join(dir, "probe.ts");
             fs.writeFileSync(probe, `export class Probe {\n    constructor() {\n${"        void 0;\n".repeat(MAX_CONSTRUCTOR_LINES - 1)}    }\n}\n`);
-            assert.deepEqual(constructorSizes([probe]).map((s) => [s.className, s.lines]), [["Probe", MAX_CONSTRUCTOR_LINES + 1]]);
+            assert.deepEqual(
+                constructorSizes([probe]).map((s) => [s.className, s.lines]),
+                [["Probe", MAX_CONSTRUCTOR_LINES + 1]],
+            );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

@@ -90,7 +90,10 @@ describe("architecture: layers import downward only", () => {
         const dir = fs.mkdtempSync(path.join(ROOT, "components", ".layers-probe-"));
         try {
             const probe = path.join(dir, "probe.ts");
-            fs.writeFileSync(probe, 'import type { ProtectionConfig } from "../../config/sections/protection";\nexport const x = import("../../tools/engine");\n');
+            fs.writeFileSync(
+                probe,
+                'import type { ProtectionConfig } from "../../config/sections/protection";\nexport const x = import("../../tools/engine");\n',
+            );
             const problems = layerViolations([probe]);
             const rel = path.relative(ROOT, probe);
             assert.deepEqual(problems, [

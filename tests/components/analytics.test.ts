@@ -25,7 +25,12 @@ function args(profile: "dev" | "prod", overrides: Overrides = {}, protect = prof
     const config = { ...base } as AnalyticsConfig;
     for (const [k, v] of Object.entries(overrides)) (config as any)[k] = { ...(base as any)[k], ...v };
     config.emr.cluster = { ...config.emr.cluster, tlsCertificatesS3Uri: CERTS };
-    return { ...config, vpcId: "vpc-0123456789abcdef0", privateSubnetIds: SUBNETS, context: testContext({ kmsKeyArn: KEY_ARN, alarmTopicArn: TOPIC_ARN, accountId: ACCOUNT, region: "us-east-1", stateful: { ...UNPROTECTED, protect } }) };
+    return {
+        ...config,
+        vpcId: "vpc-0123456789abcdef0",
+        privateSubnetIds: SUBNETS,
+        context: testContext({ kmsKeyArn: KEY_ARN, alarmTopicArn: TOPIC_ARN, accountId: ACCOUNT, region: "us-east-1", stateful: { ...UNPROTECTED, protect } }),
+    };
 }
 
 const renderAnalytics = (a: AnalyticsArgs, name = "analytics"): Promise<Plan> => render(() => new Analytics(name, a));
@@ -54,7 +59,9 @@ describe("Analytics component", () => {
         });
 
         it("re-sizes when the configured peak changes", async () => {
-            const plan = await renderAnalytics(args("dev", { stream: { mode: "PROVISIONED", peakRecordsPerSecond: 200, peakKiBPerSecond: 12 * 1024, headroomPercent: 0 } }));
+            const plan = await renderAnalytics(
+                args("dev", { stream: { mode: "PROVISIONED", peakRecordsPerSecond: 200, peakKiBPerSecond: 12 * 1024, headroomPercent: 0 } }),
+            );
             assert.equal(allOf(plan, "aws:kinesis/stream:Stream")[0].inputs.shardCount, 12);
         });
 
@@ -125,10 +132,19 @@ describe("Analytics component", () => {
             assert.ok((task.inputs.targetSpotCapacity as number) >= 1);
             assert.equal(task.inputs.targetOnDemandCapacity, 0);
             assert.deepEqual(task.options.ignoreChanges.sort(), ["targetOnDemandCapacity", "targetSpotCapacity"], "managed scaling owns the task fleet's size");
-            assert.deepEqual(((task.inputs.instanceTypeConfigs as any[]).map((c) => c.instanceType)), defaults.prod.emr.cluster.taskInstanceTypes);
+            assert.deepEqual(
+                (task.inputs.instanceTypeConfigs as any[]).map((c) => c.instanceType),
+                defaults.prod.emr.cluster.taskInstanceTypes,
+            );
             const [scaling] = allOf(prod, "aws:emr/managedScalingPolicy:ManagedScalingPolicy");
             assert.deepEqual(scaling.inputs.computeLimits, [
-                { unitType: "InstanceFleetUnits", minimumCapacityUnits: 2, maximumCapacityUnits: 20, maximumCoreCapacityUnits: 2, maximumOndemandCapacityUnits: 2 },
+                {
+                    unitType: "InstanceFleetUnits",
+                    minimumCapacityUnits: 2,
+                    maximumCapacityUnits: 20,
+                    maximumCoreCapacityUnits: 2,
+                    maximumOndemandCapacityUnits: 2,
+                },
             ]);
             const schedule = allOf(prod, "aws:scheduler/schedule:Schedule")[0];
             assert.equal((schedule.inputs.target as any).arn, "arn:aws:scheduler:::aws-sdk:emr:addJobFlowSteps");
@@ -145,7 +161,11 @@ describe("Analytics component", () => {
             assert.equal(e.EnableInTransitEncryption, true);
             assert.deepEqual(e.InTransitEncryptionConfiguration, { TLSCertificateConfiguration: { CertificateProviderType: "PEM", S3Object: CERTS } });
             assert.deepEqual(e.AtRestEncryptionConfiguration.S3EncryptionConfiguration, { EncryptionMode: "SSE-KMS", AwsKmsKey: KEY_ARN });
-            assert.deepEqual(e.AtRestEncryptionConfiguration.LocalDiskEncryptionConfiguration, { EncryptionKeyProviderType: "AwsKms", AwsKmsKey: KEY_ARN, EnableEbsEncryption: true });
+            assert.deepEqual(e.AtRestEncryptionConfiguration.LocalDiskEncryptionConfiguration, {
+                EncryptionKeyProviderType: "AwsKms",
+                AwsKmsKey: KEY_ARN,
+                EnableEbsEncryption: true,
+            });
             assert.equal(security.InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion, 2);
             const instanceRole = named(prod, "aws:iam/role:Role", "spark-instance-role");
             assert.ok(allows(grantsOf(prod, instanceRole), "s3:GetObject", "arn:aws:s3:::pki-bucket/emr/certs.zip"), "the nodes can fetch the certificates");
@@ -162,11 +182,23 @@ describe("Analytics component", () => {
             const serviceSg = named(prod, "aws:ec2/securityGroup:SecurityGroup", "service-access-sg");
             const primarySg = named(prod, "aws:ec2/securityGroup:SecurityGroup", "primary-sg");
             const ingress = allOf(prod, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === serviceSg.id);
-            assert.deepEqual(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort]), [[primarySg.id, 9443]]);
+            assert.deepEqual(
+                ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort]),
+                [[primarySg.id, 9443]],
+            );
             // Out to the world only HTTPS; any port only between the cluster's own groups.
             for (const rule of allOf(prod, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")) {
-                if (rule.inputs.cidrIpv4) assert.deepEqual([rule.inputs.cidrIpv4, rule.inputs.ipProtocol, rule.inputs.fromPort, rule.inputs.toPort], ["0.0.0.0/0", "tcp", 443, 443], rule.name);
-                else assert.ok(groups.some((g) => g.id === rule.inputs.referencedSecurityGroupId), rule.name);
+                if (rule.inputs.cidrIpv4)
+                    assert.deepEqual(
+                        [rule.inputs.cidrIpv4, rule.inputs.ipProtocol, rule.inputs.fromPort, rule.inputs.toPort],
+                        ["0.0.0.0/0", "tcp", 443, 443],
+                        rule.name,
+                    );
+                else
+                    assert.ok(
+                        groups.some((g) => g.id === rule.inputs.referencedSecurityGroupId),
+                        rule.name,
+                    );
             }
         });
 
@@ -203,7 +235,10 @@ describe("Analytics component", () => {
                 assert.equal(s3.prefix, FIREHOSE_PREFIX);
                 assert.equal(s3.errorOutputPrefix, FIREHOSE_ERROR_PREFIX);
                 // The table's columns are the events the producer writes.
-                assert.deepEqual((table.inputs.storageDescriptor as any).columns.map((c: any) => c.name), EVENT_COLUMNS.map((c) => c.name));
+                assert.deepEqual(
+                    (table.inputs.storageDescriptor as any).columns.map((c: any) => c.name),
+                    EVENT_COLUMNS.map((c) => c.name),
+                );
             }
         });
 
@@ -212,7 +247,10 @@ describe("Analytics component", () => {
             assert.match(FIREHOSE_ERROR_PREFIX, /^errors\/!\{firehose:error-output-type\}\//);
             const [table] = allOf(dev, "aws:glue/catalogTable:CatalogTable");
             const params = table.inputs.parameters as Record<string, string>;
-            assert.match(params["storage.location.template"], /^s3:\/\/analytics-lake-raw-\w+\/events\/year=\$\{year\}\/month=\$\{month\}\/day=\$\{day\}\/hour=\$\{hour\}\/$/);
+            assert.match(
+                params["storage.location.template"],
+                /^s3:\/\/analytics-lake-raw-\w+\/events\/year=\$\{year\}\/month=\$\{month\}\/day=\$\{day\}\/hour=\$\{hour\}\/$/,
+            );
             assert.equal(params["projection.enabled"], "true");
         });
 
@@ -235,7 +273,17 @@ describe("Analytics component", () => {
             await assert.rejects(
                 render(() => {
                     const analytics = new Analytics("a", args("dev"));
-                    new Delivery("d", { stream: analytics.stream, lake: analytics.lake, catalog: analytics.catalog, bufferSizeMiB: 32, bufferIntervalSeconds: 60, logRetentionDays: 14, kmsKeyArn: KEY_ARN, accountId: ACCOUNT, region: "us-east-1" });
+                    new Delivery("d", {
+                        stream: analytics.stream,
+                        lake: analytics.lake,
+                        catalog: analytics.catalog,
+                        bufferSizeMiB: 32,
+                        bufferIntervalSeconds: 60,
+                        logRetentionDays: 14,
+                        kmsKeyArn: KEY_ARN,
+                        accountId: ACCOUNT,
+                        region: "us-east-1",
+                    });
                 }),
                 /bufferSizeMiB 32 must be 64 to 128: Firehose record format conversion needs a buffer of at least 64 MiB/,
             );
@@ -289,7 +337,10 @@ describe("Analytics component", () => {
             const service = named(prod, "aws:iam/role:Role", "spark-service-role");
             const instance = named(prod, "aws:iam/role:Role", "spark-instance-role");
             const attachments = allOf(prod, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === service.outputs.name);
-            assert.deepEqual(attachments.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2"]);
+            assert.deepEqual(
+                attachments.map((a) => a.inputs.policyArn),
+                ["arn:aws:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2"],
+            );
             const pass = grantsOf(prod, service).find((s) => s.Action === "iam:PassRole");
             assert.equal(pass.Resource, instance.outputs.arn);
             assert.deepEqual(pass.Condition, { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } });
@@ -304,7 +355,9 @@ describe("Analytics component", () => {
             assert.deepEqual(parentDirectories("events"), []);
             const curated = allOf(dev, "aws:s3/bucket:Bucket").find((b) => b.name.endsWith("lake-curated"))!;
             const spark = grantsOf(dev, named(dev, "aws:iam/role:Role", "spark-job-role"));
-            const list = spark.find((s) => s.Action === "s3:ListBucket" && s.Resource === curated.outputs.arn && JSON.stringify(s.Condition).includes("aggregates"));
+            const list = spark.find(
+                (s) => s.Action === "s3:ListBucket" && s.Resource === curated.outputs.arn && JSON.stringify(s.Condition).includes("aggregates"),
+            );
             // IfExists: HeadBucket carries no s3:prefix; a listing with a prefix is still limited to these.
             assert.deepEqual(list.Condition, { StringLikeIfExists: { "s3:prefix": ["aggregates/daily_event_counts*", "aggregates", "aggregates/"] } });
             for (const marker of ["aggregates", "aggregates/"]) assert.ok(allows(spark, "s3:GetObject", `${curated.outputs.arn}/${marker}`), marker);
@@ -340,7 +393,12 @@ describe("Analytics component", () => {
         const names = plan.resources.filter((r) => r.custom).map((r) => `${r.type}::${r.name}`);
         assert.equal(new Set(names).size, names.length, `duplicate names: ${names.filter((n, i) => names.indexOf(n) !== i).join(", ")}`);
         const physical = (type: string, key: string) => allOf(plan, type).map((r) => r.inputs[key]);
-        for (const [type, key] of [["aws:glue/catalogDatabase:CatalogDatabase", "name"], ["aws:cloudwatch/logGroup:LogGroup", "name"], ["aws:glue/securityConfiguration:SecurityConfiguration", "name"], ["aws:emr/cluster:Cluster", "name"]]) {
+        for (const [type, key] of [
+            ["aws:glue/catalogDatabase:CatalogDatabase", "name"],
+            ["aws:cloudwatch/logGroup:LogGroup", "name"],
+            ["aws:glue/securityConfiguration:SecurityConfiguration", "name"],
+            ["aws:emr/cluster:Cluster", "name"],
+        ]) {
             const values = physical(type, key);
             assert.equal(new Set(values).size, values.length, `${type} ${key}s collide: ${values.join(", ")}`);
         }

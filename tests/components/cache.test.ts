@@ -41,7 +41,7 @@ describe("Cache component", () => {
         assert.ok(p.length >= 16 && p.length <= 128, `length ${p.length}`);
         assert.equal(p.special, true);
         for (const c of p.overrideSpecial) assert.ok("!&#$^<>-".includes(c), `special ${c} is not allowed in an AUTH token`);
-        for (const banned of ['@', '"', "/"]) assert.ok(!AUTH_TOKEN_SPECIALS.includes(banned));
+        for (const banned of ["@", '"', "/"]) assert.ok(!AUTH_TOKEN_SPECIALS.includes(banned));
         assert.ok(p.minUpper >= 1 && p.minLower >= 1 && p.minNumeric >= 1, "at least three character classes");
     });
 
@@ -77,11 +77,19 @@ describe("Cache component", () => {
     });
 
     it("runs with the default parameter group of its version's family, applied at once, so a version edit moves both", async () => {
-        for (const [engine, engineVersion, group] of [["valkey", "8.0", "default.valkey8"], ["valkey", "7.2", "default.valkey7"], ["valkey", "9.0", "default.valkey9"], ["redis", "7.1", "default.redis7"]] as const) {
+        for (const [engine, engineVersion, group] of [
+            ["valkey", "8.0", "default.valkey8"],
+            ["valkey", "7.2", "default.valkey7"],
+            ["valkey", "9.0", "default.valkey9"],
+            ["redis", "7.1", "default.redis7"],
+        ] as const) {
             const g = one(await renderCache("dev", { engine, engineVersion }), GROUP).inputs;
             assert.deepEqual([g.engine, g.engineVersion, g.parameterGroupName, g.applyImmediately], [engine, engineVersion, group, true]);
         }
-        await assert.rejects(renderCache("dev", { engineVersion: "8.5" }), /valkey 8\.5 is not an ElastiCache engine version with a known parameter group family/);
+        await assert.rejects(
+            renderCache("dev", { engineVersion: "8.5" }),
+            /valkey 8\.5 is not an ElastiCache engine version with a known parameter group family/,
+        );
     });
 
     it("lives in the isolated subnets through a subnet group", () => {
@@ -91,11 +99,16 @@ describe("Cache component", () => {
     });
 
     it("delivers the slow log to an encrypted log group with retention", () => {
-        for (const [plan, retention] of [[dev, 14], [prod, 365]] as const) {
+        for (const [plan, retention] of [
+            [dev, 14],
+            [prod, 365],
+        ] as const) {
             const log = one(plan, "aws:cloudwatch/logGroup:LogGroup", "slow-log");
             assert.equal(log.inputs.retentionInDays, retention);
             assert.equal(log.inputs.kmsKeyId, KEY_ARN);
-            assert.deepEqual(one(plan, GROUP).inputs.logDeliveryConfigurations, [{ destination: log.inputs.name, destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log" }]);
+            assert.deepEqual(one(plan, GROUP).inputs.logDeliveryConfigurations, [
+                { destination: log.inputs.name, destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log" },
+            ]);
         }
     });
 
@@ -106,7 +119,14 @@ describe("Cache component", () => {
         assert.equal(sg.inputs.egress, undefined);
         const ingress = all(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
         assert.deepEqual(
-            ingress.map((r) => [r.inputs.securityGroupId, r.inputs.referencedSecurityGroupId, r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]),
+            ingress.map((r) => [
+                r.inputs.securityGroupId,
+                r.inputs.referencedSecurityGroupId,
+                r.inputs.ipProtocol,
+                r.inputs.fromPort,
+                r.inputs.toPort,
+                r.inputs.cidrIpv4,
+            ]),
             [[sg.id, WEB_SG, "tcp", 6379, 6379, undefined]],
         );
         assert.deepEqual(all(dev, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"), []);

@@ -58,7 +58,10 @@ describe("Database component", () => {
     it("forces SSL through a parameter group of the engine's major version", () => {
         const params = one(dev, "aws:rds/parameterGroup:ParameterGroup");
         assert.equal(params.inputs.family, "postgres17");
-        assert.deepEqual((params.inputs.parameters as any[]).map((p) => [p.name, p.value]), [["rds.force_ssl", "1"]]);
+        assert.deepEqual(
+            (params.inputs.parameters as any[]).map((p) => [p.name, p.value]),
+            [["rds.force_ssl", "1"]],
+        );
         assert.equal(one(dev, INSTANCE).inputs.parameterGroupName, params.outputs.name);
     });
 
@@ -70,7 +73,10 @@ describe("Database component", () => {
     });
 
     it("exports its logs into pre-created, encrypted log groups with retention", () => {
-        for (const [plan, retention] of [[dev, 14], [prod, 365]] as const) {
+        for (const [plan, retention] of [
+            [dev, 14],
+            [prod, 365],
+        ] as const) {
             const db = one(plan, INSTANCE);
             assert.deepEqual(db.inputs.enabledCloudwatchLogsExports, ["postgresql", "upgrade"]);
             for (const log of ["postgresql", "upgrade"]) {
@@ -116,10 +122,18 @@ describe("Database component", () => {
         const role = one(prod, "aws:iam/role:Role", "db-monitoring");
         assert.equal(db.inputs.monitoringRoleArn, role.outputs.arn);
         assert.deepEqual(doc(role.inputs.assumeRolePolicy).Statement, [
-            { Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "monitoring.rds.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } },
+            {
+                Effect: "Allow",
+                Action: "sts:AssumeRole",
+                Principal: { Service: "monitoring.rds.amazonaws.com" },
+                Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+            },
         ]);
         const attached = all(prod, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("db-monitoring"));
-        assert.deepEqual(attached.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"]);
+        assert.deepEqual(
+            attached.map((a) => a.inputs.policyArn),
+            ["arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"],
+        );
     });
 
     it("fronts the instance with a proxy that requires TLS and IAM auth and logs in with the managed secret", () => {
@@ -136,14 +150,20 @@ describe("Database component", () => {
         assert.equal(pool.inputs.dbProxyName, proxy.outputs.name);
         assert.deepEqual(pool.inputs.connectionPoolConfig, { maxConnectionsPercent: 90, maxIdleConnectionsPercent: 50, connectionBorrowTimeout: 120 });
         const target = one(dev, "aws:rds/proxyTarget:ProxyTarget");
-        assert.deepEqual([target.inputs.dbProxyName, target.inputs.targetGroupName, target.inputs.dbInstanceIdentifier], [proxy.outputs.name, "default", "db-test"]);
+        assert.deepEqual(
+            [target.inputs.dbProxyName, target.inputs.targetGroupName, target.inputs.dbInstanceIdentifier],
+            [proxy.outputs.name, "default", "db-test"],
+        );
     });
 
     it("the proxy role, trusted by RDS alone, reads the DB's secret and nothing else, decrypting only through Secrets Manager", () => {
         const secretArn = (one(dev, INSTANCE).outputs.masterUserSecrets as any[])[0].secretArn;
         const role = one(dev, "aws:iam/role:Role", "proxy-role");
         assert.equal(one(dev, PROXY).inputs.roleArn, role.outputs.arn);
-        assert.deepEqual(doc(role.inputs.assumeRolePolicy).Statement.map((s) => [s.Principal, s.Action]), [[{ Service: "rds.amazonaws.com" }, "sts:AssumeRole"]]);
+        assert.deepEqual(
+            doc(role.inputs.assumeRolePolicy).Statement.map((s) => [s.Principal, s.Action]),
+            [[{ Service: "rds.amazonaws.com" }, "sts:AssumeRole"]],
+        );
         const policy = one(dev, "aws:iam/rolePolicy:RolePolicy", "proxy-role");
         const statements = doc(policy.inputs.policy).Statement;
         assert.deepEqual(statements, [
@@ -167,7 +187,10 @@ describe("Database component", () => {
         assert.deepEqual(ingressOf(dev, proxySg), [[WEB_SG, "tcp", 5432, 5432, undefined]]);
         assert.deepEqual(ingressOf(dev, dbSg), [[proxySg.id, "tcp", 5432, 5432, undefined]]);
         const egress = all(dev, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");
-        assert.deepEqual(egress.map((r) => [r.inputs.securityGroupId, r.inputs.referencedSecurityGroupId, r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort]), [[proxySg.id, dbSg.id, "tcp", 5432, 5432]]);
+        assert.deepEqual(
+            egress.map((r) => [r.inputs.securityGroupId, r.inputs.referencedSecurityGroupId, r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort]),
+            [[proxySg.id, dbSg.id, "tcp", 5432, 5432]],
+        );
         for (const sg of [proxySg, dbSg]) assert.equal(sg.inputs.ingress ?? sg.inputs.egress, undefined, "no inline rules");
     });
 
@@ -175,12 +198,20 @@ describe("Database component", () => {
         const proxyArn = one(dev, PROXY).outputs.arn as string;
         const resourceId = proxyArn.split(":").pop();
         assert.deepEqual(statementsFor(dev, "web-role"), [
-            { Sid: "ConnectThroughProxy", Effect: "Allow", Action: "rds-db:connect", Resource: `arn:aws:rds-db:us-east-1:123456789012:dbuser:${resourceId}/app_admin` },
+            {
+                Sid: "ConnectThroughProxy",
+                Effect: "Allow",
+                Action: "rds-db:connect",
+                Resource: `arn:aws:rds-db:us-east-1:123456789012:dbuser:${resourceId}/app_admin`,
+            },
         ]);
     });
 
     it("builds the proxy's IAM db-user ARN from its ARN and rejects anything else", () => {
-        assert.equal(proxyDbUserArn("arn:aws:rds:eu-west-1:111122223333:db-proxy:prx-0123456789abcdef0", "app"), "arn:aws:rds-db:eu-west-1:111122223333:dbuser:prx-0123456789abcdef0/app");
+        assert.equal(
+            proxyDbUserArn("arn:aws:rds:eu-west-1:111122223333:db-proxy:prx-0123456789abcdef0", "app"),
+            "arn:aws:rds-db:eu-west-1:111122223333:dbuser:prx-0123456789abcdef0/app",
+        );
         assert.throws(() => proxyDbUserArn("arn:aws:rds:eu-west-1:111122223333:db:mydb", "app"), /not an RDS proxy ARN/);
     });
 });

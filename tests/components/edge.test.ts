@@ -16,7 +16,11 @@ function edge(name: string, overrides: Partial<EdgeArgs> = {}) {
         albDnsName: "web-alb-1.eu-west-1.elb.amazonaws.com",
         originHttps: false,
         originHeader: { name: "X-Origin-Verify", value: "s3cr3t" },
-        context: testContext({ region: "eu-west-1", kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-4333-a444-555555555555", accountId: "123456789012" }),
+        context: testContext({
+            region: "eu-west-1",
+            kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-4333-a444-555555555555",
+            accountId: "123456789012",
+        }),
         usEast1,
         ...overrides,
     });
@@ -27,7 +31,10 @@ const distribution = (plan: Plan) => all(plan, "aws:cloudfront/distribution:Dist
 
 describe("Edge component", () => {
     it("with a certificate: the aliases, SNI and the configured TLS 1.2+ policy; HTTPS to an origin with a certificate", async () => {
-        const plan = await render(() => edge("edge", { certificateArn: CERT, aliases: ["www.example.com"], minimumProtocolVersion: "TLSv1.2_2025", originHttps: true }), { region: "eu-west-1" });
+        const plan = await render(
+            () => edge("edge", { certificateArn: CERT, aliases: ["www.example.com"], minimumProtocolVersion: "TLSv1.2_2025", originHttps: true }),
+            { region: "eu-west-1" },
+        );
         const d = distribution(plan);
         assert.deepEqual(d.viewerCertificate, { acmCertificateArn: CERT, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2025" });
         assert.deepEqual(d.aliases, ["www.example.com"]);
@@ -47,7 +54,11 @@ describe("Edge component", () => {
 
     it("the log delivery is configured in us-east-1, the log bucket stays in the home region", async () => {
         const plan = await render(() => edge("edge"), { region: "eu-west-1" });
-        for (const type of ["aws:cloudwatch/logDeliverySource:LogDeliverySource", "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination", "aws:cloudwatch/logDelivery:LogDelivery"]) {
+        for (const type of [
+            "aws:cloudwatch/logDeliverySource:LogDeliverySource",
+            "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
+            "aws:cloudwatch/logDelivery:LogDelivery",
+        ]) {
             const [r] = all(plan, type);
             assert.equal(plan.resources.find((p) => p.urn === r.options.provider)!.inputs.region, "us-east-1", type);
         }
@@ -60,7 +71,12 @@ describe("Edge component", () => {
         const custom = plan.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers"));
         for (const r of custom) assert.match(r.name, /^(blue|green)-/, r.name);
         const names = all(plan, "aws:cloudfront/cachePolicy:CachePolicy").map((p) => p.inputs.name);
-        assert.deepEqual(names.sort(), ["platform-test-blue-dynamic", "platform-test-blue-static", "platform-test-green-dynamic", "platform-test-green-static"]);
+        assert.deepEqual(names.sort(), [
+            "platform-test-blue-dynamic",
+            "platform-test-blue-static",
+            "platform-test-green-dynamic",
+            "platform-test-green-static",
+        ]);
     });
 });
 

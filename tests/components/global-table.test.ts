@@ -38,7 +38,10 @@ describe("GlobalTable component", () => {
         const t = one(dev, TABLE).inputs;
         assert.equal(t.hashKey, "pk");
         assert.equal(t.rangeKey, "sk");
-        assert.deepEqual(t.attributes, [{ name: "pk", type: "S" }, { name: "sk", type: "S" }]);
+        assert.deepEqual(t.attributes, [
+            { name: "pk", type: "S" },
+            { name: "sk", type: "S" },
+        ]);
     });
 
     it("streams NEW_AND_OLD_IMAGES, keeps PITR, encrypts, and expires items by TTL", () => {
@@ -55,7 +58,10 @@ describe("GlobalTable component", () => {
 
     it("creates one replica per configured region, each with PITR (global tables 2019.11.21 through replicas)", () => {
         const replicas = one(prod, TABLE).inputs.replicas as any[];
-        assert.deepEqual(replicas.map((r) => r.regionName), ["us-west-2", "eu-west-1"]);
+        assert.deepEqual(
+            replicas.map((r) => r.regionName),
+            ["us-west-2", "eu-west-1"],
+        );
         for (const r of replicas) {
             assert.equal(r.pointInTimeRecovery, true, `replica in ${r.regionName} without PITR`);
             assert.equal(r.deletionProtectionEnabled, true);
@@ -79,7 +85,12 @@ describe("GlobalTable component", () => {
     });
 
     it("provisioned: autoscales reads and writes by target tracking, and leaves capacity to the autoscaler", async () => {
-        const plan = await renderTable("dev", { billingMode: "PROVISIONED", readCapacity: { min: 5, max: 50 }, writeCapacity: { min: 10, max: 200 }, targetUtilizationPercent: 60 });
+        const plan = await renderTable("dev", {
+            billingMode: "PROVISIONED",
+            readCapacity: { min: 5, max: 50 },
+            writeCapacity: { min: 10, max: 200 },
+            targetUtilizationPercent: 60,
+        });
         const t = one(plan, TABLE);
         assert.equal(t.inputs.billingMode, "PROVISIONED");
         assert.equal(t.inputs.readCapacity, 5);
@@ -95,7 +106,12 @@ describe("GlobalTable component", () => {
         );
         const policies = all(plan, "aws:appautoscaling/policy:Policy");
         assert.deepEqual(
-            policies.map((p) => [p.inputs.policyType, p.inputs.scalableDimension, (p.inputs.targetTrackingScalingPolicyConfiguration as any).predefinedMetricSpecification.predefinedMetricType, (p.inputs.targetTrackingScalingPolicyConfiguration as any).targetValue]),
+            policies.map((p) => [
+                p.inputs.policyType,
+                p.inputs.scalableDimension,
+                (p.inputs.targetTrackingScalingPolicyConfiguration as any).predefinedMetricSpecification.predefinedMetricType,
+                (p.inputs.targetTrackingScalingPolicyConfiguration as any).targetValue,
+            ]),
             [
                 ["TargetTrackingScaling", "dynamodb:table:ReadCapacityUnits", "DynamoDBReadCapacityUtilization", 60],
                 ["TargetTrackingScaling", "dynamodb:table:WriteCapacityUnits", "DynamoDBWriteCapacityUtilization", 60],
@@ -105,10 +121,19 @@ describe("GlobalTable component", () => {
 
     it("grantReadWrite gives exactly the item actions on the table and its indexes", () => {
         const arn = one(dev, TABLE).outputs.arn;
-        assert.deepEqual(statementsFor(dev, "web-role"), [{ Sid: "ItemReadWrite", Effect: "Allow", Action: READ_WRITE_ACTIONS, Resource: [arn, `${arn}/index/*`] }]);
+        assert.deepEqual(statementsFor(dev, "web-role"), [
+            { Sid: "ItemReadWrite", Effect: "Allow", Action: READ_WRITE_ACTIONS, Resource: [arn, `${arn}/index/*`] },
+        ]);
         assert.deepEqual(READ_WRITE_ACTIONS, [
-            "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
-            "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+            "dynamodb:BatchWriteItem",
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:DescribeTable",
         ]);
     });
 
@@ -116,7 +141,12 @@ describe("GlobalTable component", () => {
         const streamArn = one(dev, TABLE).outputs.streamArn as string;
         assert.match(streamArn, /:table\/.+\/stream\//);
         assert.deepEqual(statementsFor(dev, "projector-role"), [
-            { Sid: "StreamRead", Effect: "Allow", Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"], Resource: streamArn },
+            {
+                Sid: "StreamRead",
+                Effect: "Allow",
+                Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+                Resource: streamArn,
+            },
         ]);
         assert.deepEqual(STREAM_READ_ACTIONS, ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]);
     });

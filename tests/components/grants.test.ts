@@ -40,7 +40,10 @@ describe("grants: one model, stable names", () => {
         const [a, b] = [await render(build("web-first")), await render(build("worker-first"))];
         assert.deepEqual(grantPolicies(a), grantPolicies(b));
         assert.deepEqual(
-            a.resources.filter((r) => r.type === ROLE_POLICY).map((r) => r.name).sort(),
+            a.resources
+                .filter((r) => r.type === ROLE_POLICY)
+                .map((r) => r.name)
+                .sort(),
             ["table-read-write-web", "table-read-write-worker"],
         );
         // Each policy attaches to its own grantee's role, whichever came first.
@@ -80,7 +83,10 @@ describe("grants: one model, stable names", () => {
             const policy = plan.resources.find((r) => r.type === ROLE_POLICY && r.name === `table-query-${grantee}`);
             assert.ok(policy, `table-query-${grantee} exists`);
             assert.equal(policy.inputs.role, role.outputs.name, `${grantee}'s grant attaches to ${roleName}`);
-            assert.deepEqual(doc(policy.inputs.policy).Statement.map((s: any) => s.Action), ["dynamodb:Query"]);
+            assert.deepEqual(
+                doc(policy.inputs.policy).Statement.map((s: any) => s.Action),
+                ["dynamodb:Query"],
+            );
         }
     });
 
@@ -94,10 +100,17 @@ describe("grants: one model, stable names", () => {
                 statements: [{ Sid: "Metrics", Action: "cloudwatch:PutMetricData", Resource: "*" }],
             });
         });
-        assert.deepEqual(plan.resources.filter((r) => r.type === ROLE_POLICY).map((r) => r.name), ["job-policy"], "no separate grant policy");
+        assert.deepEqual(
+            plan.resources.filter((r) => r.type === ROLE_POLICY).map((r) => r.name),
+            ["job-policy"],
+            "no separate grant policy",
+        );
         const table = plan.resources.find((r) => r.type === "aws:dynamodb/table:Table")!;
         const statements = statementsFor(plan, "job");
-        assert.deepEqual(statements.map((s) => s.Sid), ["OwnItems", "Metrics"]);
+        assert.deepEqual(
+            statements.map((s) => s.Sid),
+            ["OwnItems", "Metrics"],
+        );
         // The read model's key-prefix scoping: only items whose partition key starts with job# or run#.
         assert.deepEqual(statements[0], {
             Effect: "Allow",

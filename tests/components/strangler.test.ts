@@ -20,7 +20,8 @@ function args(overrides: Partial<StranglerRoutingArgs> = {}): StranglerRoutingAr
     };
 }
 
-const rules = (plan: Plan) => plan.resources.filter((r) => r.type === "aws:lb/listenerRule:ListenerRule").sort((a, b) => Number(a.inputs.priority) - Number(b.inputs.priority));
+const rules = (plan: Plan) =>
+    plan.resources.filter((r) => r.type === "aws:lb/listenerRule:ListenerRule").sort((a, b) => Number(a.inputs.priority) - Number(b.inputs.priority));
 
 describe("StranglerRouting component", () => {
     it("nothing migrated: the new service exists behind its target group, and no rule routes to it", async () => {
@@ -37,8 +38,15 @@ describe("StranglerRouting component", () => {
         const paths = ["/a/*", "/b/*", "/c/*", "/d/*", "/e/*"];
         const plan = await render(() => new StranglerRouting("s", args({ migratedPaths: paths })));
         const [tg] = plan.resources.filter((r) => r.type === "aws:lb/targetGroup:TargetGroup");
-        const summary = rules(plan).map((r) => [r.inputs.priority, (r.inputs.conditions as any[])[0].pathPattern.values, (r.inputs.actions as any[])[0].targetGroupArn]);
-        assert.deepEqual(summary, [[100, ["/a/*", "/b/*", "/c/*", "/d/*"], tg.outputs.arn], [101, ["/e/*"], tg.outputs.arn]]);
+        const summary = rules(plan).map((r) => [
+            r.inputs.priority,
+            (r.inputs.conditions as any[])[0].pathPattern.values,
+            (r.inputs.actions as any[])[0].targetGroupArn,
+        ]);
+        assert.deepEqual(summary, [
+            [100, ["/a/*", "/b/*", "/c/*", "/d/*"], tg.outputs.arn],
+            [101, ["/e/*"], tg.outputs.arn],
+        ]);
         for (const r of rules(plan)) assert.equal((r.inputs.conditions as any[]).length, 1, "no origin header on its own");
     });
 
@@ -46,12 +54,16 @@ describe("StranglerRouting component", () => {
         const originHeader = { name: "X-Origin-Verify", value: "s3cr3t" };
         const plan = await render(() => new StranglerRouting("s", args({ migratedPaths: ["/items/*"], newServiceWeight: 10, originHeader })));
         const [tg] = plan.resources.filter((r) => r.type === "aws:lb/targetGroup:TargetGroup");
-        for (const r of rules(plan)) assert.deepEqual((r.inputs.conditions as any[])[1], { httpHeader: { httpHeaderName: "X-Origin-Verify", values: ["s3cr3t"] } });
+        for (const r of rules(plan))
+            assert.deepEqual((r.inputs.conditions as any[])[1], { httpHeader: { httpHeaderName: "X-Origin-Verify", values: ["s3cr3t"] } });
         const weighted = rules(plan).find((r) => r.name === "s-weighted")!;
         assert.equal(weighted.inputs.priority, 49999, "after every path rule, before the catch-all");
         assert.deepEqual((weighted.inputs.conditions as any[])[0], { pathPattern: { values: ["/*"] } });
         assert.deepEqual((weighted.inputs.actions as any[])[0].forward, {
-            targetGroups: [{ arn: LEGACY, weight: 90 }, { arn: tg.outputs.arn, weight: 10 }],
+            targetGroups: [
+                { arn: LEGACY, weight: 90 },
+                { arn: tg.outputs.arn, weight: 10 },
+            ],
             stickiness: { enabled: false, duration: 1 },
         });
     });

@@ -16,7 +16,11 @@ const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f3c8a52-7d1e-4b6a-
 function args(overrides: Partial<WebClusterArgs> = {}): WebClusterArgs {
     return {
         ...defaults.dev,
-        context: testContext({ region: "us-east-1", accountId: "123456789012", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-a444-555555555555" }),
+        context: testContext({
+            region: "us-east-1",
+            accountId: "123456789012",
+            kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-a444-555555555555",
+        }),
         vpcId: "vpc-0123456789abcdef0",
         publicSubnetIds: ["subnet-pub-a", "subnet-pub-b"],
         privateSubnetIds: ["subnet-app-a", "subnet-app-b"],
@@ -42,9 +46,15 @@ describe("WebCluster component", () => {
     it("without a certificate (dev) serves HTTP on 80 only, forwarding to the target group", async () => {
         const plan = await render(() => new WebCluster("web", args()));
         const listeners = all(plan, "aws:lb/listener:Listener");
-        assert.deepEqual(listeners.map((l) => [l.inputs.port, l.inputs.protocol, (l.inputs.defaultActions as any[])[0].type]), [[80, "HTTP", "forward"]]);
+        assert.deepEqual(
+            listeners.map((l) => [l.inputs.port, l.inputs.protocol, (l.inputs.defaultActions as any[])[0].type]),
+            [[80, "HTTP", "forward"]],
+        );
         const albIngress = all(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.startsWith("web-alb-in"));
-        assert.deepEqual(albIngress.map((r) => r.inputs.fromPort), [80]);
+        assert.deepEqual(
+            albIngress.map((r) => r.inputs.fromPort),
+            [80],
+        );
         assert.equal(only(plan, "aws:lb/loadBalancer:LoadBalancer").inputs.dropInvalidHeaderFields, true);
     });
 
@@ -57,26 +67,44 @@ describe("WebCluster component", () => {
         assert.equal(TLS_POLICY, "ELBSecurityPolicy-TLS13-1-2-2021-06");
         assert.equal(https.inputs.certificateArn, CERT);
         const redirect = only(plan, "aws:lb/listener:Listener", "http-redirect");
-        assert.deepEqual((redirect.inputs.defaultActions as any[]).map((a) => [a.type, a.redirect]), [["redirect", { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" }]]);
+        assert.deepEqual(
+            (redirect.inputs.defaultActions as any[]).map((a) => [a.type, a.redirect]),
+            [["redirect", { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" }]],
+        );
         const albIngress = all(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.startsWith("web-alb-in"));
-        assert.deepEqual(albIngress.map((r) => [r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]).sort(), [[443, 443, "0.0.0.0/0"], [80, 80, "0.0.0.0/0"]]);
+        assert.deepEqual(albIngress.map((r) => [r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]).sort(), [
+            [443, 443, "0.0.0.0/0"],
+            [80, 80, "0.0.0.0/0"],
+        ]);
     });
 
     describe("behind CloudFront (ingress from cloudfront)", () => {
         const ingress = { from: "cloudfront" as const, originHeader: { name: "X-Origin-Verify", value: "s3cr3t" } };
-        const albIngress = (plan: Plan) => all(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === only(plan, "aws:ec2/securityGroup:SecurityGroup", "alb-sg").id);
+        const albIngress = (plan: Plan) =>
+            all(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+                (r) => r.inputs.securityGroupId === only(plan, "aws:ec2/securityGroup:SecurityGroup", "alb-sg").id,
+            );
 
         it("admits only CloudFront's prefix list, on 443 with a certificate and 80 without, never the internet", async () => {
-            for (const [certificateArn, port] of [[CERT, 443], [undefined, 80]] as const) {
+            for (const [certificateArn, port] of [
+                [CERT, 443],
+                [undefined, 80],
+            ] as const) {
                 const plan = await render(() => new WebCluster("web", args({ certificateArn, ingress })));
-                assert.deepEqual(albIngress(plan).map((r) => [r.inputs.prefixListId, r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort]), [["pl-3b927c52", undefined, port, port]]);
+                assert.deepEqual(
+                    albIngress(plan).map((r) => [r.inputs.prefixListId, r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort]),
+                    [["pl-3b927c52", undefined, port, port]],
+                );
             }
         });
 
         it("refuses by default (403) and forwards, last in priority, what carries the origin header; no port-80 redirect listener", async () => {
             const plan = await render(() => launched("web", args({ certificateArn: CERT, allowPlainHttp: false, ingress })));
             const listeners = all(plan, "aws:lb/listener:Listener");
-            assert.deepEqual(listeners.map((l) => [l.inputs.port, (l.inputs.defaultActions as any[])[0].fixedResponse?.statusCode]), [[443, "403"]]);
+            assert.deepEqual(
+                listeners.map((l) => [l.inputs.port, (l.inputs.defaultActions as any[])[0].fixedResponse?.statusCode]),
+                [[443, "403"]],
+            );
             const forward = only(plan, "aws:lb/listenerRule:ListenerRule", "from-cloudfront");
             assert.equal(forward.inputs.priority, 50000);
             assert.deepEqual(forward.inputs.conditions, [{ httpHeader: { httpHeaderName: "X-Origin-Verify", values: ["s3cr3t"] } }]);
@@ -87,13 +115,19 @@ describe("WebCluster component", () => {
 
         it("on its own (the default ingress) still admits the internet and forwards by default", async () => {
             const plan = await render(() => new WebCluster("web", args()));
-            assert.deepEqual(albIngress(plan).map((r) => [r.inputs.cidrIpv4, r.inputs.prefixListId]), [["0.0.0.0/0", undefined]]);
+            assert.deepEqual(
+                albIngress(plan).map((r) => [r.inputs.cidrIpv4, r.inputs.prefixListId]),
+                [["0.0.0.0/0", undefined]],
+            );
             assert.equal(all(plan, "aws:lb/listenerRule:ListenerRule").length, 1, "only the health 404");
         });
     });
 
     it("refuses to serve plain HTTP unless allowed", async () => {
-        await assert.rejects(render(() => new WebCluster("web", args({ allowPlainHttp: false }))), /no certificateArn, and plain HTTP is not allowed: configure platform:web.certificateArn/);
+        await assert.rejects(
+            render(() => new WebCluster("web", args({ allowPlainHttp: false }))),
+            /no certificateArn, and plain HTTP is not allowed: configure platform:web.certificateArn/,
+        );
     });
 
     it("probes liveness from the target group and hides the dependency report from the internet", async () => {
@@ -109,7 +143,20 @@ describe("WebCluster component", () => {
 
     it("grants ALB log delivery to the regional ELB account where one exists, else to the log-delivery service", async () => {
         const principalIn = async (region: string) => {
-            const plan = await render(() => new WebCluster("web", args({ context: testContext({ region, accountId: "123456789012", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-a444-555555555555" }) })), { region });
+            const plan = await render(
+                () =>
+                    new WebCluster(
+                        "web",
+                        args({
+                            context: testContext({
+                                region,
+                                accountId: "123456789012",
+                                kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-a444-555555555555",
+                            }),
+                        }),
+                    ),
+                { region },
+            );
             const policy = doc(only(plan, "aws:s3/bucketPolicy:BucketPolicy", "access-logs").inputs.policy);
             const s = policy.Statement.find((x) => x.Sid === "ElbDeliversAccessLogs");
             assert.match(s.Resource, /^arn:aws:s3:::web-access-logs-\w+\/alb\/AWSLogs\/123456789012\/\*$/);
@@ -142,8 +189,16 @@ describe("WebCluster component", () => {
         const policy = group.inputs.mixedInstancesPolicy as any;
         assert.equal(group.inputs.launchTemplate, undefined);
         assert.deepEqual(policy.launchTemplate.launchTemplateSpecification, { launchTemplateId: lt.id, version: "1" });
-        assert.deepEqual(policy.launchTemplate.overrides.map((o: any) => o.instanceType), ["t4g.small", "t4g.medium"]);
-        assert.deepEqual(policy.instancesDistribution, { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 25, onDemandAllocationStrategy: "prioritized", spotAllocationStrategy: "price-capacity-optimized" });
+        assert.deepEqual(
+            policy.launchTemplate.overrides.map((o: any) => o.instanceType),
+            ["t4g.small", "t4g.medium"],
+        );
+        assert.deepEqual(policy.instancesDistribution, {
+            onDemandBaseCapacity: 1,
+            onDemandPercentageAboveBaseCapacity: 25,
+            onDemandAllocationStrategy: "prioritized",
+            spotAllocationStrategy: "price-capacity-optimized",
+        });
         assert.equal(group.inputs.capacityRebalance, true);
     });
 
@@ -159,7 +214,8 @@ describe("WebCluster component", () => {
             ["aws:iam/rolePolicy:RolePolicy", "web-instance-role-policy"],
             ["aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "web-fleet-to-https"],
             ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "web-fleet-from-alb"],
-        ]) assert.ok(waitsFor.includes(urn(type, name)), name);
+        ])
+            assert.ok(waitsFor.includes(urn(type, name)), name);
         const withoutLaunch = await render(() => new WebCluster("web", args()));
         assert.deepEqual(all(withoutLaunch, "aws:autoscaling/group:Group"), [], "no instances before launchFleet");
     });
@@ -202,7 +258,35 @@ describe("web user data", () => {
     });
 
     it("rejects values that could break out of the script", () => {
-        assert.throws(() => webUserData({ region: "us-east-1", bucket: "b; rm -rf /", key: "k", sha256: service.sha256, appPort: 8080, livenessPath: "/live", healthPath: "/health", parameterPath: "/p/", logGroupName: "/g" }), /bucket .* has characters/);
-        assert.throws(() => webUserData({ region: "us-east-1", bucket: "b", key: "k", sha256: "abc", appPort: 8080, livenessPath: "/live", healthPath: "/health", parameterPath: "/p/", logGroupName: "/g" }), /not a hex SHA-256/);
+        assert.throws(
+            () =>
+                webUserData({
+                    region: "us-east-1",
+                    bucket: "b; rm -rf /",
+                    key: "k",
+                    sha256: service.sha256,
+                    appPort: 8080,
+                    livenessPath: "/live",
+                    healthPath: "/health",
+                    parameterPath: "/p/",
+                    logGroupName: "/g",
+                }),
+            /bucket .* has characters/,
+        );
+        assert.throws(
+            () =>
+                webUserData({
+                    region: "us-east-1",
+                    bucket: "b",
+                    key: "k",
+                    sha256: "abc",
+                    appPort: 8080,
+                    livenessPath: "/live",
+                    healthPath: "/health",
+                    parameterPath: "/p/",
+                    logGroupName: "/g",
+                }),
+            /not a hex SHA-256/,
+        );
     });
 });

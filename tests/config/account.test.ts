@@ -33,10 +33,16 @@ describe("config: account (Lambda concurrency quota)", () => {
             'platform:account.lambdaConcurrencyLimit: 10 leaves 0 of Lambda concurrency to reserve (AWS keeps 100 unreserved), but the functions reserve 20 (events.projector 2, events.analyticsBridge 2, events.streamProcessor 4, events.orders (place order) 5, outbox relay 1, events.saga (inventory) 2, events.saga (payments) 2, events.saga (shipping) 2); request a higher quota (Service Quotas, "Concurrent executions") and set this key to it, or reserve less',
         ]);
         // prod reserves 157: 256 leaves 156, 257 leaves exactly enough.
-        assert.match(problems("prod", { account: { lambdaConcurrencyLimit: 256 } })[0] ?? "", /^platform:account\.lambdaConcurrencyLimit: 256 leaves 156 of Lambda concurrency to reserve \(AWS keeps 100 unreserved\), but the functions reserve 157 \(/);
+        assert.match(
+            problems("prod", { account: { lambdaConcurrencyLimit: 256 } })[0] ?? "",
+            /^platform:account\.lambdaConcurrencyLimit: 256 leaves 156 of Lambda concurrency to reserve \(AWS keeps 100 unreserved\), but the functions reserve 157 \(/,
+        );
         assert.deepEqual(problems("prod", { account: { lambdaConcurrencyLimit: 257 } }), []);
         // Raising one reservation past the default quota fails the same way.
-        assert.match(problems("prod", { events: { orders: { reservedConcurrency: 800 } } })[0] ?? "", /^platform:account\.lambdaConcurrencyLimit: 1000 leaves 900 .* reserve 907 \(.*events\.orders \(place order\) 800/);
+        assert.match(
+            problems("prod", { events: { orders: { reservedConcurrency: 800 } } })[0] ?? "",
+            /^platform:account\.lambdaConcurrencyLimit: 1000 leaves 900 .* reserve 907 \(.*events\.orders \(place order\) 800/,
+        );
     });
 
     it("takes a positive whole number", () => {

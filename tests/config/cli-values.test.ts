@@ -47,7 +47,10 @@ describe("config written the way the Pulumi CLI writes it", () => {
     it("refuses a number that can't mean the text the key needs, with the fix", () => {
         const p = problems("platform:cache:\n  engineVersion: 8\n");
         assert.ok(p.length > 0 && p.every((line) => line.startsWith('platform:cache.engineVersion: "8" ')), p.join("\n"));
-        assert.match(p[0], /^platform:cache\.engineVersion: "8" must be a major\.minor version such as 8\.0 \(the Pulumi CLI stored 8 as a number; .*quote it in the stack file or use `pulumi config set --type string`\)$/);
+        assert.match(
+            p[0],
+            /^platform:cache\.engineVersion: "8" must be a major\.minor version such as 8\.0 \(the Pulumi CLI stored 8 as a number; .*quote it in the stack file or use `pulumi config set --type string`\)$/,
+        );
     });
 
     it("still refuses text that is no number for a number key, and text other than true/false for a boolean key", () => {

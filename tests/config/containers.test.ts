@@ -18,11 +18,16 @@ describe("config: containers", () => {
             "platform:containers.services.catalog.memory: 1024 is not a Fargate memory size for cpu 1024; use one of 2048, 3072, 4096, 5120, 6144, 7168, 8192 (MiB)",
         ]);
         assert.deepEqual(problems("dev", { services: { catalog: { cpu: 8192, memory: 16384 } } }), []);
-        assert.match(problems("dev", { services: { catalog: { cpu: 300 } } })[0], /^platform:containers\.services\.catalog\.cpu: 300 must be a Fargate task CPU: 256, 512, 1024/);
+        assert.match(
+            problems("dev", { services: { catalog: { cpu: 300 } } })[0],
+            /^platform:containers\.services\.catalog\.cpu: 300 must be a Fargate task CPU: 256, 512, 1024/,
+        );
     });
 
     it("refuses minTasks above maxTasks", () => {
-        assert.deepEqual(problems("dev", { services: { inventory: { minTasks: 3, maxTasks: 2 } } }), ["platform:containers.services.inventory.maxTasks: 2 is below minTasks 3"]);
+        assert.deepEqual(problems("dev", { services: { inventory: { minTasks: 3, maxTasks: 2 } } }), [
+            "platform:containers.services.inventory.maxTasks: 2 is below minTasks 3",
+        ]);
     });
 
     it("refuses a call to an unknown service, naming the known ones", () => {
@@ -32,7 +37,9 @@ describe("config: containers", () => {
     });
 
     it("refuses Fargate Spot for ARM64 tasks (Spot runs X86_64 only)", () => {
-        assert.deepEqual(problems("dev", { services: { catalog: { architecture: "ARM64" } } }), ["platform:containers.services.catalog.spotWeight: 1 must be 0 with architecture ARM64: Fargate Spot runs X86_64 tasks only"]);
+        assert.deepEqual(problems("dev", { services: { catalog: { architecture: "ARM64" } } }), [
+            "platform:containers.services.catalog.spotWeight: 1 must be 0 with architecture ARM64: Fargate Spot runs X86_64 tasks only",
+        ]);
         assert.deepEqual(problems("dev", { services: { catalog: { architecture: "ARM64", spotWeight: 0, onDemandWeight: 1 } } }), []);
     });
 
@@ -56,6 +63,8 @@ describe("config: containers", () => {
 
     it("a strangler route may not overlap a public service's path", () => {
         const p = sectionProblems("dev", { edge: { strangler: { migratedPaths: ["/catalog/items"] } } }, "platform:edge.");
-        assert.deepEqual(p, ['platform:edge.strangler.migratedPaths[0]: "/catalog/items" overlaps containers.services.catalog.path /catalog/*, which the catalog service serves; migrate a pattern outside it']);
+        assert.deepEqual(p, [
+            'platform:edge.strangler.migratedPaths[0]: "/catalog/items" overlaps containers.services.catalog.path /catalog/*, which the catalog service serves; migrate a pattern outside it',
+        ]);
     });
 });

@@ -35,7 +35,9 @@ describe("config: edge", () => {
             "platform:edge.aliases: [] is empty, but web.certificateArn makes CloudFront reach the load balancer over HTTPS, checking its certificate against the viewer's host name; set edge.certificateArn and edge.aliases to names web.certificateArn covers",
             "platform:edge.certificateArn: is required in prod: viewers get TLS 1.2 or later only with a custom certificate (the *.cloudfront.net one allows TLSv1)",
         ]);
-        assert.deepEqual(problems("prod", { edge: { ...PROD_EDGE, waf: false } }), ["platform:edge.waf: false must be true in prod: CloudFront is protected by a WAF web ACL"]);
+        assert.deepEqual(problems("prod", { edge: { ...PROD_EDGE, waf: false } }), [
+            "platform:edge.waf: false must be true in prod: CloudFront is protected by a WAF web ACL",
+        ]);
     });
 
     it("CloudFront's certificate must be in us-east-1, whatever the home region", () => {
@@ -47,18 +49,26 @@ describe("config: edge", () => {
     });
 
     it("a certificate needs aliases and aliases need a certificate; aliases are domain names, each once", () => {
-        assert.deepEqual(problems("dev", { edge: { certificateArn: EDGE_CERT } }), ["platform:edge.aliases: [] is empty: with certificateArn, list the domain names the certificate covers"]);
+        assert.deepEqual(problems("dev", { edge: { certificateArn: EDGE_CERT } }), [
+            "platform:edge.aliases: [] is empty: with certificateArn, list the domain names the certificate covers",
+        ]);
         assert.deepEqual(problems("dev", { edge: { aliases: ["www.example.com"] } }), [
             'platform:edge.aliases: ["www.example.com"] needs certificateArn: CloudFront serves an alternate domain name only with a certificate that covers it',
         ]);
-        assert.deepEqual(problems("dev", { edge: { certificateArn: EDGE_CERT, aliases: ["WWW.example.com", "*.example.com", "a.example.com", "a.example.com"] } }), [
-            'platform:edge.aliases[0]: "WWW.example.com" must be a lowercase domain name such as www.example.com (or *.example.com)',
-            'platform:edge.aliases[3]: "a.example.com" is listed twice',
-        ]);
+        assert.deepEqual(
+            problems("dev", { edge: { certificateArn: EDGE_CERT, aliases: ["WWW.example.com", "*.example.com", "a.example.com", "a.example.com"] } }),
+            [
+                'platform:edge.aliases[0]: "WWW.example.com" must be a lowercase domain name such as www.example.com (or *.example.com)',
+                'platform:edge.aliases[3]: "a.example.com" is listed twice',
+            ],
+        );
     });
 
     it("only TLS 1.2 or later security policies are accepted", () => {
-        assert.match(problems("dev", { edge: { minimumProtocolVersion: "TLSv1.1_2016" } })[0], /^platform:edge\.minimumProtocolVersion: "TLSv1\.1_2016" must be one of "TLSv1\.2_2021", "TLSv1\.2_2025", "TLSv1\.3_2025"$/);
+        assert.match(
+            problems("dev", { edge: { minimumProtocolVersion: "TLSv1.1_2016" } })[0],
+            /^platform:edge\.minimumProtocolVersion: "TLSv1\.1_2016" must be one of "TLSv1\.2_2021", "TLSv1\.2_2025", "TLSv1\.3_2025"$/,
+        );
     });
 
     it("the WAF rate limit and window take only what AWS accepts", () => {
@@ -68,13 +78,18 @@ describe("config: edge", () => {
     });
 
     it("static path patterns are valid CloudFront patterns, listed once; the default TTL stays under the maximum", () => {
-        assert.deepEqual(problems("dev", { edge: { staticPathPatterns: ["static/*", "/a/*", "/a/*"], staticDefaultTtlSeconds: 100, staticMaxTtlSeconds: 10 } }), [
-            `platform:edge.staticPathPatterns[0]: "static/*" must start with "/" and use only letters, digits, _-.$/~"'@:+& and the wildcards * and ?`,
-            'platform:edge.staticPathPatterns[2]: "/a/*" is listed twice',
-            "platform:edge.staticDefaultTtlSeconds: 100 is above staticMaxTtlSeconds 10",
-        ]);
+        assert.deepEqual(
+            problems("dev", { edge: { staticPathPatterns: ["static/*", "/a/*", "/a/*"], staticDefaultTtlSeconds: 100, staticMaxTtlSeconds: 10 } }),
+            [
+                `platform:edge.staticPathPatterns[0]: "static/*" must start with "/" and use only letters, digits, _-.$/~"'@:+& and the wildcards * and ?`,
+                'platform:edge.staticPathPatterns[2]: "/a/*" is listed twice',
+                "platform:edge.staticDefaultTtlSeconds: 100 is above staticMaxTtlSeconds 10",
+            ],
+        );
         // All TTLs 0 would turn caching off, and CloudFront refuses the static policy's compression settings then.
-        assert.deepEqual(problems("dev", { edge: { staticDefaultTtlSeconds: 0, staticMaxTtlSeconds: 0 } }), ["platform:edge.staticMaxTtlSeconds: 0 must be at least 1: a maximum TTL of 0 turns caching off for static assets"]);
+        assert.deepEqual(problems("dev", { edge: { staticDefaultTtlSeconds: 0, staticMaxTtlSeconds: 0 } }), [
+            "platform:edge.staticMaxTtlSeconds: 0 must be at least 1: a maximum TTL of 0 turns caching off for static assets",
+        ]);
     });
 });
 
@@ -102,12 +117,18 @@ describe("config: strangler-fig routing", () => {
         const paths = Array.from({ length: 4 * 97 + 1 }, (_, i) => `/r${i}`);
         const p = problems("dev", { edge: strangler({ migratedPaths: paths }) });
         assert.equal(p.length, 1);
-        assert.match(p[0], /^platform:edge\.strangler\.migratedPaths: \["\/r0",.* needs 98 listener rules; an ALB takes at most 97 besides the platform's own \(migrate a common prefix such as \/api\/\* instead\)$/);
+        assert.match(
+            p[0],
+            /^platform:edge\.strangler\.migratedPaths: \["\/r0",.* needs 98 listener rules; an ALB takes at most 97 besides the platform's own \(migrate a common prefix such as \/api\/\* instead\)$/,
+        );
         assert.deepEqual(problems("dev", { edge: strangler({ migratedPaths: paths.slice(1) }) }), []);
     });
 
     it("the weight is a percentage; stickiness only with a weighted split", () => {
-        assert.match(problems("dev", { edge: strangler({ newServiceWeight: 101 }) })[0], /^platform:edge\.strangler\.newServiceWeight: 101 is above the maximum 100$/);
+        assert.match(
+            problems("dev", { edge: strangler({ newServiceWeight: 101 }) })[0],
+            /^platform:edge\.strangler\.newServiceWeight: 101 is above the maximum 100$/,
+        );
         assert.deepEqual(problems("dev", { edge: strangler({ stickinessSeconds: 60 }) }), [
             "platform:edge.strangler.stickinessSeconds: 60 applies to a weighted split only; set newServiceWeight above 0 or stickinessSeconds to 0",
         ]);
@@ -148,26 +169,36 @@ describe("config: api", () => {
         assert.deepEqual(problems("prod", {}), []);
         assert.deepEqual(problems("prod", { api: { mfa: "OPTIONAL", threatProtection: "OFF" } }), [
             'platform:api.mfa: "OPTIONAL" must be "ON" in prod',
-            "platform:api.threatProtection: \"OFF\" must be AUDIT or ENFORCED in prod",
+            'platform:api.threatProtection: "OFF" must be AUDIT or ENFORCED in prod',
         ]);
     });
 
     it("per-route throttling names routes of the API, with a burst at least the rate", () => {
-        assert.deepEqual(problems("dev", { api: { routeThrottling: { "GET /orders": { rateLimit: 1, burstLimit: 1 }, "GET /overview": { rateLimit: 10, burstLimit: 5 } } } }), [
-            'platform:api.routeThrottling.GET /orders: {"rateLimit":1,"burstLimit":1} names no route of the API; routes are GET /health, GET /overview',
-            "platform:api.routeThrottling.GET /overview.burstLimit: 5 is below rateLimit 10",
-        ]);
+        assert.deepEqual(
+            problems("dev", {
+                api: { routeThrottling: { "GET /orders": { rateLimit: 1, burstLimit: 1 }, "GET /overview": { rateLimit: 10, burstLimit: 5 } } },
+            }),
+            [
+                'platform:api.routeThrottling.GET /orders: {"rateLimit":1,"burstLimit":1} names no route of the API; routes are GET /health, GET /overview',
+                "platform:api.routeThrottling.GET /overview.burstLimit: 5 is below rateLimit 10",
+            ],
+        );
     });
 
     it("throttling stays within API Gateway's account quotas; the stage burst is at least its rate", () => {
         assert.match(problems("dev", { api: { throttleRateLimit: 20000 } }).join("\n"), /platform:api\.throttleRateLimit: 20000 is above the maximum 10000/);
-        assert.deepEqual(problems("dev", { api: { throttleRateLimit: 100, throttleBurstLimit: 50 } }), ["platform:api.throttleBurstLimit: 50 is below throttleRateLimit 100"]);
+        assert.deepEqual(problems("dev", { api: { throttleRateLimit: 100, throttleBurstLimit: 50 } }), [
+            "platform:api.throttleBurstLimit: 50 is below throttleRateLimit 100",
+        ]);
     });
 
     it("passwords are at least 8 characters; token lifetimes and breaker settings are bounded", () => {
         assert.match(problems("dev", { api: { passwordMinimumLength: 6 } })[0], /^platform:api\.passwordMinimumLength: 6 is below the minimum 8$/);
         assert.match(problems("dev", { api: { accessTokenMinutes: 2 } })[0], /^platform:api\.accessTokenMinutes: 2 is below the minimum 5$/);
-        assert.match(problems("dev", { api: { circuitBreaker: { failureThreshold: 0, openSeconds: 30 } } })[0], /^platform:api\.circuitBreaker\.failureThreshold: 0 is below the minimum 1$/);
+        assert.match(
+            problems("dev", { api: { circuitBreaker: { failureThreshold: 0, openSeconds: 30 } } })[0],
+            /^platform:api\.circuitBreaker\.failureThreshold: 0 is below the minimum 1$/,
+        );
         assert.match(problems("dev", { api: { aggregatorTimeoutMs: 60000 } })[0], /^platform:api\.aggregatorTimeoutMs: 60000 is above the maximum 10000$/);
     });
 });

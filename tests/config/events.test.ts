@@ -19,8 +19,14 @@ describe("config: events", () => {
     });
 
     it("enforces AWS's SQS maximum concurrency bounds (2 to 1000)", () => {
-        expectProblem(problems("dev", { events: { projector: { maximumConcurrency: 1 } } }), "platform:events.projector.maximumConcurrency: 1 is below the minimum 2");
-        expectProblem(problems("dev", { events: { projector: { maximumConcurrency: 1001, reservedConcurrency: 900 } } }), "platform:events.projector.maximumConcurrency: 1001 is above the maximum 1000");
+        expectProblem(
+            problems("dev", { events: { projector: { maximumConcurrency: 1 } } }),
+            "platform:events.projector.maximumConcurrency: 1 is below the minimum 2",
+        );
+        expectProblem(
+            problems("dev", { events: { projector: { maximumConcurrency: 1001, reservedConcurrency: 900 } } }),
+            "platform:events.projector.maximumConcurrency: 1001 is above the maximum 1000",
+        );
     });
 
     it("requires the bulkhead to hold the mapping's maximum concurrency", () => {
@@ -40,8 +46,14 @@ describe("config: events", () => {
 
     it("bounds queue retention to SQS's 14 days and stream retries to a finite count", () => {
         expectProblem(problems("dev", { events: { messageRetentionDays: 15 } }), "platform:events.messageRetentionDays: 15 is above the maximum 14");
-        expectProblem(problems("dev", { events: { streamProcessor: { maximumRetryAttempts: -1 } } }), "platform:events.streamProcessor.maximumRetryAttempts: -1 is below the minimum 0");
-        expectProblem(problems("dev", { events: { streamProcessor: { maximumRecordAgeSeconds: 30 } } }), "platform:events.streamProcessor.maximumRecordAgeSeconds: 30 is below the minimum 60");
+        expectProblem(
+            problems("dev", { events: { streamProcessor: { maximumRetryAttempts: -1 } } }),
+            "platform:events.streamProcessor.maximumRetryAttempts: -1 is below the minimum 0",
+        );
+        expectProblem(
+            problems("dev", { events: { streamProcessor: { maximumRecordAgeSeconds: 30 } } }),
+            "platform:events.streamProcessor.maximumRecordAgeSeconds: 30 is below the minimum 60",
+        );
     });
 
     it("requires failed stream records to still be in the stream when they reach the failure queue", () => {
@@ -49,7 +61,10 @@ describe("config: events", () => {
             problems("dev", { events: { streamProcessor: { maximumRecordAgeSeconds: 86_400 } } }),
             "platform:events.streamProcessor.maximumRecordAgeSeconds: 86400 must be below the stream's retention (analytics.stream.retentionHours 24 = 86400 s): a failed batch is recorded by sequence number and must still be in the stream to be re-read",
         );
-        assert.deepEqual(problems("dev", { events: { streamProcessor: { maximumRecordAgeSeconds: 86_400 } }, analytics: { stream: { retentionHours: 48 } } }), []);
+        assert.deepEqual(
+            problems("dev", { events: { streamProcessor: { maximumRecordAgeSeconds: 86_400 } }, analytics: { stream: { retentionHours: 48 } } }),
+            [],
+        );
     });
 
     it("sizes the stream processor's reserved concurrency for every shard's parallel batches", () => {
@@ -68,7 +83,10 @@ describe("config: events", () => {
         const line = p.find((x) => x.startsWith("platform:events.saga.timeoutMinutes: 15 is below the saga's worst case of 203 minutes (12147 s: "));
         assert.ok(line, p.join("\n"));
         assert.match(line, /ReleaseInventory 8020 s/);
-        assert.match(line, /with taskTimeoutSeconds 30, taskRetryAttempts 3, compensationRetryAttempts 10 and taskReservedConcurrency 20 \(10 of an order's up to 100 lines at once\): an execution could time out half-way through undoing an order/);
+        assert.match(
+            line,
+            /with taskTimeoutSeconds 30, taskRetryAttempts 3, compensationRetryAttempts 10 and taskReservedConcurrency 20 \(10 of an order's up to 100 lines at once\): an execution could time out half-way through undoing an order/,
+        );
         // Fewer retries fit in less time; more reserved concurrency runs the lines in fewer rounds.
         assert.deepEqual(problems("prod", { events: { saga: { timeoutMinutes: 90, compensationRetryAttempts: 3 } } }), []);
         assert.equal(problems("dev", { events: { saga: { timeoutMinutes: 250 } } }).length, 1);
@@ -76,14 +94,26 @@ describe("config: events", () => {
     });
 
     it("keeps execution data out of prod's saga logs", () => {
-        expectProblem(problems("prod", { events: { saga: { includeExecutionData: true } } }), "platform:events.saga.includeExecutionData: true must be false in prod: the saga's states carry customers' addresses, which its logs must not keep");
+        expectProblem(
+            problems("prod", { events: { saga: { includeExecutionData: true } } }),
+            "platform:events.saga.includeExecutionData: true must be false in prod: the saga's states carry customers' addresses, which its logs must not keep",
+        );
         assert.deepEqual(problems("dev", { events: { saga: { includeExecutionData: true } } }), []);
     });
 
     it("checks the saga's settings", () => {
-        expectProblem(problems("dev", { events: { saga: { shipToCountries: ["gb"] } } }), 'platform:events.saga.shipToCountries[0]: "gb" must be an ISO 3166 alpha-2 country code such as US');
-        expectProblem(problems("dev", { events: { saga: { logLevel: "OFF" } } }), 'platform:events.saga.logLevel: "OFF" must be one of "ALL", "ERROR", "FATAL"');
-        expectProblem(problems("dev", { events: { saga: { compensationRetryAttempts: 0 } } }), "platform:events.saga.compensationRetryAttempts: 0 is below the minimum 1");
+        expectProblem(
+            problems("dev", { events: { saga: { shipToCountries: ["gb"] } } }),
+            'platform:events.saga.shipToCountries[0]: "gb" must be an ISO 3166 alpha-2 country code such as US',
+        );
+        expectProblem(
+            problems("dev", { events: { saga: { logLevel: "OFF" } } }),
+            'platform:events.saga.logLevel: "OFF" must be one of "ALL", "ERROR", "FATAL"',
+        );
+        expectProblem(
+            problems("dev", { events: { saga: { compensationRetryAttempts: 0 } } }),
+            "platform:events.saga.compensationRetryAttempts: 0 is below the minimum 1",
+        );
     });
 
     it("names a misspelt key", () => {

@@ -14,7 +14,10 @@ const base = {
     "aws:region": "us-east-1",
     "platform:tags": JSON.stringify({ owner: "team-a" }),
     "platform:web": JSON.stringify({ certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f3c8a52-7d1e-4b6a-9c2e-5a8d4e1b7f60" }),
-    "platform:edge": JSON.stringify({ certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/6b1d2e7a-93c4-4f0e-8a55-2c7e9d3f1a08", aliases: ["www.example.com"] }),
+    "platform:edge": JSON.stringify({
+        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/6b1d2e7a-93c4-4f0e-8a55-2c7e9d3f1a08",
+        aliases: ["www.example.com"],
+    }),
     "platform:analytics": JSON.stringify({ emr: { cluster: { tlsCertificatesS3Uri: "s3://pki-bucket/emr/certs.zip" } } }),
 };
 
@@ -41,7 +44,10 @@ describe("config: the VPC fits its subnets as awsx lays them out", () => {
             'platform:network.cidr: "10.10.0.0/18" is too small: awsx gives each of the 2 AZs a /19 block (8192 addresses), and public /24, private /20 and isolated /24, in that order and each aligned to its size, need 8448; a /17 VPC or larger fits them',
         ]);
         // awsx itself accepts the sizes (4608 <= 8192) and lays AZ 1's isolated subnet over AZ 2's public one.
-        assert.throws(() => layout({ cidrBlock: "10.10.0.0/18", numberOfAvailabilityZones: 2, subnetSpecs: SPECS([24, 20, 24]) }), /overlap.*10\.10\.32\.0\/24.*10\.10\.32\.0\/24/);
+        assert.throws(
+            () => layout({ cidrBlock: "10.10.0.0/18", numberOfAvailabilityZones: 2, subnetSpecs: SPECS([24, 20, 24]) }),
+            /overlap.*10\.10\.32\.0\/24.*10\.10\.32\.0\/24/,
+        );
         assert.deepEqual(networkProblems("dev", { cidr: "10.10.0.0/17" }), []);
     });
 
@@ -54,7 +60,12 @@ describe("config: the VPC fits its subnets as awsx lays them out", () => {
             /^Error: Subnets are too large for VPC\. VPC has 16384 addresses, but subnets require 20480 addresses\.$/,
         );
         // Two AZs halve the VPC instead: /17 blocks of 32768 hold them.
-        assert.deepEqual(networkProblems("prod", { azCount: 2, subnetMasks: { public: 19, private: 19, isolated: 20 } }).filter((p) => p.startsWith("platform:network.cidr")), []);
+        assert.deepEqual(
+            networkProblems("prod", { azCount: 2, subnetMasks: { public: 19, private: 19, isolated: 20 } }).filter((p) =>
+                p.startsWith("platform:network.cidr"),
+            ),
+            [],
+        );
     });
 
     it("accepts a layout that fills each AZ's block exactly", () => {
@@ -84,7 +95,10 @@ describe("tools/awsx-model.ts lays the committed stacks' subnets out as awsx doe
         ];
         assert.deepEqual(layout(vpc.inputs), expected);
         // The plan's mocked Vpc shows the same CIDRs.
-        assert.deepEqual((vpc.outputs.subnetLayout as any[]).map((s) => `${s.type} ${s.availabilityZone} ${s.cidrBlocks[0]}`), expected);
+        assert.deepEqual(
+            (vpc.outputs.subnetLayout as any[]).map((s) => `${s.type} ${s.availabilityZone} ${s.cidrBlocks[0]}`),
+            expected,
+        );
     });
 
     it("prod: 10.20.0.0/16 in /18 AZ blocks (the fourth unused), public /24, private /20, isolated /24 each", () => {
@@ -101,6 +115,9 @@ describe("tools/awsx-model.ts lays the committed stacks' subnets out as awsx doe
             "Isolated us-east-1c 10.20.160.0/24",
         ];
         assert.deepEqual(layout(vpc.inputs), expected);
-        assert.deepEqual((vpc.outputs.subnetLayout as any[]).map((s) => `${s.type} ${s.availabilityZone} ${s.cidrBlocks[0]}`), expected);
+        assert.deepEqual(
+            (vpc.outputs.subnetLayout as any[]).map((s) => `${s.type} ${s.availabilityZone} ${s.cidrBlocks[0]}`),
+            expected,
+        );
     });
 });

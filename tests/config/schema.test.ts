@@ -8,7 +8,10 @@ const base = {
     "aws:region": "us-east-1",
     "platform:tags": JSON.stringify({ owner: "team-a" }),
     "platform:web": JSON.stringify({ certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f3c8a52-7d1e-4b6a-9c2e-5a8d4e1b7f60" }),
-    "platform:edge": JSON.stringify({ certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/6b1d2e7a-93c4-4f0e-8a55-2c7e9d3f1a08", aliases: ["www.example.com"] }),
+    "platform:edge": JSON.stringify({
+        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/6b1d2e7a-93c4-4f0e-8a55-2c7e9d3f1a08",
+        aliases: ["www.example.com"],
+    }),
     "platform:analytics": JSON.stringify({ emr: { cluster: { tlsCertificatesS3Uri: "s3://pki-bucket/emr/certs.zip" } } }),
 };
 
@@ -79,9 +82,18 @@ describe("config schema", () => {
             "platform:network": JSON.stringify({ natGateways: "some" }),
         };
         const p = problems(raw);
-        assert.ok(p.some((x) => x.startsWith("platform:web.maxSize: 0 is below the minimum 1")), p.join("\n"));
-        assert.ok(p.some((x) => x.startsWith('platform:cache.nodeType: "t4g.micro" must be a cache node type')), p.join("\n"));
-        assert.ok(p.some((x) => x === 'platform:network.natGateways: "some" must be one of "single", "onePerAz"'), p.join("\n"));
+        assert.ok(
+            p.some((x) => x.startsWith("platform:web.maxSize: 0 is below the minimum 1")),
+            p.join("\n"),
+        );
+        assert.ok(
+            p.some((x) => x.startsWith('platform:cache.nodeType: "t4g.micro" must be a cache node type')),
+            p.join("\n"),
+        );
+        assert.ok(
+            p.some((x) => x === 'platform:network.natGateways: "some" must be one of "single", "onePerAz"'),
+            p.join("\n"),
+        );
     });
 
     it("rejects a wrong type with what is expected", () => {
@@ -92,16 +104,25 @@ describe("config schema", () => {
     it("requires aws:region and the owner tag", () => {
         const p = problems({ "platform:profile": "dev", "platform:tags": "{}" });
         assert.ok(p.includes("aws:region: is required (the home region, e.g. us-east-1)"), p.join("\n"));
-        assert.ok(p.some((x) => x.startsWith("platform:tags.owner: is required")), p.join("\n"));
+        assert.ok(
+            p.some((x) => x.startsWith("platform:tags.owner: is required")),
+            p.join("\n"),
+        );
     });
 
     it("keeps tags within what every tagged service accepts: 10 in all (S3 objects), IAM's value characters, no aws: prefix in any case", () => {
         const tags = (t: Record<string, string>) => problems({ ...base, "platform:profile": "dev", "platform:tags": JSON.stringify({ owner: "a", ...t }) });
         const seven = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`t${i}`, "x"]));
         assert.deepEqual(tags(seven), [], "owner + 7 + environment + project = 10");
-        assert.deepEqual(tags({ ...seven, t7: "x" }), ["platform:tags: 9 has 9 tags; with the platform's own environment and project that is 11, above S3's 10 per object (every resource gets every tag)"]);
-        assert.deepEqual(tags({ team: "a<b>" }), ['platform:tags.team: "a<b>" has characters IAM refuses in a tag value (letters, digits, spaces and _.:/=+-@ only)']);
-        assert.deepEqual(tags({ "AWS:cost": "x" }), ['platform:tags.AWS:cost: "AWS:cost" is not a valid tag key (1-128 letters, digits, spaces or _.:/=+-@, not starting with aws: in any case)']);
+        assert.deepEqual(tags({ ...seven, t7: "x" }), [
+            "platform:tags: 9 has 9 tags; with the platform's own environment and project that is 11, above S3's 10 per object (every resource gets every tag)",
+        ]);
+        assert.deepEqual(tags({ team: "a<b>" }), [
+            'platform:tags.team: "a<b>" has characters IAM refuses in a tag value (letters, digits, spaces and _.:/=+-@ only)',
+        ]);
+        assert.deepEqual(tags({ "AWS:cost": "x" }), [
+            'platform:tags.AWS:cost: "AWS:cost" is not a valid tag key (1-128 letters, digits, spaces or _.:/=+-@, not starting with aws: in any case)',
+        ]);
         assert.deepEqual(tags({ "cost-centre": "Ünïcode 42 / a+b=c @x" }), []);
     });
 
@@ -122,13 +143,23 @@ describe("config schema", () => {
         it("rejects an invalid CIDR", () => {
             for (const cidr of ["10.0.0.0/33", "300.0.0.0/16", "10.0.0.1/16", "ten"]) {
                 const p = problems(withSection("dev", "network", { cidr }));
-                assert.ok(p.some((x) => x.startsWith(`platform:network.cidr: ${JSON.stringify(cidr)} must be an IPv4 CIDR block`)), `${cidr}: ${p.join("\n")}`);
+                assert.ok(
+                    p.some((x) => x.startsWith(`platform:network.cidr: ${JSON.stringify(cidr)} must be an IPv4 CIDR block`)),
+                    `${cidr}: ${p.join("\n")}`,
+                );
             }
         });
 
         it("rejects a VPC too small for its subnets per AZ", () => {
             const p = problems(withSection("dev", "network", { cidr: "10.0.0.0/20" }));
-            assert.ok(p.some((x) => /^platform:network\.cidr: "10\.0\.0\.0\/20" is too small: awsx gives each of the 2 AZs a \/21 block \(2048 addresses\), .* need 8448; a \/17 VPC or larger fits them$/.test(x)), p.join("\n"));
+            assert.ok(
+                p.some((x) =>
+                    /^platform:network\.cidr: "10\.0\.0\.0\/20" is too small: awsx gives each of the 2 AZs a \/21 block \(2048 addresses\), .* need 8448; a \/17 VPC or larger fits them$/.test(
+                        x,
+                    ),
+                ),
+                p.join("\n"),
+            );
         });
 
         it("accepts a VPC exactly large enough", () => {
@@ -139,13 +170,19 @@ describe("config schema", () => {
 
         it("requires at least 2 AZs (a DB subnet group spans two)", () => {
             const p = problems(withSection("dev", "network", { azCount: 1 }));
-            assert.ok(p.some((x) => x.startsWith("platform:network.azCount: 1 is below 2")), p.join("\n"));
+            assert.ok(
+                p.some((x) => x.startsWith("platform:network.azCount: 1 is below 2")),
+                p.join("\n"),
+            );
         });
     });
 
     describe("prod rules", () => {
         it("demands Multi-AZ data stores", () => {
-            const p = problems({ ...withSection("prod", "database", { multiAz: false }), "platform:cache": JSON.stringify({ multiAz: false, numCacheClusters: 1 }) }, "prod");
+            const p = problems(
+                { ...withSection("prod", "database", { multiAz: false }), "platform:cache": JSON.stringify({ multiAz: false, numCacheClusters: 1 }) },
+                "prod",
+            );
             assert.ok(p.includes("platform:database.multiAz: false must be true in prod (Multi-AZ data stores)"), p.join("\n"));
             assert.ok(p.includes("platform:cache.multiAz: false must be true in prod (Multi-AZ data stores)"), p.join("\n"));
         });

@@ -15,7 +15,13 @@ function problemsOf(validate: () => unknown): string[] {
 const devTarget = () => ({ profile: "dev" as const, region: "us-east-1", replicaRegions: [], containerServices: [] });
 const platform = (raw: Record<string, string>) => problemsOf(() => validateConfig({ "platform:tags": JSON.stringify({ owner: "a" }), ...raw }, "dev"));
 const delivery = (raw: Record<string, string>) =>
-    problemsOf(() => validateDeliveryConfig({ "platform-delivery:tags": JSON.stringify({ owner: "a" }), "platform-delivery:pipelines": JSON.stringify({ dev: {} }), ...raw }, "delivery", devTarget));
+    problemsOf(() =>
+        validateDeliveryConfig(
+            { "platform-delivery:tags": JSON.stringify({ owner: "a" }), "platform-delivery:pipelines": JSON.stringify({ dev: {} }), ...raw },
+            "delivery",
+            devTarget,
+        ),
+    );
 
 describe("config: one validation path for both projects", () => {
     it("words an unknown key, a bad region, a section that is no object and a bad value the same way in both namespaces", () => {

@@ -32,7 +32,10 @@ describe("config: web", () => {
     it("the certificate must be in the load balancer's region", () => {
         const p = problems("dev", { certificateArn: CERT }, "eu-west-1");
         assert.equal(p.length, 1);
-        assert.match(p[0], /^platform:web\.certificateArn: "arn:aws:acm:us-east-1:\S+ is in us-east-1, but the load balancer is in eu-west-1 \(aws:region\); ACM certificates for an ALB must be in its region$/);
+        assert.match(
+            p[0],
+            /^platform:web\.certificateArn: "arn:aws:acm:us-east-1:\S+ is in us-east-1, but the load balancer is in eu-west-1 \(aws:region\); ACM certificates for an ALB must be in its region$/,
+        );
     });
 
     it("rejects a certificateArn that is not an ACM certificate", () => {
@@ -51,11 +54,15 @@ describe("config: web", () => {
     });
 
     it("the architecture matches the instance type", () => {
-        assert.deepEqual(problems("dev", { instanceType: "m7i.large" }), ["platform:web.architecture: \"arm64\" does not match instance type m7i.large (x86_64)"]);
+        assert.deepEqual(problems("dev", { instanceType: "m7i.large" }), [
+            'platform:web.architecture: "arm64" does not match instance type m7i.large (x86_64)',
+        ]);
         assert.deepEqual(problems("dev", { instanceType: "m7i.large", architecture: "x86_64" }), []);
         // a1, the first Graviton family, has no "g" suffix.
         assert.deepEqual(problems("dev", { instanceType: "a1.large" }), []);
-        assert.deepEqual(problems("dev", { instanceType: "a1.large", architecture: "x86_64" }), ["platform:web.architecture: \"x86_64\" does not match instance type a1.large (arm64)"]);
+        assert.deepEqual(problems("dev", { instanceType: "a1.large", architecture: "x86_64" }), [
+            'platform:web.architecture: "x86_64" does not match instance type a1.large (arm64)',
+        ]);
     });
 
     it("slow start is 0 or 30-900 seconds, and the grace period and warm-up are bounded", () => {
@@ -67,7 +74,10 @@ describe("config: web", () => {
     it("profiles: dev is one small on-demand instance, prod at least three with Spot above an on-demand base", () => {
         // The section's own profiles, each valid against its schema (other sections' rules aside).
         const dev = schema.parse(defaults.dev);
-        assert.deepEqual([dev.instanceType, dev.minSize, dev.desiredCapacity, dev.maxSize, dev.spot.enabled, dev.detailedMonitoring], ["t4g.small", 1, 1, 2, false, false]);
+        assert.deepEqual(
+            [dev.instanceType, dev.minSize, dev.desiredCapacity, dev.maxSize, dev.spot.enabled, dev.detailedMonitoring],
+            ["t4g.small", 1, 1, 2, false, false],
+        );
         const prod = schema.parse(defaults.prod);
         assert.ok(prod.minSize >= 3);
         assert.equal(prod.spot.enabled, true);
@@ -109,8 +119,17 @@ describe("config: web.runtime", () => {
     });
 
     it("refuses AllAtOnce deployments, a malformed update window and a retention Elastic Beanstalk cannot stream with", () => {
-        assert.match(problems("dev", { runtime: "beanstalk", beanstalk: { deploymentPolicy: "AllAtOnce" } })[0], /^platform:web\.beanstalk\.deploymentPolicy: "AllAtOnce" /);
-        assert.match(problems("dev", { runtime: "beanstalk", beanstalk: { updateWindow: "Sunday 3am" } })[0], /^platform:web\.beanstalk\.updateWindow: "Sunday 3am" must be a weekly UTC start time/);
-        assert.match(problems("dev", { runtime: "beanstalk", logRetentionDays: 1096 })[0], /^platform:web\.logRetentionDays: 1096 must be one Elastic Beanstalk streams logs with/);
+        assert.match(
+            problems("dev", { runtime: "beanstalk", beanstalk: { deploymentPolicy: "AllAtOnce" } })[0],
+            /^platform:web\.beanstalk\.deploymentPolicy: "AllAtOnce" /,
+        );
+        assert.match(
+            problems("dev", { runtime: "beanstalk", beanstalk: { updateWindow: "Sunday 3am" } })[0],
+            /^platform:web\.beanstalk\.updateWindow: "Sunday 3am" must be a weekly UTC start time/,
+        );
+        assert.match(
+            problems("dev", { runtime: "beanstalk", logRetentionDays: 1096 })[0],
+            /^platform:web\.logRetentionDays: 1096 must be one Elastic Beanstalk streams logs with/,
+        );
     });
 });

@@ -23,7 +23,10 @@ function documentedStageCommands(): Record<string, string[]> {
     assert.ok(block, "delivery/README.md's opening section has the stage commands block");
     const out: Record<string, string[]> = {};
     let stage = "";
-    for (const line of block.split("\n").map((l) => l.trim()).filter(Boolean)) {
+    for (const line of block
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean)) {
         const heading = /^# (\w+)$/.exec(line);
         if (heading) out[(stage = heading[1].toLowerCase())] = [];
         else out[stage].push(line);
@@ -48,14 +51,21 @@ describe("buildspecs", () => {
         assert.match(fs.readFileSync(path.join(PROJECT_DIR, ".ci", "run"), "utf8"), /^npm test$/m);
         // The README's Commands table, and the full one in tools/README.md.
         const toolsGuide = fs.readFileSync(path.join(PROJECT_DIR, "tools", "README.md"), "utf8");
-        const commandsTables = { "README.md": readme.slice(readme.indexOf("## Commands")), "tools/README.md": toolsGuide.slice(toolsGuide.indexOf("## Commands")) };
+        const commandsTables = {
+            "README.md": readme.slice(readme.indexOf("## Commands")),
+            "tools/README.md": toolsGuide.slice(toolsGuide.indexOf("## Commands")),
+        };
         const test = documented.test;
         assert.deepEqual(test.slice(0, 2), ["npm ci", testCommand]);
         for (const [file, commandsTable] of Object.entries(commandsTables)) {
             for (const form of ["npm run plan -- --stack <name>", "npm run plan -- --stack <name> --json", "npm run policy -- <plan.json>"]) {
                 assert.ok(commandsTable.includes(`| \`${form}`), `the Commands table of ${file} documents ${form}`);
             }
-            assert.match(commandsTable, /\| `npm run diff -- --stack <name> \[[^`]*--base-plan <plan\.json>/, `the Commands table of ${file} documents --base-plan`);
+            assert.match(
+                commandsTable,
+                /\| `npm run diff -- --stack <name> \[[^`]*--base-plan <plan\.json>/,
+                `the Commands table of ${file} documents --base-plan`,
+            );
         }
         assert.ok(test.includes("npm run plan -- --stack <stack>"));
         const [save, check, guard] = test.slice(3);
@@ -64,7 +74,11 @@ describe("buildspecs", () => {
         assert.match(guard, /npm run diff -- --stack <stack> --base-plan base-plan\.json --allow-replace-file "delivery\/allow-replace\/<stack>\.txt"; fi$/);
         assert.ok(documented.preview.includes("pulumi preview --stack <stack> --policy-pack policy --diff"));
         const setTags = 'for t in $IMAGE_TAGS; do pulumi config set --stack <stack> --path "platform:containers.services.${t%%=*}.imageTag" "${t#*=}"; done';
-        assert.deepEqual(documented.deploy.slice(1, 4), [setTags, "pulumi up --yes --stack <stack>", "npm run -s plan -- --stack <stack> --json > deployed-plan.json"]);
+        assert.deepEqual(documented.deploy.slice(1, 4), [
+            setTags,
+            "pulumi up --yes --stack <stack>",
+            "npm run -s plan -- --stack <stack> --json > deployed-plan.json",
+        ]);
         assert.deepEqual(documented.preview.slice(1, 3), [setTags, "pulumi preview --stack <stack> --policy-pack policy --diff"]);
         assert.deepEqual(documented.images, ["npm ci", 'IMAGE_TAGS="$(bash tools/build-images.sh)"', 'echo "IMAGE_TAGS=$IMAGE_TAGS"']);
     });
@@ -98,7 +112,11 @@ describe("buildspecs", () => {
             const spec = buildspec(stage);
             assert.equal(spec.version, 0.2);
             assert.equal(spec.phases.install["runtime-versions"].nodejs, 20, "the Node.js line the README supports");
-            assert.deepEqual(spec.phases.install.commands.slice(0, 2), ['n "${NODE_VERSION}"', 'test "$(node --version)" = "v${NODE_VERSION}"'], `${stage} installs the exact Node.js release first`);
+            assert.deepEqual(
+                spec.phases.install.commands.slice(0, 2),
+                ['n "${NODE_VERSION}"', 'test "$(node --version)" = "v${NODE_VERSION}"'],
+                `${stage} installs the exact Node.js release first`,
+            );
             assert.ok(spec.cache.paths.includes("/root/.npm/**/*"), `${stage} caches npm's cache`);
             assert.doesNotMatch(JSON.stringify(spec), stage === "images" ? /PULUMI_ACCESS_TOKEN|pulumi / : /docker|dockerd|PULUMI_ACCESS_TOKEN=/, stage);
         }
@@ -106,7 +124,9 @@ describe("buildspecs", () => {
         const images = buildspec("images");
         assert.equal(images.env.variables.DOCKER_BUILDKIT, "1");
         assert.deepEqual(images.env["exported-variables"], ["IMAGE_TAGS"]);
-        assert.deepEqual(images.phases.pre_build.commands, ['aws ecr get-login-password --region "$ECR_REGION" | docker login --username AWS --password-stdin "$REGISTRY"']);
+        assert.deepEqual(images.phases.pre_build.commands, [
+            'aws ecr get-login-password --region "$ECR_REGION" | docker login --username AWS --password-stdin "$REGISTRY"',
+        ]);
     });
 
     it("get every variable they use from their CodeBuild project", () => {
@@ -124,7 +144,8 @@ describe("buildspecs", () => {
 
     it("are checked when read, so a broken file fails the delivery update rather than the first build", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "buildspecs-"));
-        for (const stage of BUILD_STAGES) fs.copyFileSync(path.join(PROJECT_DIR, "pipelines", `buildspec-${stage}.yml`), path.join(dir, `buildspec-${stage}.yml`));
+        for (const stage of BUILD_STAGES)
+            fs.copyFileSync(path.join(PROJECT_DIR, "pipelines", `buildspec-${stage}.yml`), path.join(dir, `buildspec-${stage}.yml`));
         assert.equal(readBuildspecs(dir).test, fs.readFileSync(path.join(dir, "buildspec-test.yml"), "utf8"));
         fs.writeFileSync(path.join(dir, "buildspec-deploy.yml"), "version: 0.2\nphases:\n  install:\n    commands: [npm ci]\n");
         assert.throws(() => readBuildspecs(dir), /buildspec-deploy\.yml: phases\.build\.commands must list/);
@@ -152,8 +173,16 @@ esac
 `,
         { mode: 0o755 },
     );
-    fs.writeFileSync(path.join(bin, "npm"), `#!/bin/bash\necho "npm $*" >> "${log}"\n[ "$2" = "-s" ] && echo '{"stack":"prod"}'\nexit ${stub.npmExit ?? 0}\n`, { mode: 0o755 });
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, STACK: "prod", ARTIFACT_BUCKET: "platform-delivery-prod-artifacts-1a2b3c", CODEBUILD_RESOLVED_SOURCE_VERSION: "0123abc" };
+    fs.writeFileSync(path.join(bin, "npm"), `#!/bin/bash\necho "npm $*" >> "${log}"\n[ "$2" = "-s" ] && echo '{"stack":"prod"}'\nexit ${stub.npmExit ?? 0}\n`, {
+        mode: 0o755,
+    });
+    const env = {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH}`,
+        STACK: "prod",
+        ARTIFACT_BUCKET: "platform-delivery-prod-artifacts-1a2b3c",
+        CODEBUILD_RESOLVED_SOURCE_VERSION: "0123abc",
+    };
     let stdout = "";
     let status = 0;
     for (const command of commands) {
@@ -184,7 +213,10 @@ describe("the pipeline's guard against a stateful replacement", () => {
         ]);
         // -s: no npm banner in the record.
         assert.equal(fs.readFileSync(path.join(r.dir, "deployed-plan.json"), "utf8"), '{"stack":"prod"}\n');
-        assert.ok(runCommands(record, { npmExit: 1 }).calls.every((c) => !c.startsWith("aws")), "a failed plan uploads nothing");
+        assert.ok(
+            runCommands(record, { npmExit: 1 }).calls.every((c) => !c.startsWith("aws")),
+            "a failed plan uploads nothing",
+        );
     });
 
     it("Test skips the diff on the first deploy, when there is no record yet", () => {
@@ -225,7 +257,8 @@ function runImageBuild(existing: string[], lookup: "ok" | "denied" = "ok") {
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
     const log = path.join(dir, "calls.log");
-    const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/bash\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
+    const stub = (name: string, body: string) =>
+        fs.writeFileSync(path.join(bin, name), `#!/bin/bash\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
     // node tools/image-tag.js <service> prints c-<service>hash.
     stub("node", 'echo "c-${2}hash"');
     stub("docker", "");
@@ -235,7 +268,14 @@ function runImageBuild(existing: string[], lookup: "ok" | "denied" = "ok") {
             ? 'echo "An error occurred (AccessDeniedException) when calling the DescribeImages operation" >&2; exit 254'
             : `for t in ${existing.join(" ")}; do [ "$8" = "imageTag=$t" ] && exit 0; done; echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation" >&2; exit 254`,
     );
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, STACK: "prod", SERVICES: "catalog inventory", REGISTRY: "123456789012.dkr.ecr.us-east-1.amazonaws.com", ECR_REGION: "us-east-1" };
+    const env = {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH}`,
+        STACK: "prod",
+        SERVICES: "catalog inventory",
+        REGISTRY: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+        ECR_REGION: "us-east-1",
+    };
     const r = spawnSync("bash", [path.join(PROJECT_DIR, "tools", "build-images.sh")], { cwd: dir, env, encoding: "utf8" });
     const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls };
@@ -249,11 +289,18 @@ describe("the Build images stage (tools/build-images.sh)", () => {
         assert.equal(r.status, 0, r.stderr);
         assert.equal(r.stdout, "catalog=c-cataloghash inventory=c-inventoryhash\n", "only the tags on stdout");
         assert.match(r.stderr, /catalog: platform\/prod\/catalog:c-cataloghash exists; not rebuilt/);
-        assert.deepEqual(r.calls.filter((c) => c.startsWith("docker")), [
-            `docker build -f services/inventory/Dockerfile -t ${registry}/platform/prod/inventory:c-inventoryhash .`,
-            `docker push ${registry}/platform/prod/inventory:c-inventoryhash`,
-        ]);
-        assert.ok(r.calls.includes("aws ecr describe-images --region us-east-1 --repository-name platform/prod/catalog --image-ids imageTag=c-cataloghash --output text"));
+        assert.deepEqual(
+            r.calls.filter((c) => c.startsWith("docker")),
+            [
+                `docker build -f services/inventory/Dockerfile -t ${registry}/platform/prod/inventory:c-inventoryhash .`,
+                `docker push ${registry}/platform/prod/inventory:c-inventoryhash`,
+            ],
+        );
+        assert.ok(
+            r.calls.includes(
+                "aws ecr describe-images --region us-east-1 --repository-name platform/prod/catalog --image-ids imageTag=c-cataloghash --output text",
+            ),
+        );
     });
 
     it("fails, building nothing, when it cannot tell whether a tag exists", () => {
@@ -268,13 +315,19 @@ describe("the Build images stage (tools/build-images.sh)", () => {
         for (const stage of ["preview", "deploy"]) {
             const commands: string[] = buildspec(stage).phases.build.commands;
             const set = commands.find((c) => c.includes("pulumi config set"));
-            assert.ok(set && commands.indexOf(set) === commands.findIndex((c) => /^pulumi (preview|up)/.test(c)) - 1, `${stage} sets the tags right before it runs`);
+            assert.ok(
+                set && commands.indexOf(set) === commands.findIndex((c) => /^pulumi (preview|up)/.test(c)) - 1,
+                `${stage} sets the tags right before it runs`,
+            );
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tags-"));
             const log = path.join(dir, "calls.log");
             fs.writeFileSync(path.join(dir, "pulumi"), `#!/bin/bash\necho "pulumi $*" >> "${log}"\n`, { mode: 0o755 });
             const run = (tags: string) => {
                 fs.rmSync(log, { force: true });
-                const r = spawnSync("bash", ["-c", set], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, STACK: "prod", IMAGE_TAGS: tags }, encoding: "utf8" });
+                const r = spawnSync("bash", ["-c", set], {
+                    env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, STACK: "prod", IMAGE_TAGS: tags },
+                    encoding: "utf8",
+                });
                 assert.equal(r.status, 0, r.stderr);
                 return fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
             };

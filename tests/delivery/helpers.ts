@@ -72,7 +72,14 @@ export interface Request {
  * a missing key fails every operator but Null, and an operator this does not know never holds.
  */
 export function allowsRequest(statements: any[], req: Request): boolean {
-    const glob = (p: string, v: string, ci = false) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, ci ? "i" : "").test(v);
+    const glob = (p: string, v: string, ci = false) =>
+        new RegExp(
+            `^${p
+                .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+                .replace(/\*/g, ".*")
+                .replace(/\?/g, ".")}$`,
+            ci ? "i" : "",
+        ).test(v);
     const context = req.context ?? {};
     const holds = (condition: Record<string, Record<string, unknown>> | undefined) =>
         Object.entries(condition ?? {}).every(([op, block]) =>

@@ -12,17 +12,34 @@ import { allowsRequest, deliveryPlan, DELIVERY_DIR, list, roleOf, type Request }
 
 const STACKS = ["dev", "prod"];
 
-
 describe("the deploy role covers the platform", () => {
     it("may create what the stack puts in us-east-1 (CloudFront's log delivery) even when its home region is elsewhere", () => {
-        const guard = { accountId: "123456789012", stack: "staging", environmentTag: "staging", prefix: "platform-delivery", keyArns: [], bucketArns: [], secretArns: [], boundaryPolicyArn: "arn:aws:iam::123456789012:policy/platform-delivery/platform-staging-boundary" };
+        const guard = {
+            accountId: "123456789012",
+            stack: "staging",
+            environmentTag: "staging",
+            prefix: "platform-delivery",
+            keyArns: [],
+            bucketArns: [],
+            secretArns: [],
+            boundaryPolicyArn: "arn:aws:iam::123456789012:policy/platform-delivery/platform-staging-boundary",
+        };
         const statements = deployStatements(["eu-west-1"], guard) as any[];
         const allowedIn = (action: string, region: string) =>
-            statements.some((s) => (s.Effect ?? "Allow") === "Allow" && list(s.Action).some((a) => globMatch(a, action, true)) && (!s.Condition || list(s.Condition.StringEquals?.["aws:RequestedRegion"]).includes(region)));
+            statements.some(
+                (s) =>
+                    (s.Effect ?? "Allow") === "Allow" &&
+                    list(s.Action).some((a) => globMatch(a, action, true)) &&
+                    (!s.Condition || list(s.Condition.StringEquals?.["aws:RequestedRegion"]).includes(region)),
+            );
         // The calls behind the us-east-1 provider's resources in the dev plan.
         const CALLS: Record<string, string[]> = {
             "aws:cloudwatch/logDeliverySource:LogDeliverySource": ["logs:PutDeliverySource", "logs:GetDeliverySource", "logs:DeleteDeliverySource"],
-            "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": ["logs:PutDeliveryDestination", "logs:PutDeliveryDestinationPolicy", "logs:DeleteDeliveryDestination"],
+            "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": [
+                "logs:PutDeliveryDestination",
+                "logs:PutDeliveryDestinationPolicy",
+                "logs:DeleteDeliveryDestination",
+            ],
             "aws:cloudwatch/logDelivery:LogDelivery": ["logs:CreateDelivery", "logs:GetDelivery", "logs:DeleteDelivery", "logs:DescribeDeliveries"],
             "aws:wafv2/webAcl:WebAcl": ["wafv2:CreateWebACL", "wafv2:UpdateWebACL"],
         };
@@ -56,7 +73,11 @@ describe("the deploy role covers the platform", () => {
                 const environment = stack.replace(/-beanstalk$/, "");
                 for (const s of doc(role.inputs.assumeRolePolicy).Statement) {
                     for (const service of list(s.Principal?.Service)) {
-                        const pass = { action: "iam:PassRole", resource: String(role.outputs.arn), context: { "iam:PassedToService": service, "aws:ResourceTag/environment": environment } };
+                        const pass = {
+                            action: "iam:PassRole",
+                            resource: String(role.outputs.arn),
+                            context: { "iam:PassedToService": service, "aws:ResourceTag/environment": environment },
+                        };
                         assert.ok(allowsRequest(statements, pass), `${stack}: ${role.name} is assumed by ${service}, which Deploy may not pass it to`);
                     }
                 }
@@ -68,24 +89,44 @@ describe("the deploy role covers the platform", () => {
         const plan = () => planOf("prod-beanstalk");
         const deploy = (stack: string) => roleOf(deliveryPlan(), stack, "deploy").statements;
         const arnOf = (type: string, name: string) => String(plan().resources.find((r) => r.type === type && r.name === name)!.outputs.arn);
-        const inRegion = (action: string, resource: string, context: Record<string, string> = {}): Request => ({ action, resource, context: { "aws:RequestedRegion": "us-east-1", ...context } });
+        const inRegion = (action: string, resource: string, context: Record<string, string> = {}): Request => ({
+            action,
+            resource,
+            context: { "aws:RequestedRegion": "us-east-1", ...context },
+        });
 
         it("creates, updates and deletes the stack's own application, versions and environment, and nothing of another stack's", () => {
             const app = arnOf("aws:elasticbeanstalk/application:Application", "web-beanstalk-app");
             const version = arnOf("aws:elasticbeanstalk/applicationVersion:ApplicationVersion", "web-beanstalk-version");
             const env = arnOf("aws:elasticbeanstalk/environment:Environment", "web-beanstalk-env");
             for (const [action, resource] of [
-                ["elasticbeanstalk:CreateApplication", app], ["elasticbeanstalk:UpdateApplicationResourceLifecycle", app], ["elasticbeanstalk:DeleteApplication", app],
-                ["elasticbeanstalk:CreateApplicationVersion", version], ["elasticbeanstalk:DeleteApplicationVersion", version],
-                ["elasticbeanstalk:CreateEnvironment", env], ["elasticbeanstalk:UpdateEnvironment", env], ["elasticbeanstalk:TerminateEnvironment", env], ["elasticbeanstalk:AddTags", env],
+                ["elasticbeanstalk:CreateApplication", app],
+                ["elasticbeanstalk:UpdateApplicationResourceLifecycle", app],
+                ["elasticbeanstalk:DeleteApplication", app],
+                ["elasticbeanstalk:CreateApplicationVersion", version],
+                ["elasticbeanstalk:DeleteApplicationVersion", version],
+                ["elasticbeanstalk:CreateEnvironment", env],
+                ["elasticbeanstalk:UpdateEnvironment", env],
+                ["elasticbeanstalk:TerminateEnvironment", env],
+                ["elasticbeanstalk:AddTags", env],
                 // Read-only or resource-less: solution stack lookup, the account's storage bucket.
-                ["elasticbeanstalk:ListAvailableSolutionStacks", "*"], ["elasticbeanstalk:DescribeEnvironments", "*"], ["elasticbeanstalk:CreateStorageLocation", "*"],
+                ["elasticbeanstalk:ListAvailableSolutionStacks", "*"],
+                ["elasticbeanstalk:DescribeEnvironments", "*"],
+                ["elasticbeanstalk:CreateStorageLocation", "*"],
                 // Elastic Beanstalk builds the environment as a CloudFormation stack with the caller's credentials.
-                ["cloudformation:CreateStack", "arn:aws:cloudformation:us-east-1:123456789012:stack/awseb-e-abc123def4-stack/0f1e2d3c-aaaa-bbbb-cccc-111122223333"],
-                ["cloudformation:DeleteStack", "arn:aws:cloudformation:us-east-1:123456789012:stack/awseb-e-abc123def4-stack/0f1e2d3c-aaaa-bbbb-cccc-111122223333"],
+                [
+                    "cloudformation:CreateStack",
+                    "arn:aws:cloudformation:us-east-1:123456789012:stack/awseb-e-abc123def4-stack/0f1e2d3c-aaaa-bbbb-cccc-111122223333",
+                ],
+                [
+                    "cloudformation:DeleteStack",
+                    "arn:aws:cloudformation:us-east-1:123456789012:stack/awseb-e-abc123def4-stack/0f1e2d3c-aaaa-bbbb-cccc-111122223333",
+                ],
                 // aws.ebs.EncryptionByDefault and aws.autoscaling.Attachment.
-                ["ec2:EnableEbsEncryptionByDefault", "*"], ["ec2:GetEbsEncryptionByDefault", "*"],
-                ["autoscaling:AttachLoadBalancerTargetGroups", "*"], ["autoscaling:DetachLoadBalancerTargetGroups", "*"],
+                ["ec2:EnableEbsEncryptionByDefault", "*"],
+                ["ec2:GetEbsEncryptionByDefault", "*"],
+                ["autoscaling:AttachLoadBalancerTargetGroups", "*"],
+                ["autoscaling:DetachLoadBalancerTargetGroups", "*"],
             ]) {
                 assert.ok(allowsRequest(deploy("prod"), inRegion(action, resource)), `prod Deploy: ${action} on ${resource}`);
             }
@@ -97,19 +138,39 @@ describe("the deploy role covers the platform", () => {
                 assert.ok(!allowsRequest(deploy("prod"), inRegion(action, resource)), `prod Deploy must not: ${action} on ${resource}`);
             }
             assert.ok(!allowsRequest(deploy("dev"), inRegion("elasticbeanstalk:UpdateEnvironment", env)), "dev Deploy must not update prod's environment");
-            assert.ok(!allowsRequest(deploy("prod"), { action: "elasticbeanstalk:CreateEnvironment", resource: env, context: { "aws:RequestedRegion": "eu-west-1" } }), "only in the stack's regions");
-            const wholeBeanstalk = deploy("prod").filter((s) => (s.Effect ?? "Allow") === "Allow" && list(s.Action).some((a) => /^(elasticbeanstalk|cloudformation):\*$/.test(a)) && list(s.Resource).includes("*"));
+            assert.ok(
+                !allowsRequest(deploy("prod"), {
+                    action: "elasticbeanstalk:CreateEnvironment",
+                    resource: env,
+                    context: { "aws:RequestedRegion": "eu-west-1" },
+                }),
+                "only in the stack's regions",
+            );
+            const wholeBeanstalk = deploy("prod").filter(
+                (s) =>
+                    (s.Effect ?? "Allow") === "Allow" &&
+                    list(s.Action).some((a) => /^(elasticbeanstalk|cloudformation):\*$/.test(a)) &&
+                    list(s.Resource).includes("*"),
+            );
             assert.deepEqual(wholeBeanstalk, [], "Elastic Beanstalk and CloudFormation are never granted whole");
         });
 
         it("passes exactly the stack's Beanstalk service role to Elastic Beanstalk, and its instance role to EC2", () => {
             const serviceRole = arnOf("aws:iam/role:Role", `${BEANSTALK_COMPONENT}-service-role`);
             const instanceRole = arnOf("aws:iam/role:Role", "web-instance-role");
-            const pass = (resource: string, service: string, environment = "prod") => ({ action: "iam:PassRole", resource, context: { "iam:PassedToService": service, "aws:ResourceTag/environment": environment } });
+            const pass = (resource: string, service: string, environment = "prod") => ({
+                action: "iam:PassRole",
+                resource,
+                context: { "iam:PassedToService": service, "aws:ResourceTag/environment": environment },
+            });
             assert.ok(allowsRequest(deploy("prod"), pass(serviceRole, "elasticbeanstalk.amazonaws.com")));
             assert.ok(allowsRequest(deploy("prod"), pass(instanceRole, "ec2.amazonaws.com")));
             // Not another role, not another stack's service role, not the delivery's roles.
-            for (const other of [instanceRole, "arn:aws:iam::123456789012:role/analytics-spark-service-role-a18bf04", "arn:aws:iam::123456789012:role/platform-delivery/prod/deploy"]) {
+            for (const other of [
+                instanceRole,
+                "arn:aws:iam::123456789012:role/analytics-spark-service-role-a18bf04",
+                "arn:aws:iam::123456789012:role/platform-delivery/prod/deploy",
+            ]) {
                 assert.ok(!allowsRequest(deploy("prod"), pass(other, "elasticbeanstalk.amazonaws.com")), other);
             }
             assert.ok(!allowsRequest(deploy("prod"), pass(serviceRole, "elasticbeanstalk.amazonaws.com", "dev")), "dev's Beanstalk service role");

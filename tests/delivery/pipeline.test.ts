@@ -6,7 +6,8 @@ import { cli, doc, one, PROJECT_DIR, type PlanWithPolicy } from "../helpers/plan
 import { COMMITTED, deliveryPlan, inPipeline, list, onlyOne, roleOf } from "./helpers";
 
 const KEY_TYPE = "aws:kms/key:Key";
-const stagesOf = (plan: PlanWithPolicy, stack: string) => onlyOne(inPipeline(plan, stack, "aws:codepipeline/pipeline:Pipeline"), `${stack} pipeline`).inputs as any;
+const stagesOf = (plan: PlanWithPolicy, stack: string) =>
+    onlyOne(inPipeline(plan, stack, "aws:codepipeline/pipeline:Pipeline"), `${stack} pipeline`).inputs as any;
 
 describe("npm run plan -- --project delivery", () => {
     it("prints the delivery project's plan, and leaves the platform the default project", () => {
@@ -39,13 +40,19 @@ describe("delivery pipelines (offline plan of delivery/Pulumi.delivery.yaml)", (
     it("gives dev Source, Test, BuildImages, Preview, Deploy in that order, with no approval", () => {
         const p = stagesOf(plan, "dev");
         assert.equal(p.pipelineType, "V2");
-        assert.deepEqual(p.stages.map((s: any) => s.name), ["Source", "Test", "BuildImages", "Preview", "Deploy"]);
+        assert.deepEqual(
+            p.stages.map((s: any) => s.name),
+            ["Source", "Test", "BuildImages", "Preview", "Deploy"],
+        );
         assert.ok(!p.stages.some((s: any) => s.actions.some((a: any) => a.category === "Approval")));
     });
 
     it("gives prod a manual approval, announced on an encrypted topic, after Preview and before Deploy", () => {
         const p = stagesOf(plan, "prod");
-        assert.deepEqual(p.stages.map((s: any) => s.name), ["Source", "Test", "BuildImages", "Preview", "Approval", "Deploy"]);
+        assert.deepEqual(
+            p.stages.map((s: any) => s.name),
+            ["Source", "Test", "BuildImages", "Preview", "Approval", "Deploy"],
+        );
         const approval = p.stages[4].actions[0];
         assert.equal(approval.category, "Approval");
         assert.equal(approval.provider, "Manual");
@@ -60,7 +67,12 @@ describe("delivery pipelines (offline plan of delivery/Pulumi.delivery.yaml)", (
             const source = p.stages[0].actions[0];
             assert.equal(source.provider, "CodeStarSourceConnection");
             assert.deepEqual(source.outputArtifacts, ["source"]);
-            for (const [stage, suffix] of [["Test", "test"], ["BuildImages", "images"], ["Preview", "preview"], ["Deploy", "deploy"]]) {
+            for (const [stage, suffix] of [
+                ["Test", "test"],
+                ["BuildImages", "images"],
+                ["Preview", "preview"],
+                ["Deploy", "deploy"],
+            ]) {
                 const action = p.stages.find((s: any) => s.name === stage).actions[0];
                 assert.equal(action.provider, "CodeBuild");
                 assert.deepEqual(action.inputArtifacts, ["source"]);
@@ -116,7 +128,8 @@ describe("delivery pipelines (offline plan of delivery/Pulumi.delivery.yaml)", (
             assert.ok(list(foreign.Action).includes("s3:PutObject"));
             assert.equal(foreign.Condition.ArnNotLike["aws:PrincipalArn"], `arn:aws:iam::123456789012:role/platform-delivery/${stack}/*`);
             // Every role of this pipeline lives under that path, so it may still write.
-            for (const role of ["pipeline", "test", "preview", "deploy"]) assert.ok(roleOf(plan, stack, role).arn.includes(`:role/platform-delivery/${stack}/`), role);
+            for (const role of ["pipeline", "test", "preview", "deploy"])
+                assert.ok(roleOf(plan, stack, role).arn.includes(`:role/platform-delivery/${stack}/`), role);
         }
     });
 
@@ -182,19 +195,31 @@ describe("delivery pipelines (offline plan of delivery/Pulumi.delivery.yaml)", (
     it("reads the Pulumi access token from Secrets Manager at build start, never as plain text", () => {
         const secret = COMMITTED["platform-delivery:state"].accessTokenSecret;
         for (const stack of ["dev", "prod"]) {
-            const vars = (stage: string) => (onlyOne(inPipeline(plan, stack, "aws:codebuild/project:Project", `-${stage}`), "project").inputs as any).environment.environmentVariables as any[];
+            const vars = (stage: string) =>
+                (onlyOne(inPipeline(plan, stack, "aws:codebuild/project:Project", `-${stage}`), "project").inputs as any).environment
+                    .environmentVariables as any[];
             assert.deepEqual(vars("test"), [
                 { name: "STACK", value: stack, type: "PLAINTEXT" },
                 { name: "NODE_VERSION", value: "26.12.1", type: "PLAINTEXT" },
                 // Where the plan Deploy last recorded lives (the diff's base), no secret.
-                { name: "ARTIFACT_BUCKET", value: onlyOne(inPipeline(plan, stack, "aws:s3/bucket:Bucket", "-artifacts"), "bucket").outputs.bucket, type: "PLAINTEXT" },
+                {
+                    name: "ARTIFACT_BUCKET",
+                    value: onlyOne(inPipeline(plan, stack, "aws:s3/bucket:Bucket", "-artifacts"), "bucket").outputs.bucket,
+                    type: "PLAINTEXT",
+                },
             ]);
             for (const stage of ["preview", "deploy"]) {
                 const v = vars(stage);
-                assert.deepEqual(v.find((x) => x.name === "PULUMI_ACCESS_TOKEN"), { name: "PULUMI_ACCESS_TOKEN", value: secret, type: "SECRETS_MANAGER" });
+                assert.deepEqual(
+                    v.find((x) => x.name === "PULUMI_ACCESS_TOKEN"),
+                    { name: "PULUMI_ACCESS_TOKEN", value: secret, type: "SECRETS_MANAGER" },
+                );
                 assert.equal(v.find((x) => x.name === "PULUMI_BACKEND_URL").value, "https://api.pulumi.com");
                 assert.equal(v.find((x) => x.name === "PULUMI_VERSION").value, packageJson.dependencies["@pulumi/pulumi"]);
-                assert.ok(v.filter((x) => x.type === "PLAINTEXT").every((x) => !/^pul-/.test(x.value)), "no token in plain text");
+                assert.ok(
+                    v.filter((x) => x.type === "PLAINTEXT").every((x) => !/^pul-/.test(x.value)),
+                    "no token in plain text",
+                );
             }
         }
     });

@@ -46,13 +46,22 @@ export async function startService(name: ServiceName, env: Record<string, string
     const file = bundleOf(name);
     const child = spawn(process.execPath, [file], {
         cwd: path.dirname(file),
-        env: { PATH: process.env.PATH ?? "", PORT: "0", AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, ...env },
+        env: {
+            PATH: process.env.PATH ?? "",
+            PORT: "0",
+            AWS_REGION: "us-east-1",
+            AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+            ...env,
+        },
         stdio: ["ignore", "pipe", "pipe"],
     });
     const logs: Record<string, unknown>[] = [];
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+        child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() })),
+    );
     const port = await new Promise<number>((resolve, reject) => {
         let buffered = "";
         child.stdout!.on("data", (d) => {
@@ -90,7 +99,9 @@ export async function seed(endpoint: string, tableName: string, products: Produc
     ];
     try {
         for (let i = 0; i < items.length; i += 25) {
-            const out = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: item } })) } }));
+            const out = await client.send(
+                new BatchWriteCommand({ RequestItems: { [tableName]: items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: item } })) } }),
+            );
             if (Object.keys(out.UnprocessedItems ?? {}).length > 0) throw new Error("dynalite left items unprocessed");
         }
     } finally {

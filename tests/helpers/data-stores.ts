@@ -15,7 +15,14 @@ export const ACCOUNT = "123456789012";
 
 export const network = { vpcId: VPC_ID, subnetIds: ISOLATED_SUBNETS, clientSecurityGroupIds: [WEB_SG] };
 /** The environment per profile: its protection decisions (platform:protection), in the test account and key. */
-const contextFor = (p: typeof protection.dev) => ({ context: testContext({ region: "us-east-1", accountId: ACCOUNT, kmsKeyArn: KEY_ARN, stateful: { protect: p.protectResources, deletionProtection: p.deletionProtection, finalSnapshot: p.finalSnapshot } }) });
+const contextFor = (p: typeof protection.dev) => ({
+    context: testContext({
+        region: "us-east-1",
+        accountId: ACCOUNT,
+        kmsKeyArn: KEY_ARN,
+        stateful: { protect: p.protectResources, deletionProtection: p.deletionProtection, finalSnapshot: p.finalSnapshot },
+    }),
+});
 export const profiles = { dev: contextFor(protection.dev), prod: contextFor(protection.prod) };
 
 /** A role standing in for the web fleet's, to receive grants (as the grantee `name`). */

@@ -2,12 +2,22 @@
 import { randomUUID } from "crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { ORDER_EVENTS, ORDER_SOURCE, totalCents, type Order, type OrderEventDetail, type OrderEventType, type PlaceOrderCommand } from "../../services/orders/model";
+import {
+    ORDER_EVENTS,
+    ORDER_SOURCE,
+    totalCents,
+    type Order,
+    type OrderEventDetail,
+    type OrderEventType,
+    type PlaceOrderCommand,
+} from "../../services/orders/model";
 import { stockKey } from "../../services/saga/inventory";
 import { LOCAL_CREDENTIALS, type DynamoServer } from "../services/web/servers";
 
 export function documentClient(server: DynamoServer): DynamoDBDocumentClient {
-    return DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-east-1", endpoint: server.endpoint, credentials: LOCAL_CREDENTIALS }), { marshallOptions: { removeUndefinedValues: true } });
+    return DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-east-1", endpoint: server.endpoint, credentials: LOCAL_CREDENTIALS }), {
+        marshallOptions: { removeUndefinedValues: true },
+    });
 }
 
 export function command(overrides: Partial<PlaceOrderCommand> = {}): PlaceOrderCommand {
@@ -36,7 +46,17 @@ export function detailOf(type: OrderEventType, order: Order, extra: Partial<Orde
 
 /** The EventBridge event JSON (what an SQS message body holds after SNS raw delivery). */
 export function envelope(type: OrderEventType, detail: OrderEventDetail): string {
-    return JSON.stringify({ version: "0", id: randomUUID(), "detail-type": type, source: ORDER_SOURCE, account: "123456789012", time: detail.occurredAt, region: "us-east-1", resources: [], detail });
+    return JSON.stringify({
+        version: "0",
+        id: randomUUID(),
+        "detail-type": type,
+        source: ORDER_SOURCE,
+        account: "123456789012",
+        time: detail.occurredAt,
+        region: "us-east-1",
+        resources: [],
+        detail,
+    });
 }
 
 export async function stock(ddb: DynamoDBDocumentClient, tableName: string, sku: string, available: number): Promise<void> {

@@ -19,18 +19,39 @@ export function resource(type: string, name: string, inputs: Record<string, unkn
         dependencies: [],
         propertyDependencies: {},
         ...extra,
-        options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependsOn: [], ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], aliases: [], provider: PROVIDER_URN, ...extra.options },
+        options: {
+            protect: false,
+            retainOnDelete: false,
+            deleteBeforeReplace: false,
+            dependsOn: [],
+            ignoreChanges: [],
+            replaceOnChanges: [],
+            additionalSecretOutputs: [],
+            aliases: [],
+            provider: PROVIDER_URN,
+            ...extra.options,
+        },
     };
 }
 
-export const taggedProvider = resource("pulumi:providers:aws", "aws", { region: "us-east-1", defaultTags: JSON.stringify({ tags: { environment: "test", project: "platform", owner: "me" } }) }, { urn: PROVIDER_URN });
+export const taggedProvider = resource(
+    "pulumi:providers:aws",
+    "aws",
+    { region: "us-east-1", defaultTags: JSON.stringify({ tags: { environment: "test", project: "platform", owner: "me" } }) },
+    { urn: PROVIDER_URN },
+);
 
 export function planWith(resources: PlannedResource[], profile: Environment = "dev"): Plan {
     return { stack: "test", project: "platform", profile, resources: [taggedProvider, ...resources], outputs: {}, warnings: [] };
 }
 
 /** The violations one named policy reports on a plan. */
-export async function violationsOf(policyName: string, resources: PlannedResource[], environment: Environment = "dev", config?: PackConfig): Promise<Violation[]> {
+export async function violationsOf(
+    policyName: string,
+    resources: PlannedResource[],
+    environment: Environment = "dev",
+    config?: PackConfig,
+): Promise<Violation[]> {
     const policy = ALL_POLICIES.find((p) => p.name === policyName);
     if (!policy) throw new Error(`no policy named ${policyName}`);
     return evaluatePolicies(planWith(resources, environment), [policy], { environment, config });

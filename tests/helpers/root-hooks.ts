@@ -13,7 +13,11 @@ import { killAllServers, stopAllServers } from "./running-servers";
 const RUN = path.join(__dirname, "..", "..", "tools", "run.js");
 
 process.once("exit", killAllServers);
-for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130], ["SIGHUP", 129]] as const) {
+for (const [signal, code] of [
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+    ["SIGHUP", 129],
+] as const) {
     process.once(signal, () => process.exit(code));
 }
 

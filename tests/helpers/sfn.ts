@@ -38,7 +38,10 @@ promiseCtor.withResolvers ??= () => {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const validateAsl = require("asl-validator") as (definition: unknown) => { isValid: boolean; errors: { "Error code"?: string; Message?: string; message?: string }[] };
+const validateAsl = require("asl-validator") as (definition: unknown) => {
+    isValid: boolean;
+    errors: { "Error code"?: string; Message?: string; message?: string }[];
+};
 
 export type Json = any;
 /** Serves a Task state's call: its parameters (after Parameters), the state's name; returns the task's result. */
@@ -113,7 +116,12 @@ export async function runStateMachine(definition: Json, options: RunOptions): Pr
                 call.error = err.name;
                 throw err;
             });
-            const tracked = p.then(() => undefined, () => undefined).finally(() => inFlight.delete(tracked));
+            const tracked = p
+                .then(
+                    () => undefined,
+                    () => undefined,
+                )
+                .finally(() => inFlight.delete(tracked));
             inFlight.add(tracked);
             return p;
         };

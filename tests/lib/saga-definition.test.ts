@@ -23,7 +23,16 @@ describe("order saga definition", () => {
     ];
     for (const t of grid) {
         it(`is valid ASL with unique state names and Maps within the reserved concurrency: ${JSON.stringify(t)}`, () => {
-            const d = sagaDefinition({ inventoryFunctionArn: ARN("inv"), paymentsFunctionArn: ARN("pay"), shippingFunctionArn: ARN("ship"), tableName: "t", busName: "b", timeoutSeconds: 3600, ...t, lineConcurrency: lineConcurrencyFor(t.taskReservedConcurrency) });
+            const d = sagaDefinition({
+                inventoryFunctionArn: ARN("inv"),
+                paymentsFunctionArn: ARN("pay"),
+                shippingFunctionArn: ARN("ship"),
+                tableName: "t",
+                busName: "b",
+                timeoutSeconds: 3600,
+                ...t,
+                lineConcurrency: lineConcurrencyFor(t.taskReservedConcurrency),
+            });
             const { isValid, errors } = validateAsl(structuredClone(d));
             assert.deepEqual({ isValid, errors }, { isValid: true, errors: [] });
             assert.deepEqual(duplicateStateNames(d), []);
@@ -37,7 +46,18 @@ describe("order saga definition", () => {
     }
 
     it("bounds an invocation's state a little beyond the function's timeout (a cold start's Init phase)", () => {
-        const d = sagaDefinition({ inventoryFunctionArn: "i", paymentsFunctionArn: "p", shippingFunctionArn: "s", tableName: "t", busName: "b", timeoutSeconds: 60, taskTimeoutSeconds: 30, taskRetryAttempts: 1, compensationRetryAttempts: 1, lineConcurrency: 1 });
+        const d = sagaDefinition({
+            inventoryFunctionArn: "i",
+            paymentsFunctionArn: "p",
+            shippingFunctionArn: "s",
+            tableName: "t",
+            busName: "b",
+            timeoutSeconds: 60,
+            taskTimeoutSeconds: 30,
+            taskRetryAttempts: 1,
+            compensationRetryAttempts: 1,
+            lineConcurrency: 1,
+        });
         assert.equal((d.States as any).ChargePayment.TimeoutSeconds, 30 + TASK_TIMEOUT_ALLOWANCE_SECONDS);
     });
 

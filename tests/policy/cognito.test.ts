@@ -5,7 +5,9 @@ const userPool = (name: string, inputs: Record<string, unknown>) => resource("aw
 describe("Cognito policies", () => {
     describe("cognito-password-policy", () => {
         it("passes a strong policy (or AWS's default) and flags a weak one", async () => {
-            const strong = resource("aws:cognito/userPool:UserPool", "strong", { passwordPolicy: { minimumLength: 12, requireUppercase: true, requireLowercase: true, requireNumbers: true, requireSymbols: true } });
+            const strong = resource("aws:cognito/userPool:UserPool", "strong", {
+                passwordPolicy: { minimumLength: 12, requireUppercase: true, requireLowercase: true, requireNumbers: true, requireSymbols: true },
+            });
             const dflt = resource("aws:cognito/userPool:UserPool", "default", {});
             const weak = resource("aws:cognito/userPool:UserPool", "weak", { passwordPolicy: { minimumLength: 6, requireLowercase: true } });
             await expectViolations("cognito-password-policy", [strong, dflt, weak], [weak]);
@@ -66,7 +68,10 @@ describe("Cognito policies", () => {
     describe("cognito-threat-protection-plan", () => {
         it("passes threat protection on Plus; flags it on Essentials", async () => {
             const plus = resource("aws:cognito/userPool:UserPool", "plus", { userPoolTier: "PLUS", userPoolAddOns: { advancedSecurityMode: "ENFORCED" } });
-            const essentials = resource("aws:cognito/userPool:UserPool", "essentials", { userPoolTier: "ESSENTIALS", userPoolAddOns: { advancedSecurityMode: "AUDIT" } });
+            const essentials = resource("aws:cognito/userPool:UserPool", "essentials", {
+                userPoolTier: "ESSENTIALS",
+                userPoolAddOns: { advancedSecurityMode: "AUDIT" },
+            });
             const none = resource("aws:cognito/userPool:UserPool", "none", { userPoolTier: "ESSENTIALS" });
             await expectViolations("cognito-threat-protection-plan", [plus, essentials, none], [essentials]);
         });

@@ -2,9 +2,21 @@ import { strict as assert } from "assert";
 import { expectViolations, resource } from "../helpers/policy";
 
 const table = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:dynamodb/table:Table", name, { billingMode: "PAY_PER_REQUEST", hashKey: "pk", serverSideEncryption: { enabled: true, kmsKeyArn: "k" }, ...inputs }, { id: name, outputs: { arn: `arn:aws:dynamodb:us-east-1:123456789012:table/${name}`, name } });
+    resource(
+        "aws:dynamodb/table:Table",
+        name,
+        { billingMode: "PAY_PER_REQUEST", hashKey: "pk", serverSideEncryption: { enabled: true, kmsKeyArn: "k" }, ...inputs },
+        { id: name, outputs: { arn: `arn:aws:dynamodb:us-east-1:123456789012:table/${name}`, name } },
+    );
 const prodTable = (name: string, inputs: Record<string, unknown> = {}) =>
-    table(name, { pointInTimeRecovery: { enabled: true }, deletionProtectionEnabled: true, streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES", replicas: [{ regionName: "us-west-2", pointInTimeRecovery: true, deletionProtectionEnabled: true }], ...inputs });
+    table(name, {
+        pointInTimeRecovery: { enabled: true },
+        deletionProtectionEnabled: true,
+        streamEnabled: true,
+        streamViewType: "NEW_AND_OLD_IMAGES",
+        replicas: [{ regionName: "us-west-2", pointInTimeRecovery: true, deletionProtectionEnabled: true }],
+        ...inputs,
+    });
 
 describe("DynamoDB policies", () => {
     describe("dynamodb-encrypted-kms", () => {
@@ -16,9 +28,13 @@ describe("DynamoDB policies", () => {
 
     describe("dynamodb-pitr-prod", () => {
         it("flags a table or replica without PITR in prod only", async () => {
-            const noReplicaPitr = prodTable("replica-off", { replicas: [{ regionName: "us-west-2", pointInTimeRecovery: false, deletionProtectionEnabled: true }] });
+            const noReplicaPitr = prodTable("replica-off", {
+                replicas: [{ regionName: "us-west-2", pointInTimeRecovery: false, deletionProtectionEnabled: true }],
+            });
             const replica = resource("aws:dynamodb/tableReplica:TableReplica", "replica", { globalTableArn: "arn:t", pointInTimeRecovery: false });
-            const v = await expectViolations("dynamodb-pitr-prod", [prodTable("ok"), noReplicaPitr, replica], [noReplicaPitr, replica], { environment: "prod" });
+            const v = await expectViolations("dynamodb-pitr-prod", [prodTable("ok"), noReplicaPitr, replica], [noReplicaPitr, replica], {
+                environment: "prod",
+            });
             assert.match(v.find((x) => x.urn === noReplicaPitr.urn)!.message, /replica in us-west-2/);
             await expectViolations("dynamodb-pitr-prod", [table("dev"), replica], [], { environment: "dev" });
         });

@@ -7,12 +7,20 @@ const GOOD_CONTAINER = {
     readonlyRootFilesystem: true,
     privileged: false,
     environment: [{ name: "TABLE_NAME", value: "t" }],
-    logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/platform/test/containers/app", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "app" } },
+    logConfiguration: {
+        logDriver: "awslogs",
+        options: { "awslogs-group": "/platform/test/containers/app", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "app" },
+    },
 };
 const task = (name: string, container: Record<string, unknown> = {}) =>
     resource("aws:ecs/taskDefinition:TaskDefinition", name, { family: name, containerDefinitions: JSON.stringify([{ ...GOOD_CONTAINER, ...container }]) });
-const logGroup = (name: string, inputs: Record<string, unknown> = {}) => resource("aws:cloudwatch/logGroup:LogGroup", name, { name: "/platform/test/containers/app", retentionInDays: 14, ...inputs });
-const GOOD_SERVICE = { deploymentCircuitBreaker: { enable: true, rollback: true }, networkConfiguration: { subnets: ["subnet-private"], assignPublicIp: false }, enableExecuteCommand: false };
+const logGroup = (name: string, inputs: Record<string, unknown> = {}) =>
+    resource("aws:cloudwatch/logGroup:LogGroup", name, { name: "/platform/test/containers/app", retentionInDays: 14, ...inputs });
+const GOOD_SERVICE = {
+    deploymentCircuitBreaker: { enable: true, rollback: true },
+    networkConfiguration: { subnets: ["subnet-private"], assignPublicIp: false },
+    enableExecuteCommand: false,
+};
 const service = (name: string, inputs: Record<string, unknown> = {}) => resource("aws:ecs/service:Service", name, { ...GOOD_SERVICE, ...inputs });
 
 describe("ECS policies", () => {
@@ -60,7 +68,15 @@ describe("ECS policies", () => {
     });
 
     it("compute-private-subnets: flags a service in a public subnet", async () => {
-        const vpc = resource("awsx:ec2:Vpc", "vpc", { publicSubnetIds: ["subnet-public"], privateSubnetIds: ["subnet-private"], isolatedSubnetIds: [], subnetLayout: [{ type: "Public", availabilityZone: "us-east-1a" }, { type: "Private", availabilityZone: "us-east-1a" }] });
+        const vpc = resource("awsx:ec2:Vpc", "vpc", {
+            publicSubnetIds: ["subnet-public"],
+            privateSubnetIds: ["subnet-private"],
+            isolatedSubnetIds: [],
+            subnetLayout: [
+                { type: "Public", availabilityZone: "us-east-1a" },
+                { type: "Private", availabilityZone: "us-east-1a" },
+            ],
+        });
         const exposed = service("exposed", { networkConfiguration: { subnets: ["subnet-public"], assignPublicIp: false } });
         await expectViolations("compute-private-subnets", [vpc, service("ok"), exposed], [exposed]);
     });

@@ -3,7 +3,12 @@ import type { PlannedResource } from "../../tools/engine";
 import { resource } from "../helpers/policy";
 
 export const EU_PROVIDER_URN = "urn:pulumi:test::platform::pulumi:providers:aws::eu";
-export const euProvider = resource("pulumi:providers:aws", "eu", { region: "eu-west-1", defaultTags: JSON.stringify({ tags: { environment: "test", project: "platform", owner: "me" } }) }, { urn: EU_PROVIDER_URN });
+export const euProvider = resource(
+    "pulumi:providers:aws",
+    "eu",
+    { region: "eu-west-1", defaultTags: JSON.stringify({ tags: { environment: "test", project: "platform", owner: "me" } }) },
+    { urn: EU_PROVIDER_URN },
+);
 export const inEu: Partial<PlannedResource> = { options: { provider: EU_PROVIDER_URN } as PlannedResource["options"] };
 export const euOriginDistribution = (name: string, inputs: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
     resource(
@@ -11,9 +16,24 @@ export const euOriginDistribution = (name: string, inputs: Record<string, unknow
         name,
         {
             enabled: true,
-            origins: [{ originId: "alb", domainName: "web-alb-1.eu-west-1.elb.amazonaws.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } }],
-            defaultCacheBehavior: { targetOriginId: "alb", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"] },
-            viewerCertificate: { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+            origins: [
+                {
+                    originId: "alb",
+                    domainName: "web-alb-1.eu-west-1.elb.amazonaws.com",
+                    customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
+                },
+            ],
+            defaultCacheBehavior: {
+                targetOriginId: "alb",
+                viewerProtocolPolicy: "redirect-to-https",
+                allowedMethods: ["GET", "HEAD"],
+                cachedMethods: ["GET", "HEAD"],
+            },
+            viewerCertificate: {
+                acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c",
+                sslSupportMethod: "sni-only",
+                minimumProtocolVersion: "TLSv1.2_2021",
+            },
             restrictions: { geoRestriction: { restrictionType: "none" } },
             ...inputs,
         },

@@ -4,8 +4,22 @@ import { cacheFamilyOf } from "../../policy/rules/elasticache";
 import { expectViolations, resource } from "../helpers/policy";
 
 const group = (name: string, inputs: Record<string, unknown> = {}, extra: Parameters<typeof resource>[3] = {}) =>
-    resource("aws:elasticache/replicationGroup:ReplicationGroup", name, { description: name, engine: "valkey", atRestEncryptionEnabled: true, transitEncryptionEnabled: true, authToken: "[secret]", numCacheClusters: 1, ...inputs }, extra);
-const prodGroup = (name: string, inputs: Record<string, unknown> = {}) => group(name, { numCacheClusters: 3, multiAzEnabled: true, automaticFailoverEnabled: true, snapshotRetentionLimit: 7, ...inputs });
+    resource(
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        name,
+        {
+            description: name,
+            engine: "valkey",
+            atRestEncryptionEnabled: true,
+            transitEncryptionEnabled: true,
+            authToken: "[secret]",
+            numCacheClusters: 1,
+            ...inputs,
+        },
+        extra,
+    );
+const prodGroup = (name: string, inputs: Record<string, unknown> = {}) =>
+    group(name, { numCacheClusters: 3, multiAzEnabled: true, automaticFailoverEnabled: true, snapshotRetentionLimit: 7, ...inputs });
 
 describe("ElastiCache policies", () => {
     describe("elasticache-encrypted", () => {
@@ -21,7 +35,13 @@ describe("ElastiCache policies", () => {
         it("passes an auth token or RBAC and flags neither, and a no-password user", async () => {
             const rbac = group("rbac", { authToken: undefined, userGroupIds: ["ug"] });
             const open = group("open", { authToken: undefined });
-            const user = resource("aws:elasticache/user:User", "nopass", { userId: "u", userName: "u", engine: "valkey", accessString: "on ~* +@all", authenticationMode: { type: "no-password-required" } });
+            const user = resource("aws:elasticache/user:User", "nopass", {
+                userId: "u",
+                userName: "u",
+                engine: "valkey",
+                accessString: "on ~* +@all",
+                authenticationMode: { type: "no-password-required" },
+            });
             await expectViolations("elasticache-auth", [group("ok"), rbac, open, user], [open, user]);
         });
     });
@@ -52,7 +72,8 @@ describe("ElastiCache policies", () => {
 
     describe("elasticache-parameter-group-family", () => {
         it("passes a default or own group of the version's family and flags none, a mismatched default and a mismatched own group", async () => {
-            const own = (name: string, family: string) => resource("aws:elasticache/parameterGroup:ParameterGroup", name, { family }, { outputs: { name: `${name}-1a2b` } });
+            const own = (name: string, family: string) =>
+                resource("aws:elasticache/parameterGroup:ParameterGroup", name, { family }, { outputs: { name: `${name}-1a2b` } });
             const valkey9 = own("valkey9-params", "valkey9");
             const stale = own("stale-params", "valkey8");
             const ok = [
@@ -64,13 +85,27 @@ describe("ElastiCache policies", () => {
             const upgradedAlone = group("upgraded-alone", { engineVersion: "9.0", parameterGroupName: "default.valkey8" });
             const crossEngine = group("cross-engine", { engine: "valkey", engineVersion: "8.0", parameterGroupName: "default.redis7" });
             const ownStale = group("own-stale", { engineVersion: "9.0", parameterGroupName: "stale-params-1a2b" });
-            const v = await expectViolations("elasticache-parameter-group-family", [valkey9, stale, ...ok, none, upgradedAlone, crossEngine, ownStale], [none, upgradedAlone, crossEngine, ownStale]);
-            assert.match(v.find((x) => x.urn === upgradedAlone.urn)!.message, /runs valkey 9\.0 \(family valkey9\) with parameter group default\.valkey8 of family valkey8/);
+            const v = await expectViolations(
+                "elasticache-parameter-group-family",
+                [valkey9, stale, ...ok, none, upgradedAlone, crossEngine, ownStale],
+                [none, upgradedAlone, crossEngine, ownStale],
+            );
+            assert.match(
+                v.find((x) => x.urn === upgradedAlone.urn)!.message,
+                /runs valkey 9\.0 \(family valkey9\) with parameter group default\.valkey8 of family valkey8/,
+            );
             assert.match(v.find((x) => x.urn === none.urn)!.message, /names no parameter group; name one of the valkey8 family/);
         });
 
         it("maps engine versions to ElastiCache's family names", () => {
-            const cases: [string, string, string][] = [["valkey", "7.2", "valkey7"], ["valkey", "8.2", "valkey8"], ["valkey", "9.0", "valkey9"], ["redis", "7.1", "redis7"], ["redis", "6.2", "redis6.x"], ["redis", "5.0.6", "redis5.0"]];
+            const cases: [string, string, string][] = [
+                ["valkey", "7.2", "valkey7"],
+                ["valkey", "8.2", "valkey8"],
+                ["valkey", "9.0", "valkey9"],
+                ["redis", "7.1", "redis7"],
+                ["redis", "6.2", "redis6.x"],
+                ["redis", "5.0.6", "redis5.0"],
+            ];
             for (const [engine, version, family] of cases) assert.equal(cacheFamilyOf(engine, version), family, `${engine} ${version}`);
         });
 

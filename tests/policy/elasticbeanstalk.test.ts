@@ -24,7 +24,11 @@ function environment(name: string, overrides: Record<string, string | undefined>
             const cut = k.lastIndexOf("/");
             return { namespace: k.slice(0, cut), name: k.slice(cut + 1), value };
         });
-    return resource("aws:elasticbeanstalk/environment:Environment", name, { application: "app", solutionStackName: "64bit Amazon Linux 2023 v6.6.2 running Node.js 22", settings });
+    return resource("aws:elasticbeanstalk/environment:Environment", name, {
+        application: "app",
+        solutionStackName: "64bit Amazon Linux 2023 v6.6.2 running Node.js 22",
+        settings,
+    });
 }
 
 describe("Elastic Beanstalk policies", () => {

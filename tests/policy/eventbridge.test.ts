@@ -11,9 +11,22 @@ describe("EventBridge policies", () => {
 
     describe("eventbridge-bus-archived", () => {
         it("passes an archived bus and notes one without an archive", async () => {
-            const bus = resource("aws:cloudwatch/eventBus:EventBus", "bus", { name: "platform" }, { id: "platform", outputs: { arn: "arn:aws:events:us-east-1:1:event-bus/platform" } });
-            const archive = resource("aws:cloudwatch/eventArchive:EventArchive", "archive", { eventSourceArn: "arn:aws:events:us-east-1:1:event-bus/platform", retentionDays: 7 });
-            const lonely = resource("aws:cloudwatch/eventBus:EventBus", "lonely", { name: "lonely" }, { id: "lonely", outputs: { arn: "arn:aws:events:us-east-1:1:event-bus/lonely" } });
+            const bus = resource(
+                "aws:cloudwatch/eventBus:EventBus",
+                "bus",
+                { name: "platform" },
+                { id: "platform", outputs: { arn: "arn:aws:events:us-east-1:1:event-bus/platform" } },
+            );
+            const archive = resource("aws:cloudwatch/eventArchive:EventArchive", "archive", {
+                eventSourceArn: "arn:aws:events:us-east-1:1:event-bus/platform",
+                retentionDays: 7,
+            });
+            const lonely = resource(
+                "aws:cloudwatch/eventBus:EventBus",
+                "lonely",
+                { name: "lonely" },
+                { id: "lonely", outputs: { arn: "arn:aws:events:us-east-1:1:event-bus/lonely" } },
+            );
             await expectViolations("eventbridge-bus-archived", [bus, archive, lonely], [lonely]);
         });
     });

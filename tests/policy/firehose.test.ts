@@ -1,9 +1,20 @@
 import { strict as assert } from "assert";
 import { expectViolations, resource } from "../helpers/policy";
 
-const s3Dest = (extra: Record<string, unknown> = {}) => ({ roleArn: "r", bucketArn: "arn:aws:s3:::lake", bufferingSize: 64, cloudwatchLoggingOptions: { enabled: true, logGroupName: "g", logStreamName: "s" }, ...extra });
+const s3Dest = (extra: Record<string, unknown> = {}) => ({
+    roleArn: "r",
+    bucketArn: "arn:aws:s3:::lake",
+    bufferingSize: 64,
+    cloudwatchLoggingOptions: { enabled: true, logGroupName: "g", logStreamName: "s" },
+    ...extra,
+});
 const firehose = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", name, { destination: "extended_s3", kinesisSourceConfiguration: { kinesisStreamArn: "arn:s", roleArn: "r" }, extendedS3Configuration: s3Dest(), ...inputs });
+    resource("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", name, {
+        destination: "extended_s3",
+        kinesisSourceConfiguration: { kinesisStreamArn: "arn:s", roleArn: "r" },
+        extendedS3Configuration: s3Dest(),
+        ...inputs,
+    });
 const conversion = (databaseName: string, tableName: string) => ({
     enabled: true,
     inputFormatConfiguration: { deserializer: { openXJsonSerDe: {} } },
@@ -14,7 +25,10 @@ const conversion = (databaseName: string, tableName: string) => ({
 describe("Firehose policies", () => {
     describe("firehose-encrypted", () => {
         it("passes a Kinesis-sourced stream and a direct-put one with SSE; flags direct put without", async () => {
-            const directOk = firehose("direct-ok", { kinesisSourceConfiguration: undefined, serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: "k" } });
+            const directOk = firehose("direct-ok", {
+                kinesisSourceConfiguration: undefined,
+                serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: "k" },
+            });
             const direct = firehose("direct", { kinesisSourceConfiguration: undefined });
             await expectViolations("firehose-encrypted", [firehose("ok"), directOk, direct], [direct]);
         });
@@ -23,14 +37,20 @@ describe("Firehose policies", () => {
     describe("firehose-s3-delivery-valid", () => {
         it("passes partitioned delivery with an error prefix and a 64 MiB buffer", async () => {
             const ok = firehose("ok", {
-                extendedS3Configuration: s3Dest({ prefix: "raw/dt=!{timestamp:yyyy-MM-dd}/", errorOutputPrefix: "errors/!{firehose:error-output-type}/", dataFormatConversionConfiguration: conversion("db", "events") }),
+                extendedS3Configuration: s3Dest({
+                    prefix: "raw/dt=!{timestamp:yyyy-MM-dd}/",
+                    errorOutputPrefix: "errors/!{firehose:error-output-type}/",
+                    dataFormatConversionConfiguration: conversion("db", "events"),
+                }),
             });
             await expectViolations("firehose-s3-delivery-valid", [ok], []);
         });
         it("flags expressions without an error prefix, partition keys without partitioning, and a small buffer with conversion", async () => {
             const noError = firehose("no-error", { extendedS3Configuration: s3Dest({ prefix: "raw/!{timestamp:yyyy}/" }) });
             const keys = firehose("keys", { extendedS3Configuration: s3Dest({ prefix: "raw/!{partitionKeyFromQuery:type}/", errorOutputPrefix: "errors/" }) });
-            const small = firehose("small", { extendedS3Configuration: s3Dest({ bufferingSize: 5, dataFormatConversionConfiguration: conversion("db", "events") }) });
+            const small = firehose("small", {
+                extendedS3Configuration: s3Dest({ bufferingSize: 5, dataFormatConversionConfiguration: conversion("db", "events") }),
+            });
             const v = await expectViolations("firehose-s3-delivery-valid", [noError, keys, small], [noError, keys, small]);
             assert.match(v.find((x) => x.urn === small.urn)!.message, /record format conversion needs at least 64/);
         });

@@ -4,9 +4,15 @@ import { expectViolations, resource } from "../helpers/policy";
 describe("Glue policies", () => {
     describe("glue-security-configuration-encrypted", () => {
         it("passes full encryption and flags a disabled part", async () => {
-            const full = { s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: "k" }, cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: "k" }, jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: "k" } };
+            const full = {
+                s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: "k" },
+                cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: "k" },
+                jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: "k" },
+            };
             const ok = resource("aws:glue/securityConfiguration:SecurityConfiguration", "ok", { encryptionConfiguration: full });
-            const bad = resource("aws:glue/securityConfiguration:SecurityConfiguration", "bad", { encryptionConfiguration: { ...full, jobBookmarksEncryption: { jobBookmarksEncryptionMode: "DISABLED" } } });
+            const bad = resource("aws:glue/securityConfiguration:SecurityConfiguration", "bad", {
+                encryptionConfiguration: { ...full, jobBookmarksEncryption: { jobBookmarksEncryptionMode: "DISABLED" } },
+            });
             const v = await expectViolations("glue-security-configuration-encrypted", [ok, bad], [bad]);
             assert.match(v[0].message, /job bookmarks/);
         });
@@ -32,7 +38,12 @@ describe("Glue policies", () => {
     describe("glue-trigger-enabled", () => {
         it("passes a scheduled trigger with an action and notes a disabled or empty one", async () => {
             const ok = resource("aws:glue/trigger:Trigger", "ok", { type: "SCHEDULED", schedule: "cron(0 2 * * ? *)", actions: [{ jobName: "etl" }] });
-            const off = resource("aws:glue/trigger:Trigger", "off", { type: "SCHEDULED", schedule: "cron(0 2 * * ? *)", actions: [{ jobName: "etl" }], enabled: false });
+            const off = resource("aws:glue/trigger:Trigger", "off", {
+                type: "SCHEDULED",
+                schedule: "cron(0 2 * * ? *)",
+                actions: [{ jobName: "etl" }],
+                enabled: false,
+            });
             const empty = resource("aws:glue/trigger:Trigger", "empty", { type: "SCHEDULED", actions: [] });
             await expectViolations("glue-trigger-enabled", [ok, off, empty], [off, empty]);
         });

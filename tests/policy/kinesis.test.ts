@@ -1,6 +1,7 @@
 import { expectViolations, resource } from "../helpers/policy";
 
-const stream = (name: string, inputs: Record<string, unknown> = {}) => resource("aws:kinesis/stream:Stream", name, { encryptionType: "KMS", kmsKeyId: "k", streamModeDetails: { streamMode: "ON_DEMAND" }, ...inputs });
+const stream = (name: string, inputs: Record<string, unknown> = {}) =>
+    resource("aws:kinesis/stream:Stream", name, { encryptionType: "KMS", kmsKeyId: "k", streamModeDetails: { streamMode: "ON_DEMAND" }, ...inputs });
 
 describe("Kinesis policies", () => {
     describe("kinesis-stream-encrypted", () => {
@@ -15,7 +16,11 @@ describe("Kinesis policies", () => {
             const provisioned = stream("provisioned", { streamModeDetails: { streamMode: "PROVISIONED" }, shardCount: 4 });
             const onDemandShards = stream("on-demand-shards", { shardCount: 2 });
             const provisionedNone = stream("provisioned-none", { streamModeDetails: undefined });
-            await expectViolations("kinesis-stream-capacity-consistent", [stream("ok"), provisioned, onDemandShards, provisionedNone], [onDemandShards, provisionedNone]);
+            await expectViolations(
+                "kinesis-stream-capacity-consistent",
+                [stream("ok"), provisioned, onDemandShards, provisionedNone],
+                [onDemandShards, provisionedNone],
+            );
         });
     });
 });

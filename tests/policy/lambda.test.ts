@@ -2,19 +2,43 @@ import { strict as assert } from "assert";
 import { expectViolations, resource } from "../helpers/policy";
 
 const fn = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:lambda/function:Function", name, { role: "arn:aws:iam::123456789012:role/r", runtime: "nodejs22.x", name, ...inputs }, { id: name, outputs: { arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}` } });
+    resource(
+        "aws:lambda/function:Function",
+        name,
+        { role: "arn:aws:iam::123456789012:role/r", runtime: "nodejs22.x", name, ...inputs },
+        { id: name, outputs: { arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}` } },
+    );
 const logGroup = (name: string) => resource("aws:cloudwatch/logGroup:LogGroup", name.replace(/\W+/g, "-"), { name, retentionInDays: 14 }, { id: name });
 const ACCOUNT = "123456789012";
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
 const fnArn = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
 const streamArn = "arn:aws:kinesis:us-east-1:123456789012:stream/events";
 const eventQueue = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:sqs/queue:Queue", name, { kmsMasterKeyId: "k", ...inputs }, { id: `https://sqs/${name}`, outputs: { arn: queueArn(name), name, url: `https://sqs/${name}` } });
+    resource(
+        "aws:sqs/queue:Queue",
+        name,
+        { kmsMasterKeyId: "k", ...inputs },
+        { id: `https://sqs/${name}`, outputs: { arn: queueArn(name), name, url: `https://sqs/${name}` } },
+    );
 const eventFn = (name: string, inputs: Record<string, unknown> = {}) =>
     resource("aws:lambda/function:Function", name, { role: "r", runtime: "nodejs22.x", ...inputs }, { id: name, outputs: { arn: fnArn(name), name } });
 const mapping = (name: string, inputs: Record<string, unknown>) => resource("aws:lambda/eventSourceMapping:EventSourceMapping", name, inputs);
-const alarm = (name: string, namespace: string, metricName: string, dimensions: Record<string, string>, actions = ["arn:aws:sns:us-east-1:123456789012:alarms"]) =>
-    resource("aws:cloudwatch/metricAlarm:MetricAlarm", name, { namespace, metricName, dimensions, alarmActions: actions, comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1 });
+const alarm = (
+    name: string,
+    namespace: string,
+    metricName: string,
+    dimensions: Record<string, string>,
+    actions = ["arn:aws:sns:us-east-1:123456789012:alarms"],
+) =>
+    resource("aws:cloudwatch/metricAlarm:MetricAlarm", name, {
+        namespace,
+        metricName,
+        dimensions,
+        alarmActions: actions,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0,
+        evaluationPeriods: 1,
+    });
 
 describe("Lambda policies", () => {
     describe("lambda-no-public-url", () => {
@@ -34,10 +58,22 @@ describe("Lambda policies", () => {
                 withDlq,
                 withDest,
                 sync,
-                resource("aws:lambda/permission:Permission", "events", { action: "lambda:InvokeFunction", function: "with-dlq", principal: "events.amazonaws.com", sourceArn: "arn:rule" }),
+                resource("aws:lambda/permission:Permission", "events", {
+                    action: "lambda:InvokeFunction",
+                    function: "with-dlq",
+                    principal: "events.amazonaws.com",
+                    sourceArn: "arn:rule",
+                }),
                 resource("aws:cloudwatch/eventTarget:EventTarget", "target", { rule: "r", arn: withDest.outputs.arn }),
-                resource("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "dest", { functionName: "with-dest", destinationConfig: { onFailure: { destination: "arn:aws:sqs:us-east-1:1:failed" } } }),
-                resource("aws:lambda/permission:Permission", "apigw", { action: "lambda:InvokeFunction", function: "sync", principal: "apigateway.amazonaws.com" }),
+                resource("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "dest", {
+                    functionName: "with-dest",
+                    destinationConfig: { onFailure: { destination: "arn:aws:sqs:us-east-1:1:failed" } },
+                }),
+                resource("aws:lambda/permission:Permission", "apigw", {
+                    action: "lambda:InvokeFunction",
+                    function: "sync",
+                    principal: "apigateway.amazonaws.com",
+                }),
             ];
             await expectViolations("lambda-async-failure-destination", resources, []);
         });
@@ -58,7 +94,11 @@ describe("Lambda policies", () => {
                 maximumRetryAttempts: 3,
                 destinationConfig: { onFailure: { destinationArn: "arn:aws:sqs:us-east-1:1:failed" } },
             });
-            const bad = resource("aws:lambda/eventSourceMapping:EventSourceMapping", "bad", { functionName: "f", eventSourceArn: "arn:aws:dynamodb:us-east-1:1:table/t/stream/2026", startingPosition: "LATEST" });
+            const bad = resource("aws:lambda/eventSourceMapping:EventSourceMapping", "bad", {
+                functionName: "f",
+                eventSourceArn: "arn:aws:dynamodb:us-east-1:1:table/t/stream/2026",
+                startingPosition: "LATEST",
+            });
             const sqs = resource("aws:lambda/eventSourceMapping:EventSourceMapping", "sqs", { functionName: "f", eventSourceArn: "arn:aws:sqs:us-east-1:1:q" });
             const v = await expectViolations("lambda-stream-failure-handling", [ok, bad, sqs], [bad]);
             assert.equal(v.length, 2);
@@ -67,9 +107,22 @@ describe("Lambda policies", () => {
 
     describe("lambda-event-source-batch-failures", () => {
         it("passes partial-batch reporting with bisect or capped concurrency and notes what's missing", async () => {
-            const stream = resource("aws:lambda/eventSourceMapping:EventSourceMapping", "stream", { functionName: "f", eventSourceArn: "arn:aws:kinesis:us-east-1:1:stream/s", functionResponseTypes: ["ReportBatchItemFailures"], bisectBatchOnFunctionError: true });
-            const queue = resource("aws:lambda/eventSourceMapping:EventSourceMapping", "queue", { functionName: "f", eventSourceArn: "arn:aws:sqs:us-east-1:1:q", functionResponseTypes: ["ReportBatchItemFailures"], scalingConfig: { maximumConcurrency: 5 } });
-            const bare = resource("aws:lambda/eventSourceMapping:EventSourceMapping", "bare", { functionName: "f", eventSourceArn: "arn:aws:sqs:us-east-1:1:q" });
+            const stream = resource("aws:lambda/eventSourceMapping:EventSourceMapping", "stream", {
+                functionName: "f",
+                eventSourceArn: "arn:aws:kinesis:us-east-1:1:stream/s",
+                functionResponseTypes: ["ReportBatchItemFailures"],
+                bisectBatchOnFunctionError: true,
+            });
+            const queue = resource("aws:lambda/eventSourceMapping:EventSourceMapping", "queue", {
+                functionName: "f",
+                eventSourceArn: "arn:aws:sqs:us-east-1:1:q",
+                functionResponseTypes: ["ReportBatchItemFailures"],
+                scalingConfig: { maximumConcurrency: 5 },
+            });
+            const bare = resource("aws:lambda/eventSourceMapping:EventSourceMapping", "bare", {
+                functionName: "f",
+                eventSourceArn: "arn:aws:sqs:us-east-1:1:q",
+            });
             await expectViolations("lambda-event-source-batch-failures", [stream, queue, bare], [bare]);
         });
     });
@@ -87,20 +140,58 @@ describe("Lambda policies", () => {
         it("passes a current runtime and notes a deprecated one", async () => {
             const old = fn("old", { runtime: "nodejs16.x" });
             const node20 = fn("node20", { runtime: "nodejs20.x" });
-            await expectViolations("lambda-runtime-supported", [fn("ok", { runtime: "nodejs22.x" }), fn("py", { runtime: "python3.13" }), old, node20], [old, node20]);
+            await expectViolations(
+                "lambda-runtime-supported",
+                [fn("ok", { runtime: "nodejs22.x" }), fn("py", { runtime: "python3.13" }), old, node20],
+                [old, node20],
+            );
         });
     });
 
     describe("lambda-event-source-settings-valid", () => {
         it("passes valid SQS and Kinesis mappings; flags settings AWS rejects for the source type", async () => {
-            const sqsOk = mapping("sqs-ok", { functionName: "f", eventSourceArn: queueArn("q"), batchSize: 100, maximumBatchingWindowInSeconds: 5, functionResponseTypes: ["ReportBatchItemFailures"], scalingConfig: { maximumConcurrency: 2 } });
-            const streamOk = mapping("stream-ok", { functionName: "f", eventSourceArn: streamArn, startingPosition: "TRIM_HORIZON", bisectBatchOnFunctionError: true, maximumRetryAttempts: 3, maximumRecordAgeInSeconds: 3600, destinationConfig: { onFailure: { destinationArn: queueArn("f") } } });
-            const sqsStreamOnly = mapping("sqs-bisect", { functionName: "f", eventSourceArn: queueArn("q"), bisectBatchOnFunctionError: true, maximumRetryAttempts: 2 });
+            const sqsOk = mapping("sqs-ok", {
+                functionName: "f",
+                eventSourceArn: queueArn("q"),
+                batchSize: 100,
+                maximumBatchingWindowInSeconds: 5,
+                functionResponseTypes: ["ReportBatchItemFailures"],
+                scalingConfig: { maximumConcurrency: 2 },
+            });
+            const streamOk = mapping("stream-ok", {
+                functionName: "f",
+                eventSourceArn: streamArn,
+                startingPosition: "TRIM_HORIZON",
+                bisectBatchOnFunctionError: true,
+                maximumRetryAttempts: 3,
+                maximumRecordAgeInSeconds: 3600,
+                destinationConfig: { onFailure: { destinationArn: queueArn("f") } },
+            });
+            const sqsStreamOnly = mapping("sqs-bisect", {
+                functionName: "f",
+                eventSourceArn: queueArn("q"),
+                bisectBatchOnFunctionError: true,
+                maximumRetryAttempts: 2,
+            });
             const sqsConcurrency = mapping("sqs-one", { functionName: "f", eventSourceArn: queueArn("q"), scalingConfig: { maximumConcurrency: 1 } });
             const sqsBigBatch = mapping("sqs-batch", { functionName: "f", eventSourceArn: queueArn("q"), batchSize: 50 });
-            const streamScaling = mapping("stream-scaling", { functionName: "f", eventSourceArn: streamArn, startingPosition: "LATEST", scalingConfig: { maximumConcurrency: 5 } });
-            const streamBad = mapping("stream-bad", { functionName: "f", eventSourceArn: streamArn, maximumRecordAgeInSeconds: 30, maximumRetryAttempts: 20_000 });
-            const v = await expectViolations("lambda-event-source-settings-valid", [sqsOk, streamOk, sqsStreamOnly, sqsConcurrency, sqsBigBatch, streamScaling, streamBad], [sqsStreamOnly, sqsConcurrency, sqsBigBatch, streamScaling, streamBad]);
+            const streamScaling = mapping("stream-scaling", {
+                functionName: "f",
+                eventSourceArn: streamArn,
+                startingPosition: "LATEST",
+                scalingConfig: { maximumConcurrency: 5 },
+            });
+            const streamBad = mapping("stream-bad", {
+                functionName: "f",
+                eventSourceArn: streamArn,
+                maximumRecordAgeInSeconds: 30,
+                maximumRetryAttempts: 20_000,
+            });
+            const v = await expectViolations(
+                "lambda-event-source-settings-valid",
+                [sqsOk, streamOk, sqsStreamOnly, sqsConcurrency, sqsBigBatch, streamScaling, streamBad],
+                [sqsStreamOnly, sqsConcurrency, sqsBigBatch, streamScaling, streamBad],
+            );
             const of = (r: { urn: string }) => v.filter((x) => x.urn === r.urn).map((x) => x.message);
             assert.equal(of(sqsStreamOnly).length, 2);
             assert.match(of(sqsConcurrency)[0], /outside SQS's 2\.\.1000/);
@@ -114,7 +205,11 @@ describe("Lambda policies", () => {
         const wired = (visibility: number, timeout: number, window = 0) => {
             const q = eventQueue(`q-${visibility}-${timeout}`, { visibilityTimeoutSeconds: visibility });
             const f = eventFn(`f-${visibility}-${timeout}`, { timeout });
-            const m = mapping(`m-${visibility}-${timeout}`, { functionName: f.outputs.arn, eventSourceArn: q.outputs.arn, maximumBatchingWindowInSeconds: window });
+            const m = mapping(`m-${visibility}-${timeout}`, {
+                functionName: f.outputs.arn,
+                eventSourceArn: q.outputs.arn,
+                maximumBatchingWindowInSeconds: window,
+            });
             return { q, f, m, all: [q, f, m] };
         };
         it("rejects (mandatory) a visibility timeout below the function timeout", async () => {
@@ -136,7 +231,8 @@ describe("Lambda policies", () => {
             const ok = eventFn("ok", { reservedConcurrentExecutions: 5 });
             const low = eventFn("low", { reservedConcurrentExecutions: 2 });
             const none = eventFn("none");
-            const m = (f: ReturnType<typeof eventFn>) => mapping(`m-${f.name}`, { functionName: f.outputs.arn, eventSourceArn: q.outputs.arn, scalingConfig: { maximumConcurrency: 5 } });
+            const m = (f: ReturnType<typeof eventFn>) =>
+                mapping(`m-${f.name}`, { functionName: f.outputs.arn, eventSourceArn: q.outputs.arn, scalingConfig: { maximumConcurrency: 5 } });
             const [mOk, mLow, mNone] = [m(ok), m(low), m(none)];
             const all = [q, ok, low, none, mOk, mLow, mNone];
             await expectViolations("lambda-sqs-reserved-covers-max-concurrency", all, [mLow]);
@@ -147,8 +243,13 @@ describe("Lambda policies", () => {
     describe("lambda-stream-iterator-age-alarm", () => {
         it("notes a stream consumer without an IteratorAge alarm", async () => {
             const [ok, bare] = [eventFn("ok"), eventFn("bare")];
-            const m = (f: ReturnType<typeof eventFn>) => mapping(`m-${f.name}`, { functionName: f.outputs.arn, eventSourceArn: streamArn, startingPosition: "LATEST" });
-            await expectViolations("lambda-stream-iterator-age-alarm", [ok, bare, m(ok), m(bare), alarm("a", "AWS/Lambda", "IteratorAge", { FunctionName: "ok" })], [bare]);
+            const m = (f: ReturnType<typeof eventFn>) =>
+                mapping(`m-${f.name}`, { functionName: f.outputs.arn, eventSourceArn: streamArn, startingPosition: "LATEST" });
+            await expectViolations(
+                "lambda-stream-iterator-age-alarm",
+                [ok, bare, m(ok), m(bare), alarm("a", "AWS/Lambda", "IteratorAge", { FunctionName: "ok" })],
+                [bare],
+            );
         });
     });
 });

@@ -3,20 +3,50 @@ import { expectViolations, resource, violationsOf } from "../helpers/policy";
 import { euOriginDistribution } from "./edge-resources";
 
 const lb = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:lb/loadBalancer:LoadBalancer", name, { loadBalancerType: "application", internal: false, dropInvalidHeaderFields: true, ...inputs }, { outputs: { arn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/${name}/1` } });
+    resource(
+        "aws:lb/loadBalancer:LoadBalancer",
+        name,
+        { loadBalancerType: "application", internal: false, dropInvalidHeaderFields: true, ...inputs },
+        { outputs: { arn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/${name}/1` } },
+    );
 const listener = (name: string, balancer: ReturnType<typeof lb>, inputs: Record<string, unknown>) =>
-    resource("aws:lb/listener:Listener", name, { loadBalancerArn: balancer.outputs.arn, ...inputs }, { outputs: { arn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/${name}/1` } });
+    resource(
+        "aws:lb/listener:Listener",
+        name,
+        { loadBalancerArn: balancer.outputs.arn, ...inputs },
+        { outputs: { arn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/${name}/1` } },
+    );
 const redirect = [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }];
 const forward = [{ type: "forward", targetGroupArn: "arn:tg" }];
 const DIST_ARN = "arn:aws:cloudfront::123456789012:distribution/EDGE1";
 const albOriginDistribution = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:cloudfront/distribution:Distribution", name, {
-        enabled: true,
-        origins: [{ originId: "alb", domainName: "web-alb-1.us-east-1.elb.amazonaws.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } }],
-        defaultCacheBehavior: { targetOriginId: "alb", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"] },
-        viewerCertificate: { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
-        ...inputs,
-    }, { id: name, outputs: { arn: DIST_ARN } });
+    resource(
+        "aws:cloudfront/distribution:Distribution",
+        name,
+        {
+            enabled: true,
+            origins: [
+                {
+                    originId: "alb",
+                    domainName: "web-alb-1.us-east-1.elb.amazonaws.com",
+                    customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
+                },
+            ],
+            defaultCacheBehavior: {
+                targetOriginId: "alb",
+                viewerProtocolPolicy: "redirect-to-https",
+                allowedMethods: ["GET", "HEAD"],
+                cachedMethods: ["GET", "HEAD"],
+            },
+            viewerCertificate: {
+                acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c",
+                sslSupportMethod: "sni-only",
+                minimumProtocolVersion: "TLSv1.2_2021",
+            },
+            ...inputs,
+        },
+        { id: name, outputs: { arn: DIST_ARN } },
+    );
 
 describe("load balancer policies", () => {
     describe("lb-drop-invalid-headers", () => {
@@ -100,14 +130,32 @@ describe("load balancer policies", () => {
 
     describe("lb-lambda-target-invoke-permission", () => {
         it("passes a Lambda target the load balancer may invoke and flags one it may not", async () => {
-            const fn = (name: string) => resource("aws:lambda/function:Function", name, { role: "r", name }, { id: name, outputs: { arn: `arn:aws:lambda:us-east-1:1:function:${name}` } });
+            const fn = (name: string) =>
+                resource(
+                    "aws:lambda/function:Function",
+                    name,
+                    { role: "r", name },
+                    { id: name, outputs: { arn: `arn:aws:lambda:us-east-1:1:function:${name}` } },
+                );
             const allowed = fn("allowed");
             const denied = fn("denied");
-            const permission = resource("aws:lambda/permission:Permission", "allow-elb", { action: "lambda:InvokeFunction", function: "allowed", principal: "elasticloadbalancing.amazonaws.com", sourceArn: "arn:tg" });
-            const apiOnly = resource("aws:lambda/permission:Permission", "allow-api", { action: "lambda:InvokeFunction", function: "denied", principal: "apigateway.amazonaws.com" });
+            const permission = resource("aws:lambda/permission:Permission", "allow-elb", {
+                action: "lambda:InvokeFunction",
+                function: "allowed",
+                principal: "elasticloadbalancing.amazonaws.com",
+                sourceArn: "arn:tg",
+            });
+            const apiOnly = resource("aws:lambda/permission:Permission", "allow-api", {
+                action: "lambda:InvokeFunction",
+                function: "denied",
+                principal: "apigateway.amazonaws.com",
+            });
             const ok = resource("aws:lb/targetGroupAttachment:TargetGroupAttachment", "ok", { targetGroupArn: "arn:tg", targetId: allowed.outputs.arn });
             const bad = resource("aws:lb/targetGroupAttachment:TargetGroupAttachment", "bad", { targetGroupArn: "arn:tg", targetId: denied.outputs.arn });
-            const instance = resource("aws:lb/targetGroupAttachment:TargetGroupAttachment", "instance", { targetGroupArn: "arn:tg2", targetId: "i-0123456789" });
+            const instance = resource("aws:lb/targetGroupAttachment:TargetGroupAttachment", "instance", {
+                targetGroupArn: "arn:tg2",
+                targetId: "i-0123456789",
+            });
             await expectViolations("lb-lambda-target-invoke-permission", [allowed, denied, permission, apiOnly, ok, bad, instance], [bad]);
         });
     });
@@ -116,15 +164,34 @@ describe("load balancer policies", () => {
         const a = lb("a");
         const pending = listener("pending", a, { protocol: "HTTPS", port: 443, sslPolicy: "[unknown]", defaultActions: forward });
         const v = await violationsOf("lb-listener-tls-policy", [a, pending]);
-        assert.deepEqual(v.map((x) => x.enforcement), ["advisory"]);
+        assert.deepEqual(
+            v.map((x) => x.enforcement),
+            ["advisory"],
+        );
     });
 
     describe("lb-origin-admits-only-cloudfront", () => {
         const sg = resource("aws:ec2/securityGroup:SecurityGroup", "alb-sg", { vpcId: "vpc-1" }, { id: "sg-alb" });
-        const lb = resource("aws:lb/loadBalancer:LoadBalancer", "alb", { loadBalancerType: "application", securityGroups: ["sg-alb"] }, { outputs: { dnsName: "web-alb-1.us-east-1.elb.amazonaws.com" } });
-        const rule = (name: string, from: Record<string, string>) => resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, { securityGroupId: "sg-alb", ipProtocol: "tcp", fromPort: 443, toPort: 443, ...from });
+        const lb = resource(
+            "aws:lb/loadBalancer:LoadBalancer",
+            "alb",
+            { loadBalancerType: "application", securityGroups: ["sg-alb"] },
+            { outputs: { dnsName: "web-alb-1.us-east-1.elb.amazonaws.com" } },
+        );
+        const rule = (name: string, from: Record<string, string>) =>
+            resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, {
+                securityGroupId: "sg-alb",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                ...from,
+            });
         it("passes an origin ALB admitting CloudFront's prefix list", async () => {
-            await expectViolations("lb-origin-admits-only-cloudfront", [albOriginDistribution("cdn"), sg, lb, rule("from-cloudfront", { prefixListId: "pl-3b927c52" })], []);
+            await expectViolations(
+                "lb-origin-admits-only-cloudfront",
+                [albOriginDistribution("cdn"), sg, lb, rule("from-cloudfront", { prefixListId: "pl-3b927c52" })],
+                [],
+            );
         });
         it("flags an origin ALB open to the world, so CloudFront and its WAF can be bypassed", async () => {
             const open = rule("from-world", { cidrIpv4: "0.0.0.0/0" });
@@ -145,9 +212,21 @@ describe("load balancer policies", () => {
 
     describe("lb-origin-admits-only-cloudfront", () => {
         const alb = (name: string, sgId: string) =>
-            resource("aws:lb/loadBalancer:LoadBalancer", name, { loadBalancerType: "application", securityGroups: [sgId] }, { outputs: { dnsName: `${name}-1.eu-west-1.elb.amazonaws.com`, arn: `arn:alb/${name}` } });
+            resource(
+                "aws:lb/loadBalancer:LoadBalancer",
+                name,
+                { loadBalancerType: "application", securityGroups: [sgId] },
+                { outputs: { dnsName: `${name}-1.eu-west-1.elb.amazonaws.com`, arn: `arn:alb/${name}` } },
+            );
         const sg = (name: string) => resource("aws:ec2/securityGroup:SecurityGroup", name, { vpcId: "vpc-1" }, { id: `sg-${name}` });
-        const ingress = (name: string, sgId: string, inputs: Record<string, unknown>) => resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, { securityGroupId: sgId, ipProtocol: "tcp", fromPort: 443, toPort: 443, ...inputs });
+        const ingress = (name: string, sgId: string, inputs: Record<string, unknown>) =>
+            resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, {
+                securityGroupId: sgId,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                ...inputs,
+            });
 
         it("passes an origin ALB that admits the CloudFront prefix list; flags one open to the world; ignores ALBs no distribution uses", async () => {
             const [closedSg, openSg, standaloneSg] = [sg("closed"), sg("open"), sg("standalone")];
@@ -157,7 +236,13 @@ describe("load balancer policies", () => {
             const viaPrefixList = ingress("closed-in", "sg-closed", { prefixListId: "pl-3b927c52" });
             const world = ingress("open-in", "sg-open", { cidrIpv4: "0.0.0.0/0" });
             const standaloneWorld = ingress("standalone-in", "sg-standalone", { cidrIpv4: "0.0.0.0/0" });
-            const origin = (lb: string) => [{ originId: "alb", domainName: `${lb}-1.eu-west-1.elb.amazonaws.com`, customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } }];
+            const origin = (lb: string) => [
+                {
+                    originId: "alb",
+                    domainName: `${lb}-1.eu-west-1.elb.amazonaws.com`,
+                    customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
+                },
+            ];
             const d1 = euOriginDistribution("d1", { origins: origin("closed") });
             const d2 = euOriginDistribution("d2", { origins: origin("open") });
             const v = await expectViolations(
@@ -165,16 +250,41 @@ describe("load balancer policies", () => {
                 [closedSg, openSg, standaloneSg, closed, open, standalone, viaPrefixList, world, standaloneWorld, d1, d2],
                 [world],
             );
-            assert.match(v[0].message, /load balancer open is the origin of distribution d2, but its security group open admits 0\.0\.0\.0\/0: clients can bypass CloudFront and its WAF/);
+            assert.match(
+                v[0].message,
+                /load balancer open is the origin of distribution d2, but its security group open admits 0\.0\.0\.0\/0: clients can bypass CloudFront and its WAF/,
+            );
         });
     });
 
     describe("lb-weighted-forward-valid", () => {
         it("passes a weighted split within ELB's limits; flags weights out of range and stickiness too long", async () => {
-            const forward = (targetGroups: unknown[], stickiness = { enabled: true, duration: 300 }) => ({ type: "forward", forward: { targetGroups, stickiness } });
-            const ok = resource("aws:lb/listenerRule:ListenerRule", "ok", { listenerArn: "l", priority: 1, conditions: [], actions: [forward([{ arn: "a", weight: 75 }, { arn: "b", weight: 25 }])] });
-            const heavy = resource("aws:lb/listenerRule:ListenerRule", "heavy", { listenerArn: "l", priority: 2, conditions: [], actions: [forward([{ arn: "a", weight: 1000 }])] });
-            const sticky = resource("aws:lb/listener:Listener", "sticky", { loadBalancerArn: "lb", port: 443, defaultActions: [forward([{ arn: "a", weight: 1 }], { enabled: true, duration: 604801 })] });
+            const forward = (targetGroups: unknown[], stickiness = { enabled: true, duration: 300 }) => ({
+                type: "forward",
+                forward: { targetGroups, stickiness },
+            });
+            const ok = resource("aws:lb/listenerRule:ListenerRule", "ok", {
+                listenerArn: "l",
+                priority: 1,
+                conditions: [],
+                actions: [
+                    forward([
+                        { arn: "a", weight: 75 },
+                        { arn: "b", weight: 25 },
+                    ]),
+                ],
+            });
+            const heavy = resource("aws:lb/listenerRule:ListenerRule", "heavy", {
+                listenerArn: "l",
+                priority: 2,
+                conditions: [],
+                actions: [forward([{ arn: "a", weight: 1000 }])],
+            });
+            const sticky = resource("aws:lb/listener:Listener", "sticky", {
+                loadBalancerArn: "lb",
+                port: 443,
+                defaultActions: [forward([{ arn: "a", weight: 1 }], { enabled: true, duration: 604801 })],
+            });
             await expectViolations("lb-weighted-forward-valid", [ok, heavy, sticky], [heavy, sticky]);
         });
     });

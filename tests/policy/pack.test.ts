@@ -18,7 +18,11 @@ const GENERIC_RULES = ["required-tags"];
 describe("the policy pack", () => {
     it("every policy has a kebab-case unique name, a one-line description and an enforcement level", () => {
         const names = ALL_POLICIES.map((p) => p.name);
-        assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), [], "duplicate policy names");
+        assert.deepEqual(
+            names.filter((n, i) => names.indexOf(n) !== i),
+            [],
+            "duplicate policy names",
+        );
         for (const p of ALL_POLICIES) {
             assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, `name ${p.name}`);
             assert.ok(p.description && p.description.length > 10 && !p.description.includes("\n"), `${p.name}: description`);
@@ -64,7 +68,9 @@ describe("the policy pack", () => {
 
     it("policy-config.prod.json sets environment prod on exactly the rules that read the environment", () => {
         const config = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "policy-config.prod.json"), "utf8"));
-        const aware = ALL_POLICIES.filter((p) => p.environmentAware).map((p) => p.name).sort();
+        const aware = ALL_POLICIES.filter((p) => p.environmentAware)
+            .map((p) => p.name)
+            .sort();
         assert.deepEqual(Object.keys(config).sort(), aware);
         for (const name of aware) assert.deepEqual(config[name], { environment: "prod" });
     });
@@ -75,22 +81,34 @@ describe("the policy pack", () => {
         // A stack planned as dev, checked with the prod config: the prod-only rule applies.
         await expectViolations("lb-deletion-protection-prod", [lb], [lb], { environment: "dev", config });
         const { violationsOf } = await import("../helpers/policy");
-        const v = await violationsOf("lb-deletion-protection-prod", [lb], "dev", { "lb-deletion-protection-prod": { environment: "prod", enforcementLevel: "advisory" } });
-        assert.deepEqual(v.map((x) => x.enforcement), ["advisory"]);
+        const v = await violationsOf("lb-deletion-protection-prod", [lb], "dev", {
+            "lb-deletion-protection-prod": { environment: "prod", enforcementLevel: "advisory" },
+        });
+        assert.deepEqual(
+            v.map((x) => x.enforcement),
+            ["advisory"],
+        );
         assert.deepEqual(await violationsOf("lb-deletion-protection-prod", [lb], "prod", { all: "disabled" }), []);
     });
 
     it("`npm run policy -- plan.json --config <file>` applies the pack config offline", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-"));
         const planFile = path.join(dir, "plan.json");
-        const lb = resource("aws:lb/loadBalancer:LoadBalancer", "lb", { loadBalancerType: "application", dropInvalidHeaderFields: true, accessLogs: { bucket: "logs", enabled: true } });
+        const lb = resource("aws:lb/loadBalancer:LoadBalancer", "lb", {
+            loadBalancerType: "application",
+            dropInvalidHeaderFields: true,
+            accessLogs: { bucket: "logs", enabled: true },
+        });
         try {
             fs.writeFileSync(planFile, JSON.stringify(planWith([lb], "dev")));
             const asDev = cli(["policy", planFile]);
             assert.equal(asDev.status, 0, asDev.stdout + asDev.stderr);
             const asProd = cli(["policy", planFile, "--config", path.join(POLICY_DIR, "policy-config.prod.json")]);
             assert.equal(asProd.status, 1, asProd.stdout + asProd.stderr);
-            assert.match(asProd.stdout, /^mandatory lb-deletion-protection-prod urn:pulumi:test::platform::aws:lb\/loadBalancer:LoadBalancer::lb: has deletion protection off in prod$/m);
+            assert.match(
+                asProd.stdout,
+                /^mandatory lb-deletion-protection-prod urn:pulumi:test::platform::aws:lb\/loadBalancer:LoadBalancer::lb: has deletion protection off in prod$/m,
+            );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
@@ -98,7 +116,10 @@ describe("the policy pack", () => {
 
     it("serves as a real CrossGuard pack: index.ts starts the analyzer and prints its port", async function () {
         this.timeout(30000);
-        const child = spawn(process.execPath, ["-r", path.join(PROJECT_DIR, "tools", "register.js"), "-e", 'require("./index.ts")'], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, ["-r", path.join(PROJECT_DIR, "tools", "register.js"), "-e", 'require("./index.ts")'], {
+            cwd: POLICY_DIR,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         try {
             const port = await new Promise<string>((resolve, reject) => {
                 let out = "";
@@ -120,7 +141,9 @@ describe("the policy pack", () => {
         this.timeout(120000);
         const delivery = deliveryPlanOf();
         const c = coverage([planOf("dev"), planOf("prod"), delivery], ALL_POLICIES);
-        console.log(`      policy coverage: ${c.covered.length}/${c.types.length} resource types (${(c.share * 100).toFixed(1)}%); uncovered: ${c.uncovered.join(", ") || "none"}`);
+        console.log(
+            `      policy coverage: ${c.covered.length}/${c.types.length} resource types (${(c.share * 100).toFixed(1)}%); uncovered: ${c.uncovered.join(", ") || "none"}`,
+        );
         const report = formatCoverage(c, ["dev", "prod"], ALL_POLICIES.length);
         assert.match(report, /Rules by service:/);
         assert.ok(c.share >= 0.8, `coverage ${(c.share * 100).toFixed(1)}% is below 80%; uncovered: ${c.uncovered.join(", ")}`);

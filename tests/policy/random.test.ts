@@ -2,11 +2,30 @@ import { strict as assert } from "assert";
 import { expectViolations, resource } from "../helpers/policy";
 
 const group = (name: string, inputs: Record<string, unknown> = {}, extra: Parameters<typeof resource>[3] = {}) =>
-    resource("aws:elasticache/replicationGroup:ReplicationGroup", name, { description: name, engine: "valkey", atRestEncryptionEnabled: true, transitEncryptionEnabled: true, authToken: "[secret]", numCacheClusters: 1, ...inputs }, extra);
+    resource(
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        name,
+        {
+            description: name,
+            engine: "valkey",
+            atRestEncryptionEnabled: true,
+            transitEncryptionEnabled: true,
+            authToken: "[secret]",
+            numCacheClusters: 1,
+            ...inputs,
+        },
+        extra,
+    );
 
 describe("generated-secret policies", () => {
     describe("random-password-fits-consumer", () => {
-        const password = (name: string, inputs: Record<string, unknown>) => resource("random:index/randomPassword:RandomPassword", name, { length: 32, ...inputs }, { urn: `urn:pulumi:test::platform::random:index/randomPassword:RandomPassword::${name}` });
+        const password = (name: string, inputs: Record<string, unknown>) =>
+            resource(
+                "random:index/randomPassword:RandomPassword",
+                name,
+                { length: 32, ...inputs },
+                { urn: `urn:pulumi:test::platform::random:index/randomPassword:RandomPassword::${name}` },
+            );
         it("passes a token restricted to ElastiCache's specials and flags the default specials and a short token", async () => {
             const good = password("good", { special: true, overrideSpecial: "!&#$^<>-" });
             const dflt = password("default", { special: true });

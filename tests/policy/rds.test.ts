@@ -4,10 +4,22 @@ import { expectViolations, policyDoc, resource } from "../helpers/policy";
 const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1234-abcdef";
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1111-2222";
 const db = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:rds/instance:Instance", name, { instanceClass: "db.t4g.micro", engine: "postgres", engineVersion: "17", storageEncrypted: true, manageMasterUserPassword: true, ...inputs }, { id: name });
+    resource(
+        "aws:rds/instance:Instance",
+        name,
+        { instanceClass: "db.t4g.micro", engine: "postgres", engineVersion: "17", storageEncrypted: true, manageMasterUserPassword: true, ...inputs },
+        { id: name },
+    );
 /** A prod-grade instance: every prod rule passes on it. */
 const prodDb = (name: string, inputs: Record<string, unknown> = {}) =>
-    db(name, { multiAz: true, deletionProtection: true, backupRetentionPeriod: 14, skipFinalSnapshot: false, finalSnapshotIdentifier: `${name}-final`, ...inputs });
+    db(name, {
+        multiAz: true,
+        deletionProtection: true,
+        backupRetentionPeriod: 14,
+        skipFinalSnapshot: false,
+        finalSnapshotIdentifier: `${name}-final`,
+        ...inputs,
+    });
 
 describe("RDS policies", () => {
     describe("rds-storage-encrypted", () => {
@@ -34,8 +46,18 @@ describe("RDS policies", () => {
 
     describe("rds-force-tls", () => {
         it("passes PostgreSQL 15+ defaults and a group forcing SSL; flags a group turning it off and an old default", async () => {
-            const forcing = resource("aws:rds/parameterGroup:ParameterGroup", "forcing", { family: "postgres17", parameters: [{ name: "rds.force_ssl", value: "1" }] }, { id: "forcing", outputs: { name: "forcing" } });
-            const lax = resource("aws:rds/parameterGroup:ParameterGroup", "lax", { family: "postgres17", parameters: [{ name: "rds.force_ssl", value: "0" }] }, { id: "lax", outputs: { name: "lax" } });
+            const forcing = resource(
+                "aws:rds/parameterGroup:ParameterGroup",
+                "forcing",
+                { family: "postgres17", parameters: [{ name: "rds.force_ssl", value: "1" }] },
+                { id: "forcing", outputs: { name: "forcing" } },
+            );
+            const lax = resource(
+                "aws:rds/parameterGroup:ParameterGroup",
+                "lax",
+                { family: "postgres17", parameters: [{ name: "rds.force_ssl", value: "0" }] },
+                { id: "lax", outputs: { name: "lax" } },
+            );
             const ok = db("ok", { parameterGroupName: "forcing" });
             const dflt = db("default");
             const bad = db("bad", { parameterGroupName: "lax" });
@@ -90,12 +112,23 @@ describe("RDS policies", () => {
 
     describe("rds-proxy-role-reads-its-secret", () => {
         const key = resource("aws:kms/key:Key", "key", { enableKeyRotation: true }, { id: "1111-2222", outputs: { arn: KEY_ARN, keyId: "1111-2222" } });
-        const instance = db("db", { masterUserSecretKmsKeyId: KEY_ARN }, );
+        const instance = db("db", { masterUserSecretKmsKeyId: KEY_ARN });
         instance.outputs = { masterUserSecrets: [{ secretArn: SECRET_ARN, kmsKeyId: KEY_ARN }] };
         const role = (name: string) =>
-            resource("aws:iam/role:Role", name, { assumeRolePolicy: policyDoc({ Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "rds.amazonaws.com" } }) }, { outputs: { arn: `arn:aws:iam::123456789012:role/${name}`, name } });
+            resource(
+                "aws:iam/role:Role",
+                name,
+                { assumeRolePolicy: policyDoc({ Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "rds.amazonaws.com" } }) },
+                { outputs: { arn: `arn:aws:iam::123456789012:role/${name}`, name } },
+            );
         const proxyFor = (r: ReturnType<typeof role>) =>
-            resource("aws:rds/proxy:Proxy", `proxy-${r.name}`, { engineFamily: "POSTGRESQL", requireTls: true, vpcSubnetIds: [], roleArn: r.outputs.arn, auths: [{ authScheme: "SECRETS", secretArn: SECRET_ARN, iamAuth: "REQUIRED" }] });
+            resource("aws:rds/proxy:Proxy", `proxy-${r.name}`, {
+                engineFamily: "POSTGRESQL",
+                requireTls: true,
+                vpcSubnetIds: [],
+                roleArn: r.outputs.arn,
+                auths: [{ authScheme: "SECRETS", secretArn: SECRET_ARN, iamAuth: "REQUIRED" }],
+            });
 
         it("passes a role that reads the secret and decrypts it through Secrets Manager", async () => {
             const r = role("good");
@@ -103,25 +136,50 @@ describe("RDS policies", () => {
                 role: "good",
                 policy: policyDoc(
                     { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: SECRET_ARN },
-                    { Effect: "Allow", Action: "kms:Decrypt", Resource: KEY_ARN, Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } } },
+                    {
+                        Effect: "Allow",
+                        Action: "kms:Decrypt",
+                        Resource: KEY_ARN,
+                        Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
+                    },
                 ),
             });
             await expectViolations("rds-proxy-role-reads-its-secret", [key, instance, r, grant, proxyFor(r)], []);
         });
         it("flags a role granted another secret, and one that can't decrypt the secret's key", async () => {
             const wrong = role("wrong");
-            const wrongGrant = resource("aws:iam/rolePolicy:RolePolicy", "wrong-policy", { role: "wrong", policy: policyDoc({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:us-east-1:123456789012:secret:other-*" }, { Effect: "Allow", Action: "kms:Decrypt", Resource: KEY_ARN }) });
+            const wrongGrant = resource("aws:iam/rolePolicy:RolePolicy", "wrong-policy", {
+                role: "wrong",
+                policy: policyDoc(
+                    { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:us-east-1:123456789012:secret:other-*" },
+                    { Effect: "Allow", Action: "kms:Decrypt", Resource: KEY_ARN },
+                ),
+            });
             const noKms = role("no-kms");
-            const noKmsGrant = resource("aws:iam/rolePolicy:RolePolicy", "no-kms-policy", { role: "no-kms", policy: policyDoc({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-*" }) });
+            const noKmsGrant = resource("aws:iam/rolePolicy:RolePolicy", "no-kms-policy", {
+                role: "no-kms",
+                policy: policyDoc({
+                    Effect: "Allow",
+                    Action: "secretsmanager:GetSecretValue",
+                    Resource: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-*",
+                }),
+            });
             const badProxy = proxyFor(wrong);
             const noKmsProxy = proxyFor(noKms);
-            const v = await expectViolations("rds-proxy-role-reads-its-secret", [key, instance, wrong, wrongGrant, noKms, noKmsGrant, badProxy, noKmsProxy], [badProxy, noKmsProxy]);
+            const v = await expectViolations(
+                "rds-proxy-role-reads-its-secret",
+                [key, instance, wrong, wrongGrant, noKms, noKmsGrant, badProxy, noKmsProxy],
+                [badProxy, noKmsProxy],
+            );
             assert.match(v.find((x) => x.urn === badProxy.urn)!.message, /can't read secret/);
             assert.match(v.find((x) => x.urn === noKmsProxy.urn)!.message, /can't decrypt secret/);
         });
         it("doesn't call a grant missing when an AWS-managed policy it can't read is attached", async () => {
             const r = role("managed");
-            const attachment = resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "managed-attach", { role: "managed", policyArn: "arn:aws:iam::aws:policy/SecretsManagerReadWrite" });
+            const attachment = resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "managed-attach", {
+                role: "managed",
+                policyArn: "arn:aws:iam::aws:policy/SecretsManagerReadWrite",
+            });
             await expectViolations("rds-proxy-role-reads-its-secret", [key, instance, r, attachment, proxyFor(r)], []);
         });
     });

@@ -11,9 +11,23 @@ describe("Secrets Manager policies", () => {
 
     describe("secret-version-in-stack-secret", () => {
         it("passes a value stored in a secret of the stack and flags one stored in a secret the stack lacks", async () => {
-            const secret = resource("aws:secretsmanager/secret:Secret", "auth", { kmsKeyId: "arn:aws:kms:us-east-1:1:key/k" }, { id: "arn:aws:secretsmanager:us-east-1:123456789012:secret:auth-AbCdEf", outputs: { arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:auth-AbCdEf" } });
-            const ok = resource("aws:secretsmanager/secretVersion:SecretVersion", "ok", { secretId: "arn:aws:secretsmanager:us-east-1:123456789012:secret:auth-AbCdEf", secretString: "[secret]" });
-            const foreign = resource("aws:secretsmanager/secretVersion:SecretVersion", "foreign", { secretId: "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared-XyZ123", secretString: "[secret]" });
+            const secret = resource(
+                "aws:secretsmanager/secret:Secret",
+                "auth",
+                { kmsKeyId: "arn:aws:kms:us-east-1:1:key/k" },
+                {
+                    id: "arn:aws:secretsmanager:us-east-1:123456789012:secret:auth-AbCdEf",
+                    outputs: { arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:auth-AbCdEf" },
+                },
+            );
+            const ok = resource("aws:secretsmanager/secretVersion:SecretVersion", "ok", {
+                secretId: "arn:aws:secretsmanager:us-east-1:123456789012:secret:auth-AbCdEf",
+                secretString: "[secret]",
+            });
+            const foreign = resource("aws:secretsmanager/secretVersion:SecretVersion", "foreign", {
+                secretId: "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared-XyZ123",
+                secretString: "[secret]",
+            });
             await expectViolations("secret-version-in-stack-secret", [secret, ok, foreign], [foreign]);
         });
     });

@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import type { PlannedResource } from "../../tools/engine";
 import { expectViolations, resource } from "../helpers/policy";
 
-const sg = (name: string, extra: Record<string, unknown> = {}) => resource("aws:ec2/securityGroup:SecurityGroup", name, { vpcId: "vpc-1", ...extra }, { id: `sg-${name}` });
+const sg = (name: string, extra: Record<string, unknown> = {}) =>
+    resource("aws:ec2/securityGroup:SecurityGroup", name, { vpcId: "vpc-1", ...extra }, { id: `sg-${name}` });
 const ingress = (name: string, group: PlannedResource, from: { sg?: PlannedResource; cidr?: string; prefixList?: string }, port = 443) =>
     resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, {
         securityGroupId: group.id,
@@ -35,11 +36,29 @@ describe("security group policies", () => {
         it("passes EC2's description characters and flags an apostrophe, in a group, its inline rules or a rule resource", async () => {
             const ok = sg("ok", { description: "web load balancer: clients in (443), fleet out; [a-z] #1 & co. {x}=$*!@" });
             const apostrophe = sg("apostrophe", { description: "EMR's service access" });
-            const inline = sg("inline", { description: "fine", ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.0.0.0/8"], description: "from the office’s VPN" }] });
-            const rule = resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "rule", { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 443, toPort: 443, prefixListId: "pl-1", description: "HTTPS from CloudFront's servers" });
-            const long = resource("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "long", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv4: "10.0.0.0/8", description: "x".repeat(256) });
+            const inline = sg("inline", {
+                description: "fine",
+                ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.0.0.0/8"], description: "from the office’s VPN" }],
+            });
+            const rule = resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "rule", {
+                securityGroupId: "sg-1",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                prefixListId: "pl-1",
+                description: "HTTPS from CloudFront's servers",
+            });
+            const long = resource("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "long", {
+                securityGroupId: "sg-1",
+                ipProtocol: "-1",
+                cidrIpv4: "10.0.0.0/8",
+                description: "x".repeat(256),
+            });
             const v = await expectViolations("security-group-description-charset", [ok, apostrophe, inline, rule, long], [apostrophe, inline, rule, long]);
-            assert.ok(v.some((x) => /ingress\[0\]\.description "from the office’s VPN" has characters EC2 refuses: ’/.test(x.message)), v.map((x) => x.message).join("\n"));
+            assert.ok(
+                v.some((x) => /ingress\[0\]\.description "from the office’s VPN" has characters EC2 refuses: ’/.test(x.message)),
+                v.map((x) => x.message).join("\n"),
+            );
             assert.ok(v.some((x) => /is over 255 characters/.test(x.message)));
         });
     });
@@ -49,8 +68,21 @@ describe("security group policies", () => {
             const web = sg("web", { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] });
             const ssh = sg("ssh", { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["10.0.0.0/8", "0.0.0.0/0"] }] });
             const http = ingress("http", web, { cidr: "0.0.0.0/0" }, 80);
-            const range = resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "range", { securityGroupId: "sg-web", ipProtocol: "tcp", fromPort: 80, toPort: 443, cidrIpv6: "::/0" });
-            const all = resource("aws:ec2/securityGroupRule:SecurityGroupRule", "all", { type: "ingress", securityGroupId: "sg-web", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] });
+            const range = resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "range", {
+                securityGroupId: "sg-web",
+                ipProtocol: "tcp",
+                fromPort: 80,
+                toPort: 443,
+                cidrIpv6: "::/0",
+            });
+            const all = resource("aws:ec2/securityGroupRule:SecurityGroupRule", "all", {
+                type: "ingress",
+                securityGroupId: "sg-web",
+                protocol: "-1",
+                fromPort: 0,
+                toPort: 0,
+                cidrBlocks: ["0.0.0.0/0"],
+            });
             const v = await expectViolations("security-group-public-ingress-ports", [web, ssh, http, range, all], [ssh, range, all]);
             assert.match(v.find((x) => x.urn === ssh.urn)!.message, /admits 0\.0\.0\.0\/0 on tcp 22/);
         });
@@ -62,15 +94,29 @@ describe("security group policies", () => {
             const albIn = ingress("alb-in", t.alb, { cidr: "0.0.0.0/0" });
             const fleetIn = ingress("fleet-in", t.fleet, { cidr: "0.0.0.0/0" });
             const loose = sg("loose", { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, ipv6CidrBlocks: ["::/0"] }] });
-            const v = await expectViolations("security-group-public-ingress-alb-only", [t.alb, t.fleet, loose, ...t.attached, albIn, fleetIn], [fleetIn, loose]);
+            const v = await expectViolations(
+                "security-group-public-ingress-alb-only",
+                [t.alb, t.fleet, loose, ...t.attached, albIn, fleetIn],
+                [fleetIn, loose],
+            );
             assert.match(v.find((x) => x.urn === loose.urn)!.message, /guards nothing in this stack/);
         });
     });
 
     describe("security-group-egress-scoped", () => {
         it("passes egress on named ports and flags all traffic to the world", async () => {
-            const ok = resource("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "https-out", { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" });
-            const bad = resource("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "all-out", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv4: "0.0.0.0/0" });
+            const ok = resource("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "https-out", {
+                securityGroupId: "sg-1",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: "0.0.0.0/0",
+            });
+            const bad = resource("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "all-out", {
+                securityGroupId: "sg-1",
+                ipProtocol: "-1",
+                cidrIpv4: "0.0.0.0/0",
+            });
             const inline = sg("inline", { egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] });
             await expectViolations("security-group-egress-scoped", [ok, bad, inline], [bad, inline]);
         });
@@ -94,12 +140,25 @@ describe("security group policies", () => {
             const dbFromFleet = ingress("db-from-fleet", t.db, { sg: t.fleet }, 5432);
             const fleetFromCidr = ingress("fleet-from-cidr", t.fleet, { cidr: "10.0.0.0/16" }, 8080);
             const cache = sg("cache", { ingress: [{ protocol: "tcp", fromPort: 6379, toPort: 6379, securityGroups: [t.alb.id] }] });
-            const v = await expectViolations("security-group-ingress-from-tier-in-front", [t.alb, t.fleet, t.proxy, cache, t.db, ...t.attached, dbFromFleet, fleetFromCidr], [dbFromFleet, fleetFromCidr, cache]);
-            assert.match(v.find((x) => x.urn === dbFromFleet.urn)!.message, /database\) admits security group fleet \(fleet\); it should admit only the proxy security group/);
+            const v = await expectViolations(
+                "security-group-ingress-from-tier-in-front",
+                [t.alb, t.fleet, t.proxy, cache, t.db, ...t.attached, dbFromFleet, fleetFromCidr],
+                [dbFromFleet, fleetFromCidr, cache],
+            );
+            assert.match(
+                v.find((x) => x.urn === dbFromFleet.urn)!.message,
+                /database\) admits security group fleet \(fleet\); it should admit only the proxy security group/,
+            );
         });
         it("treats a source group unknown at preview as unknown, not a violation", async () => {
             const t = tiers();
-            const pending = resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "pending", { securityGroupId: t.db.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, referencedSecurityGroupId: "[unknown]" });
+            const pending = resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "pending", {
+                securityGroupId: t.db.id,
+                ipProtocol: "tcp",
+                fromPort: 5432,
+                toPort: 5432,
+                referencedSecurityGroupId: "[unknown]",
+            });
             await expectViolations("security-group-ingress-from-tier-in-front", [t.alb, t.fleet, t.proxy, t.cache, t.db, ...t.attached, pending], []);
         });
     });

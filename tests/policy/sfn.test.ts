@@ -6,13 +6,31 @@ const ACCOUNT = "123456789012";
 const fnArn = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
 const eventFn = (name: string, inputs: Record<string, unknown> = {}) =>
     resource("aws:lambda/function:Function", name, { role: "r", runtime: "nodejs22.x", ...inputs }, { id: name, outputs: { arn: fnArn(name), name } });
-const alarm = (name: string, namespace: string, metricName: string, dimensions: Record<string, string>, actions = ["arn:aws:sns:us-east-1:123456789012:alarms"]) =>
-    resource("aws:cloudwatch/metricAlarm:MetricAlarm", name, { namespace, metricName, dimensions, alarmActions: actions, comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1 });
+const alarm = (
+    name: string,
+    namespace: string,
+    metricName: string,
+    dimensions: Record<string, string>,
+    actions = ["arn:aws:sns:us-east-1:123456789012:alarms"],
+) =>
+    resource("aws:cloudwatch/metricAlarm:MetricAlarm", name, {
+        namespace,
+        metricName,
+        dimensions,
+        alarmActions: actions,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0,
+        evaluationPeriods: 1,
+    });
 
 describe("Step Functions policies", () => {
     describe("sfn-logging", () => {
         it("passes logging to a group and notes OFF", async () => {
-            const ok = resource("aws:sfn/stateMachine:StateMachine", "ok", { definition: "{}", roleArn: "r", loggingConfiguration: { level: "ALL", includeExecutionData: true, logDestination: "arn:aws:logs:us-east-1:1:log-group:sfn:*" } });
+            const ok = resource("aws:sfn/stateMachine:StateMachine", "ok", {
+                definition: "{}",
+                roleArn: "r",
+                loggingConfiguration: { level: "ALL", includeExecutionData: true, logDestination: "arn:aws:logs:us-east-1:1:log-group:sfn:*" },
+            });
             const bad = resource("aws:sfn/stateMachine:StateMachine", "bad", { definition: "{}", roleArn: "r", loggingConfiguration: { level: "OFF" } });
             await expectViolations("sfn-logging", [ok, bad], [bad]);
         });
@@ -27,7 +45,13 @@ describe("Step Functions policies", () => {
     });
 
     describe("state machine definitions: sfn-definition-valid, sfn-worst-case-within-timeout, sfn-map-within-reserved-concurrency", () => {
-        const invoke = (fnName: string, timeout: number, retry: object[] = []) => ({ Type: "Task", Resource: "arn:aws:states:::lambda:invoke", TimeoutSeconds: timeout, Parameters: { FunctionName: fnArn(fnName), "Payload.$": "$" }, Retry: retry });
+        const invoke = (fnName: string, timeout: number, retry: object[] = []) => ({
+            Type: "Task",
+            Resource: "arn:aws:states:::lambda:invoke",
+            TimeoutSeconds: timeout,
+            Parameters: { FunctionName: fnArn(fnName), "Payload.$": "$" },
+            Retry: retry,
+        });
         const eachLine = (inner: string, fnName: string, concurrency: number, retry: object[] = []) => ({
             Type: "Map",
             ItemsPath: "$.lines",
@@ -47,7 +71,11 @@ describe("Step Functions policies", () => {
                 Cancelled: { Type: "Succeed" },
             },
         });
-        const sm = (name: string, definition: unknown) => resource("aws:sfn/stateMachine:StateMachine", name, { definition: typeof definition === "string" ? definition : JSON.stringify(definition), roleArn: "r" });
+        const sm = (name: string, definition: unknown) =>
+            resource("aws:sfn/stateMachine:StateMachine", name, {
+                definition: typeof definition === "string" ? definition : JSON.stringify(definition),
+                roleArn: "r",
+            });
         // With 4 lines 2 at a time: Reserve 2 rounds x 40 s; Charge 40 s; Release 2 rounds x (4 attempts x 40 s + 2 + 4 + 5 (capped) s).
         const WORST = 2 * 40 + 40 + 2 * (4 * 40 + 2 + 4 + 5);
 
@@ -55,8 +83,15 @@ describe("Step Functions policies", () => {
             assert.deepEqual(retryDelays(retry(4)[0]), [2, 4, 5, 5]);
             const w = worstCase(saga({ timeout: 1 }), { mapItems: 4 });
             assert.equal(w.seconds, WORST);
-            assert.deepEqual(w.path.map((p) => p.state), ["Reserve", "Charge", "Release", "Cancelled"]);
-            assert.equal(worstCase({ StartAt: "T", States: { T: { Type: "Task", Resource: "x", End: true } } }, { mapItems: 1 }).seconds, Infinity, "a task without a timeout is unbounded");
+            assert.deepEqual(
+                w.path.map((p) => p.state),
+                ["Reserve", "Charge", "Release", "Cancelled"],
+            );
+            assert.equal(
+                worstCase({ StartAt: "T", States: { T: { Type: "Task", Resource: "x", End: true } } }, { mapItems: 1 }).seconds,
+                Infinity,
+                "a task without a timeout is unbounded",
+            );
         });
 
         it("flags a definition Step Functions rejects: a state name used twice (in two Maps), or not JSON; skips one preview can't know", async () => {
@@ -73,7 +108,10 @@ describe("Step Functions policies", () => {
             const tight = sm("tight", saga({ timeout: 900 }));
             const unknown = sm("unknown", "[unknown]");
             const v = await expectViolations("sfn-worst-case-within-timeout", [fits, tight, unknown], [tight]);
-            assert.match(v[0].message, /worst case takes \d+ s \(Reserve \d+ s, Charge 40 s, Release \d+ s; Map states over up to 100 items\), above its TimeoutSeconds 900/);
+            assert.match(
+                v[0].message,
+                /worst case takes \d+ s \(Reserve \d+ s, Charge 40 s, Release \d+ s; Map states over up to 100 items\), above its TimeoutSeconds 900/,
+            );
             // Orders of at most 4 lines: exactly the worst case fits, a second less does not.
             const config = { "sfn-worst-case-within-timeout": { mapItems: 4 } };
             const [exact, short] = [sm("exact", saga({ timeout: WORST })), sm("short", saga({ timeout: WORST - 1 }))];

@@ -5,21 +5,57 @@ import { expectViolations, policyDoc, resource } from "../helpers/policy";
 const ACCOUNT = "123456789012";
 const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k-1`;
 const queue = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:sqs/queue:Queue", name, { kmsMasterKeyId: KEY_ARN, ...inputs }, {
-        id: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${name}`,
-        outputs: { arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`, url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${name}`, name },
-    });
+    resource(
+        "aws:sqs/queue:Queue",
+        name,
+        { kmsMasterKeyId: KEY_ARN, ...inputs },
+        {
+            id: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${name}`,
+            outputs: { arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`, url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${name}`, name },
+        },
+    );
 const topic = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:sns/topic:Topic", name, { kmsMasterKeyId: KEY_ARN, ...inputs }, { id: `arn:aws:sns:us-east-1:${ACCOUNT}:${name}`, outputs: { arn: `arn:aws:sns:us-east-1:${ACCOUNT}:${name}`, name } });
+    resource(
+        "aws:sns/topic:Topic",
+        name,
+        { kmsMasterKeyId: KEY_ARN, ...inputs },
+        { id: `arn:aws:sns:us-east-1:${ACCOUNT}:${name}`, outputs: { arn: `arn:aws:sns:us-east-1:${ACCOUNT}:${name}`, name } },
+    );
 const redrive = (dlq: PlannedResource, maxReceiveCount = 5) => JSON.stringify({ deadLetterTargetArn: dlq.outputs.arn, maxReceiveCount });
-const denyInsecure = (arn: string, action: string) => ({ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: action, Resource: arn, Condition: { Bool: { "aws:SecureTransport": "false" } } });
+const denyInsecure = (arn: string, action: string) => ({
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: action,
+    Resource: arn,
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+});
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
 const streamArn = "arn:aws:kinesis:us-east-1:123456789012:stream/events";
 const eventQueue = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:sqs/queue:Queue", name, { kmsMasterKeyId: "k", ...inputs }, { id: `https://sqs/${name}`, outputs: { arn: queueArn(name), name, url: `https://sqs/${name}` } });
+    resource(
+        "aws:sqs/queue:Queue",
+        name,
+        { kmsMasterKeyId: "k", ...inputs },
+        { id: `https://sqs/${name}`, outputs: { arn: queueArn(name), name, url: `https://sqs/${name}` } },
+    );
 const mapping = (name: string, inputs: Record<string, unknown>) => resource("aws:lambda/eventSourceMapping:EventSourceMapping", name, inputs);
-const alarm = (name: string, namespace: string, metricName: string, dimensions: Record<string, string>, actions = ["arn:aws:sns:us-east-1:123456789012:alarms"]) =>
-    resource("aws:cloudwatch/metricAlarm:MetricAlarm", name, { namespace, metricName, dimensions, alarmActions: actions, comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1 });
+const alarm = (
+    name: string,
+    namespace: string,
+    metricName: string,
+    dimensions: Record<string, string>,
+    actions = ["arn:aws:sns:us-east-1:123456789012:alarms"],
+) =>
+    resource("aws:cloudwatch/metricAlarm:MetricAlarm", name, {
+        namespace,
+        metricName,
+        dimensions,
+        alarmActions: actions,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0,
+        evaluationPeriods: 1,
+    });
 
 describe("SQS policies", () => {
     describe("sqs-queue-encrypted", () => {
@@ -37,9 +73,16 @@ describe("SQS policies", () => {
             const other = queue("other");
             const policy = resource("aws:sqs/redrivePolicy:RedrivePolicy", "other-redrive", { queueUrl: other.id, redrivePolicy: redrive(dlq) });
             const parked = queue("parked");
-            const allow = resource("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", "parked-allow", { queueUrl: parked.id, redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [] }) });
+            const allow = resource("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", "parked-allow", {
+                queueUrl: parked.id,
+                redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [] }),
+            });
             const failures = queue("stream-failures");
-            const mapping = resource("aws:lambda/eventSourceMapping:EventSourceMapping", "esm", { functionName: "f", eventSourceArn: "arn:aws:kinesis:us-east-1:1:stream/s", destinationConfig: { onFailure: { destinationArn: failures.outputs.arn } } });
+            const mapping = resource("aws:lambda/eventSourceMapping:EventSourceMapping", "esm", {
+                functionName: "f",
+                eventSourceArn: "arn:aws:kinesis:us-east-1:1:stream/s",
+                destinationConfig: { onFailure: { destinationArn: failures.outputs.arn } },
+            });
             await expectViolations("sqs-queue-has-dlq", [dlq, work, other, policy, parked, allow, failures, mapping], []);
         });
         it("flags a queue without a DLQ and a FIFO queue redriving to a standard one", async () => {
@@ -64,7 +107,10 @@ describe("SQS policies", () => {
     describe("sqs-deny-insecure-transport", () => {
         it("passes a queue whose policy denies non-TLS and flags one without", async () => {
             const ok = queue("ok");
-            const okPolicy = resource("aws:sqs/queuePolicy:QueuePolicy", "ok-policy", { queueUrl: ok.id, policy: policyDoc(denyInsecure(ok.outputs.arn as string, "sqs:*")) });
+            const okPolicy = resource("aws:sqs/queuePolicy:QueuePolicy", "ok-policy", {
+                queueUrl: ok.id,
+                policy: policyDoc(denyInsecure(ok.outputs.arn as string, "sqs:*")),
+            });
             const bad = queue("bad");
             await expectViolations("sqs-deny-insecure-transport", [ok, okPolicy, bad], [bad]);
         });
@@ -76,7 +122,13 @@ describe("SQS policies", () => {
             const q = queue("orders-q");
             const qPolicy = resource("aws:sqs/queuePolicy:QueuePolicy", "orders-q-policy", {
                 queueUrl: q.id,
-                policy: policyDoc({ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage", Resource: q.outputs.arn, Condition: { ArnEquals: { "aws:SourceArn": t.outputs.arn } } }),
+                policy: policyDoc({
+                    Effect: "Allow",
+                    Principal: { Service: "sns.amazonaws.com" },
+                    Action: "sqs:SendMessage",
+                    Resource: q.outputs.arn,
+                    Condition: { ArnEquals: { "aws:SourceArn": t.outputs.arn } },
+                }),
             });
             const sub = resource("aws:sns/topicSubscription:TopicSubscription", "sub", { topic: t.outputs.arn, protocol: "sqs", endpoint: q.outputs.arn });
             const target = resource("aws:cloudwatch/eventTarget:EventTarget", "target", { rule: "r", arn: q.outputs.arn });
@@ -89,11 +141,16 @@ describe("SQS policies", () => {
         it("passes a dead-letter queue that lists its source; flags one that refuses it, and notes one open to all", async () => {
             const dlq = eventQueue("dlq");
             const src = eventQueue("src", { redrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.outputs.arn, maxReceiveCount: 3 }) });
-            const allow = resource("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", "allow", { queueUrl: dlq.outputs.url, redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [src.outputs.arn] }) });
+            const allow = resource("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", "allow", {
+                queueUrl: dlq.outputs.url,
+                redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [src.outputs.arn] }),
+            });
 
             const deniedDlq = eventQueue("denied-dlq", { redriveAllowPolicy: JSON.stringify({ redrivePermission: "denyAll" }) });
             const deniedSrc = eventQueue("denied-src", { redrivePolicy: JSON.stringify({ deadLetterTargetArn: deniedDlq.outputs.arn, maxReceiveCount: 3 }) });
-            const otherDlq = eventQueue("other-dlq", { redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [queueArn("someone-else")] }) });
+            const otherDlq = eventQueue("other-dlq", {
+                redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [queueArn("someone-else")] }),
+            });
             const otherSrc = eventQueue("other-src", { redrivePolicy: JSON.stringify({ deadLetterTargetArn: otherDlq.outputs.arn, maxReceiveCount: 3 }) });
             const openDlq = eventQueue("open-dlq");
             const openSrc = eventQueue("open-src", { redrivePolicy: JSON.stringify({ deadLetterTargetArn: openDlq.outputs.arn, maxReceiveCount: 3 }) });
@@ -109,7 +166,12 @@ describe("SQS policies", () => {
             const dlq = eventQueue("dlq");
             const src = eventQueue("src", { redrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.outputs.arn, maxReceiveCount: 3 }) });
             const failures = eventQueue("stream-failures");
-            const m = mapping("m", { functionName: "f", eventSourceArn: streamArn, startingPosition: "LATEST", destinationConfig: { onFailure: { destinationArn: failures.outputs.arn } } });
+            const m = mapping("m", {
+                functionName: "f",
+                eventSourceArn: streamArn,
+                startingPosition: "LATEST",
+                destinationConfig: { onFailure: { destinationArn: failures.outputs.arn } },
+            });
             const silent = alarm("silent", "AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: "stream-failures" }, []);
             const watched = alarm("watched", "AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: "dlq" });
             await expectViolations("sqs-dlq-depth-alarm", [dlq, src, failures, m, silent, watched], [failures]);

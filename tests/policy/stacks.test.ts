@@ -28,7 +28,12 @@ function asFirstPreview(plan: Plan): Plan {
         resources: plan.resources.map((r) =>
             r.type.startsWith("pulumi:")
                 ? r
-                : { ...r, inputs: blank(r.inputs) as Record<string, unknown>, outputs: Object.fromEntries(Object.keys(r.outputs).map((k) => [k, "[unknown]"])), id: r.id ? "[unknown]" : undefined },
+                : {
+                      ...r,
+                      inputs: blank(r.inputs) as Record<string, unknown>,
+                      outputs: Object.fromEntries(Object.keys(r.outputs).map((k) => [k, "[unknown]"])),
+                      id: r.id ? "[unknown]" : undefined,
+                  },
         ),
     };
 }

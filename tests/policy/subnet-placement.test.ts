@@ -2,24 +2,29 @@ import { strict as assert } from "assert";
 import { expectViolations, resource } from "../helpers/policy";
 
 /** An awsx VPC as the offline engine models it: subnet ids per tier, and the layout that places them in AZs. */
-const vpc = resource("awsx:ec2:Vpc", "vpc", {}, {
-    custom: false,
-    remote: true,
-    outputs: {
-        vpcId: "vpc-1",
-        publicSubnetIds: ["subnet-pub-a", "subnet-pub-b"],
-        privateSubnetIds: ["subnet-app-a", "subnet-app-b"],
-        isolatedSubnetIds: ["subnet-data-a", "subnet-data-b"],
-        subnetLayout: [
-            { type: "Public", availabilityZone: "us-east-1a" },
-            { type: "Public", availabilityZone: "us-east-1b" },
-            { type: "Private", availabilityZone: "us-east-1a" },
-            { type: "Private", availabilityZone: "us-east-1b" },
-            { type: "Isolated", availabilityZone: "us-east-1a" },
-            { type: "Isolated", availabilityZone: "us-east-1b" },
-        ],
+const vpc = resource(
+    "awsx:ec2:Vpc",
+    "vpc",
+    {},
+    {
+        custom: false,
+        remote: true,
+        outputs: {
+            vpcId: "vpc-1",
+            publicSubnetIds: ["subnet-pub-a", "subnet-pub-b"],
+            privateSubnetIds: ["subnet-app-a", "subnet-app-b"],
+            isolatedSubnetIds: ["subnet-data-a", "subnet-data-b"],
+            subnetLayout: [
+                { type: "Public", availabilityZone: "us-east-1a" },
+                { type: "Public", availabilityZone: "us-east-1b" },
+                { type: "Private", availabilityZone: "us-east-1a" },
+                { type: "Private", availabilityZone: "us-east-1b" },
+                { type: "Isolated", availabilityZone: "us-east-1a" },
+                { type: "Isolated", availabilityZone: "us-east-1b" },
+            ],
+        },
     },
-});
+);
 
 describe("subnet placement policies", () => {
     describe("datastore-subnet-group-multi-az", () => {
@@ -51,7 +56,11 @@ describe("subnet placement policies", () => {
     describe("compute-private-subnets", () => {
         it("passes a fleet in private subnets and flags compute in public ones", async () => {
             const asg = resource("aws:autoscaling/group:Group", "asg", { minSize: 1, maxSize: 2, vpcZoneIdentifiers: ["subnet-app-a", "subnet-app-b"] });
-            const emr = resource("aws:emr/cluster:Cluster", "emr", { releaseLabel: "emr-7.5.0", serviceRole: "r", ec2Attributes: { instanceProfile: "p", subnetId: "subnet-pub-a" } });
+            const emr = resource("aws:emr/cluster:Cluster", "emr", {
+                releaseLabel: "emr-7.5.0",
+                serviceRole: "r",
+                ec2Attributes: { instanceProfile: "p", subnetId: "subnet-pub-a" },
+            });
             const fn = resource("aws:lambda/function:Function", "fn", { role: "r", vpcConfig: { subnetIds: ["subnet-pub-b"], securityGroupIds: [] } });
             await expectViolations("compute-private-subnets", [vpc, asg, emr, fn], [emr, fn]);
         });

@@ -4,29 +4,80 @@ import { euProvider, inEu, euOriginDistribution } from "./edge-resources";
 
 const DIST_ARN = "arn:aws:cloudfront::123456789012:distribution/EDGE1";
 const albOriginDistribution = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:cloudfront/distribution:Distribution", name, {
-        enabled: true,
-        origins: [{ originId: "alb", domainName: "web-alb-1.us-east-1.elb.amazonaws.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } }],
-        defaultCacheBehavior: { targetOriginId: "alb", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"] },
-        viewerCertificate: { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
-        ...inputs,
-    }, { id: name, outputs: { arn: DIST_ARN } });
+    resource(
+        "aws:cloudfront/distribution:Distribution",
+        name,
+        {
+            enabled: true,
+            origins: [
+                {
+                    originId: "alb",
+                    domainName: "web-alb-1.us-east-1.elb.amazonaws.com",
+                    customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
+                },
+            ],
+            defaultCacheBehavior: {
+                targetOriginId: "alb",
+                viewerProtocolPolicy: "redirect-to-https",
+                allowedMethods: ["GET", "HEAD"],
+                cachedMethods: ["GET", "HEAD"],
+            },
+            viewerCertificate: {
+                acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c",
+                sslSupportMethod: "sni-only",
+                minimumProtocolVersion: "TLSv1.2_2021",
+            },
+            ...inputs,
+        },
+        { id: name, outputs: { arn: DIST_ARN } },
+    );
 
 describe("WAF policies", () => {
     describe("waf-managed-and-rate-rules", () => {
-        const managed = { name: "common", priority: 1, overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" } }, visibilityConfig: {} };
-        const rate = { name: "rate", priority: 2, action: { block: {} }, statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP" } }, visibilityConfig: {} };
+        const managed = {
+            name: "common",
+            priority: 1,
+            overrideAction: { none: {} },
+            statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" } },
+            visibilityConfig: {},
+        };
+        const rate = {
+            name: "rate",
+            priority: 2,
+            action: { block: {} },
+            statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP" } },
+            visibilityConfig: {},
+        };
         it("passes managed rules plus a rate rule (as rules or ruleJson) and flags a missing rate rule", async () => {
-            const ok = resource("aws:wafv2/webAcl:WebAcl", "ok", { scope: "CLOUDFRONT", defaultAction: { allow: {} }, visibilityConfig: {}, rules: [managed, rate] });
-            const json = resource("aws:wafv2/webAcl:WebAcl", "json", { scope: "CLOUDFRONT", defaultAction: { allow: {} }, visibilityConfig: {}, ruleJson: JSON.stringify([{ Name: "m", Statement: { ManagedRuleGroupStatement: {} } }, { Name: "r", Statement: { RateBasedStatement: { Limit: 100 } } }]) });
-            const noRate = resource("aws:wafv2/webAcl:WebAcl", "no-rate", { scope: "CLOUDFRONT", defaultAction: { allow: {} }, visibilityConfig: {}, rules: [managed] });
+            const ok = resource("aws:wafv2/webAcl:WebAcl", "ok", {
+                scope: "CLOUDFRONT",
+                defaultAction: { allow: {} },
+                visibilityConfig: {},
+                rules: [managed, rate],
+            });
+            const json = resource("aws:wafv2/webAcl:WebAcl", "json", {
+                scope: "CLOUDFRONT",
+                defaultAction: { allow: {} },
+                visibilityConfig: {},
+                ruleJson: JSON.stringify([
+                    { Name: "m", Statement: { ManagedRuleGroupStatement: {} } },
+                    { Name: "r", Statement: { RateBasedStatement: { Limit: 100 } } },
+                ]),
+            });
+            const noRate = resource("aws:wafv2/webAcl:WebAcl", "no-rate", {
+                scope: "CLOUDFRONT",
+                defaultAction: { allow: {} },
+                visibilityConfig: {},
+                rules: [managed],
+            });
             await expectViolations("waf-managed-and-rate-rules", [ok, json, noRate], [noRate]);
         });
     });
 
     describe("waf-cloudfront-scope-us-east-1", () => {
         it("passes a CLOUDFRONT web ACL in us-east-1 and flags one elsewhere, and a distribution naming a regional ACL", async () => {
-            const acl = (name: string, inputs: Record<string, unknown> = {}) => resource("aws:wafv2/webAcl:WebAcl", name, { scope: "CLOUDFRONT", defaultAction: { allow: {} }, visibilityConfig: {}, ...inputs });
+            const acl = (name: string, inputs: Record<string, unknown> = {}) =>
+                resource("aws:wafv2/webAcl:WebAcl", name, { scope: "CLOUDFRONT", defaultAction: { allow: {} }, visibilityConfig: {}, ...inputs });
             const ok = acl("ok");
             const elsewhere = acl("elsewhere", { region: "eu-west-1" });
             const regional = albOriginDistribution("regional", { webAclId: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/edge/1" });
@@ -36,7 +87,8 @@ describe("WAF policies", () => {
     });
 
     describe("waf-cloudfront-scope-us-east-1", () => {
-        const acl = (name: string, scope: string, extra = {}) => resource("aws:wafv2/webAcl:WebAcl", name, { scope, defaultAction: { allow: {} }, visibilityConfig: {} }, extra);
+        const acl = (name: string, scope: string, extra = {}) =>
+            resource("aws:wafv2/webAcl:WebAcl", name, { scope, defaultAction: { allow: {} }, visibilityConfig: {} }, extra);
         it("passes a CLOUDFRONT ACL through a us-east-1 provider (or a regional one anywhere); flags one made elsewhere", async () => {
             const ok = acl("ok", "CLOUDFRONT");
             const regional = acl("regional", "REGIONAL", inEu);

@@ -11,7 +11,24 @@ const FIXTURE = path.join(ROOT, "tests", "fixtures", "servers-left-running.fixtu
 /** Runs the fixture in its own mocha (with the project's root hooks); resolves with its exit and the ports it started. */
 function runFixture(env: Record<string, string>, onStarted?: (testProcess: number) => void) {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cleanup-")), "ports.json");
-    const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), "--no-config", "--no-parallel", "--extension", "ts", "--require", "tools/register.js", "--require", "tests/helpers/root-hooks.ts", "--timeout", "60000", FIXTURE], { cwd: ROOT, env: { ...process.env, ...env, SERVERS_FILE: file }, stdio: "pipe" });
+    const child = spawn(
+        process.execPath,
+        [
+            path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"),
+            "--no-config",
+            "--no-parallel",
+            "--extension",
+            "ts",
+            "--require",
+            "tools/register.js",
+            "--require",
+            "tests/helpers/root-hooks.ts",
+            "--timeout",
+            "60000",
+            FIXTURE,
+        ],
+        { cwd: ROOT, env: { ...process.env, ...env, SERVERS_FILE: file }, stdio: "pipe" },
+    );
     let output = "";
     child.stdout!.on("data", (d) => (output += d));
     child.stderr!.on("data", (d) => (output += d));

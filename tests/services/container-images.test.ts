@@ -61,7 +61,10 @@ export function dockerfileProblems(text: string): string[] {
         if (i.op === "RUN") problems.push(`RUN ${i.args}: the final stage only copies the bundle`);
         if (i.op === "COPY") {
             if (!/--from=build\b/.test(i.args)) problems.push(`COPY ${i.args}: only the build stage's output goes into the final image`);
-            const sources = i.args.split(/\s+/).filter((a) => !a.startsWith("--")).slice(0, -1);
+            const sources = i.args
+                .split(/\s+/)
+                .filter((a) => !a.startsWith("--"))
+                .slice(0, -1);
             const extra = sources.filter((f) => !["/out/main.js", "/out/healthcheck.js"].includes(f));
             if (extra.length > 0) problems.push(`COPY of ${extra.join(", ")}: only the bundle and healthcheck.js go into the final image`);
         }
@@ -86,19 +89,32 @@ describe("container service images", () => {
             it("the build stage bundles this service's entry with the shared bundler after a locked install", () => {
                 const build = instructions(dockerfile);
                 const runs = build.filter((i) => i.op === "RUN").map((i) => i.args);
-                assert.ok(runs.some((r) => /^npm ci\b/.test(r)), "npm ci");
+                assert.ok(
+                    runs.some((r) => /^npm ci\b/.test(r)),
+                    "npm ci",
+                );
                 assert.ok(runs.some((r) => r.includes(`node tools/bundle-service.js services/${service}/main.ts /out/main.js`)));
                 assert.ok(fs.existsSync(path.join(ROOT, "tools", "bundle-service.js")));
             });
 
             it("its ignore file (Dockerfile.dockerignore, the one BuildKit reads for -f services/<name>/Dockerfile) admits only the build's inputs", () => {
-                const rules = fs.readFileSync(path.join(dir, "Dockerfile.dockerignore"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+                const rules = fs
+                    .readFileSync(path.join(dir, "Dockerfile.dockerignore"), "utf8")
+                    .split("\n")
+                    .map((l) => l.trim())
+                    .filter((l) => l && !l.startsWith("#"));
                 assert.equal(rules[0], "*", "everything is excluded first");
                 const admitted = rules.filter((r) => r.startsWith("!")).map((r) => r.slice(1));
                 for (const a of admitted) assert.ok(!/node_modules|^tests|^\.git|^docs|Pulumi/.test(a), `${a} must stay out of the context`);
                 // Every file the Dockerfile copies from the context is admitted.
-                const copied = instructions(dockerfile).filter((i) => i.op === "COPY" && !i.args.includes("--from")).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
-                for (const c of copied) assert.ok(admitted.some((a) => c === a || c.startsWith(a)), `${c} is copied but not admitted`);
+                const copied = instructions(dockerfile)
+                    .filter((i) => i.op === "COPY" && !i.args.includes("--from"))
+                    .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+                for (const c of copied)
+                    assert.ok(
+                        admitted.some((a) => c === a || c.startsWith(a)),
+                        `${c} is copied but not admitted`,
+                    );
             });
         });
     }

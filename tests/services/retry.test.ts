@@ -15,10 +15,16 @@ describe("retry with backoff and jitter", () => {
         assert.equal(await retry(async () => (++calls < 3 ? Promise.reject(new Error("flaky")) : "ok"), { attempts: 3, baseMs: 1, capMs: 2 }), "ok");
         assert.equal(calls, 3);
         calls = 0;
-        await assert.rejects(retry(async () => (calls++, Promise.reject(new Error("bad input"))), { attempts: 5, baseMs: 1, capMs: 2, retryable: () => false }), /bad input/);
+        await assert.rejects(
+            retry(async () => (calls++, Promise.reject(new Error("bad input"))), { attempts: 5, baseMs: 1, capMs: 2, retryable: () => false }),
+            /bad input/,
+        );
         assert.equal(calls, 1);
         calls = 0;
-        await assert.rejects(retry(async () => (calls++, Promise.reject(new Error("down"))), { attempts: 4, baseMs: 1, capMs: 2 }), /down/);
+        await assert.rejects(
+            retry(async () => (calls++, Promise.reject(new Error("down"))), { attempts: 4, baseMs: 1, capMs: 2 }),
+            /down/,
+        );
         assert.equal(calls, 4);
     });
 
@@ -26,7 +32,10 @@ describe("retry with backoff and jitter", () => {
         const controller = new AbortController();
         setTimeout(() => controller.abort(new Error("deadline")), 20);
         const started = Date.now();
-        await assert.rejects(retry(() => Promise.reject(new Error("down")), { attempts: 5, baseMs: 10_000, capMs: 10_000, random: () => 0.99, signal: controller.signal }), /deadline/);
+        await assert.rejects(
+            retry(() => Promise.reject(new Error("down")), { attempts: 5, baseMs: 10_000, capMs: 10_000, random: () => 0.99, signal: controller.signal }),
+            /deadline/,
+        );
         assert.ok(Date.now() - started < 1000);
     });
 });

@@ -7,7 +7,13 @@
  */
 import { strict as assert } from "assert";
 import type { ALBEvent, KinesisStreamEvent, SQSEvent } from "aws-lambda";
-import { ACTIVITY_DYNAMODB_HTTP, ACTIVITY_DYNAMODB_MAX_ATTEMPTS, activityTable, createActivityProcessor, WRITE_BUDGET_MS } from "../../services/activity/handler";
+import {
+    ACTIVITY_DYNAMODB_HTTP,
+    ACTIVITY_DYNAMODB_MAX_ATTEMPTS,
+    activityTable,
+    createActivityProcessor,
+    WRITE_BUDGET_MS,
+} from "../../services/activity/handler";
 import { createProjector, PROJECTOR_DYNAMODB_HTTP, PROJECTOR_DYNAMODB_MAX_ATTEMPTS, projectorTable } from "../../services/projector/handler";
 import { dynamoReadModel, READ_MODEL_HTTP } from "../../services/read-model";
 import { webNextHandler } from "../../services/web-next/handler";
@@ -31,7 +37,17 @@ const kinesisRecord = (seq: string, subject: string): KinesisStreamEvent["Record
         partitionKey: subject,
         sequenceNumber: seq,
         approximateArrivalTimestamp: 0,
-        data: Buffer.from(JSON.stringify({ event_id: `e-${seq}`, event_type: "page_view", occurred_at: Date.parse("2026-03-01T10:00:00Z"), source: "web", subject_id: subject, attributes: {}, payload: null })).toString("base64"),
+        data: Buffer.from(
+            JSON.stringify({
+                event_id: `e-${seq}`,
+                event_type: "page_view",
+                occurred_at: Date.parse("2026-03-01T10:00:00Z"),
+                source: "web",
+                subject_id: subject,
+                attributes: {},
+                payload: null,
+            }),
+        ).toString("base64"),
     },
     eventSource: "aws:kinesis",
     eventVersion: "1.0",
@@ -54,14 +70,44 @@ describe("AWS SDK clients of the event and API functions: a real request timeout
     it("the projector, the stream processor, the overview's and web-next's read model each give up within their bound", async function () {
         this.timeout(30_000);
         const order = orderOf(command());
-        const sqs: SQSEvent = { Records: [{ messageId: "m1", receiptHandle: "r", body: envelope("OrderPlaced", detailOf("OrderPlaced", order)), attributes: { ApproximateReceiveCount: "1" } as never, messageAttributes: {}, md5OfBody: "", eventSource: "aws:sqs", eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:q", awsRegion: "us-east-1" }] };
-        const alb = { httpMethod: "GET", path: "/items/abc", headers: {}, queryStringParameters: {}, body: "", isBase64Encoded: false, requestContext: { elb: { targetGroupArn: "arn" } } } as unknown as ALBEvent;
+        const sqs: SQSEvent = {
+            Records: [
+                {
+                    messageId: "m1",
+                    receiptHandle: "r",
+                    body: envelope("OrderPlaced", detailOf("OrderPlaced", order)),
+                    attributes: { ApproximateReceiveCount: "1" } as never,
+                    messageAttributes: {},
+                    md5OfBody: "",
+                    eventSource: "aws:sqs",
+                    eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:q",
+                    awsRegion: "us-east-1",
+                },
+            ],
+        };
+        const alb = {
+            httpMethod: "GET",
+            path: "/items/abc",
+            headers: {},
+            queryStringParameters: {},
+            body: "",
+            isBase64Encoded: false,
+            requestContext: { elb: { targetGroupArn: "arn" } },
+        } as unknown as ALBEvent;
 
         const [projector, activity, webNext, readModel] = await Promise.all([
             timed(createProjector(projectorTable(local(endpoint)), "t")(sqs)),
-            timed(createActivityProcessor(activityTable(local(endpoint)), { tableName: "t", ttlAttribute: "expiresAt", retentionDays: 30, maxWriteAttempts: 1 })({ Records: [kinesisRecord("1", "user-1")] }).catch((err: Error) => err)),
+            timed(
+                createActivityProcessor(activityTable(local(endpoint)), { tableName: "t", ttlAttribute: "expiresAt", retentionDays: 30, maxWriteAttempts: 1 })({
+                    Records: [kinesisRecord("1", "user-1")],
+                }).catch((err: Error) => err),
+            ),
             timed(webNextHandler(dynamoReadModel({ tableName: "t", ...local(endpoint) }))(alb)),
-            timed(dynamoReadModel({ tableName: "t", ...local(endpoint) }).partition("user#1", 10).catch((err: Error) => err)),
+            timed(
+                dynamoReadModel({ tableName: "t", ...local(endpoint) })
+                    .partition("user#1", 10)
+                    .catch((err: Error) => err),
+            ),
         ]);
 
         // Every attempt ended by the request timeout: the message fails, for SQS to redeliver.
@@ -77,7 +123,11 @@ describe("AWS SDK clients of the event and API functions: a real request timeout
     it("the stream processor starts no write without time to finish it, and reports those records failed", async () => {
         const server = await startDynalite();
         try {
-            const processor = createActivityProcessor(activityTable(local(server.endpoint)), { tableName: server.tableName, ttlAttribute: "expiresAt", retentionDays: 30 });
+            const processor = createActivityProcessor(activityTable(local(server.endpoint)), {
+                tableName: server.tableName,
+                ttlAttribute: "expiresAt",
+                retentionDays: 30,
+            });
             const event = { Records: [kinesisRecord("1", "user-1"), kinesisRecord("2", "user-2")] };
             const late = await processor(event, { getRemainingTimeInMillis: () => WRITE_BUDGET_MS - 1 });
             assert.deepEqual(late.batchItemFailures.map((f) => f.itemIdentifier).sort(), ["1", "2"]);

@@ -21,7 +21,8 @@ function companions(plan: PlanWithPolicy, bucket: PlannedResource, type: string)
 const ANALYTICS = "platform:analytics:";
 const inAnalytics = (plan: PlanWithPolicy, r: PlannedResource): boolean => {
     // Walk up the parents: a resource belongs to the pipeline when some ancestor is an analytics component.
-    for (let urn = r.parent; urn; urn = plan.resources.find((x) => x.urn === urn)?.parent) if (urn.includes(`::${ANALYTICS}`) || urn.includes(`$${ANALYTICS}`)) return true;
+    for (let urn = r.parent; urn; urn = plan.resources.find((x) => x.urn === urn)?.parent)
+        if (urn.includes(`::${ANALYTICS}`) || urn.includes(`$${ANALYTICS}`)) return true;
     return false;
 };
 
@@ -53,7 +54,9 @@ for (const [stack, want] of Object.entries(expectations)) {
             const keyPolicy = doc(allOf(plan(), "aws:kms/key:Key")[0].inputs.policy).Statement;
             const cloudwatch = keyPolicy.find((s) => [s.Principal?.Service].flat().includes("cloudwatch.amazonaws.com"));
             assert.ok(cloudwatch, "the key policy lets CloudWatch use the key");
-            assert.ok([cloudwatch.Action].flat().includes("kms:Decrypt") && [cloudwatch.Action].flat().some((a: string) => a.startsWith("kms:GenerateDataKey")));
+            assert.ok(
+                [cloudwatch.Action].flat().includes("kms:Decrypt") && [cloudwatch.Action].flat().some((a: string) => a.startsWith("kms:GenerateDataKey")),
+            );
         });
 
         it(`runs Spark on EMR ${want.emr}`, () => {
@@ -64,15 +67,22 @@ for (const [stack, want] of Object.entries(expectations)) {
             const outputs = plan().outputs as any;
             assert.equal(outputs.emrMode, want.emr);
             assert.equal(outputs.emrId, (want.emr === "serverless" ? apps : clusters)[0].id);
-            const subnets = want.emr === "serverless" ? (apps[0].inputs.networkConfiguration as any).subnetIds : (clusters[0].inputs.ec2Attributes as any).subnetIds;
+            const subnets =
+                want.emr === "serverless" ? (apps[0].inputs.networkConfiguration as any).subnetIds : (clusters[0].inputs.ec2Attributes as any).subnetIds;
             assert.deepEqual(subnets, outputs.privateSubnetIds, "in the private subnets");
             // EMR Serverless encrypts the application's S3 logs with the platform key: the service and the job's role both use it.
             const keyPolicy = doc(allOf(plan(), "aws:kms/key:Key")[0].inputs.policy).Statement;
-            const admitsService = keyPolicy.some((x) => [x.Principal?.Service].flat().includes("emr-serverless.amazonaws.com") && [x.Action].flat().includes("kms:Decrypt"));
+            const admitsService = keyPolicy.some(
+                (x) => [x.Principal?.Service].flat().includes("emr-serverless.amazonaws.com") && [x.Action].flat().includes("kms:Decrypt"),
+            );
             assert.equal(admitsService, want.emr === "serverless");
             if (want.emr === "serverless") {
                 const job = grantsOf(plan(), named(plan(), "aws:iam/role:Role", "spark-job-role"));
-                for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) assert.ok(job.some((x) => x.Sid === "EncryptJobLogs" && [x.Action].flat().includes(action) && !x.Condition), action);
+                for (const action of ["kms:GenerateDataKey", "kms:Decrypt"])
+                    assert.ok(
+                        job.some((x) => x.Sid === "EncryptJobLogs" && [x.Action].flat().includes(action) && !x.Condition),
+                        action,
+                    );
             }
         });
 
@@ -83,7 +93,8 @@ for (const [stack, want] of Object.entries(expectations)) {
             for (const b of buckets) {
                 const [pab] = companions(plan(), b, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
                 assert.ok(pab, `${b.name} has no public access block`);
-                for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.equal(pab.inputs[k], true, `${b.name}.${k}`);
+                for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"])
+                    assert.equal(pab.inputs[k], true, `${b.name}.${k}`);
                 const [ownership] = companions(plan(), b, "aws:s3/bucketOwnershipControls:BucketOwnershipControls");
                 assert.equal((ownership?.inputs.rule as any)?.objectOwnership, "BucketOwnerEnforced", `${b.name} keeps ACLs`);
                 const [sse] = companions(plan(), b, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
@@ -114,9 +125,14 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.deepEqual(logging.map((l) => l.inputs.bucket).sort(), [buckets.raw, buckets.curated, buckets.assets, buckets.work].sort());
             for (const l of logging) assert.equal(l.inputs.targetBucket, buckets.accessLogs);
             const logBucket = allOf(plan(), "aws:s3/bucket:Bucket").find((b) => b.id === buckets.accessLogs)!;
-            const grant = doc(companions(plan(), logBucket, "aws:s3/bucketPolicy:BucketPolicy")[0].inputs.policy).Statement.find((s) => s.Principal?.Service === "logging.s3.amazonaws.com");
+            const grant = doc(companions(plan(), logBucket, "aws:s3/bucketPolicy:BucketPolicy")[0].inputs.policy).Statement.find(
+                (s) => s.Principal?.Service === "logging.s3.amazonaws.com",
+            );
             assert.equal(grant.Action, "s3:PutObject");
-            assert.deepEqual([...grant.Condition.ArnLike["aws:SourceArn"]].sort(), [buckets.raw, buckets.curated, buckets.assets, buckets.work].map((n: string) => `arn:aws:s3:::${n}`).sort());
+            assert.deepEqual(
+                [...grant.Condition.ArnLike["aws:SourceArn"]].sort(),
+                [buckets.raw, buckets.curated, buckets.assets, buckets.work].map((n: string) => `arn:aws:s3:::${n}`).sort(),
+            );
         });
 
         it("delivers with Firehose, converting to Parquet with the Glue table it names", () => {
@@ -139,11 +155,19 @@ for (const [stack, want] of Object.entries(expectations)) {
             const [security] = allOf(plan(), "aws:glue/securityConfiguration:SecurityConfiguration");
             assert.equal(job.inputs.securityConfiguration, security.inputs.name);
             const e = security.inputs.encryptionConfiguration as any;
-            assert.deepEqual([e.s3Encryption.s3EncryptionMode, e.cloudwatchEncryption.cloudwatchEncryptionMode, e.jobBookmarksEncryption.jobBookmarksEncryptionMode], ["SSE-KMS", "SSE-KMS", "CSE-KMS"]);
+            assert.deepEqual(
+                [e.s3Encryption.s3EncryptionMode, e.cloudwatchEncryption.cloudwatchEncryptionMode, e.jobBookmarksEncryption.jobBookmarksEncryptionMode],
+                ["SSE-KMS", "SSE-KMS", "CSE-KMS"],
+            );
             const script = allOf(plan(), "aws:s3/bucketObjectv2:BucketObjectv2").find((o) => o.inputs.key === "pipelines/analytics/events_etl.py")!;
             assert.equal((script.inputs.source as any).asset, "pipelines/analytics/events_etl.py");
             // Content-addressed, as Pulumi diffs assets: an edit to the script is an update of the object.
-            assert.equal((script.inputs.source as any).hash, createHash("sha256").update(fs.readFileSync(path.join(PROJECT_DIR, "pipelines", "analytics", "events_etl.py"))).digest("hex"));
+            assert.equal(
+                (script.inputs.source as any).hash,
+                createHash("sha256")
+                    .update(fs.readFileSync(path.join(PROJECT_DIR, "pipelines", "analytics", "events_etl.py")))
+                    .digest("hex"),
+            );
             assert.equal((job.inputs.command as any).scriptLocation, `s3://${script.inputs.bucket}/${script.inputs.key}`);
             const triggers = allOf(plan(), "aws:glue/trigger:Trigger");
             const scheduled = triggers.find((t) => t.inputs.type === "SCHEDULED")!;
@@ -163,7 +187,11 @@ for (const [stack, want] of Object.entries(expectations)) {
             const secName = allOf(plan(), "aws:glue/securityConfiguration:SecurityConfiguration")[0].inputs.name;
             const etlRole = named(plan(), "aws:iam/role:Role", "catalog-etl-role").outputs.name;
             const names = groups.map((g) => g.inputs.name);
-            for (const expected of [`/aws-glue/jobs/${secName}-role/${etlRole}/output`, `/aws-glue/jobs/${secName}-role/${etlRole}/error`, `/aws-glue/jobs/logs-v2-${secName}`]) {
+            for (const expected of [
+                `/aws-glue/jobs/${secName}-role/${etlRole}/output`,
+                `/aws-glue/jobs/${secName}-role/${etlRole}/error`,
+                `/aws-glue/jobs/logs-v2-${secName}`,
+            ]) {
                 assert.ok(names.includes(expected), `missing ${expected} among ${names.join(", ")}`);
             }
             for (const g of groups) {
@@ -175,9 +203,15 @@ for (const [stack, want] of Object.entries(expectations)) {
         });
 
         it("passes no policy violation from the pipeline's own resources", () => {
-            const ours = new Set(plan().resources.filter((r) => r.type.startsWith("platform:analytics:") || inAnalytics(plan(), r)).map((r) => r.urn));
+            const ours = new Set(
+                plan()
+                    .resources.filter((r) => r.type.startsWith("platform:analytics:") || inAnalytics(plan(), r))
+                    .map((r) => r.urn),
+            );
             // The log bucket is exempt from logging its own access (it would log into a loop).
-            const violations = plan().policy.violations.filter((v) => v.urn && ours.has(v.urn) && !(v.policy === "s3-bucket-access-logging-prod" && v.urn.endsWith("analytics-lake-access-logs")));
+            const violations = plan().policy.violations.filter(
+                (v) => v.urn && ours.has(v.urn) && !(v.policy === "s3-bucket-access-logging-prod" && v.urn.endsWith("analytics-lake-access-logs")),
+            );
             assert.deepEqual(violations, []);
         });
 
@@ -199,7 +233,10 @@ describe("analytics job scripts", () => {
         const job = allOf(planOf("dev"), "aws:glue/job:Job")[0];
         const resolved = /getResolvedOptions\(sys\.argv, \[([^\]]*)\]\)/.exec(script("events_etl.py"));
         assert.ok(resolved, "getResolvedOptions call not found");
-        const wanted = resolved[1].split(",").map((s) => s.trim().replace(/"/g, "")).filter((s) => s !== "JOB_NAME");
+        const wanted = resolved[1]
+            .split(",")
+            .map((s) => s.trim().replace(/"/g, ""))
+            .filter((s) => s !== "JOB_NAME");
         const given = Object.keys(job.inputs.defaultArguments as object).map((k) => k.slice(2));
         for (const arg of wanted) assert.ok(given.includes(arg), `the job does not pass --${arg}`);
         assert.match(script("events_etl.py"), /transformation_ctx="raw_events"/, "bookmarks need a transformation_ctx on the source");
@@ -210,7 +247,9 @@ describe("analytics job scripts", () => {
         const flags = [...script("daily_aggregates.py").matchAll(/add_argument\("(--[\w-]+)"/g)].map((m) => m[1]).sort();
         for (const stack of ["dev", "prod"]) {
             const input = JSON.parse((allOf(planOf(stack), "aws:scheduler/schedule:Schedule")[0].inputs.target as any).input);
-            const args: string[] = input.JobDriver?.SparkSubmit.EntryPointArguments ?? input.Steps[0].HadoopJarStep.Args.slice(input.Steps[0].HadoopJarStep.Args.findIndex((a: string) => a.endsWith(".py")) + 1);
+            const args: string[] =
+                input.JobDriver?.SparkSubmit.EntryPointArguments ??
+                input.Steps[0].HadoopJarStep.Args.slice(input.Steps[0].HadoopJarStep.Args.findIndex((a: string) => a.endsWith(".py")) + 1);
             assert.deepEqual(args.filter((a) => a.startsWith("--")).sort(), flags, stack);
         }
     });
@@ -219,7 +258,11 @@ describe("analytics job scripts", () => {
         const python = spawnSync("python3", ["--version"]);
         assert.equal(python.status, 0, "python3 is needed to check the Glue and Spark scripts parse (apt-get install python3)");
         for (const name of ["events_etl.py", "daily_aggregates.py"]) {
-            const r = spawnSync("python3", ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])", path.join(PROJECT_DIR, "pipelines", "analytics", name)], { encoding: "utf8" });
+            const r = spawnSync(
+                "python3",
+                ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])", path.join(PROJECT_DIR, "pipelines", "analytics", name)],
+                { encoding: "utf8" },
+            );
             assert.equal(r.status, 0, r.stderr);
         }
     });

@@ -7,7 +7,8 @@ describe("prod with platform:web.runtime beanstalk", function () {
     before(() => (plan = committedPlan("prod-beanstalk")));
     const settingsOf = () => {
         const env = one(plan, "aws:elasticbeanstalk/environment:Environment", "web-beanstalk");
-        return (option: string) => (env.inputs.settings as { namespace: string; name: string; value: string }[]).find((s) => `${s.namespace}/${s.name}` === option)?.value;
+        return (option: string) =>
+            (env.inputs.settings as { namespace: string; name: string; value: string }[]).find((s) => `${s.namespace}/${s.name}` === option)?.value;
     };
 
     it("plans the application, a version from the artifacts bucket and the environment, and no web Auto Scaling group or launch template", () => {
@@ -54,8 +55,15 @@ describe("prod with platform:web.runtime beanstalk", function () {
             assert.equal((refusal.inputs.actions as any[])[0].fixedResponse.statusCode, "403");
             // Every priority below it is taken by the platform, so Elastic Beanstalk's rule lands after it.
             const below = onIt.filter((r) => (r.inputs.priority as number) < (refusal.inputs.priority as number));
-            assert.equal(below.length, (refusal.inputs.priority as number) - 1, `priorities 1..${refusal.inputs.priority} are all the platform's on ${listener.name}`);
-            assert.ok(below.every((r) => (r.inputs.actions as any[])[0].type === "fixed-response"), "nothing ahead of it forwards");
+            assert.equal(
+                below.length,
+                (refusal.inputs.priority as number) - 1,
+                `priorities 1..${refusal.inputs.priority} are all the platform's on ${listener.name}`,
+            );
+            assert.ok(
+                below.every((r) => (r.inputs.actions as any[])[0].type === "fixed-response"),
+                "nothing ahead of it forwards",
+            );
             assert.ok(upstream.has(refusal.urn), `the environment waits for ${refusal.name}`);
         }
     });
@@ -82,23 +90,40 @@ describe("prod with platform:web.runtime beanstalk", function () {
         assert.equal(get("aws:autoscaling:launchconfiguration/IamInstanceProfile"), profile.outputs.name);
         const fleetSg = one(plan, "aws:ec2/securityGroup:SecurityGroup", "web-fleet-sg");
         assert.equal(get("aws:autoscaling:launchconfiguration/SecurityGroups"), fleetSg.id);
-        const admits = (name: string) => ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").some((r) => r.name.startsWith(name) && r.inputs.referencedSecurityGroupId === fleetSg.id);
+        const admits = (name: string) =>
+            ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").some(
+                (r) => r.name.startsWith(name) && r.inputs.referencedSecurityGroupId === fleetSg.id,
+            );
         assert.ok(admits("cache-sg-from"), "the cache admits the instances' security group");
         assert.ok(admits("database-proxy-sg-from"), "the database proxy admits the instances' security group");
-        const grants = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === profile.inputs.role).map((p) => p.name);
-        for (const g of ["cache-read-auth-web", "database-connect-web", "table-read-write-web", "analytics-events-write-web", "web-settings-read-web"]) assert.ok(grants.some((n) => n.endsWith(g)), `${g} on the instance role (${grants.join(", ")})`);
+        const grants = ofType(plan, "aws:iam/rolePolicy:RolePolicy")
+            .filter((p) => p.inputs.role === profile.inputs.role)
+            .map((p) => p.name);
+        for (const g of ["cache-read-auth-web", "database-connect-web", "table-read-write-web", "analytics-events-write-web", "web-settings-read-web"])
+            assert.ok(
+                grants.some((n) => n.endsWith(g)),
+                `${g} on the instance role (${grants.join(", ")})`,
+            );
     });
 
     it("its service role trusts Elastic Beanstalk as AWS documents and has only the two managed policies it needs", () => {
         const role = one(plan, "aws:iam/role:Role", "web-beanstalk-service-role");
         assert.deepEqual(doc(role.inputs.assumeRolePolicy).Statement[0].Condition, { StringEquals: { "sts:ExternalId": "elasticbeanstalk" } });
-        const attached = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("web-beanstalk-service-role")).map((a) => a.inputs.policyArn);
-        assert.deepEqual(attached.sort(), ["arn:aws:iam::aws:policy/AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy", "arn:aws:iam::aws:policy/service-role/AWSElasticBeanstalkEnhancedHealth"]);
+        const attached = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            .filter((a) => a.name.startsWith("web-beanstalk-service-role"))
+            .map((a) => a.inputs.policyArn);
+        assert.deepEqual(attached.sort(), [
+            "arn:aws:iam::aws:policy/AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy",
+            "arn:aws:iam::aws:policy/service-role/AWSElasticBeanstalkEnhancedHealth",
+        ]);
         assert.ok(role.inputs.permissionsBoundary, "carries the stack's permissions boundary");
     });
 
     it("passes the policy pack's mandatory rules", () => {
-        assert.deepEqual(plan.policy.violations.filter((v) => v.enforcement === "mandatory"), []);
+        assert.deepEqual(
+            plan.policy.violations.filter((v) => v.enforcement === "mandatory"),
+            [],
+        );
     });
 
     it("the committed stacks stay on asg", () => {

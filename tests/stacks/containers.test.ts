@@ -25,7 +25,10 @@ for (const stack of ["dev", "prod"]) {
         it("CloudFront sends /catalog/* to the load balancer ahead of the static paths", () => {
             const cdn = one(plan, "aws:cloudfront/distribution:Distribution");
             const behaviors = cdn.inputs.orderedCacheBehaviors as { pathPattern: string; targetOriginId: string }[];
-            assert.deepEqual({ pathPattern: behaviors[0].pathPattern, targetOriginId: behaviors[0].targetOriginId }, { pathPattern: "/catalog/*", targetOriginId: "alb" });
+            assert.deepEqual(
+                { pathPattern: behaviors[0].pathPattern, targetOriginId: behaviors[0].targetOriginId },
+                { pathPattern: "/catalog/*", targetOriginId: "alb" },
+            );
         });
 
         it("the listener forwards /catalog/* carrying the origin header to catalog's ip target group, before the strangler's rules", () => {
@@ -48,16 +51,28 @@ for (const stack of ["dev", "prod"]) {
             assert.ok(containerDefs(catalogTask)[0].environment.some((e: any) => e.name === "INVENTORY_URL" && e.value === "http://inventory:8080"));
             const inventorySg = one(plan, "aws:ec2/securityGroup:SecurityGroup", "inventory-sg");
             const catalogSg = one(plan, "aws:ec2/securityGroup:SecurityGroup", "catalog-sg");
-            const ingress = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === inventorySg.outputs.id || r.inputs.securityGroupId === inventorySg.id);
-            assert.deepEqual(ingress.map((r) => r.inputs.referencedSecurityGroupId), [catalogSg.id ?? catalogSg.outputs.id]);
+            const ingress = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+                (r) => r.inputs.securityGroupId === inventorySg.outputs.id || r.inputs.securityGroupId === inventorySg.id,
+            );
+            assert.deepEqual(
+                ingress.map((r) => r.inputs.referencedSecurityGroupId),
+                [catalogSg.id ?? catalogSg.outputs.id],
+            );
         });
 
         it("prod runs at least 2 tasks per service with Spot above an on-demand base; dev is all Spot", () => {
             for (const svc of ["catalog", "inventory"]) {
                 const s = one(plan, "aws:ecs/service:Service", `${svc}-service`);
                 const strategy = s.inputs.capacityProviderStrategies as { capacityProvider: string; base: number; weight: number }[];
-                if (stack === "prod") assert.ok(strategy.some((x) => x.capacityProvider === "FARGATE" && x.base >= 2) && strategy.some((x) => x.capacityProvider === "FARGATE_SPOT"));
-                else assert.deepEqual(strategy.map((x) => x.capacityProvider), ["FARGATE_SPOT"]);
+                if (stack === "prod")
+                    assert.ok(
+                        strategy.some((x) => x.capacityProvider === "FARGATE" && x.base >= 2) && strategy.some((x) => x.capacityProvider === "FARGATE_SPOT"),
+                    );
+                else
+                    assert.deepEqual(
+                        strategy.map((x) => x.capacityProvider),
+                        ["FARGATE_SPOT"],
+                    );
             }
         });
     });
@@ -66,7 +81,10 @@ for (const stack of ["dev", "prod"]) {
 describe("deploying one service alone: a new imageTag for catalog", function () {
     this.timeout(300_000);
     const PROD = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8").trimEnd();
-    const tags = (catalog: string) => stackFile([PROD, "  platform:containers:", "    services:", `      catalog: { imageTag: "${catalog}" }`, '      inventory: { imageTag: "inv-1" }'].join("\n"));
+    const tags = (catalog: string) =>
+        stackFile(
+            [PROD, "  platform:containers:", "    services:", `      catalog: { imageTag: "${catalog}" }`, '      inventory: { imageTag: "inv-1" }'].join("\n"),
+        );
     let changes: { urn: string; op: string; diffs: string[] }[] = [];
 
     before(async () => {

@@ -64,7 +64,10 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.equal(ids.length, 1);
             return ids[0];
         };
-        const webRole = () => ofType(plan(), "aws:iam/role:Role").find((r) => doc(r.inputs.assumeRolePolicy).Statement.some((s) => s.Principal?.Service === "ec2.amazonaws.com"))!;
+        const webRole = () =>
+            ofType(plan(), "aws:iam/role:Role").find((r) =>
+                doc(r.inputs.assumeRolePolicy).Statement.some((s) => s.Principal?.Service === "ec2.amazonaws.com"),
+            )!;
 
         it(`RDS is ${want.multiAz ? "Multi-AZ, deletion-protected, protected, and keeps a final snapshot" : "single-AZ and unprotected (dev)"}`, () => {
             const db = one(database(), "aws:rds/instance:Instance");
@@ -94,15 +97,24 @@ for (const [stack, want] of Object.entries(expectations)) {
             const secretArn = (one(database(), "aws:rds/instance:Instance").outputs.masterUserSecrets as any[])[0].secretArn;
             assert.equal(outputs().databaseSecretArn, secretArn);
             const proxy = one(database(), "aws:rds/proxy:Proxy");
-            assert.deepEqual((proxy.inputs.auths as any[]).map((a) => [a.authScheme, a.secretArn, a.iamAuth]), [["SECRETS", secretArn, "REQUIRED"]]);
+            assert.deepEqual(
+                (proxy.inputs.auths as any[]).map((a) => [a.authScheme, a.secretArn, a.iamAuth]),
+                [["SECRETS", secretArn, "REQUIRED"]],
+            );
             assert.equal(proxy.inputs.requireTls, true);
             const role = ofType(database(), "aws:iam/role:Role").find((r) => r.outputs.arn === proxy.inputs.roleArn)!;
-            assert.deepEqual(doc(role.inputs.assumeRolePolicy).Statement.map((s) => s.Principal), [{ Service: "rds.amazonaws.com" }]);
+            assert.deepEqual(
+                doc(role.inputs.assumeRolePolicy).Statement.map((s) => s.Principal),
+                [{ Service: "rds.amazonaws.com" }],
+            );
             const statements = statementsOfRole(plan(), role);
-            assert.deepEqual(statements.map((s) => [s.Action, s.Resource]), [
-                ["secretsmanager:GetSecretValue", secretArn],
-                ["kms:Decrypt", outputs().kmsKeyArn],
-            ]);
+            assert.deepEqual(
+                statements.map((s) => [s.Action, s.Resource]),
+                [
+                    ["secretsmanager:GetSecretValue", secretArn],
+                    ["kms:Decrypt", outputs().kmsKeyArn],
+                ],
+            );
             assert.deepEqual(statements[1].Condition, { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } });
         });
 
@@ -119,7 +131,10 @@ for (const [stack, want] of Object.entries(expectations)) {
             // The proxy's other client is the order write path's functions (components/events/orders.ts).
             const orders = ofType(plan(), "aws:lambda/function:Function").find((f) => f.name.startsWith("events-orders-place"))!;
             const ordersSg = (orders.inputs.vpcConfig as { securityGroupIds: string[] }).securityGroupIds[0];
-            assert.deepEqual(admitted(plan(), proxySg), [[fleet, 5432, 5432], [ordersSg, 5432, 5432]]);
+            assert.deepEqual(admitted(plan(), proxySg), [
+                [fleet, 5432, 5432],
+                [ordersSg, 5432, 5432],
+            ]);
             assert.deepEqual(admitted(plan(), cacheSg), [[fleet, 6379, 6379]]);
             // Egress: each hop may open the connection the next one admits, or it times out.
             assert.deepEqual(egressTo(plan(), fleet, proxySg.id), [[5432, 5432]]);
@@ -148,7 +163,10 @@ for (const [stack, want] of Object.entries(expectations)) {
         it("the global table's replicas match config, and the table and every replica keep PITR", () => {
             const t = one(table(), "aws:dynamodb/table:Table");
             const replicas = t.inputs.replicas as any[];
-            assert.deepEqual(replicas.map((r) => r.regionName), config().globalTable.replicaRegions);
+            assert.deepEqual(
+                replicas.map((r) => r.regionName),
+                config().globalTable.replicaRegions,
+            );
             assert.equal(replicas.length > 0, want.protected, "prod replicates, dev does not");
             for (const r of replicas) assert.equal(r.pointInTimeRecovery, true, `replica in ${r.regionName}`);
             assert.deepEqual(t.inputs.pointInTimeRecovery, { enabled: true });
@@ -163,12 +181,25 @@ for (const [stack, want] of Object.entries(expectations)) {
             const statements = statementsOfRole(plan(), role);
             const bySid = (sid: string) => statements.filter((s) => s.Sid === sid);
             const t = one(table(), "aws:dynamodb/table:Table");
-            assert.deepEqual(bySid("ItemReadWrite").map((s) => [s.Action, s.Resource]), [[READ_WRITE_ACTIONS, [t.outputs.arn, `${t.outputs.arn}/index/*`]]]);
+            assert.deepEqual(
+                bySid("ItemReadWrite").map((s) => [s.Action, s.Resource]),
+                [[READ_WRITE_ACTIONS, [t.outputs.arn, `${t.outputs.arn}/index/*`]]],
+            );
             const proxyArn = one(database(), "aws:rds/proxy:Proxy").outputs.arn as string;
-            assert.deepEqual(bySid("ConnectThroughProxy").map((s) => [s.Action, s.Resource]), [["rds-db:connect", `arn:aws:rds-db:us-east-1:123456789012:dbuser:${proxyArn.split(":").pop()}/app_admin`]]);
-            assert.deepEqual(bySid("ReadSecret").map((s) => s.Resource), [outputs().cacheAuthSecretArn]);
+            assert.deepEqual(
+                bySid("ConnectThroughProxy").map((s) => [s.Action, s.Resource]),
+                [["rds-db:connect", `arn:aws:rds-db:us-east-1:123456789012:dbuser:${proxyArn.split(":").pop()}/app_admin`]],
+            );
+            assert.deepEqual(
+                bySid("ReadSecret").map((s) => s.Resource),
+                [outputs().cacheAuthSecretArn],
+            );
             const dynamo = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith("dynamodb:")));
-            assert.deepEqual(dynamo.map((s) => s.Sid), ["ItemReadWrite"], "no other DynamoDB access");
+            assert.deepEqual(
+                dynamo.map((s) => s.Sid),
+                ["ItemReadWrite"],
+                "no other DynamoDB access",
+            );
         });
 
         it("grants to other components' roles are named <grantor>-<permission>-<grantee>, never by a counter", () => {
@@ -199,7 +230,10 @@ for (const [stack, want] of Object.entries(expectations)) {
 
         it("reports no policy violation on a data store", () => {
             const ours = new Set([...cache().resources, ...database().resources, ...table().resources].map((r) => r.urn));
-            assert.deepEqual(plan().policy.violations.filter((v) => ours.has(v.urn)), []);
+            assert.deepEqual(
+                plan().policy.violations.filter((v) => ours.has(v.urn)),
+                [],
+            );
         });
     });
 }
@@ -210,7 +244,19 @@ for (const [stack, want] of Object.entries(expectations)) {
  * which forces a new group on an engine downgrade (valkey -> redis) or a lower engine version.
  * Redis OSS -> Valkey and a higher version are in-place ModifyReplicationGroup calls.
  */
-const CACHE_FORCE_NEW = ["atRestEncryptionEnabled", "dataTieringEnabled", "globalReplicationGroupId", "kmsKeyId", "networkType", "port", "replicationGroupId", "securityGroupNames", "snapshotArns", "snapshotName", "subnetGroupName"];
+const CACHE_FORCE_NEW = [
+    "atRestEncryptionEnabled",
+    "dataTieringEnabled",
+    "globalReplicationGroupId",
+    "kmsKeyId",
+    "networkType",
+    "port",
+    "replicationGroupId",
+    "securityGroupNames",
+    "snapshotArns",
+    "snapshotName",
+    "subnetGroupName",
+];
 
 function cacheReplacedBy(before: PlannedResource, after: PlannedResource): string[] {
     const a = before.inputs as Record<string, any>;
@@ -228,7 +274,9 @@ describe("a cache engine version edit, planned from the stack file", function ()
     this.timeout(180_000);
     const GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
     const planWith = (cache: string) => {
-        const file = stackFile(["config:", "  aws:region: us-east-1", "  platform:profile: dev", "  platform:tags: {owner: me}", `  platform:cache: ${cache}`].join("\n"));
+        const file = stackFile(
+            ["config:", "  aws:region: us-east-1", "  platform:profile: dev", "  platform:tags: {owner: me}", `  platform:cache: ${cache}`].join("\n"),
+        );
         const r = cli(["plan", "--stack", "dev", "--stack-file", file, "--json"]);
         assert.equal(r.status, 0, r.stderr);
         return JSON.parse(r.stdout) as PlanWithPolicy;
@@ -251,9 +299,15 @@ describe("a cache engine version edit, planned from the stack file", function ()
             const afterPlan = planOfVersion(to[0], to[1]);
             const after = one(afterPlan, GROUP);
             assert.equal(after.urn, before.urn);
-            assert.deepEqual([after.inputs.engine, after.inputs.engineVersion, after.inputs.parameterGroupName, after.inputs.applyImmediately], [to[0], to[1], `default.${family}`, true]);
+            assert.deepEqual(
+                [after.inputs.engine, after.inputs.engineVersion, after.inputs.parameterGroupName, after.inputs.applyImmediately],
+                [to[0], to[1], `default.${family}`, true],
+            );
             assert.deepEqual(cacheReplacedBy(before, after), []);
-            assert.deepEqual(afterPlan.policy.violations.filter((v) => v.policy === "elasticache-parameter-group-family"), []);
+            assert.deepEqual(
+                afterPlan.policy.violations.filter((v) => v.policy === "elasticache-parameter-group-family"),
+                [],
+            );
         });
     }
 

@@ -114,12 +114,20 @@ for (const stack of ["dev", "prod"]) {
             it("each handler may be invoked by its own route only, and reads the table without writing it", () => {
                 const api = one(plan(), "aws:apigatewayv2/api:Api");
                 const permissions = ofType(plan(), "aws:lambda/permission:Permission").filter((p) => p.inputs.principal === "apigateway.amazonaws.com");
-                assert.deepEqual(permissions.map((p) => p.inputs.sourceArn).sort(), [`${api.outputs.executionArn}/*/GET/health`, `${api.outputs.executionArn}/*/GET/overview`]);
+                assert.deepEqual(permissions.map((p) => p.inputs.sourceArn).sort(), [
+                    `${api.outputs.executionArn}/*/GET/health`,
+                    `${api.outputs.executionArn}/*/GET/overview`,
+                ]);
                 const overview = one(plan(), "aws:lambda/function:Function", "api-get-overview");
                 const role = plan().resources.find((r) => r.type === "aws:iam/role:Role" && r.outputs.arn === overview.inputs.role)!;
-                const statements = ofType(plan(), "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === role.outputs.name).flatMap((p) => doc(p.inputs.policy).Statement);
+                const statements = ofType(plan(), "aws:iam/rolePolicy:RolePolicy")
+                    .filter((p) => p.inputs.role === role.outputs.name)
+                    .flatMap((p) => doc(p.inputs.policy).Statement);
                 const table = one(plan(), "aws:dynamodb/table:Table");
-                assert.deepEqual(statements.filter((s) => String(s.Action).startsWith("dynamodb:")).map((s) => [s.Action, s.Resource]), [["dynamodb:Query", table.outputs.arn]]);
+                assert.deepEqual(
+                    statements.filter((s) => String(s.Action).startsWith("dynamodb:")).map((s) => [s.Action, s.Resource]),
+                    [["dynamodb:Query", table.outputs.arn]],
+                );
                 const env = (overview.inputs.environment as any).variables;
                 assert.equal(env.WEB_URL, `${plan().outputs.url}/`, "the aggregator reaches the web service through CloudFront");
                 assert.equal(env.SOURCE_TIMEOUT_MS, String(config().api.aggregatorTimeoutMs));
@@ -145,7 +153,11 @@ for (const stack of ["dev", "prod"]) {
             if (stack === "prod") {
                 it("uses the us-east-1 ACM certificate with the TLSv1.2_2021 security policy, for the aliases", () => {
                     const d = v.distribution().inputs as any;
-                    assert.deepEqual(d.viewerCertificate, { acmCertificateArn: config().edge.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" });
+                    assert.deepEqual(d.viewerCertificate, {
+                        acmCertificateArn: config().edge.certificateArn,
+                        sslSupportMethod: "sni-only",
+                        minimumProtocolVersion: "TLSv1.2_2021",
+                    });
                     assert.match(d.viewerCertificate.acmCertificateArn, /^arn:aws:acm:us-east-1:/);
                     assert.deepEqual(d.aliases, config().edge.aliases);
                     assert.equal(plan().outputs.url, `https://${config().edge.aliases[0]}`);
@@ -183,7 +195,9 @@ for (const stack of ["dev", "prod"]) {
                     Resource: `${assets.outputs.arn}/*`,
                     Condition: { StringEquals: { "AWS:SourceArn": d.outputs.arn } },
                 });
-                const sse = ofType(plan(), "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find((x) => x.inputs.bucket === assets.id)!;
+                const sse = ofType(plan(), "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find(
+                    (x) => x.inputs.bucket === assets.id,
+                )!;
                 assert.equal((sse.inputs.rules as any)[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, one(plan(), "aws:kms/key:Key").outputs.arn);
                 const key = doc(one(plan(), "aws:kms/key:Key").inputs.policy).Statement.find((s) => s.Sid === "ServicesEncrypt");
                 assert.ok(key.Principal.Service.includes("cloudfront.amazonaws.com"), "CloudFront may decrypt the assets");
@@ -194,40 +208,61 @@ for (const stack of ["dev", "prod"]) {
                 const policy = (id: string) => plan().resources.find((r) => r.type === "aws:cloudfront/cachePolicy:CachePolicy" && r.id === id)!.inputs as any;
                 // The public container services' paths come first, to the load balancer like the default (tests/stacks/containers.test.ts).
                 const staticBehaviours = d.orderedCacheBehaviors.filter((b: any) => b.targetOriginId === "assets");
-                for (const b of d.orderedCacheBehaviors.filter((x: any) => x.targetOriginId === "alb")) assert.equal(b.cachePolicyId, d.defaultCacheBehavior.cachePolicyId, b.pathPattern);
+                for (const b of d.orderedCacheBehaviors.filter((x: any) => x.targetOriginId === "alb"))
+                    assert.equal(b.cachePolicyId, d.defaultCacheBehavior.cachePolicyId, b.pathPattern);
                 const staticPolicy = policy(staticBehaviours[0].cachePolicyId);
                 const dynamicPolicy = policy(d.defaultCacheBehavior.cachePolicyId);
                 assert.notEqual(staticBehaviours[0].cachePolicyId, d.defaultCacheBehavior.cachePolicyId);
-                assert.deepEqual(staticBehaviours.map((b: any) => [b.pathPattern, b.targetOriginId]), config().edge.staticPathPatterns.map((p) => [p, "assets"]));
+                assert.deepEqual(
+                    staticBehaviours.map((b: any) => [b.pathPattern, b.targetOriginId]),
+                    config().edge.staticPathPatterns.map((p) => [p, "assets"]),
+                );
                 assert.deepEqual([staticPolicy.defaultTtl, staticPolicy.maxTtl], [config().edge.staticDefaultTtlSeconds, config().edge.staticMaxTtlSeconds]);
                 assert.deepEqual([dynamicPolicy.minTtl, dynamicPolicy.defaultTtl, dynamicPolicy.maxTtl], [0, 0, 0]);
                 assert.equal(d.defaultCacheBehavior.targetOriginId, "alb");
-                const forward = plan().resources.find((r) => r.type === "aws:cloudfront/originRequestPolicy:OriginRequestPolicy" && r.id === d.defaultCacheBehavior.originRequestPolicyId)!.inputs as any;
-                assert.deepEqual([forward.headersConfig.headerBehavior, forward.cookiesConfig.cookieBehavior, forward.queryStringsConfig.queryStringBehavior], ["allViewer", "all", "all"]);
+                const forward = plan().resources.find(
+                    (r) => r.type === "aws:cloudfront/originRequestPolicy:OriginRequestPolicy" && r.id === d.defaultCacheBehavior.originRequestPolicyId,
+                )!.inputs as any;
+                assert.deepEqual(
+                    [forward.headersConfig.headerBehavior, forward.cookiesConfig.cookieBehavior, forward.queryStringsConfig.queryStringBehavior],
+                    ["allViewer", "all", "all"],
+                );
             });
 
-            it(stack === "prod" ? "is protected by a us-east-1, CLOUDFRONT-scoped web ACL: AWS managed rule groups and the configured rate limit" : "skips WAF in dev (platform:edge.waf false)", () => {
-                const acls = ofType(plan(), "aws:wafv2/webAcl:WebAcl");
-                if (stack !== "prod") {
-                    assert.deepEqual(acls, []);
-                    assert.equal(v.distribution().inputs.webAclId, undefined);
-                    return;
-                }
-                const [acl] = acls;
-                assert.equal(acl.inputs.scope, "CLOUDFRONT");
-                const provider = v.byUrn(acl.options.provider!);
-                assert.equal(provider.inputs.region, "us-east-1");
-                assert.deepEqual(JSON.parse(String(provider.inputs.defaultTags)), JSON.parse(String(v.byUrn(one(plan(), "aws:kms/key:Key").options.provider!).inputs.defaultTags)), "the same tags as the home provider");
-                const rules = acl.inputs.rules as any[];
-                assert.deepEqual(
-                    rules.filter((r) => r.statement.managedRuleGroupStatement).map((r) => r.statement.managedRuleGroupStatement.name).sort(),
-                    ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"],
-                );
-                const rate = rules.find((r) => r.statement.rateBasedStatement).statement.rateBasedStatement;
-                assert.deepEqual(rate, { limit: config().edge.rateLimit, evaluationWindowSec: config().edge.rateWindowSeconds, aggregateKeyType: "IP" });
-                assert.deepEqual(rules.map((r) => r.priority).sort(), [0, 1, 2, 3]);
-                assert.equal(v.distribution().inputs.webAclId, acl.outputs.arn);
-            });
+            it(
+                stack === "prod"
+                    ? "is protected by a us-east-1, CLOUDFRONT-scoped web ACL: AWS managed rule groups and the configured rate limit"
+                    : "skips WAF in dev (platform:edge.waf false)",
+                () => {
+                    const acls = ofType(plan(), "aws:wafv2/webAcl:WebAcl");
+                    if (stack !== "prod") {
+                        assert.deepEqual(acls, []);
+                        assert.equal(v.distribution().inputs.webAclId, undefined);
+                        return;
+                    }
+                    const [acl] = acls;
+                    assert.equal(acl.inputs.scope, "CLOUDFRONT");
+                    const provider = v.byUrn(acl.options.provider!);
+                    assert.equal(provider.inputs.region, "us-east-1");
+                    assert.deepEqual(
+                        JSON.parse(String(provider.inputs.defaultTags)),
+                        JSON.parse(String(v.byUrn(one(plan(), "aws:kms/key:Key").options.provider!).inputs.defaultTags)),
+                        "the same tags as the home provider",
+                    );
+                    const rules = acl.inputs.rules as any[];
+                    assert.deepEqual(
+                        rules
+                            .filter((r) => r.statement.managedRuleGroupStatement)
+                            .map((r) => r.statement.managedRuleGroupStatement.name)
+                            .sort(),
+                        ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"],
+                    );
+                    const rate = rules.find((r) => r.statement.rateBasedStatement).statement.rateBasedStatement;
+                    assert.deepEqual(rate, { limit: config().edge.rateLimit, evaluationWindowSec: config().edge.rateWindowSeconds, aggregateKeyType: "IP" });
+                    assert.deepEqual(rules.map((r) => r.priority).sort(), [0, 1, 2, 3]);
+                    assert.equal(v.distribution().inputs.webAclId, acl.outputs.arn);
+                },
+            );
 
             it("writes standard logs (v2) from us-east-1 to the encrypted log bucket, which keeps ACLs disabled", () => {
                 const source = one(plan(), "aws:cloudwatch/logDeliverySource:LogDeliverySource");
@@ -236,11 +271,16 @@ for (const stack of ["dev", "prod"]) {
                 const logs = one(plan(), "aws:s3/bucket:Bucket", "edge-logs");
                 assert.deepEqual([source.inputs.logType, source.inputs.resourceArn], ["ACCESS_LOGS", v.distribution().outputs.arn]);
                 assert.equal((destination.inputs.deliveryDestinationConfiguration as any).destinationResourceArn, logs.outputs.arn);
-                assert.deepEqual([delivery.inputs.deliverySourceName, delivery.inputs.deliveryDestinationArn], [source.outputs.name ?? source.inputs.name, destination.outputs.arn]);
+                assert.deepEqual(
+                    [delivery.inputs.deliverySourceName, delivery.inputs.deliveryDestinationArn],
+                    [source.outputs.name ?? source.inputs.name, destination.outputs.arn],
+                );
                 for (const r of [source, destination, delivery]) assert.equal(v.byUrn(r.options.provider!).inputs.region, "us-east-1", r.name);
                 const ownership = ofType(plan(), "aws:s3/bucketOwnershipControls:BucketOwnershipControls").find((o) => o.inputs.bucket === logs.id)!;
                 assert.equal((ownership.inputs.rule as any).objectOwnership, "BucketOwnerEnforced");
-                const write = doc(ofType(plan(), "aws:s3/bucketPolicy:BucketPolicy").find((p) => p.inputs.bucket === logs.id)!.inputs.policy).Statement.find((s) => s.Sid === "LogDeliveryWrites");
+                const write = doc(ofType(plan(), "aws:s3/bucketPolicy:BucketPolicy").find((p) => p.inputs.bucket === logs.id)!.inputs.policy).Statement.find(
+                    (s) => s.Sid === "LogDeliveryWrites",
+                );
                 assert.deepEqual(write.Principal, { Service: "delivery.logs.amazonaws.com" });
                 assert.equal(write.Condition.ArnLike["aws:SourceArn"], "arn:aws:logs:us-east-1:123456789012:delivery-source:*");
                 // AWS prefixes AWSLogs/<account>/ only when a delivery is created: a change to its path settings recreates it.
@@ -251,17 +291,29 @@ for (const stack of ["dev", "prod"]) {
         describe("the load balancer behind CloudFront", () => {
             it("admits only CloudFront's origin-facing prefix list, on one port", () => {
                 const albSg = one(plan(), "aws:ec2/securityGroup:SecurityGroup", "web-alb-sg");
-                const ingress = ofType(plan(), "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === albSg.id);
+                const ingress = ofType(plan(), "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+                    (r) => r.inputs.securityGroupId === albSg.id,
+                );
                 const port = stack === "prod" ? 443 : 80;
                 assert.deepEqual(
-                    ingress.map((r) => [r.inputs.prefixListId, r.inputs.cidrIpv4, r.inputs.cidrIpv6, r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort]),
+                    ingress.map((r) => [
+                        r.inputs.prefixListId,
+                        r.inputs.cidrIpv4,
+                        r.inputs.cidrIpv6,
+                        r.inputs.referencedSecurityGroupId,
+                        r.inputs.fromPort,
+                        r.inputs.toPort,
+                    ]),
                     [[CLOUDFRONT_PREFIX_LIST_ID, undefined, undefined, undefined, port, port]],
                 );
             });
 
             it("forwards only requests carrying the distribution's origin secret; anything else gets 403", () => {
                 const listener = v.listener();
-                assert.deepEqual((listener.inputs.defaultActions as any[]).map((a) => [a.type, a.fixedResponse?.statusCode]), [["fixed-response", "403"]]);
+                assert.deepEqual(
+                    (listener.inputs.defaultActions as any[]).map((a) => [a.type, a.fixedResponse?.statusCode]),
+                    [["fixed-response", "403"]],
+                );
                 assert.deepEqual(routeRequest(plan(), listener, { path: "/" }), { type: "fixed-response", status: "403", rule: "default" });
                 assert.deepEqual(routeRequest(plan(), listener, { path: "/", headers: { [ORIGIN_HEADER_NAME]: "guess" } }).type, "fixed-response");
                 const through = routeRequest(plan(), listener, { path: "/", headers: v.originHeader() });
@@ -273,11 +325,19 @@ for (const stack of ["dev", "prod"]) {
                 for (const rule of ofType(plan(), "aws:lb/listenerRule:ListenerRule").filter((r) => (r.inputs.actions as any[])[0].type === "forward")) {
                     assert.ok(rule.propertyDependencies.conditions.includes(secret.urn), rule.name);
                 }
-                assert.deepEqual(Object.entries(plan().outputs).filter(([, x]) => x === "[secret]"), [], "the secret is never exported");
+                assert.deepEqual(
+                    Object.entries(plan().outputs).filter(([, x]) => x === "[secret]"),
+                    [],
+                    "the secret is never exported",
+                );
             });
 
             it("answers the dependency report 404 whatever the header", () => {
-                assert.deepEqual(routeRequest(plan(), v.listener(), { path: "/health", headers: v.originHeader() }), { type: "fixed-response", status: "404", rule: "web-hide-health" });
+                assert.deepEqual(routeRequest(plan(), v.listener(), { path: "/health", headers: v.originHeader() }), {
+                    type: "fixed-response",
+                    status: "404",
+                    rule: "web-hide-health",
+                });
             });
         });
 
@@ -296,7 +356,10 @@ for (const stack of ["dev", "prod"]) {
             it("the new service is a Lambda target the load balancer alone may invoke", () => {
                 const fn = one(plan(), "aws:lambda/function:Function", "strangler-service");
                 const attachment = one(plan(), "aws:lb/targetGroupAttachment:TargetGroupAttachment", "strangler");
-                assert.deepEqual([v.newTg().inputs.targetType, attachment.inputs.targetGroupArn, attachment.inputs.targetId], ["lambda", v.newTg().outputs.arn, fn.outputs.arn]);
+                assert.deepEqual(
+                    [v.newTg().inputs.targetType, attachment.inputs.targetGroupArn, attachment.inputs.targetId],
+                    ["lambda", v.newTg().outputs.arn, fn.outputs.arn],
+                );
                 const permission = ofType(plan(), "aws:lambda/permission:Permission").find((p) => p.inputs.principal === "elasticloadbalancing.amazonaws.com")!;
                 assert.deepEqual([permission.inputs.function, permission.inputs.sourceArn], [fn.outputs.name ?? fn.inputs.name, v.newTg().outputs.arn]);
             });
@@ -304,14 +367,18 @@ for (const stack of ["dev", "prod"]) {
 
         it("exports what clients need: the site URL, the CDN name, the API URL, the user pool and its client", () => {
             const o = plan().outputs as Record<string, unknown>;
-            for (const k of ["url", "cdnDomainName", "assetsBucket", "apiUrl", "userPoolId", "userPoolClientId", "newServiceTargetGroupArn"]) assert.ok(typeof o[k] === "string" && o[k] !== "[secret]", k);
+            for (const k of ["url", "cdnDomainName", "assetsBucket", "apiUrl", "userPoolId", "userPoolClientId", "newServiceTargetGroupArn"])
+                assert.ok(typeof o[k] === "string" && o[k] !== "[secret]", k);
             assert.match(String(o.apiUrl), /^https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com$/);
         });
 
         it("passes the policy pack's mandatory rules", () => {
             const ours = /platform:(edge|api):|platform:web:WebCluster\$aws:(vpc|lb|ec2\/securityGroup)/;
             const mandatory = plan().policy.violations.filter((x) => x.enforcement === "mandatory" && ours.test(x.urn));
-            assert.deepEqual(mandatory.map((x) => `${x.policy} ${x.urn}: ${x.message}`), []);
+            assert.deepEqual(
+                mandatory.map((x) => `${x.policy} ${x.urn}: ${x.message}`),
+                [],
+            );
         });
     });
 }
@@ -342,7 +409,10 @@ describe("edge and API settings from a stack file (dev with a certificate, WAF, 
         assert.deepEqual([stage.defaultRouteSettings.throttlingRateLimit, stage.defaultRouteSettings.throttlingBurstLimit], [7, 9]);
         assert.deepEqual(
             stage.routeSettings.map((s: any) => [s.routeKey, s.throttlingRateLimit, s.throttlingBurstLimit]),
-            [["GET /health", 5, 10], ["GET /overview", 3, 4]],
+            [
+                ["GET /health", 5, 10],
+                ["GET /overview", 3, 4],
+            ],
         );
     });
 
@@ -367,7 +437,10 @@ describe("edge and API settings from a stack file (dev with a certificate, WAF, 
         assert.deepEqual(to("/reviews/5").targets, [{ arn: next, weight: 1 }]);
         // The catalog container service's rule sits ahead of the strangler's and the weighted split.
         assert.deepEqual(to("/catalog/shoes").targets, [{ arn: one(plan, "aws:lb/targetGroup:TargetGroup", "catalog-tg").outputs.arn, weight: 1 }]);
-        assert.deepEqual(to("/orders/1").targets, [{ arn: legacy, weight: 75 }, { arn: next, weight: 25 }]);
+        assert.deepEqual(to("/orders/1").targets, [
+            { arn: legacy, weight: 75 },
+            { arn: next, weight: 25 },
+        ]);
         const weighted = one(plan, "aws:lb/listenerRule:ListenerRule", "strangler-weighted");
         assert.deepEqual((weighted.inputs.actions as any[])[0].forward.stickiness, { enabled: true, duration: 300 });
         assert.deepEqual(one(plan, "aws:lb/listenerRule:ListenerRule", "strangler-paths-0").inputs.conditions, [
@@ -378,7 +451,9 @@ describe("edge and API settings from a stack file (dev with a certificate, WAF, 
     });
 
     it("passes the policy pack's mandatory rules", () => {
-        assert.deepEqual(plan.policy.violations.filter((x) => x.enforcement === "mandatory").map((x) => `${x.policy} ${x.urn}: ${x.message}`), []);
+        assert.deepEqual(
+            plan.policy.violations.filter((x) => x.enforcement === "mandatory").map((x) => `${x.policy} ${x.urn}: ${x.message}`),
+            [],
+        );
     });
 });
-

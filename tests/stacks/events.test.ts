@@ -38,7 +38,8 @@ const nameOf = (r: PlannedResource) => (r.outputs.name ?? r.inputs.name) as stri
 
 /** Whether some ancestor of a resource is an events component. */
 function inEvents(plan: PlanWithPolicy, r: PlannedResource): boolean {
-    for (let urn = r.parent; urn; urn = plan.resources.find((x) => x.urn === urn)?.parent) if (urn.includes("::platform:events:") || urn.includes("$platform:events:")) return true;
+    for (let urn = r.parent; urn; urn = plan.resources.find((x) => x.urn === urn)?.parent)
+        if (urn.includes("::platform:events:") || urn.includes("$platform:events:")) return true;
     return false;
 }
 
@@ -57,7 +58,8 @@ for (const [stack, want] of Object.entries(expectations)) {
             const arns = new Set(queues.map((q) => q.outputs.arn));
             const deadEnds = new Set<unknown>();
             for (const q of queues) if (q.inputs.redrivePolicy) deadEnds.add(json(q.inputs.redrivePolicy).deadLetterTargetArn);
-            for (const s of ofType(plan(), "aws:sns/topicSubscription:TopicSubscription")) if (s.inputs.redrivePolicy) deadEnds.add(json(s.inputs.redrivePolicy).deadLetterTargetArn);
+            for (const s of ofType(plan(), "aws:sns/topicSubscription:TopicSubscription"))
+                if (s.inputs.redrivePolicy) deadEnds.add(json(s.inputs.redrivePolicy).deadLetterTargetArn);
             for (const t of ofType(plan(), "aws:cloudwatch/eventTarget:EventTarget")) deadEnds.add((t.inputs.deadLetterConfig as any)?.arn);
             for (const b of ofType(plan(), "aws:cloudwatch/eventBus:EventBus")) deadEnds.add((b.inputs.deadLetterConfig as any)?.arn);
             for (const m of ofType(plan(), MAPPING)) deadEnds.add((m.inputs.destinationConfig as any)?.onFailure?.destinationArn);
@@ -81,17 +83,26 @@ for (const [stack, want] of Object.entries(expectations)) {
                 assert.equal(q.inputs.kmsMasterKeyId, key, q.name);
                 const policy = policies.find((p) => p.inputs.queueUrl === q.outputs.url);
                 assert.ok(policy, `${q.name} has no queue policy`);
-                assert.ok(doc(policy.inputs.policy).Statement.some((s) => s.Effect === "Deny" && s.Condition?.Bool?.["aws:SecureTransport"] === false), q.name);
+                assert.ok(
+                    doc(policy.inputs.policy).Statement.some((s) => s.Effect === "Deny" && s.Condition?.Bool?.["aws:SecureTransport"] === false),
+                    q.name,
+                );
             }
             const topic = ofType(plan(), "aws:sns/topic:Topic").find((t) => t.outputs.arn === outputs().orderEventsTopicArn)!;
             assert.equal(topic.inputs.kmsMasterKeyId, key);
             const keyPolicy = doc(ofType(plan(), "aws:kms/key:Key")[0].inputs.policy).Statement;
             for (const service of ["sns.amazonaws.com", "events.amazonaws.com"]) {
                 const s = keyPolicy.filter((x) => asList(x.Principal?.Service).includes(service));
-                assert.ok(s.some((x) => asList(x.Action).includes("kms:Decrypt")) && s.some((x) => asList<string>(x.Action).some((a) => a.startsWith("kms:GenerateDataKey"))), `the key admits ${service}`);
+                assert.ok(
+                    s.some((x) => asList(x.Action).includes("kms:Decrypt")) &&
+                        s.some((x) => asList<string>(x.Action).some((a) => a.startsWith("kms:GenerateDataKey"))),
+                    `the key admits ${service}`,
+                );
             }
             // EventBridge's key check (DescribeKey) stands without a source condition, as AWS's archive example has it.
-            const describe = keyPolicy.find((x) => asList(x.Principal?.Service).includes("events.amazonaws.com") && asList(x.Action).includes("kms:DescribeKey"));
+            const describe = keyPolicy.find(
+                (x) => asList(x.Principal?.Service).includes("events.amazonaws.com") && asList(x.Action).includes("kms:DescribeKey"),
+            );
             assert.ok(describe && describe.Condition === undefined, JSON.stringify(describe));
         });
 
@@ -105,8 +116,13 @@ for (const [stack, want] of Object.entries(expectations)) {
                 const max = (m.inputs.scalingConfig as any).maximumConcurrency;
                 assert.ok(max >= 2 && max <= 1000, m.name);
                 assert.ok((fn.inputs.reservedConcurrentExecutions as number) >= max, `${fn.name}'s bulkhead holds ${max}`);
-                assert.ok((queue.inputs.visibilityTimeoutSeconds as number) >= 6 * (fn.inputs.timeout as number) + ((m.inputs.maximumBatchingWindowInSeconds as number) ?? 0), queue.name);
-                for (const k of ["bisectBatchOnFunctionError", "maximumRetryAttempts", "maximumRecordAgeInSeconds", "destinationConfig", "startingPosition"]) assert.equal(m.inputs[k], undefined, `${m.name}: ${k} is stream-only`);
+                assert.ok(
+                    (queue.inputs.visibilityTimeoutSeconds as number) >=
+                        6 * (fn.inputs.timeout as number) + ((m.inputs.maximumBatchingWindowInSeconds as number) ?? 0),
+                    queue.name,
+                );
+                for (const k of ["bisectBatchOnFunctionError", "maximumRetryAttempts", "maximumRecordAgeInSeconds", "destinationConfig", "startingPosition"])
+                    assert.equal(m.inputs[k], undefined, `${m.name}: ${k} is stream-only`);
                 assert.ok(json(queue.inputs.redrivePolicy)?.deadLetterTargetArn, `${queue.name} dead-letters`);
             }
         });
@@ -133,18 +149,34 @@ for (const [stack, want] of Object.entries(expectations)) {
                 const role = roleOfFunction(plan(), functionOfMapping(plan(), m));
                 consumerRoles.add(role.urn);
                 const sqs = grantsOf(plan(), role).filter((s) => grants(s, "sqs:"));
-                assert.deepEqual(sqs.flatMap((s) => asList(s.Resource)), [m.inputs.eventSourceArn], `${role.name} reads only its queue`);
-                assert.ok(sqs.every((s) => asList<string>(s.Action).every((a) => ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"].includes(a))));
+                assert.deepEqual(
+                    sqs.flatMap((s) => asList(s.Resource)),
+                    [m.inputs.eventSourceArn],
+                    `${role.name} reads only its queue`,
+                );
+                assert.ok(
+                    sqs.every((s) =>
+                        asList<string>(s.Action).every((a) =>
+                            ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"].includes(a),
+                        ),
+                    ),
+                );
             }
             // No other role may receive from any queue.
             for (const role of ofType(plan(), "aws:iam/role:Role").filter((r) => !consumerRoles.has(r.urn))) {
-                assert.ok(!grantsOf(plan(), role).some((s) => asList<string>(s.Action).some((a) => a === "sqs:ReceiveMessage" || a === "sqs:*")), `${role.name} may receive messages`);
+                assert.ok(
+                    !grantsOf(plan(), role).some((s) => asList<string>(s.Action).some((a) => a === "sqs:ReceiveMessage" || a === "sqs:*")),
+                    `${role.name} may receive messages`,
+                );
             }
             const [km] = ofType(plan(), MAPPING).filter((x) => String(x.inputs.eventSourceArn).includes(":kinesis:"));
             const role = roleOfFunction(plan(), functionOfMapping(plan(), km));
             const statements = grantsOf(plan(), role);
             assert.deepEqual([...new Set(statements.filter((s) => grants(s, "kinesis:")).flatMap((s) => asList(s.Resource)))], [outputs().analyticsStreamArn]);
-            assert.deepEqual(statements.filter((s) => grants(s, "sqs:")).flatMap((s) => asList(s.Resource)), [(km.inputs.destinationConfig as any).onFailure.destinationArn]);
+            assert.deepEqual(
+                statements.filter((s) => grants(s, "sqs:")).flatMap((s) => asList(s.Resource)),
+                [(km.inputs.destinationConfig as any).onFailure.destinationArn],
+            );
             assert.ok(statements.filter((s) => grants(s, "sqs:")).every((s) => !asList(s.Action).includes("sqs:ReceiveMessage")));
         });
 
@@ -153,8 +185,15 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.equal(fns.length, 8);
             for (const fn of fns) {
                 for (const s of grantsOf(plan(), roleOfFunction(plan(), fn))) {
-                    assert.ok(asList<string>(s.Action).every((a) => !a.endsWith(":*") && a !== "*"), `${fn.name}: ${JSON.stringify(s.Action)}`);
-                    if (asList(s.Resource).includes("*")) assert.ok(asList<string>(s.Action).every((a) => a.startsWith("xray:")), `${fn.name} has ${s.Action} on *`);
+                    assert.ok(
+                        asList<string>(s.Action).every((a) => !a.endsWith(":*") && a !== "*"),
+                        `${fn.name}: ${JSON.stringify(s.Action)}`,
+                    );
+                    if (asList(s.Resource).includes("*"))
+                        assert.ok(
+                            asList<string>(s.Action).every((a) => a.startsWith("xray:")),
+                            `${fn.name} has ${s.Action} on *`,
+                        );
                     if (grants(s, "dynamodb:")) {
                         assert.ok(s.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"], `${fn.name}'s table access is not limited to its items`);
                         assert.deepEqual(asList(s.Resource), [one(plan(), "aws:dynamodb/table:Table").outputs.arn]);
@@ -169,7 +208,13 @@ for (const [stack, want] of Object.entries(expectations)) {
             FORWARD_STEPS.forEach((step, i) => {
                 const next = definition.States[step.state].Catch[0].Next;
                 const compensations = chainFrom(definition, next).filter((s) => FORWARD_STEPS.some((f) => f.compensation === s));
-                assert.deepEqual(compensations, FORWARD_STEPS.slice(0, i + 1).map((f) => f.compensation).reverse(), step.state);
+                assert.deepEqual(
+                    compensations,
+                    FORWARD_STEPS.slice(0, i + 1)
+                        .map((f) => f.compensation)
+                        .reverse(),
+                    step.state,
+                );
             });
             assert.equal(definition.States.ReserveInventory.Type, "Map", "scatter/gather over the order lines");
             const logging = sm.inputs.loggingConfiguration as any;
@@ -182,8 +227,12 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.equal(outputs().orderSagaArn, sm.outputs.arn);
             // The state machine's role invokes exactly its three steps.
             const role = ofType(plan(), "aws:iam/role:Role").find((r) => r.outputs.arn === sm.inputs.roleArn)!;
-            const invoke = grantsOf(plan(), role).filter((s) => grants(s, "lambda:")).flatMap((s) => asList<string>(s.Resource));
-            const steps = ofType(plan(), FUNCTION).filter((f) => /events-order-saga-(inventory|payments|shipping)-fn/.test(f.name)).map((f) => f.outputs.arn as string);
+            const invoke = grantsOf(plan(), role)
+                .filter((s) => grants(s, "lambda:"))
+                .flatMap((s) => asList<string>(s.Resource));
+            const steps = ofType(plan(), FUNCTION)
+                .filter((f) => /events-order-saga-(inventory|payments|shipping)-fn/.test(f.name))
+                .map((f) => f.outputs.arn as string);
             assert.deepEqual(invoke.filter((a) => !a.endsWith(":*")).sort(), steps.sort());
         });
 
@@ -196,7 +245,10 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.equal(worstCaseProblem(definition, { mapItems: MAX_ORDER_LINES }), undefined);
             const inventory = ofType(plan(), FUNCTION).find((f) => f.name === "events-order-saga-inventory-fn")!;
             const maps = mapInvocations(definition);
-            assert.deepEqual(maps.map((m) => m.map), ["ReserveInventory", "SettleInventory", "ReleaseInventory"]);
+            assert.deepEqual(
+                maps.map((m) => m.map),
+                ["ReserveInventory", "SettleInventory", "ReleaseInventory"],
+            );
             for (const m of maps) {
                 assert.deepEqual(m.functions, [inventory.outputs.arn]);
                 assert.ok(m.maxConcurrency <= (inventory.inputs.reservedConcurrentExecutions as number), `${m.map}: ${m.maxConcurrency} lines at once`);
@@ -214,7 +266,10 @@ for (const [stack, want] of Object.entries(expectations)) {
             const rule = ofType(plan(), "aws:cloudwatch/eventRule:EventRule").find((r) => nameOf(r) === saga.inputs.rule)!;
             assert.deepEqual(json(rule.inputs.eventPattern), { source: ["platform.orders"], "detail-type": ["OrderPlaced"] });
             const starter = ofType(plan(), "aws:iam/role:Role").find((r) => r.outputs.arn === saga.inputs.roleArn)!;
-            assert.deepEqual(grantsOf(plan(), starter).map((s) => [s.Action, s.Resource]), [["states:StartExecution", outputs().orderSagaArn]]);
+            assert.deepEqual(
+                grantsOf(plan(), starter).map((s) => [s.Action, s.Resource]),
+                [["states:StartExecution", outputs().orderSagaArn]],
+            );
             assert.ok(byArn(outputs().orderEventsTopicArn));
             for (const t of targets) {
                 assert.ok(queueByArn(plan(), (t.inputs.deadLetterConfig as any)?.arn), `${t.name} dead-letters to a queue`);
@@ -230,13 +285,34 @@ for (const [stack, want] of Object.entries(expectations)) {
             const topic = outputs().alarmTopicArn;
             const alarms = ofType(plan(), "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => inEvents(plan(), a));
             for (const a of alarms) assert.deepEqual(a.inputs.alarmActions, [topic], a.name);
-            const depth = new Set(alarms.filter((a) => a.inputs.metricName === "ApproximateNumberOfMessagesVisible" && a.inputs.threshold === 0).map((a) => (a.inputs.dimensions as any).QueueName));
+            const depth = new Set(
+                alarms
+                    .filter((a) => a.inputs.metricName === "ApproximateNumberOfMessagesVisible" && a.inputs.threshold === 0)
+                    .map((a) => (a.inputs.dimensions as any).QueueName),
+            );
             const dead = ofType(plan(), QUEUE).filter((q) => !q.inputs.redrivePolicy);
             assert.equal(dead.length, 5, "two dead-letter queues and three failure queues");
             for (const q of dead) assert.ok(depth.has(nameOf(q)), `no depth alarm on ${q.name}`);
-            assert.ok(alarms.some((a) => a.inputs.namespace === "AWS/States" && a.inputs.metricName === "ExecutionsFailed" && (a.inputs.dimensions as any).StateMachineArn === outputs().orderSagaArn));
-            const processor = functionOfMapping(plan(), ofType(plan(), MAPPING).find((m) => String(m.inputs.eventSourceArn).includes(":kinesis:"))!);
-            assert.ok(alarms.some((a) => a.inputs.namespace === "AWS/Lambda" && a.inputs.metricName === "IteratorAge" && (a.inputs.dimensions as any).FunctionName === nameOf(processor)));
+            assert.ok(
+                alarms.some(
+                    (a) =>
+                        a.inputs.namespace === "AWS/States" &&
+                        a.inputs.metricName === "ExecutionsFailed" &&
+                        (a.inputs.dimensions as any).StateMachineArn === outputs().orderSagaArn,
+                ),
+            );
+            const processor = functionOfMapping(
+                plan(),
+                ofType(plan(), MAPPING).find((m) => String(m.inputs.eventSourceArn).includes(":kinesis:"))!,
+            );
+            assert.ok(
+                alarms.some(
+                    (a) =>
+                        a.inputs.namespace === "AWS/Lambda" &&
+                        a.inputs.metricName === "IteratorAge" &&
+                        (a.inputs.dimensions as any).FunctionName === nameOf(processor),
+                ),
+            );
         });
 
         it(`protects the queues and the archive ${want.protect ? "(prod)" : "only in prod"}`, () => {
@@ -253,23 +329,41 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.deepEqual([ingress.inputs.securityGroupId], proxy.inputs.vpcSecurityGroupIds);
             const statements = grantsOf(plan(), roleOfFunction(plan(), place));
             assert.ok(statements.some((s) => s.Action === "rds-db:connect"));
-            assert.deepEqual(statements.filter((s) => grants(s, "events:")).map((s) => s.Resource), [one(plan(), "aws:cloudwatch/eventBus:EventBus").outputs.arn]);
+            assert.deepEqual(
+                statements.filter((s) => grants(s, "events:")).map((s) => s.Resource),
+                [one(plan(), "aws:cloudwatch/eventBus:EventBus").outputs.arn],
+            );
             const schedule = one(plan(), "aws:scheduler/schedule:Schedule", "relay");
             const relay = ofType(plan(), FUNCTION).find((f) => f.outputs.arn === (schedule.inputs.target as any).arn)!;
             assert.equal(relay.inputs.handler, "index.relayHandler");
             assert.equal(relay.inputs.reservedConcurrentExecutions, 1);
             // Events the relay parked after EventBridge refused every attempt page someone.
             const parked = ofType(plan(), "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === OUTBOX_METRICS.parked)!;
-            assert.deepEqual([parked.inputs.namespace, (parked.inputs.dimensions as any).FunctionName, parked.inputs.threshold, parked.inputs.comparisonOperator], [OUTBOX_METRICS.namespace, nameOf(relay), 0, "GreaterThanThreshold"]);
+            assert.deepEqual(
+                [parked.inputs.namespace, (parked.inputs.dimensions as any).FunctionName, parked.inputs.threshold, parked.inputs.comparisonOperator],
+                [OUTBOX_METRICS.namespace, nameOf(relay), 0, "GreaterThanThreshold"],
+            );
             assert.deepEqual(parked.inputs.alarmActions, [outputs().alarmTopicArn]);
         });
 
         it("exports what users need, and the policy pack finds nothing on these resources", () => {
-            for (const k of ["eventBusName", "eventArchiveName", "orderEventsTopicArn", "orderSagaArn", "orderSagaLogGroup", "placeOrderFunctionName"]) assert.ok(outputs()[k], k);
+            for (const k of ["eventBusName", "eventArchiveName", "orderEventsTopicArn", "orderSagaArn", "orderSagaLogGroup", "placeOrderFunctionName"])
+                assert.ok(outputs()[k], k);
             const urls = outputs().eventQueueUrls;
-            assert.deepEqual(Object.keys(urls).sort(), ["analyticsBridge", "analyticsBridgeDeadLetters", "busDeliveryFailures", "projector", "projectorDeadLetters", "streamFailures", "topicDeliveryFailures"]);
+            assert.deepEqual(Object.keys(urls).sort(), [
+                "analyticsBridge",
+                "analyticsBridgeDeadLetters",
+                "busDeliveryFailures",
+                "projector",
+                "projectorDeadLetters",
+                "streamFailures",
+                "topicDeliveryFailures",
+            ]);
             const ours = new Set(eventsResources().map((r) => r.urn));
-            assert.deepEqual(plan().policy.violations.filter((v) => ours.has(v.urn)), []);
+            assert.deepEqual(
+                plan().policy.violations.filter((v) => ours.has(v.urn)),
+                [],
+            );
         });
     });
 }

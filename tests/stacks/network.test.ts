@@ -15,7 +15,10 @@ for (const [stack, want] of Object.entries(expectations)) {
         it(`spans ${want.azs} AZs with public, private and isolated subnets`, () => {
             const inputs = vpc().inputs as any;
             assert.equal(inputs.numberOfAvailabilityZones, want.azs);
-            assert.deepEqual(inputs.subnetSpecs.map((s: any) => s.type), ["Public", "Private", "Isolated"]);
+            assert.deepEqual(
+                inputs.subnetSpecs.map((s: any) => s.type),
+                ["Public", "Private", "Isolated"],
+            );
             const outputs = plan().outputs as any;
             for (const tier of ["publicSubnetIds", "privateSubnetIds", "isolatedSubnetIds"]) assert.equal(outputs[tier].length, want.azs, tier);
         });
@@ -31,7 +34,10 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.equal(inputs.vpcEndpointStrategy, "Auto");
             assert.deepEqual(
                 inputs.vpcEndpointSpecs.map((e: any) => [e.serviceName, e.vpcEndpointType]),
-                [["com.amazonaws.us-east-1.s3", "Gateway"], ["com.amazonaws.us-east-1.dynamodb", "Gateway"]],
+                [
+                    ["com.amazonaws.us-east-1.s3", "Gateway"],
+                    ["com.amazonaws.us-east-1.dynamodb", "Gateway"],
+                ],
             );
         });
 
@@ -49,7 +55,10 @@ for (const [stack, want] of Object.entries(expectations)) {
         it("the flow-log role trusts only VPC Flow Logs and writes only its log group", () => {
             const role = one(plan(), "aws:iam/role:Role", "flow-logs");
             const trust = doc(role.inputs.assumeRolePolicy).Statement;
-            assert.deepEqual(trust.map((s) => s.Principal), [{ Service: "vpc-flow-logs.amazonaws.com" }]);
+            assert.deepEqual(
+                trust.map((s) => s.Principal),
+                [{ Service: "vpc-flow-logs.amazonaws.com" }],
+            );
             const policy = doc(one(plan(), "aws:iam/rolePolicy:RolePolicy", "flow-logs").inputs.policy).Statement;
             const group = one(plan(), "aws:cloudwatch/logGroup:LogGroup", "flow-logs");
             assert.deepEqual(policy[0].Resource, [group.outputs.arn, `${group.outputs.arn}:*`]);
@@ -71,8 +80,13 @@ for (const [stack, want] of Object.entries(expectations)) {
             const usEast1 = one(plan(), "pulumi:providers:aws", "aws-us-east-1");
             assert.equal(usEast1.inputs.region, "us-east-1");
             assert.deepEqual(JSON.parse(usEast1.inputs.defaultTags as string).tags, tags);
-            const untied = plan().resources.filter((r) => r.custom && r.type.startsWith("aws:") && r.options.provider !== provider.urn && r.options.provider !== usEast1.urn);
-            assert.deepEqual(untied.map((r) => r.urn), []);
+            const untied = plan().resources.filter(
+                (r) => r.custom && r.type.startsWith("aws:") && r.options.provider !== provider.urn && r.options.provider !== usEast1.urn,
+            );
+            assert.deepEqual(
+                untied.map((r) => r.urn),
+                [],
+            );
         });
 
         it("encrypts with a rotating KMS key, protected in prod", () => {

@@ -9,7 +9,13 @@ const expectations = {
 };
 
 /** Session Manager's instance actions, as AWS documents them for a custom Session Manager instance profile. */
-const SESSION_MANAGER = ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
+const SESSION_MANAGER = [
+    "ssm:UpdateInstanceInformation",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+];
 
 for (const [stack, want] of Object.entries(expectations)) {
     describe(`${stack} web tier`, () => {
@@ -24,10 +30,17 @@ for (const [stack, want] of Object.entries(expectations)) {
 
         it("the ASG launches from the launch template, which requires IMDSv2 with hop limit 1", () => {
             const template = lt();
-            const spec = want.spot ? (asg().inputs.mixedInstancesPolicy as any).launchTemplate.launchTemplateSpecification : (asg().inputs.launchTemplate as any);
+            const spec = want.spot
+                ? (asg().inputs.mixedInstancesPolicy as any).launchTemplate.launchTemplateSpecification
+                : (asg().inputs.launchTemplate as any);
             assert.equal(spec.id ?? spec.launchTemplateId, template.id);
             assert.equal(spec.version, String(template.outputs.latestVersion), "pinned, so a new version starts an instance refresh");
-            assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" });
+            assert.deepEqual(template.inputs.metadataOptions, {
+                httpEndpoint: "enabled",
+                httpTokens: "required",
+                httpPutResponseHopLimit: 1,
+                instanceMetadataTags: "disabled",
+            });
         });
 
         it("instances run the AL2023 AMI current at deploy time (an AMI id, so instance refresh can roll back), an encrypted gp3 root volume and no key pair", () => {
@@ -36,7 +49,10 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.equal((asg().inputs as any).instanceRefresh.preferences.autoRollback, true);
             assert.equal(inputs.keyName, undefined);
             const [root] = inputs.blockDeviceMappings;
-            assert.deepEqual([root.deviceName, root.ebs.volumeType, root.ebs.encrypted, root.ebs.kmsKeyId], ["/dev/xvda", "gp3", "true", one(plan(), "aws:kms/key:Key").outputs.arn]);
+            assert.deepEqual(
+                [root.deviceName, root.ebs.volumeType, root.ebs.encrypted, root.ebs.kmsKeyId],
+                ["/dev/xvda", "gp3", "true", one(plan(), "aws:kms/key:Key").outputs.arn],
+            );
             assert.equal(inputs.iamInstanceProfile.arn, one(plan(), "aws:iam/instanceProfile:InstanceProfile", "web-").outputs.arn);
         });
 
@@ -48,22 +64,34 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.equal(use.Condition.StringEquals["aws:PrincipalArn"], slr);
             const grant = statements.find((s) => s.Sid === "AutoScalingAttachesVolumes");
             assert.equal(grant.Action, "kms:CreateGrant");
-            assert.deepEqual(grant.Condition, { StringEquals: { "aws:PrincipalArn": slr, "aws:PrincipalAccount": "123456789012" }, Bool: { "kms:GrantIsForAWSResource": true } });
+            assert.deepEqual(grant.Condition, {
+                StringEquals: { "aws:PrincipalArn": slr, "aws:PrincipalAccount": "123456789012" },
+                Bool: { "kms:GrantIsForAWSResource": true },
+            });
         });
 
         it("fleet ingress comes only from the ALB's security group, on the app port", () => {
             const ingress = rulesOf("Ingress", sg("web-fleet-sg"));
-            assert.deepEqual(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]), [[sg("web-alb-sg").id, 8080, 8080, undefined]]);
+            assert.deepEqual(
+                ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]),
+                [[sg("web-alb-sg").id, 8080, 8080, undefined]],
+            );
         });
 
         it(`the ALB admits only CloudFront's origin-facing servers, on ${want.https ? "443" : "80"}, and reaches only the fleet and the public container services, on the app port`, () => {
             const ingress = rulesOf("Ingress", sg("web-alb-sg"));
             // The CloudFront prefix list counts as 55 of a group's 60 rules: one port only, the one CloudFront's origin policy uses.
-            assert.deepEqual(ingress.map((r) => [r.inputs.prefixListId, r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort]), [["pl-3b927c52", undefined, ...(want.https ? [443, 443] : [80, 80])]]);
+            assert.deepEqual(
+                ingress.map((r) => [r.inputs.prefixListId, r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort]),
+                [["pl-3b927c52", undefined, ...(want.https ? [443, 443] : [80, 80])]],
+            );
             const egress = rulesOf("Egress", sg("web-alb-sg"));
             // Besides the fleet, the public container services' tasks (tests/stacks/containers.test.ts), each on its own rule.
             const publicServices = ["catalog"].map((s) => [sg(`${s}-sg`).id, 8080, 8080]);
-            assert.deepEqual(egress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort]), [[sg("web-fleet-sg").id, 8080, 8080], ...publicServices]);
+            assert.deepEqual(
+                egress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort]),
+                [[sg("web-fleet-sg").id, 8080, 8080], ...publicServices],
+            );
             assert.deepEqual(alb().inputs.securityGroups, [sg("web-alb-sg").id]);
         });
 
@@ -82,14 +110,23 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.equal(inputs.internal, false);
             assert.deepEqual(inputs.subnets, (plan().outputs as any).publicSubnetIds);
             assert.equal(inputs.dropInvalidHeaderFields, true);
-            assert.deepEqual(inputs.accessLogs, { bucket: one(plan(), "aws:s3/bucket:Bucket", "web-access-logs").outputs.bucket, prefix: "alb", enabled: true });
-            assert.ok(alb().options.dependsOn.includes(one(plan(), "aws:s3/bucketPolicy:BucketPolicy", "web-access-logs").urn), "created after the bucket policy lets ELB write");
+            assert.deepEqual(inputs.accessLogs, {
+                bucket: one(plan(), "aws:s3/bucket:Bucket", "web-access-logs").outputs.bucket,
+                prefix: "alb",
+                enabled: true,
+            });
+            assert.ok(
+                alb().options.dependsOn.includes(one(plan(), "aws:s3/bucketPolicy:BucketPolicy", "web-access-logs").urn),
+                "created after the bucket policy lets ELB write",
+            );
             assert.equal(inputs.enableDeletionProtection, want.deletionProtection);
         });
 
         it(want.https ? "serves HTTPS with TLS 1.3 only (CloudFront never uses port 80)" : "serves plain HTTP to CloudFront (dev, no certificate)", () => {
             const listeners = ofType(plan(), "aws:lb/listener:Listener").filter((l) => l.name.startsWith("web-"));
-            const summary = listeners.map((l) => [l.inputs.port, l.inputs.protocol, l.inputs.sslPolicy, (l.inputs.defaultActions as any[]).map((a) => a.type).join()]).sort();
+            const summary = listeners
+                .map((l) => [l.inputs.port, l.inputs.protocol, l.inputs.sslPolicy, (l.inputs.defaultActions as any[]).map((a) => a.type).join()])
+                .sort();
             // The default action refuses (403); a rule forwards what carries CloudFront's origin header (tests/stacks/edge-api.test.ts).
             if (want.https) assert.deepEqual(summary, [[443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", "fixed-response"]]);
             else assert.deepEqual(summary, [[80, "HTTP", undefined, "fixed-response"]]);
@@ -111,12 +148,18 @@ for (const [stack, want] of Object.entries(expectations)) {
             const bucket = one(plan(), "aws:s3/bucket:Bucket", "web-access-logs");
             const ofBucket = (type: string) => ofType(plan(), type).filter((r) => r.inputs.bucket === bucket.id);
             const [block] = ofBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
-            assert.deepEqual([block.inputs.blockPublicAcls, block.inputs.blockPublicPolicy, block.inputs.ignorePublicAcls, block.inputs.restrictPublicBuckets], [true, true, true, true]);
+            assert.deepEqual(
+                [block.inputs.blockPublicAcls, block.inputs.blockPublicPolicy, block.inputs.ignorePublicAcls, block.inputs.restrictPublicBuckets],
+                [true, true, true, true],
+            );
             assert.equal((ofBucket("aws:s3/bucketOwnershipControls:BucketOwnershipControls")[0].inputs.rule as any).objectOwnership, "BucketOwnerEnforced");
             const [sse] = ofBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
             assert.equal((sse.inputs.rules as any)[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
             const rules = (ofBucket("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[0].inputs.rules as any[]).filter((r) => r.expiration);
-            assert.deepEqual(rules.map((r) => r.expiration.days), [stack === "prod" ? 365 : 30]);
+            assert.deepEqual(
+                rules.map((r) => r.expiration.days),
+                [stack === "prod" ? 365 : 30],
+            );
             const deny = doc(ofBucket("aws:s3/bucketPolicy:BucketPolicy")[0].inputs.policy).Statement.find((s) => s.Effect === "Deny");
             assert.deepEqual(deny.Condition, { Bool: { "aws:SecureTransport": false } });
             assert.equal(bucket.options.protect, want.protect);
@@ -128,7 +171,10 @@ for (const [stack, want] of Object.entries(expectations)) {
             const bucket = one(plan(), "aws:s3/bucket:Bucket", "web-artifacts");
             const ofBucket = (type: string) => ofType(plan(), type).filter((r) => r.inputs.bucket === bucket.id);
             const [sse] = ofBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
-            assert.deepEqual((sse.inputs.rules as any)[0].applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms", kmsMasterKeyId: one(plan(), "aws:kms/key:Key").outputs.arn });
+            assert.deepEqual((sse.inputs.rules as any)[0].applyServerSideEncryptionByDefault, {
+                sseAlgorithm: "aws:kms",
+                kmsMasterKeyId: one(plan(), "aws:kms/key:Key").outputs.arn,
+            });
             assert.equal((ofBucket("aws:s3/bucketVersioning:BucketVersioning")[0].inputs.versioningConfiguration as any).status, "Enabled");
             assert.equal(ofBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").length, 1);
             assert.equal(bucket.options.protect, want.protect);
@@ -136,7 +182,10 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.equal(object.inputs.bucket, bucket.id);
             const sha = /^web\/([0-9a-f]{64})\.js$/.exec(String(object.inputs.key))?.[1];
             assert.ok(sha, String(object.inputs.key));
-            assert.ok(Buffer.from(String(lt().inputs.userData), "base64").toString().includes(`BUNDLE_SHA256=${sha}`), "the user data carries the bundle's hash");
+            assert.ok(
+                Buffer.from(String(lt().inputs.userData), "base64").toString().includes(`BUNDLE_SHA256=${sha}`),
+                "the user data carries the bundle's hash",
+            );
         });
 
         it(`scales on CPU and on requests per target, rolls with instance refresh (min healthy ${want.minHealthy}%), and leaves desiredCapacity to target tracking`, () => {
@@ -152,7 +201,9 @@ for (const [stack, want] of Object.entries(expectations)) {
             assert.equal(refresh.preferences.minHealthyPercentage, want.minHealthy);
             assert.equal(group.inputs.mixedInstancesPolicy !== undefined, want.spot);
 
-            const policies = ofType(plan(), "aws:autoscaling/policy:Policy").filter((p) => p.name.startsWith("web-")).map((p) => (p.inputs.targetTrackingConfiguration as any).predefinedMetricSpecification);
+            const policies = ofType(plan(), "aws:autoscaling/policy:Policy")
+                .filter((p) => p.name.startsWith("web-"))
+                .map((p) => (p.inputs.targetTrackingConfiguration as any).predefinedMetricSpecification);
             const tg = one(plan(), "aws:lb/targetGroup:TargetGroup", "web-");
             assert.deepEqual(policies, [
                 { predefinedMetricType: "ASGAverageCPUUtilization" },
@@ -162,32 +213,65 @@ for (const [stack, want] of Object.entries(expectations)) {
 
         it("the instance role trusts EC2, has no wildcard admin and no managed policy, and gets exactly Session Manager's actions", () => {
             const role = one(plan(), "aws:iam/role:Role", "web-instance-role");
-            assert.deepEqual(doc(role.inputs.assumeRolePolicy).Statement.map((s) => s.Principal), [{ Service: "ec2.amazonaws.com" }]);
+            assert.deepEqual(
+                doc(role.inputs.assumeRolePolicy).Statement.map((s) => s.Principal),
+                [{ Service: "ec2.amazonaws.com" }],
+            );
             const policies = ofType(plan(), "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === role.outputs.name);
             const statements = policies.flatMap((p) => doc(p.inputs.policy).Statement);
-            assert.deepEqual(statements.filter((s) => isAdminStatement(s)), []);
+            assert.deepEqual(
+                statements.filter((s) => isAdminStatement(s)),
+                [],
+            );
             // Only Session Manager's actions, which take no resource scope, are on "*".
             const unscoped = statements.filter((s) => [s.Resource].flat().includes("*"));
-            assert.deepEqual(unscoped.map((s) => s.Action), [SESSION_MANAGER]);
+            assert.deepEqual(
+                unscoped.map((s) => s.Action),
+                [SESSION_MANAGER],
+            );
             const attached = ofType(plan(), "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === role.outputs.name);
             assert.deepEqual(attached, [], "no managed policy: AmazonSSMManagedInstanceCore would read every SSM parameter in the account");
             // Grants from the data stores reach the same role.
             const actions = statements.flatMap((s) => [s.Action].flat());
-            for (const a of ["secretsmanager:GetSecretValue", "rds-db:connect", "dynamodb:DescribeTable", "ssm:GetParametersByPath", "s3:GetObject", "kinesis:PutRecords"]) assert.ok(actions.includes(a), a);
+            for (const a of [
+                "secretsmanager:GetSecretValue",
+                "rds-db:connect",
+                "dynamodb:DescribeTable",
+                "ssm:GetParametersByPath",
+                "s3:GetObject",
+                "kinesis:PutRecords",
+            ])
+                assert.ok(actions.includes(a), a);
         });
 
         it("writes the service's settings as plain SSM Strings under its path, readable by exactly that path", () => {
             const params = ofType(plan(), "aws:ssm/parameter:Parameter").filter((p) => p.name.startsWith("web-settings-"));
             const path = `/platform/${stack}/web/`;
-            assert.deepEqual(params.map((p) => String(p.inputs.name).slice(path.length)).sort(), ["analytics-stream-name", "cache-auth-secret-arn", "cache-host", "cache-port", "db-host", "db-name", "db-port", "db-user", "table-name"]);
+            assert.deepEqual(params.map((p) => String(p.inputs.name).slice(path.length)).sort(), [
+                "analytics-stream-name",
+                "cache-auth-secret-arn",
+                "cache-host",
+                "cache-port",
+                "db-host",
+                "db-name",
+                "db-port",
+                "db-user",
+                "table-name",
+            ]);
             for (const p of params) {
                 assert.ok(String(p.inputs.name).startsWith(path));
                 assert.equal(p.inputs.type, "String");
                 assert.equal(p.inputs.value, undefined);
-                assert.ok(typeof p.inputs.insecureValue === "string" && p.inputs.insecureValue !== "[secret]", `${p.inputs.name} holds ${p.inputs.insecureValue}`);
+                assert.ok(
+                    typeof p.inputs.insecureValue === "string" && p.inputs.insecureValue !== "[secret]",
+                    `${p.inputs.name} holds ${p.inputs.insecureValue}`,
+                );
             }
             const read = one(plan(), "aws:iam/rolePolicy:RolePolicy", "web-settings-read");
-            assert.deepEqual(doc(read.inputs.policy).Statement.map((s) => [s.Action, s.Resource]), [["ssm:GetParametersByPath", `arn:aws:ssm:us-east-1:123456789012:parameter/platform/${stack}/web`]]);
+            assert.deepEqual(
+                doc(read.inputs.policy).Statement.map((s) => [s.Action, s.Resource]),
+                [["ssm:GetParametersByPath", `arn:aws:ssm:us-east-1:123456789012:parameter/platform/${stack}/web`]],
+            );
             assert.match(Buffer.from(String(lt().inputs.userData), "base64").toString(), new RegExp(`^Environment=SSM_PATH=${path}$`, "m"));
         });
 
@@ -210,7 +294,10 @@ for (const [stack, want] of Object.entries(expectations)) {
                 ...rulesOf("Ingress", sg("web-fleet-sg")),
             ];
             assert.ok(required.length >= 9 + 6 + 5 + 4, `found only ${required.length} start-up dependencies`);
-            assert.deepEqual(required.filter((r) => !upstream.has(r.urn)).map((r) => r.name), []);
+            assert.deepEqual(
+                required.filter((r) => !upstream.has(r.urn)).map((r) => r.name),
+                [],
+            );
         });
 
         it("keeps the service's log in an encrypted group with retention", () => {
@@ -222,14 +309,32 @@ for (const [stack, want] of Object.entries(expectations)) {
 
         it("exports the URL and the data stores' endpoints, never a secret's value", () => {
             const outputs = plan().outputs as Record<string, unknown>;
-            for (const key of ["url", "albDnsName", "webLogGroup", "cacheEndpoint", "databaseProxyEndpoint", "tableName", "databaseSecretArn", "cacheAuthSecretArn"]) assert.ok(outputs[key], key);
-            assert.deepEqual(Object.entries(outputs).filter(([, v]) => v === "[secret]").map(([k]) => k), []);
+            for (const key of [
+                "url",
+                "albDnsName",
+                "webLogGroup",
+                "cacheEndpoint",
+                "databaseProxyEndpoint",
+                "tableName",
+                "databaseSecretArn",
+                "cacheAuthSecretArn",
+            ])
+                assert.ok(outputs[key], key);
+            assert.deepEqual(
+                Object.entries(outputs)
+                    .filter(([, v]) => v === "[secret]")
+                    .map(([k]) => k),
+                [],
+            );
         });
 
         it("passes the policy pack's mandatory rules", () => {
             const webTier = /platform:web:WebCluster|platform:config:ServiceParameters|::platform::platform:security:PlatformKey/;
             const mandatory = plan().policy.violations.filter((v) => v.enforcement === "mandatory" && webTier.test(v.urn));
-            assert.deepEqual(mandatory.map((v) => `${v.policy} ${v.urn}: ${v.message}`), []);
+            assert.deepEqual(
+                mandatory.map((v) => `${v.policy} ${v.urn}: ${v.message}`),
+                [],
+            );
         });
     });
 }

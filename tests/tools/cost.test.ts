@@ -42,11 +42,15 @@ describe("cost estimate", () => {
             for (const [key, p] of Object.entries(table)) {
                 counts[p.confidence]++;
                 // A secondary price is read on a third-party page: AWS's own page alone would be a primary (or unconfirmed) claim.
-                if (p.confidence === "secondary") assert.ok(!/^https:\/\/aws\.amazon\.com\//.test(p.source), `${region} ${key}: a secondary source names the third-party page first`);
+                if (p.confidence === "secondary")
+                    assert.ok(!/^https:\/\/aws\.amazon\.com\//.test(p.source), `${region} ${key}: a secondary source names the third-party page first`);
             }
         }
         const doc = readFileSync(join(__dirname, "../../docs/cost.md"), "utf8");
-        assert.ok(doc.includes(`${counts.primary} primary, ${counts.secondary} secondary and ${counts.unconfirmed} unconfirmed`), `docs/cost.md should state ${JSON.stringify(counts)}`);
+        assert.ok(
+            doc.includes(`${counts.primary} primary, ${counts.secondary} secondary and ${counts.unconfirmed} unconfirmed`),
+            `docs/cost.md should state ${JSON.stringify(counts)}`,
+        );
     });
 
     it("sums the items to the cent, largest first, each with a basis", () => {
@@ -64,18 +68,26 @@ describe("cost estimate", () => {
     it("bills a Multi-AZ RDS instance and its storage twice", () => {
         const dev = committedPlan("dev");
         const single = estimateCost(dev, usageOf("dev")).items.filter((i) => i.type === "aws:rds/instance:Instance");
-        const multi = estimateCost(withInputs(dev, "aws:rds/instance:Instance", { multiAz: true }), usageOf("dev")).items.filter((i) => i.type === "aws:rds/instance:Instance");
+        const multi = estimateCost(withInputs(dev, "aws:rds/instance:Instance", { multiAz: true }), usageOf("dev")).items.filter(
+            (i) => i.type === "aws:rds/instance:Instance",
+        );
         assert.equal(single.find((i) => i.basis.includes("db.t4g.micro"))?.monthly, 11.68);
         assert.equal(multi.find((i) => i.basis.includes("db.t4g.micro"))?.monthly, 23.36);
         assert.match(multi.find((i) => i.basis.includes("gp3"))!.basis, /^2 x 20 GB gp3 .*Multi-AZ/);
         // prod's plan itself is Multi-AZ
-        assert.match(estimateCost(committedPlan("prod"), usageOf("prod")).items.find((i) => i.basis.includes("db.r7g.large"))!.basis, /^2 x db\.r7g\.large .*Multi-AZ/);
+        assert.match(
+            estimateCost(committedPlan("prod"), usageOf("prod")).items.find((i) => i.basis.includes("db.r7g.large"))!.basis,
+            /^2 x db\.r7g\.large .*Multi-AZ/,
+        );
     });
 
     it("bills RDS Proxy for at least 2 vCPUs of its target", () => {
         const small = estimateCost(withInputs(committedPlan("dev"), "aws:rds/instance:Instance", { instanceClass: "db.t2.micro" }), usageOf("dev"), {
             ...PRICES,
-            regions: { ...PRICES.regions, "us-east-1": { ...PRICES.regions["us-east-1"], "rds.postgres.db.t2.micro": { ...PRICES.regions["us-east-1"]["rds.postgres.db.t4g.micro"] } } },
+            regions: {
+                ...PRICES.regions,
+                "us-east-1": { ...PRICES.regions["us-east-1"], "rds.postgres.db.t2.micro": { ...PRICES.regions["us-east-1"]["rds.postgres.db.t4g.micro"] } },
+            },
         });
         const proxy = small.items.find((i) => i.type === "aws:rds/proxy:Proxy")!;
         assert.equal(proxy.basis, "2 vCPU (db.t2.micro has 1; AWS bills at least 2) x $0.015/vCPU-h x 730 h");
@@ -91,7 +103,7 @@ describe("cost estimate", () => {
 
     it("counts runs of rate and cron schedules", () => {
         assert.equal(runsPerMonth("rate(1 minute)"), 43800);
-        assert.equal(runsPerMonth("cron(0 */6 * * ? *)"), 4 * 730 / 24);
+        assert.equal(runsPerMonth("cron(0 */6 * * ? *)"), (4 * 730) / 24);
         assert.equal(runsPerMonth("cron(15 * * * ? *)"), 730);
     });
 
@@ -106,7 +118,10 @@ describe("cost estimate", () => {
 
     it("rejects negative usage with a message naming the key", () => {
         const p = sectionProblems("dev", { usage: { web: { requestsPerMonthMillions: -1 } } }, "platform:usage.");
-        assert.ok(p.some((l) => l.startsWith("platform:usage.web.requestsPerMonthMillions: -1 ")), p.join("\n"));
+        assert.ok(
+            p.some((l) => l.startsWith("platform:usage.web.requestsPerMonthMillions: -1 ")),
+            p.join("\n"),
+        );
         assert.deepEqual(sectionProblems("prod", {}, "platform:usage."), []);
     });
 
@@ -128,9 +143,14 @@ describe("cost estimate", () => {
     it("prices a container service at its minTasks once it has an image, though the plan of an untagged stack runs none", () => {
         const plan = committedPlan("prod");
         const services = (usage: Parameters<typeof estimateCost>[1]) =>
-            estimateCost(plan, usage).items.filter((i) => i.name === "catalog-service" && i.monthly > 0).map((i) => i.basis);
+            estimateCost(plan, usage)
+                .items.filter((i) => i.name === "catalog-service" && i.monthly > 0)
+                .map((i) => i.basis);
         assert.deepEqual(services({ platform: defaults.prod }), [], "the committed prod plan holds 0 tasks: no image tag yet");
         const [basis] = services({ platform: defaults.prod, containerTasks: { catalog: 2, inventory: 2 } });
-        assert.match(basis, /^2 Fargate X86_64 task\(s\) x \(0\.25 vCPU x \$[\d.]+ \+ 0\.5 GB x \$[\d.]+\)\/h x 730 h \(minTasks, once the pipeline deploys an image; 0 until then\)$/);
+        assert.match(
+            basis,
+            /^2 Fargate X86_64 task\(s\) x \(0\.25 vCPU x \$[\d.]+ \+ 0\.5 GB x \$[\d.]+\)\/h x 730 h \(minTasks, once the pipeline deploys an image; 0 until then\)$/,
+        );
     });
 });

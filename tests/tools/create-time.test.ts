@@ -6,7 +6,10 @@ import { parsePlan } from "../../tools/plan-schema";
 import { committedPlan } from "../helpers/plan";
 
 /** A planned resource for a crafted plan: custom unless said otherwise, of a made-up type. */
-function res(name: string, opts: { deps?: string[]; custom?: boolean; remote?: boolean; parent?: string; type?: string; provider?: string; inputs?: Record<string, unknown> } = {}): PlannedResource {
+function res(
+    name: string,
+    opts: { deps?: string[]; custom?: boolean; remote?: boolean; parent?: string; type?: string; provider?: string; inputs?: Record<string, unknown> } = {},
+): PlannedResource {
     return {
         urn: name,
         type: opts.type ?? "test:index:Thing",
@@ -15,7 +18,17 @@ function res(name: string, opts: { deps?: string[]; custom?: boolean; remote?: b
         custom: opts.custom ?? true,
         remote: opts.remote ?? false,
         inputs: opts.inputs ?? {},
-        options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependsOn: [], ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], aliases: [], provider: opts.provider },
+        options: {
+            protect: false,
+            retainOnDelete: false,
+            deleteBeforeReplace: false,
+            dependsOn: [],
+            ignoreChanges: [],
+            replaceOnChanges: [],
+            additionalSecretOutputs: [],
+            aliases: [],
+            provider: opts.provider,
+        },
         outputs: {},
         dependencies: opts.deps ?? [],
         propertyDependencies: {},
@@ -38,7 +51,14 @@ describe("create time: the scheduler", () => {
         const e = estimateCreateTime(plan, minutes({ a: 1, b: 5, c: 2, d: 1 }));
         assert.equal(e.minutes, 7);
         assert.deepEqual(e.criticalPath, ["a", "b", "d"]);
-        assert.deepEqual(e.steps.map((s) => [s.start, s.finish]), [[0, 1], [1, 6], [6, 7]]);
+        assert.deepEqual(
+            e.steps.map((s) => [s.start, s.finish]),
+            [
+                [0, 1],
+                [1, 6],
+                [6, 7],
+            ],
+        );
     });
 
     it("makes a dependency on a component wait for all of its descendants, nested components included", () => {
@@ -88,13 +108,16 @@ describe("create time: the durations table", () => {
         assert.deepEqual(durationOf(res("x", { type: "aws:made/up:Thing" })), { minutes: QUICK.minutes, key: "quick" });
         assert.equal(isCovered("aws:made/up:Thing"), false);
         const rds = "aws:rds/instance:Instance";
-        assert.ok(durationOf(res("db", { type: rds, inputs: { multiAz: true } })).minutes > durationOf(res("db", { type: rds, inputs: { multiAz: false } })).minutes);
+        assert.ok(
+            durationOf(res("db", { type: rds, inputs: { multiAz: true } })).minutes > durationOf(res("db", { type: rds, inputs: { multiAz: false } })).minutes,
+        );
         const table = "aws:dynamodb/table:Table";
         assert.equal(
             durationOf(res("t", { type: table, inputs: { replicas: [{ regionName: "us-west-2" }] } })).minutes,
             DURATIONS[table].minutes + DURATIONS[`${table}#replica`].minutes,
         );
-        const vpc = (strategy: string) => durationOf(res("v", { custom: false, remote: true, type: "awsx:ec2:Vpc", inputs: { natGateways: { strategy } } })).minutes;
+        const vpc = (strategy: string) =>
+            durationOf(res("v", { custom: false, remote: true, type: "awsx:ec2:Vpc", inputs: { natGateways: { strategy } } })).minutes;
         assert.equal(vpc("None"), DURATIONS["awsx:ec2:Vpc"].minutes);
         assert.equal(vpc("OnePerAz"), vpc("Single"), "NAT gateways are created in parallel");
         assert.ok(vpc("Single") > vpc("None"));
@@ -114,7 +137,11 @@ describe("create time: the durations table", () => {
 
     for (const key of ["dev", "prod", "delivery", "prod-beanstalk"]) {
         it(`decides every resource type of the committed ${key} plan explicitly (a table entry or a named quick type)`, () => {
-            const types = new Set(committedPlan(key).resources.filter((r) => r.custom || r.remote).map((r) => r.type));
+            const types = new Set(
+                committedPlan(key)
+                    .resources.filter((r) => r.custom || r.remote)
+                    .map((r) => r.type),
+            );
             const undecided = [...types].filter((t) => !isCovered(t));
             assert.deepEqual(undecided, [], "add each to tools/insights/create-durations.ts with a source, or to QUICK_TYPES");
         });

@@ -111,13 +111,20 @@ describe("architecture diagram", () => {
             for (const n of a.nodes) assert.ok(TIERS.includes(n.tier), `${n.name} has tier ${n.tier}`);
             const kinds = new Set(a.nodes.map((n) => n.kind));
             for (const grouping of ["Analytics", "Events"]) assert.ok(!kinds.has(grouping), grouping);
-            for (const part of ["Saga", "QueueConsumer", "StreamConsumer", "EventBus", "Topic", "DataLake", "Delivery", "EventStream"]) assert.ok(kinds.has(part), part);
+            for (const part of ["Saga", "QueueConsumer", "StreamConsumer", "EventBus", "Topic", "DataLake", "Delivery", "EventStream"])
+                assert.ok(kinds.has(part), part);
             for (const block of ["SecureBucket", "ServiceRole", "PlatformFunction", "Queue", "FailureQueue"]) assert.ok(!kinds.has(block), block);
             const tierOf = (name: string) => a.nodes.find((n) => n.name === name)?.tier;
-            assert.deepEqual(
-                ["edge", "web", "cache", "events-order-saga", "analytics-lake", "platform", "alarms", "network"].map(tierOf),
-                ["edge", "serving", "data", "events", "analytics", "shared", "shared", "shared"],
-            );
+            assert.deepEqual(["edge", "web", "cache", "events-order-saga", "analytics-lake", "platform", "alarms", "network"].map(tierOf), [
+                "edge",
+                "serving",
+                "data",
+                "events",
+                "analytics",
+                "shared",
+                "shared",
+                "shared",
+            ]);
         });
 
         it("has no self-edges, no duplicate edges, and no edges to the shared key, alarm topic or network", () => {
@@ -173,14 +180,35 @@ describe("architecture diagram", () => {
         function res(type: string, name: string, parent: string, extra: Partial<PlannedResource> = {}): PlannedResource {
             const custom = !type.startsWith("platform:");
             return {
-                urn: `urn:pulumi:t::p::${type}::${name}`, type, name, parent, custom, remote: false, inputs: {}, outputs: {},
-                options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependsOn: [], ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], aliases: [] },
-                dependencies: [], propertyDependencies: {}, ...extra,
+                urn: `urn:pulumi:t::p::${type}::${name}`,
+                type,
+                name,
+                parent,
+                custom,
+                remote: false,
+                inputs: {},
+                outputs: {},
+                options: {
+                    protect: false,
+                    retainOnDelete: false,
+                    deleteBeforeReplace: false,
+                    dependsOn: [],
+                    ignoreChanges: [],
+                    replaceOnChanges: [],
+                    additionalSecretOutputs: [],
+                    aliases: [],
+                },
+                dependencies: [],
+                propertyDependencies: {},
+                ...extra,
             };
         }
         const stack = { ...res("pulumi:pulumi:Stack", "p-t", ""), urn: STACK, parent: undefined, custom: false };
         const web = res("platform:web:WebCluster", "web", STACK);
-        const role = res("aws:iam/role:Role", "web-role", web.urn, { id: "web-role-1", outputs: { arn: "arn:aws:iam::1:role/web-role-1", name: "web-role-1" } });
+        const role = res("aws:iam/role:Role", "web-role", web.urn, {
+            id: "web-role-1",
+            outputs: { arn: "arn:aws:iam::1:role/web-role-1", name: "web-role-1" },
+        });
         const store = res("platform:data:GlobalTable", "table", STACK);
         const table = res("aws:dynamodb/table:Table", "table-t", store.urn, { id: "table-1", outputs: { arn: "arn:aws:dynamodb:us-east-1:1:table/table-1" } });
         const settings = res("platform:config:ServiceParameters", "settings", STACK);
@@ -189,11 +217,30 @@ describe("architecture diagram", () => {
         const grant = (actions: string[]) =>
             res("aws:iam/rolePolicy:RolePolicy", "table-grant", store.urn, {
                 // The table's ARN as a literal, as a grant on a bus by name is: found by ARN, not by a dependency.
-                inputs: { role: "web-role-1", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: ["arn:aws:dynamodb:us-east-1:1:table/table-1/index/*"] }, { Effect: "Allow", Action: ["kms:Decrypt"], Resource: "arn:aws:kms:us-east-1:1:key/k" }] }) },
+                inputs: {
+                    role: "web-role-1",
+                    policy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            { Effect: "Allow", Action: actions, Resource: ["arn:aws:dynamodb:us-east-1:1:table/table-1/index/*"] },
+                            { Effect: "Allow", Action: ["kms:Decrypt"], Resource: "arn:aws:kms:us-east-1:1:key/k" },
+                        ],
+                    }),
+                },
                 propertyDependencies: { role: [role.urn] },
             });
-        const parameter = (deps: string[]) => res("aws:ssm/parameter:Parameter", "table-name", settings.urn, { inputs: { type: "String", insecureValue: "table-1" }, propertyDependencies: { insecureValue: deps, keyId: [kms.urn] } });
-        const plan = (...extra: PlannedResource[]): Plan => ({ stack: "t", project: "p", resources: [stack, web, role, store, table, settings, key, kms, ...extra], outputs: {}, warnings: [] });
+        const parameter = (deps: string[]) =>
+            res("aws:ssm/parameter:Parameter", "table-name", settings.urn, {
+                inputs: { type: "String", insecureValue: "table-1" },
+                propertyDependencies: { insecureValue: deps, keyId: [kms.urn] },
+            });
+        const plan = (...extra: PlannedResource[]): Plan => ({
+            stack: "t",
+            project: "p",
+            resources: [stack, web, role, store, table, settings, key, kms, ...extra],
+            outputs: {},
+            warnings: [],
+        });
 
         it("a grant makes an edge in the direction data flows, and only while the policy names the resource", () => {
             assertFlow(architecture(plan(grant(["dynamodb:PutItem", "dynamodb:DescribeTable"]))), "web", "table", /^writes$/);
@@ -213,9 +260,14 @@ describe("architecture diagram", () => {
         });
 
         it("a stronger link between the same two components replaces the config edge", () => {
-            const webReference = res("aws:ssm/parameter:Parameter", "web-table-name", web.urn, { inputs: { insecureValue: "table-1" }, propertyDependencies: { insecureValue: [table.urn] } });
+            const webReference = res("aws:ssm/parameter:Parameter", "web-table-name", web.urn, {
+                inputs: { insecureValue: "table-1" },
+                propertyDependencies: { insecureValue: [table.urn] },
+            });
             assert.deepEqual(architecture(plan(webReference)).edges, [{ from: "serving_web", to: "data_table", kind: "config", label: "config" }]);
-            assert.deepEqual(architecture(plan(webReference, grant(["dynamodb:PutItem"]))).edges, [{ from: "serving_web", to: "data_table", kind: "grant", label: "writes" }]);
+            assert.deepEqual(architecture(plan(webReference, grant(["dynamodb:PutItem"]))).edges, [
+                { from: "serving_web", to: "data_table", kind: "grant", label: "writes" },
+            ]);
         });
 
         it("an event source mapping makes a source -> function edge, and a CloudFront origin makes the edge the viewers' entry", () => {
@@ -227,9 +279,15 @@ describe("architecture diagram", () => {
                 inputs: { eventSourceArn: "arn:aws:sqs:us-east-1:1:jobs", functionName: "arn:aws:lambda:us-east-1:1:function:worker" },
                 propertyDependencies: { eventSourceArn: [queue.urn], functionName: [fn.urn] },
             });
-            const alb = res("aws:lb/loadBalancer:LoadBalancer", "web-alb", web.urn, { inputs: { internal: false }, outputs: { arn: "arn:aws:elasticloadbalancing:x", dnsName: "web-alb.elb.amazonaws.com" } });
+            const alb = res("aws:lb/loadBalancer:LoadBalancer", "web-alb", web.urn, {
+                inputs: { internal: false },
+                outputs: { arn: "arn:aws:elasticloadbalancing:x", dnsName: "web-alb.elb.amazonaws.com" },
+            });
             const edgeComponent = res("platform:edge:Edge", "edge", STACK);
-            const cdn = res("aws:cloudfront/distribution:Distribution", "cdn", edgeComponent.urn, { inputs: { origins: [{ originId: "web", domainName: "web-alb.elb.amazonaws.com" }] }, propertyDependencies: { origins: [alb.urn] } });
+            const cdn = res("aws:cloudfront/distribution:Distribution", "cdn", edgeComponent.urn, {
+                inputs: { origins: [{ originId: "web", domainName: "web-alb.elb.amazonaws.com" }] },
+                propertyDependencies: { origins: [alb.urn] },
+            });
             const a = architecture(plan(queues, queue, worker, fn, mapping, alb, edgeComponent, cdn));
             assertFlow(a, "jobs", "worker", /^messages$/);
             assertFlow(a, "edge", "web", /^origin$/);
@@ -242,7 +300,10 @@ describe("architecture diagram", () => {
         });
 
         it("refuses a component whose area has no tier, naming it", () => {
-            assert.throws(() => architecture(plan(res("platform:mystery:Thing", "thing", STACK))), /platform:mystery:Thing has no tier: add its area "mystery"/);
+            assert.throws(
+                () => architecture(plan(res("platform:mystery:Thing", "thing", STACK))),
+                /platform:mystery:Thing has no tier: add its area "mystery"/,
+            );
         });
     });
 

@@ -5,7 +5,13 @@ import * as os from "os";
 import * as path from "path";
 import { planOf, PROJECT_DIR, stackFile, withBeanstalkRuntime } from "../helpers/plan";
 
-interface Change { urn: string; type: string; op: string; diffs: string[]; replaceReasons: string[] }
+interface Change {
+    urn: string;
+    type: string;
+    op: string;
+    diffs: string[];
+    replaceReasons: string[];
+}
 
 describe("npm run diff: dev switched to web.runtime beanstalk", function () {
     this.timeout(120_000);
@@ -17,7 +23,21 @@ describe("npm run diff: dev switched to web.runtime beanstalk", function () {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-diff-beanstalk-"));
         const base = path.join(dir, "dev.json");
         fs.writeFileSync(base, JSON.stringify(planOf("dev")));
-        const r = spawnSync(process.execPath, [path.join(PROJECT_DIR, "tools", "run.js"), "diff", "--stack", "dev", "--stack-file", stackFile(withBeanstalkRuntime("dev")), "--base-plan", base, "--json"], { cwd: PROJECT_DIR, encoding: "utf8" });
+        const r = spawnSync(
+            process.execPath,
+            [
+                path.join(PROJECT_DIR, "tools", "run.js"),
+                "diff",
+                "--stack",
+                "dev",
+                "--stack-file",
+                stackFile(withBeanstalkRuntime("dev")),
+                "--base-plan",
+                base,
+                "--json",
+            ],
+            { cwd: PROJECT_DIR, encoding: "utf8" },
+        );
         fs.rmSync(dir, { recursive: true, force: true });
         status = r.status ?? -1;
         stderr = r.stderr;
@@ -27,7 +47,10 @@ describe("npm run diff: dev switched to web.runtime beanstalk", function () {
 
     it("exits 0: nothing stateful is replaced or deleted", () => {
         assert.equal(status, 0, stderr);
-        assert.deepEqual(changes.filter((c) => c.op === "replace").map((c) => c.urn), []);
+        assert.deepEqual(
+            changes.filter((c) => c.op === "replace").map((c) => c.urn),
+            [],
+        );
     });
 
     it("removes the fleet: the Auto Scaling group, its launch template and scaling policies", () => {
@@ -35,12 +58,25 @@ describe("npm run diff: dev switched to web.runtime beanstalk", function () {
         assert.equal(of("delete", "aws:ec2/launchTemplate:LaunchTemplate").length, 1);
         assert.ok(of("delete", "aws:autoscaling/policy:Policy").length >= 1);
         const deleted = new Set(changes.filter((c) => c.op === "delete").map((c) => c.type));
-        const fleet = ["aws:autoscaling/group:Group", "aws:ec2/launchTemplate:LaunchTemplate", "aws:autoscaling/policy:Policy", "aws:cloudwatch/metricAlarm:MetricAlarm"];
-        assert.deepEqual([...deleted].filter((t) => !fleet.includes(t)), [], "only the fleet and its alarms go");
+        const fleet = [
+            "aws:autoscaling/group:Group",
+            "aws:ec2/launchTemplate:LaunchTemplate",
+            "aws:autoscaling/policy:Policy",
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+        ];
+        assert.deepEqual(
+            [...deleted].filter((t) => !fleet.includes(t)),
+            [],
+            "only the fleet and its alarms go",
+        );
     });
 
     it("adds the application, its version and the environment, with the refusal of Elastic Beanstalk hostnames", () => {
-        for (const t of ["aws:elasticbeanstalk/application:Application", "aws:elasticbeanstalk/applicationVersion:ApplicationVersion", "aws:elasticbeanstalk/environment:Environment"]) {
+        for (const t of [
+            "aws:elasticbeanstalk/application:Application",
+            "aws:elasticbeanstalk/applicationVersion:ApplicationVersion",
+            "aws:elasticbeanstalk/environment:Environment",
+        ]) {
             assert.equal(of("create", t).length, 1, t);
         }
         assert.ok(of("create", "aws:lb/listenerRule:ListenerRule").some((c) => c.urn.endsWith("::web-refuse-beanstalk-hosts")));

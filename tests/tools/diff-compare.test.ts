@@ -20,29 +20,77 @@ const TABLE: ReplacementTable = {
     },
 };
 
-function res(name: string, type: string, inputs: Record<string, unknown>, options: Partial<ResourceOptions> = {}, extra: Partial<PlannedResource> = {}): PlannedResource {
-    const opts: ResourceOptions = { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependsOn: [], ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], aliases: [], provider: PROVIDER, ...options };
-    return { urn: `urn:pulumi:test::platform::pulumi:pulumi:Stack$${type}::${name}`, type, name, parent: STACK, custom: true, remote: false, inputs, options: opts, outputs: {}, dependencies: [], propertyDependencies: {}, ...extra };
+function res(
+    name: string,
+    type: string,
+    inputs: Record<string, unknown>,
+    options: Partial<ResourceOptions> = {},
+    extra: Partial<PlannedResource> = {},
+): PlannedResource {
+    const opts: ResourceOptions = {
+        protect: false,
+        retainOnDelete: false,
+        deleteBeforeReplace: false,
+        dependsOn: [],
+        ignoreChanges: [],
+        replaceOnChanges: [],
+        additionalSecretOutputs: [],
+        aliases: [],
+        provider: PROVIDER,
+        ...options,
+    };
+    return {
+        urn: `urn:pulumi:test::platform::pulumi:pulumi:Stack$${type}::${name}`,
+        type,
+        name,
+        parent: STACK,
+        custom: true,
+        remote: false,
+        inputs,
+        options: opts,
+        outputs: {},
+        dependencies: [],
+        propertyDependencies: {},
+        ...extra,
+    };
 }
 
 function plan(...resources: PlannedResource[]): Plan {
     const root: PlannedResource = { ...res("platform-test", "pulumi:pulumi:Stack", {}), urn: STACK, parent: undefined, custom: false };
-    const provider: PlannedResource = { ...res("aws", "pulumi:providers:aws", { region: "us-east-1" }), urn: PROVIDER, options: { ...res("x", "x", {}).options, provider: undefined } };
+    const provider: PlannedResource = {
+        ...res("aws", "pulumi:providers:aws", { region: "us-east-1" }),
+        urn: PROVIDER,
+        options: { ...res("x", "x", {}).options, provider: undefined },
+    };
     return { stack: "test", project: "platform", profile: "prod", resources: [root, provider, ...resources], outputs: {}, warnings: [] };
 }
 
-const db = (inputs: Record<string, unknown> = {}, options: Partial<ResourceOptions> = {}) => res("db", "aws:rds/instance:Instance", { identifier: "db-prod", dbName: "app", instanceClass: "db.r7g.large", ...inputs }, options);
+const db = (inputs: Record<string, unknown> = {}, options: Partial<ResourceOptions> = {}) =>
+    res("db", "aws:rds/instance:Instance", { identifier: "db-prod", dbName: "app", instanceClass: "db.r7g.large", ...inputs }, options);
 const change = (before: Plan, after: Plan, name: string): Change => comparePlans(before, after, TABLE).changes.find((c) => c.name === name)!;
 
 describe("comparing two plans", () => {
     it("the table's finer rules: a block added or removed replaces (not a change inside it); conditional and newer inputs may replace", () => {
-        const table: ReplacementTable = { types: { "aws:rds/instance:Instance": { replaces: ["dbName"], replacesOnCount: ["restoreToPointInTime"], conditional: ["engineVersion"], unverified: ["databaseInsightsMode"] } } };
-        const one = (before: Record<string, unknown>, after: Record<string, unknown>) => comparePlans(plan(db(before)), plan(db(after)), table).changes.find((c) => c.name === "db")!;
+        const table: ReplacementTable = {
+            types: {
+                "aws:rds/instance:Instance": {
+                    replaces: ["dbName"],
+                    replacesOnCount: ["restoreToPointInTime"],
+                    conditional: ["engineVersion"],
+                    unverified: ["databaseInsightsMode"],
+                },
+            },
+        };
+        const one = (before: Record<string, unknown>, after: Record<string, unknown>) =>
+            comparePlans(plan(db(before)), plan(db(after)), table).changes.find((c) => c.name === "db")!;
         const added = one({}, { restoreToPointInTime: { sourceDbInstanceIdentifier: "old" } });
         assert.deepEqual([added.op, added.replaceReasons], ["replace", ["restoreToPointInTime"]]);
         const inside = one({ restoreToPointInTime: { sourceDbInstanceIdentifier: "a" } }, { restoreToPointInTime: { sourceDbInstanceIdentifier: "b" } });
         assert.deepEqual([inside.op, inside.mayReplace], ["update", false]);
-        for (const [before, after] of [[{ engineVersion: "16" }, { engineVersion: "17" }], [{}, { databaseInsightsMode: "advanced" }]]) {
+        for (const [before, after] of [
+            [{ engineVersion: "16" }, { engineVersion: "17" }],
+            [{}, { databaseInsightsMode: "advanced" }],
+        ]) {
             const c = one(before, after);
             assert.deepEqual([c.op, c.mayReplace], ["update", true], JSON.stringify(after));
         }
@@ -84,7 +132,10 @@ describe("comparing two plans", () => {
         const c = change(plan(topic("a")), plan(topic("b")), "topic");
         assert.equal(c.op, "update");
         assert.equal(c.mayReplace, true);
-        assert.match(formatDiff(comparePlans(plan(topic("a")), plan(topic("b")), TABLE), "h"), /aws:sns\/topic:Topic topic \(update\) {2}\[MAY REPLACE: type not in the replacement table\]/);
+        assert.match(
+            formatDiff(comparePlans(plan(topic("a")), plan(topic("b")), TABLE), "h"),
+            /aws:sns\/topic:Topic topic \(update\) {2}\[MAY REPLACE: type not in the replacement table\]/,
+        );
     });
 
     it("a changed URN is a delete and a create, unless the new resource has an alias to the old URN", () => {
@@ -127,14 +178,27 @@ describe("comparing two plans", () => {
 
     it("an input computed from a replaced resource is unknown, and replaces its consumer when the table says so", () => {
         const key = (desc: string) => res("key", "aws:kms/key:Key", { description: desc });
-        const consumer = (before: boolean) => res("policy", "aws:iam/rolePolicy:RolePolicy", { role: "r", policy: "{}" }, {}, { propertyDependencies: { role: [], policy: [before ? "" : "urn:pulumi:test::platform::pulumi:pulumi:Stack$aws:sqs/queue:Queue::q"] } });
+        const consumer = (before: boolean) =>
+            res(
+                "policy",
+                "aws:iam/rolePolicy:RolePolicy",
+                { role: "r", policy: "{}" },
+                {},
+                { propertyDependencies: { role: [], policy: [before ? "" : "urn:pulumi:test::platform::pulumi:pulumi:Stack$aws:sqs/queue:Queue::q"] } },
+            );
         const q = (name: string) => res("q", "aws:sqs/queue:Queue", { name });
         const r = comparePlans(plan(key("a"), q("a"), consumer(true)), plan(key("a"), q("b"), consumer(false)), TABLE);
         const c = r.changes.find((x) => x.name === "policy")!;
         assert.deepEqual([c.op, c.diffs], ["update", ["policy"]]);
         assert.equal(c.details[0].new, "[unknown]");
         assert.equal(c.details[0].computedFrom, r.changes.find((x) => x.name === "q")!.urn);
-        const roleFromQueue = res("policy", "aws:iam/rolePolicy:RolePolicy", { role: "r", policy: "{}" }, {}, { propertyDependencies: { role: ["urn:pulumi:test::platform::pulumi:pulumi:Stack$aws:sqs/queue:Queue::q"] } });
+        const roleFromQueue = res(
+            "policy",
+            "aws:iam/rolePolicy:RolePolicy",
+            { role: "r", policy: "{}" },
+            {},
+            { propertyDependencies: { role: ["urn:pulumi:test::platform::pulumi:pulumi:Stack$aws:sqs/queue:Queue::q"] } },
+        );
         assert.deepEqual(change(plan(q("a"), roleFromQueue), plan(q("b"), roleFromQueue), "policy").replaceReasons, ["role"]);
     });
 
@@ -176,6 +240,7 @@ describe("comparing two plans", () => {
     it("counts as stateful every type the policy pack protects", () => {
         const token = (cls: unknown) => (cls as { __pulumiType: string }).__pulumiType;
         for (const cls of POLICY_STATEFUL_TYPES) assert.ok(STATEFUL_TYPES.has(token(cls)), token(cls));
-        for (const cls of [aws.sqs.Queue, aws.cloudwatch.LogGroup, aws.cognito.UserPool, aws.secretsmanager.Secret]) assert.ok(STATEFUL_TYPES.has(token(cls)), token(cls));
+        for (const cls of [aws.sqs.Queue, aws.cloudwatch.LogGroup, aws.cognito.UserPool, aws.secretsmanager.Secret])
+            assert.ok(STATEFUL_TYPES.has(token(cls)), token(cls));
     });
 });

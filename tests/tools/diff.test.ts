@@ -51,7 +51,14 @@ describe("npm run diff on a proposed prod file", function () {
         const names = Object.keys(cases);
         // Two at a time: each diff already runs two plans at once.
         for (let i = 0; i < names.length; i += 2) {
-            await Promise.all(names.slice(i, i + 2).map(async (n) => (results[n] = await run(["diff", "--stack", "prod", ...cases[n].map((a) => (a === "<prod>" ? committedProdPlanFile() : a))]))));
+            await Promise.all(
+                names
+                    .slice(i, i + 2)
+                    .map(
+                        async (n) =>
+                            (results[n] = await run(["diff", "--stack", "prod", ...cases[n].map((a) => (a === "<prod>" ? committedProdPlanFile() : a))])),
+                    ),
+            );
         }
     });
 
@@ -64,9 +71,18 @@ describe("npm run diff on a proposed prod file", function () {
     it("renaming the database replaces database-db because of dbName, and exits 2 naming it", () => {
         const r = results.rename;
         assert.equal(r.status, 2, r.stderr);
-        assert.match(r.stdout, /\n\+- +aws:rds\/instance:Instance database-db \(replace\) {2}\[protected\]\n +~ dbName: "app" => "orders" {2}\[forces replacement\]\n +replaced because of: dbName\n/);
-        assert.match(r.stderr, /error: Pulumi refuses to replace urn:pulumi:prod::platform::platform:database:Database\$aws:rds\/instance:Instance::database-db: it is protected/);
-        assert.match(r.stderr, /error: stack "prod" protects its resources, and this change replaces or deletes 1 stateful resource\(s\):\n {2}database-db \(aws:rds\/instance:Instance\) replaced: dbName\n/);
+        assert.match(
+            r.stdout,
+            /\n\+- +aws:rds\/instance:Instance database-db \(replace\) {2}\[protected\]\n +~ dbName: "app" => "orders" {2}\[forces replacement\]\n +replaced because of: dbName\n/,
+        );
+        assert.match(
+            r.stderr,
+            /error: Pulumi refuses to replace urn:pulumi:prod::platform::platform:database:Database\$aws:rds\/instance:Instance::database-db: it is protected/,
+        );
+        assert.match(
+            r.stderr,
+            /error: stack "prod" protects its resources, and this change replaces or deletes 1 stateful resource\(s\):\n {2}database-db \(aws:rds\/instance:Instance\) replaced: dbName\n/,
+        );
         assert.match(r.stdout, /Resources: .*\+-\d+ to replace/);
     });
 
@@ -76,8 +92,12 @@ describe("npm run diff on a proposed prod file", function () {
         const out = JSON.parse(r.stdout);
         assert.equal(out.stack, "prod");
         const db = out.changes.find((c: { urn: string }) => c.urn.endsWith("::database-db"));
-        assert.deepEqual({ type: db.type, op: db.op, diffs: db.diffs, replaceReasons: db.replaceReasons }, { type: "aws:rds/instance:Instance", op: "replace", diffs: ["dbName"], replaceReasons: ["dbName"] });
-        for (const c of out.changes) assert.ok(["create", "update", "replace", "delete", "same"].includes(c.op) && Array.isArray(c.diffs) && Array.isArray(c.replaceReasons), c.urn);
+        assert.deepEqual(
+            { type: db.type, op: db.op, diffs: db.diffs, replaceReasons: db.replaceReasons },
+            { type: "aws:rds/instance:Instance", op: "replace", diffs: ["dbName"], replaceReasons: ["dbName"] },
+        );
+        for (const c of out.changes)
+            assert.ok(["create", "update", "replace", "delete", "same"].includes(c.op) && Array.isArray(c.diffs) && Array.isArray(c.replaceReasons), c.urn);
         assert.deepEqual(Object.keys(out.summary).sort(), ["create", "delete", "replace", "same", "update"]);
         assert.ok(out.summary.replace >= 1);
         assert.equal(out.summary.create + out.summary.update + out.summary.replace + out.summary.delete + out.summary.same, out.changes.length);
@@ -86,7 +106,10 @@ describe("npm run diff on a proposed prod file", function () {
     it("resizing the database instance is an in-place update of instanceClass alone", () => {
         const r = results.resize;
         assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /\n~ +aws:rds\/instance:Instance database-db \(update\) {2}\[protected\]\n +~ instanceClass: "db\.r7g\.large" => "db\.r7g\.xlarge"\n\nResources: ~1 to update, \d+ unchanged\n$/);
+        assert.match(
+            r.stdout,
+            /\n~ +aws:rds\/instance:Instance database-db \(update\) {2}\[protected\]\n +~ instanceClass: "db\.r7g\.large" => "db\.r7g\.xlarge"\n\nResources: ~1 to update, \d+ unchanged\n$/,
+        );
     });
 
     it("adding a replica region is an in-place update of the table", () => {
@@ -104,7 +127,11 @@ describe("npm run diff on a proposed prod file", function () {
     });
 
     it("refuses bad input with one error line and exit 1", async () => {
-        const [noStack, nothing, badRef] = await Promise.all([run(["diff"]), run(["diff", "--stack", "prod"]), run(["diff", "--stack", "prod", "--base", "no-such-ref"])]);
+        const [noStack, nothing, badRef] = await Promise.all([
+            run(["diff"]),
+            run(["diff", "--stack", "prod"]),
+            run(["diff", "--stack", "prod", "--base", "no-such-ref"]),
+        ]);
         for (const r of [noStack, nothing, badRef]) {
             assert.equal(r.status, 1);
             assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
@@ -137,7 +164,9 @@ describe("npm run diff --base: a code change against a commit", function () {
     before(async () => {
         // A repository holding this checkout's files (as they are now), whose working tree the test may change.
         repo = fs.mkdtempSync(path.join(os.tmpdir(), "platform-diff-repo-"));
-        const files = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: PROJECT_DIR, encoding: "utf8" }).stdout.split("\0");
+        const files = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: PROJECT_DIR, encoding: "utf8" }).stdout.split(
+            "\0",
+        );
         for (const f of files) {
             const from = path.join(PROJECT_DIR, f);
             if (!f || f === "node_modules" || !fs.existsSync(from) || !fs.lstatSync(from).isFile()) continue;
@@ -187,7 +216,10 @@ describe("npm run diff --base: a code change against a commit", function () {
 
     it("the guard holds a stateful replacement in prod; --allow-replace lets exactly that resource through", () => {
         assert.equal(logRenamed.status, 2, logRenamed.stderr);
-        assert.match(logRenamed.stdout, /\n\+- +aws:cloudwatch\/logGroup:LogGroup web-logs \(replace\)\n +~ name: "\/platform\/prod\/web" => "\/platform\/prod\/web-app" {2}\[forces replacement\]/);
+        assert.match(
+            logRenamed.stdout,
+            /\n\+- +aws:cloudwatch\/logGroup:LogGroup web-logs \(replace\)\n +~ name: "\/platform\/prod\/web" => "\/platform\/prod\/web-app" {2}\[forces replacement\]/,
+        );
         assert.doesNotMatch(logRenamed.stderr, /Pulumi refuses/, "the log group is not protected");
         assert.match(logRenamed.stderr, /\n {2}web-logs \(aws:cloudwatch\/logGroup:LogGroup\) replaced: name\n/);
         assert.match(logRenamed.stdout, /\n~ +aws:s3\/bucketObjectv2:BucketObjectv2 analytics-catalog-etl-script \(update\)\n +~ source\.hash: "[0-9a-f]{12}/);
@@ -231,7 +263,15 @@ describe("npm run diff --base-plan: the working tree against a saved plan (the p
             unchanged: ["--stack", "prod", "--base-plan", deployed],
             renamed: ["--stack", "prod", "--base-plan", renamedFile],
             allowed: ["--stack", "prod", "--base-plan", renamedFile, "--allow-replace", "database-db", "--json"],
-            allowedByFile: ["--stack", "prod", "--base-plan", renamedFile, "--allow-replace-file", save("allow.txt", "# reviewed in the pull request\n\ndatabase-db  # the rename\n"), "--json"],
+            allowedByFile: [
+                "--stack",
+                "prod",
+                "--base-plan",
+                renamedFile,
+                "--allow-replace-file",
+                save("allow.txt", "# reviewed in the pull request\n\ndatabase-db  # the rename\n"),
+                "--json",
+            ],
             noAllowFile: ["--stack", "prod", "--base-plan", deployed, "--allow-replace-file", path.join(dir, "absent.txt")],
             malformed: ["--stack", "prod", "--base-plan", save("malformed.json", JSON.stringify(malformed))],
             notJson: ["--stack", "prod", "--base-plan", save("not-json.json", "<html>AccessDenied</html>")],
@@ -253,7 +293,10 @@ describe("npm run diff --base-plan: the working tree against a saved plan (the p
     it("a stateful replacement against the saved plan exits 2 in prod, naming the resource and its property", () => {
         const r = results.renamed;
         assert.equal(r.status, 2, r.stderr);
-        assert.match(r.stdout, /\n\+- +aws:rds\/instance:Instance database-db \(replace\) {2}\[protected\]\n +~ dbName: "orders" => "app" {2}\[forces replacement\]\n/);
+        assert.match(
+            r.stdout,
+            /\n\+- +aws:rds\/instance:Instance database-db \(replace\) {2}\[protected\]\n +~ dbName: "orders" => "app" {2}\[forces replacement\]\n/,
+        );
         assert.match(r.stderr, /\n {2}database-db \(aws:rds\/instance:Instance\) replaced: dbName\n/);
         // Protected: Pulumi itself refuses, so --allow-replace cannot let it through.
         assert.equal(results.allowed.status, 2, results.allowed.stderr);
@@ -273,7 +316,10 @@ describe("npm run diff --base-plan: the working tree against a saved plan (the p
             assert.equal(r.stderr.trim().split("\n").length, 1, `${n}: ${r.stderr}`);
             assert.match(r.stderr, /^error: /, n);
         }
-        assert.match(results.malformed.stderr, /--base-plan .*malformed\.json is not a saved plan .*resource 3: urn is missing; expected a string; resource 5 \(urn:pulumi:prod::[^)]*\): inputs is a string; expected an object/);
+        assert.match(
+            results.malformed.stderr,
+            /--base-plan .*malformed\.json is not a saved plan .*resource 3: urn is missing; expected a string; resource 5 \(urn:pulumi:prod::[^)]*\): inputs is a string; expected an object/,
+        );
         assert.match(results.notJson.stderr, /not-json\.json is not a saved plan/);
         assert.match(results.missing.stderr, /cannot read --base-plan .*absent\.json: ENOENT/);
         assert.match(results.otherStack.stderr, /is a plan of platform stack "prod", not of platform stack "dev"/);

@@ -4,7 +4,16 @@ import * as path from "path";
 import { PROJECT_DIR } from "../helpers/plan";
 
 /** The user docs: the README (the front door), the guides in docs/, and the guides beside the code. */
-const DOCS = ["README.md", ...fs.readdirSync(path.join(PROJECT_DIR, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`), "delivery/README.md", "tools/README.md", "policy/README.md"];
+const DOCS = [
+    "README.md",
+    ...fs
+        .readdirSync(path.join(PROJECT_DIR, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
+    "delivery/README.md",
+    "tools/README.md",
+    "policy/README.md",
+];
 
 /** The lines of a markdown text outside fenced code blocks, with inline code blanked out. */
 function prose(text: string): string[] {
@@ -44,7 +53,18 @@ const links = (text: string) => prose(text).flatMap((line) => [...line.matchAll(
 
 describe("the user docs' links", () => {
     it("includes the guides that moved out of the README", () => {
-        for (const file of ["docs/architecture.md", "docs/web.md", "docs/data-stores.md", "docs/edge-and-api.md", "docs/analytics.md", "docs/events.md", "docs/environments.md", "docs/deploying.md", "docs/changing-a-stack.md", "docs/config-reference.md"]) {
+        for (const file of [
+            "docs/architecture.md",
+            "docs/web.md",
+            "docs/data-stores.md",
+            "docs/edge-and-api.md",
+            "docs/analytics.md",
+            "docs/events.md",
+            "docs/environments.md",
+            "docs/deploying.md",
+            "docs/changing-a-stack.md",
+            "docs/config-reference.md",
+        ]) {
             assert.ok(DOCS.includes(file), file);
         }
     });
@@ -73,14 +93,22 @@ describe("the user docs' links", () => {
             const text = fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
             for (const target of links(text)) {
                 const ref = target.split("#")[0];
-                if (ref && !/^[a-z][a-z0-9+.-]*:/i.test(ref)) linked.add(path.relative(PROJECT_DIR, path.join(path.dirname(path.join(PROJECT_DIR, file)), ref)));
+                if (ref && !/^[a-z][a-z0-9+.-]*:/i.test(ref))
+                    linked.add(path.relative(PROJECT_DIR, path.join(path.dirname(path.join(PROJECT_DIR, file)), ref)));
             }
         }
-        assert.deepEqual(DOCS.filter((f) => f !== "README.md" && !linked.has(f)), []);
+        assert.deepEqual(
+            DOCS.filter((f) => f !== "README.md" && !linked.has(f)),
+            [],
+        );
     });
 
     it("take GitHub's anchors for headings", () => {
-        const text = "# Delivery\n## Preflight: what to check in the account\n### `platform:tags`\n## Migrating routes (strangler fig)\n## Per environment\n## Per environment\n```sh\n# Test\n```\n";
-        assert.deepEqual([...anchors(text)], ["delivery", "preflight-what-to-check-in-the-account", "platformtags", "migrating-routes-strangler-fig", "per-environment", "per-environment-1"]);
+        const text =
+            "# Delivery\n## Preflight: what to check in the account\n### `platform:tags`\n## Migrating routes (strangler fig)\n## Per environment\n## Per environment\n```sh\n# Test\n```\n";
+        assert.deepEqual(
+            [...anchors(text)],
+            ["delivery", "preflight-what-to-check-in-the-account", "platformtags", "migrating-routes-strangler-fig", "per-environment", "per-environment-1"],
+        );
     });
 });

@@ -61,7 +61,11 @@ describe("the engine's record of aliases", () => {
         recordRegistrations(resources);
         await pulumi.runtime.runInPulumiStack(async () => {
             const parent = new pulumi.ComponentResource("test:index:Group", "group");
-            new Thing("moved", {}, { parent, aliases: [{ name: "old-name" }, { parent: pulumi.rootStackResource }, "urn:pulumi:stack::project::test:index:Thing::literal"] });
+            new Thing(
+                "moved",
+                {},
+                { parent, aliases: [{ name: "old-name" }, { parent: pulumi.rootStackResource }, "urn:pulumi:stack::project::test:index:Thing::literal"] },
+            );
             return {};
         });
         await drainRegistrations();

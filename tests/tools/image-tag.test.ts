@@ -9,7 +9,10 @@ import { PROJECT_DIR } from "../helpers/plan";
 describe("container image tags (tools/images.ts)", () => {
     it("hash exactly what the image holds: the service's bundle, the health check, its Dockerfile and ignore file", () => {
         const inputs = imageInputs("catalog");
-        assert.deepEqual(inputs.map((i) => i.name), ["bundle", "services/container/healthcheck.js", "services/catalog/Dockerfile", "services/catalog/Dockerfile.dockerignore"]);
+        assert.deepEqual(
+            inputs.map((i) => i.name),
+            ["bundle", "services/container/healthcheck.js", "services/catalog/Dockerfile", "services/catalog/Dockerfile.dockerignore"],
+        );
         assert.equal(inputs[0].content, bundleService(path.join(PROJECT_DIR, "services", "catalog", "main.ts")).code);
         const hash = createHash("sha256");
         for (const { name, content } of inputs) hash.update(`${name}\0${content.length}\0`).update(content);

@@ -11,7 +11,12 @@ const made: string[] = [];
 const NODE_COMPILE_CACHE = typeof (Module as { enableCompileCache?: unknown }).enableCompileCache === "function";
 
 /** A throwaway project: node_modules with npm's hidden lockfile, and a main script that installs the cache. */
-function project(files: Record<string, string>): { dir: string; run: () => { status: number | null; stdout: string; stderr: string }; cacheFile: () => string; cacheDir: string } {
+function project(files: Record<string, string>): {
+    dir: string;
+    run: () => { status: number | null; stdout: string; stderr: string };
+    cacheFile: () => string;
+    cacheDir: string;
+} {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "module-cache-"));
     made.push(dir);
     const nodeModules = path.join(dir, "node_modules");
@@ -25,7 +30,11 @@ function project(files: Record<string, string>): { dir: string; run: () => { sta
     return {
         dir,
         run: () => spawnSync(process.execPath, ["main.js"], { cwd: dir, encoding: "utf8", env: { ...process.env, PLATFORM_MODULE_CACHE: "" } }),
-        cacheFile: () => path.join(cacheDir, fs.readdirSync(cacheDir).find((f) => f.endsWith(".bin"))!),
+        cacheFile: () =>
+            path.join(
+                cacheDir,
+                fs.readdirSync(cacheDir).find((f) => f.endsWith(".bin"))!,
+            ),
         cacheDir,
     };
 }
@@ -50,7 +59,11 @@ describe("the module cache (tools/module-cache.js)", () => {
         const entry = path.join(p.dir, "node_modules", "pkg", "lib", "entry.js");
         const held = header(p.cacheFile());
         // Node 22 and later keep compiled code in their own compile cache, in the same folder.
-        if (NODE_COMPILE_CACHE) assert.ok(fs.readdirSync(p.cacheDir).some((f) => !f.endsWith(".bin")), "Node's compile cache is kept");
+        if (NODE_COMPILE_CACHE)
+            assert.ok(
+                fs.readdirSync(p.cacheDir).some((f) => !f.endsWith(".bin")),
+                "Node's compile cache is kept",
+            );
         else assert.ok(held.scripts[entry], "the compiled entry is cached");
         assert.equal(held.resolutions[`${p.dir}\0pkg`], entry);
         assert.ok(!Object.values(held.resolutions).includes(path.join(p.dir, "main.js")), "the project's own files are resolved afresh");

@@ -35,7 +35,15 @@ describe("npm run plan", () => {
     });
 
     it("exits 1 on an impossible value, naming key and value, and prints no plan", () => {
-        const file = stackFile(["config:", "  aws:region: us-east-1", "  platform:profile: dev", "  platform:tags: {owner: me}", "  platform:web: {minSize: 3, desiredCapacity: 3, maxSize: 2}"].join("\n"));
+        const file = stackFile(
+            [
+                "config:",
+                "  aws:region: us-east-1",
+                "  platform:profile: dev",
+                "  platform:tags: {owner: me}",
+                "  platform:web: {minSize: 3, desiredCapacity: 3, maxSize: 2}",
+            ].join("\n"),
+        );
         const r = cli(["plan", "--stack", "dev", "--stack-file", file]);
         assert.equal(r.status, 1);
         assert.equal(r.stdout, "");
@@ -44,7 +52,9 @@ describe("npm run plan", () => {
     });
 
     it("exits 1 on a misspelt key, naming it", () => {
-        const file = stackFile(["config:", "  aws:region: us-east-1", "  platform:profile: dev", "  platform:tags: {owner: me}", "  platform:network: {azCuont: 2}"].join("\n"));
+        const file = stackFile(
+            ["config:", "  aws:region: us-east-1", "  platform:profile: dev", "  platform:tags: {owner: me}", "  platform:network: {azCuont: 2}"].join("\n"),
+        );
         const r = cli(["plan", "--stack", "dev", "--stack-file", file, "--json"]);
         assert.equal(r.status, 1);
         assert.equal(r.stdout, "");
@@ -97,17 +107,37 @@ describe("npm run policy", () => {
             assert.doesNotMatch(r.stderr, /\n\s+at /, "a stack trace");
             for (const e of expected) assert.match(r.stderr, e);
         };
-        const resource = (extra: Record<string, unknown>) => ({ urn: "urn:pulumi:x::platform::aws:s3/bucket:Bucket::b", type: "aws:s3/bucket:Bucket", name: "b", inputs: {}, ...extra });
+        const resource = (extra: Record<string, unknown>) => ({
+            urn: "urn:pulumi:x::platform::aws:s3/bucket:Bucket::b",
+            type: "aws:s3/bucket:Bucket",
+            name: "b",
+            inputs: {},
+            ...extra,
+        });
 
         it("a file that is not a plan, or not JSON, or not there", () => {
-            refused(["policy", write("empty.json", {})], /empty\.json is not a plan/, /stack is missing; expected a string/, /resources is missing; expected a list/);
+            refused(
+                ["policy", write("empty.json", {})],
+                /empty\.json is not a plan/,
+                /stack is missing; expected a string/,
+                /resources is missing; expected a list/,
+            );
             refused(["policy", write("text.json", "[1,")], /cannot read plan .*text\.json/);
             refused(["policy", path.join(dir, "absent.json")], /cannot read plan .*absent\.json: ENOENT/);
         });
         it("a resource without inputs, or whose options or dependencies have the wrong type, named by index and URN", () => {
-            refused(["policy", write("no-inputs.json", { stack: "x", resources: [resource({ inputs: undefined })] })], /resource 0 \(urn:pulumi:x::platform::aws:s3\/bucket:Bucket::b\): inputs is missing; expected an object/);
-            refused(["policy", write("options.json", { stack: "x", resources: [resource({}), resource({ options: "protect" })] })], /resource 1 \(urn:[^)]+\): options is a string; expected an object/);
-            refused(["policy", write("deps.json", { stack: "x", resources: [resource({ dependencies: "b" })] })], /resource 0 \(urn:[^)]+\): dependencies is a string; expected a list/);
+            refused(
+                ["policy", write("no-inputs.json", { stack: "x", resources: [resource({ inputs: undefined })] })],
+                /resource 0 \(urn:pulumi:x::platform::aws:s3\/bucket:Bucket::b\): inputs is missing; expected an object/,
+            );
+            refused(
+                ["policy", write("options.json", { stack: "x", resources: [resource({}), resource({ options: "protect" })] })],
+                /resource 1 \(urn:[^)]+\): options is a string; expected an object/,
+            );
+            refused(
+                ["policy", write("deps.json", { stack: "x", resources: [resource({ dependencies: "b" })] })],
+                /resource 0 \(urn:[^)]+\): dependencies is a string; expected a list/,
+            );
         });
         it("a plan whose resources lack the optional fields still runs, with their defaults", () => {
             const r = cli(["policy", write("minimal.json", { stack: "x", resources: [resource({})] })]);

@@ -2,7 +2,18 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BEGIN, configRows, DELIVERY_BEGIN, DELIVERY_END, DELIVERY_REFERENCE_FILE, END, REFERENCE_FILE, renderDeliveryReference, renderReference, writeReference } from "../../tools/config-docs";
+import {
+    BEGIN,
+    configRows,
+    DELIVERY_BEGIN,
+    DELIVERY_END,
+    DELIVERY_REFERENCE_FILE,
+    END,
+    REFERENCE_FILE,
+    renderDeliveryReference,
+    renderReference,
+    writeReference,
+} from "../../tools/config-docs";
 import { PROJECT_DIR } from "../helpers/plan";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
@@ -23,7 +34,15 @@ describe("README", () => {
 
     it("keeps the front door's sections: what a stack gets, each environment, deploying for real, the commands, the config reference", () => {
         const gets = section(readme, "What a stack gets");
-        for (const guide of ["docs/web.md", "docs/data-stores.md", "docs/edge-and-api.md", "docs/analytics.md", "docs/events.md", "delivery/README.md", "policy/README.md"]) {
+        for (const guide of [
+            "docs/web.md",
+            "docs/data-stores.md",
+            "docs/edge-and-api.md",
+            "docs/analytics.md",
+            "docs/events.md",
+            "delivery/README.md",
+            "policy/README.md",
+        ]) {
             assert.ok(gets.includes(`](${guide})`), `"What a stack gets" links ${guide}`);
         }
         assert.match(section(readme, "Environments"), /^\| \| dev \| prod \|$/m, "a dev/prod table");
@@ -36,7 +55,12 @@ describe("README", () => {
     });
 
     it("every config key has a description", () => {
-        assert.deepEqual(configRows().filter((r) => !r.description).map((r) => r.key), []);
+        assert.deepEqual(
+            configRows()
+                .filter((r) => !r.description)
+                .map((r) => r.key),
+            [],
+        );
     });
 });
 
@@ -63,7 +87,10 @@ describe("npm run docs (writeReference)", () => {
     function staleCopy(): string {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-docs-"));
         fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-        for (const [file, begin, end] of [[REFERENCE_FILE, BEGIN, END], [DELIVERY_REFERENCE_FILE, DELIVERY_BEGIN, DELIVERY_END]]) {
+        for (const [file, begin, end] of [
+            [REFERENCE_FILE, BEGIN, END],
+            [DELIVERY_REFERENCE_FILE, DELIVERY_BEGIN, DELIVERY_END],
+        ]) {
             fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
             fs.writeFileSync(path.join(dir, file), `# Before\n\n${begin}\nstale\n${end}\n\nAfter.\n`);
         }

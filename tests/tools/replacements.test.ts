@@ -3,8 +3,17 @@ import * as fs from "fs";
 import * as path from "path";
 import { committedPlan, COMMITTED_PLANS, PROJECT_DIR } from "../helpers/plan";
 
-interface Entry { replaces: string[]; replacesOnCount?: string[]; conditional?: string[]; unverified?: string[] }
-interface Table { source: Record<string, unknown>; manual: { type: string; source: string; reason: string }[]; types: Record<string, Entry> }
+interface Entry {
+    replaces: string[];
+    replacesOnCount?: string[];
+    conditional?: string[];
+    unverified?: string[];
+}
+interface Table {
+    source: Record<string, unknown>;
+    manual: { type: string; source: string; reason: string }[];
+    types: Record<string, Entry>;
+}
 
 const table = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "tools", "diff", "replacements.json"), "utf8")) as Table;
 function entry(type: string): Entry {
@@ -47,8 +56,11 @@ describe("tools/diff/replacements.json (which input changes replace a resource)"
     });
 
     it("matches the provider on known facts", () => {
-        has("aws:rds/instance:Instance", ["dbName", "engine", "kmsKeyId", "storageEncrypted", "username"],
-            ["instanceClass", "identifier", "allocatedStorage", "engineVersion", "multiAz"]);
+        has(
+            "aws:rds/instance:Instance",
+            ["dbName", "engine", "kmsKeyId", "storageEncrypted", "username"],
+            ["instanceClass", "identifier", "allocatedStorage", "engineVersion", "multiAz"],
+        );
         has("aws:dynamodb/table:Table", ["hashKey", "name", "rangeKey"], ["billingMode"]);
         assert.ok(!replaces("aws:dynamodb/table:Table").some((p) => p.startsWith("replicas")), "replica changes update the table in place");
         has("aws:kms/alias:Alias", ["name"], ["targetKeyId"]);

@@ -20,7 +20,8 @@ import { parsePlan, PlanShapeError, withoutNpmBanner } from "../plan-schema";
 import { comparePlans, guard, type ReplacementTable } from "./compare";
 import { formatDiff, formatRefusals } from "./format";
 
-const USAGE = "diff --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref> | --base-plan <plan.json>] [--json] [--allow-replace <urn-or-name>]... [--allow-replace-file <path>]";
+const USAGE =
+    "diff --stack <name> [--stack-file <proposed.yaml>] [--base <git-ref> | --base-plan <plan.json>] [--json] [--allow-replace <urn-or-name>]... [--allow-replace-file <path>]";
 
 /** Thrown for anything that stops the comparison: its lines are printed as they are. */
 class DiffError extends Error {
@@ -32,12 +33,21 @@ class DiffError extends Error {
 export async function diff(argv: string[], projectDir: string): Promise<number> {
     const { values } = parseArgs({
         args: argv,
-        options: { stack: { type: "string" }, "stack-file": { type: "string" }, base: { type: "string" }, "base-plan": { type: "string" }, json: { type: "boolean" }, "allow-replace": { type: "string", multiple: true }, "allow-replace-file": { type: "string" } },
+        options: {
+            stack: { type: "string" },
+            "stack-file": { type: "string" },
+            base: { type: "string" },
+            "base-plan": { type: "string" },
+            json: { type: "boolean" },
+            "allow-replace": { type: "string", multiple: true },
+            "allow-replace-file": { type: "string" },
+        },
     });
     const stack = values.stack;
     if (!stack) return fail([`error: --stack is required (usage: ${USAGE})`]);
     if (values.base && values["base-plan"]) return fail([`error: --base and --base-plan both name the "before" side; give one (usage: ${USAGE})`]);
-    if (!values["stack-file"] && !values.base && !values["base-plan"]) return fail([`error: nothing to compare: give --stack-file <proposed.yaml>, --base <git-ref> or --base-plan <plan.json> (usage: ${USAGE})`]);
+    if (!values["stack-file"] && !values.base && !values["base-plan"])
+        return fail([`error: nothing to compare: give --stack-file <proposed.yaml>, --base <git-ref> or --base-plan <plan.json> (usage: ${USAGE})`]);
     const proposedFile = values["stack-file"] ? path.resolve(values["stack-file"]) : undefined;
     if (proposedFile && !fs.existsSync(proposedFile)) return fail([`error: --stack-file ${values["stack-file"]} does not exist`]);
     const committedFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
@@ -53,7 +63,8 @@ export async function diff(argv: string[], projectDir: string): Promise<number> 
         const basePlan = values["base-plan"] !== undefined ? readBasePlan(values["base-plan"], stack) : undefined;
         if (values.base) checkout = checkOut(projectDir, values.base);
         const beforeFile = checkout ? path.join(checkout.dir, `Pulumi.${stack}.yaml`) : committedFile;
-        if (checkout && !fs.existsSync(beforeFile)) throw new DiffError([`error: stack "${stack}" has no settings file at ${values.base} (Pulumi.${stack}.yaml); nothing to compare with`]);
+        if (checkout && !fs.existsSync(beforeFile))
+            throw new DiffError([`error: stack "${stack}" has no settings file at ${values.base} (Pulumi.${stack}.yaml); nothing to compare with`]);
         const [before, after] = await Promise.all([
             basePlan
                 ? Promise.resolve(basePlan)
@@ -68,10 +79,16 @@ export async function diff(argv: string[], projectDir: string): Promise<number> 
         const result = comparePlans(before, after, table);
         const { blocked, unusedAllowances } = guard(result, allowances);
         const errors = result.changes.filter((c) => c.error);
-        const from = basePlan ? `the saved plan ${values["base-plan"]}` : checkout ? `${values.base} (${checkout.commit.slice(0, 12)})` : path.basename(committedFile);
+        const from = basePlan
+            ? `the saved plan ${values["base-plan"]}`
+            : checkout
+              ? `${values.base} (${checkout.commit.slice(0, 12)})`
+              : path.basename(committedFile);
         const to = proposedFile ? values["stack-file"] : "the working tree";
         if (values.json) {
-            process.stdout.write(`${JSON.stringify({ ...result, base: from, proposed: to, blocked: blocked.map((b) => ({ urn: b.change.urn, op: b.change.op, reasons: b.reasons })) }, null, 2)}\n`);
+            process.stdout.write(
+                `${JSON.stringify({ ...result, base: from, proposed: to, blocked: blocked.map((b) => ({ urn: b.change.urn, op: b.change.op, reasons: b.reasons })) }, null, 2)}\n`,
+            );
         } else {
             console.log(formatDiff(result, `Offline diff of stack "${stack}": ${from} => ${to}`));
         }
@@ -105,10 +122,14 @@ function readBasePlan(file: string, stack: string): Plan {
         plan = parsePlan(JSON.parse(withoutNpmBanner(text)));
     } catch (err) {
         // One line however malformed: the first problems, and how many more.
-        const why = err instanceof PlanShapeError ? [...err.problems.slice(0, 3), ...(err.problems.length > 3 ? [`and ${err.problems.length - 3} more`] : [])].join("; ") : (err as Error).message;
+        const why =
+            err instanceof PlanShapeError
+                ? [...err.problems.slice(0, 3), ...(err.problems.length > 3 ? [`and ${err.problems.length - 3} more`] : [])].join("; ")
+                : (err as Error).message;
         throw new DiffError([`error: --base-plan ${file} is not a saved plan (npm run plan -- --json): ${why}`]);
     }
-    if (plan.project !== "platform" || plan.stack !== stack) throw new DiffError([`error: --base-plan ${file} is a plan of ${plan.project} stack "${plan.stack}", not of platform stack "${stack}"`]);
+    if (plan.project !== "platform" || plan.stack !== stack)
+        throw new DiffError([`error: --base-plan ${file} is a plan of ${plan.project} stack "${plan.stack}", not of platform stack "${stack}"`]);
     return plan;
 }
 
@@ -159,7 +180,8 @@ function checkOut(projectDir: string, ref: string): { dir: string; commit: strin
     const top = git(["rev-parse", "--show-toplevel"]);
     if (top.status !== 0) throw new DiffError([`error: --base needs a git repository: ${projectDir} is not in one (${top.stderr.trim()})`]);
     const resolved = git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]);
-    if (resolved.status !== 0) throw new DiffError([`error: --base ${ref} is not a commit of this repository (a shallow clone lacks older commits: fetch them, or clone in full)`]);
+    if (resolved.status !== 0)
+        throw new DiffError([`error: --base ${ref} is not a commit of this repository (a shallow clone lacks older commits: fetch them, or clone in full)`]);
     const commit = resolved.stdout.trim();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "platform-diff-"));
     let link: string | undefined;
@@ -177,7 +199,8 @@ function checkOut(projectDir: string, ref: string): { dir: string; commit: strin
         if (extracted.status !== 0) throw new DiffError([`error: cannot unpack ${ref}: ${extracted.stderr.trim()}`]);
         fs.rmSync(tar);
         const dir = path.join(root, path.relative(top.stdout.trim(), projectDir));
-        if (!fs.existsSync(path.join(dir, "tools", "run.js"))) throw new DiffError([`error: ${ref} predates the offline plan (no tools/run.js); pick a later --base`]);
+        if (!fs.existsSync(path.join(dir, "tools", "run.js")))
+            throw new DiffError([`error: ${ref} predates the offline plan (no tools/run.js); pick a later --base`]);
         link = path.join(dir, "node_modules");
         fs.rmSync(link, { recursive: true, force: true }); // a committed link to someone's node_modules
         fs.symlinkSync(path.join(projectDir, "node_modules"), link, "dir");

@@ -98,12 +98,17 @@ export function comparePlans(before: Plan, after: Plan, table: ReplacementTable)
     for (const r of after.resources) {
         const was = matched.get(r.urn);
         // A resource moved to another provider (not the same one renamed under an alias) is replaced, as Pulumi does.
-        const providerMoved = was !== undefined && was.options.provider !== undefined && r.options.provider !== undefined && matched.get(r.options.provider)?.urn !== was.options.provider;
+        const providerMoved =
+            was !== undefined &&
+            was.options.provider !== undefined &&
+            r.options.provider !== undefined &&
+            matched.get(r.options.provider)?.urn !== was.options.provider;
         const change = was ? compareResource(was, r, table, providerMoved) : blank(r, "create");
         changes.push(change);
         byUrn.set(r.urn, change);
     }
-    for (const r of before.resources) if (!taken.has(r.urn)) changes.push({ ...blank(r, "delete"), error: r.options.protect ? protectedError("delete", r.urn) : undefined });
+    for (const r of before.resources)
+        if (!taken.has(r.urn)) changes.push({ ...blank(r, "delete"), error: r.options.protect ? protectedError("delete", r.urn) : undefined });
 
     // Outputs of a resource being replaced or created are unknown in a preview: inputs computed
     // from them change, which can replace their consumers in turn (to a fixed point).
@@ -165,7 +170,13 @@ function compareResource(was: PlannedResource, now: PlannedResource, table: Repl
 }
 
 /** The step for a matched resource with these property changes. */
-function decide(was: PlannedResource, now: PlannedResource, details: PropertyDiff[], table: ReplacementTable, providerForces: boolean): Pick<Change, "op" | "diffs" | "replaceReasons" | "mayReplace" | "error"> {
+function decide(
+    was: PlannedResource,
+    now: PlannedResource,
+    details: PropertyDiff[],
+    table: ReplacementTable,
+    providerForces: boolean,
+): Pick<Change, "op" | "diffs" | "replaceReasons" | "mayReplace" | "error"> {
     const diffs = details.map((d) => d.path);
     if (diffs.length === 0 && !providerForces) return { op: "same", diffs, replaceReasons: [], mayReplace: false, error: undefined };
     const reasons = new Set<string>();
@@ -180,7 +191,8 @@ function decide(was: PlannedResource, now: PlannedResource, details: PropertyDif
         else if (decidesReplacement && entry && (hits(entry.conditional) || hits(entry.unverified))) uncertain = true;
     }
     // A block whose element count changes (added, removed) replaces; a change inside one only by its own fields.
-    if (decidesReplacement && entry) for (const block of entry.replacesOnCount ?? []) if (countAt(was.inputs, block) !== countAt(now.inputs, block)) reasons.add(block);
+    if (decidesReplacement && entry)
+        for (const block of entry.replacesOnCount ?? []) if (countAt(was.inputs, block) !== countAt(now.inputs, block)) reasons.add(block);
     const mayReplace = decidesReplacement && (!entry || uncertain) && reasons.size === 0;
     if (reasons.size === 0) return { op: "update", diffs, replaceReasons: [], mayReplace, error: undefined };
     // Pulumi refuses to replace a resource protected before and after (unprotecting in the same update is allowed).
@@ -282,7 +294,10 @@ export function guard(result: DiffResult, allowed: string[]): { blocked: Blocked
             used.add(allowance);
             continue;
         }
-        blocked.push({ change: c, reasons: c.op === "replace" ? c.replaceReasons : c.op === "delete" ? [] : ["may replace: its type is missing from the replacement table"] });
+        blocked.push({
+            change: c,
+            reasons: c.op === "replace" ? c.replaceReasons : c.op === "delete" ? [] : ["may replace: its type is missing from the replacement table"],
+        });
     }
     return { blocked, unusedAllowances: allowed.filter((a) => !used.has(a)) };
 }

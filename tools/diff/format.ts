@@ -19,7 +19,9 @@ export function formatDiff(result: DiffResult, heading: string): string {
         const shown = new Set<string>();
         for (const c of changed) for (let u: string | undefined = c.urn; u && !shown.has(u); u = byUrn.get(u)?.parent) shown.add(u);
         const children = new Map<string | undefined, Change[]>();
-        for (const c of result.changes) if (shown.has(c.urn)) children.set(byUrn.has(c.parent ?? "") ? c.parent : undefined, [...(children.get(byUrn.has(c.parent ?? "") ? c.parent : undefined) ?? []), c]);
+        for (const c of result.changes)
+            if (shown.has(c.urn))
+                children.set(byUrn.has(c.parent ?? "") ? c.parent : undefined, [...(children.get(byUrn.has(c.parent ?? "") ? c.parent : undefined) ?? []), c]);
         const walk = (c: Change, depth: number) => {
             lines.push(...describe(c, "    ".repeat(depth)));
             for (const child of children.get(c.urn) ?? []) walk(child, depth + 1);
@@ -91,7 +93,9 @@ export function formatRefusals(stack: string, blocked: Blocked[], errors: Change
             const step = b.change.op === "update" ? "may be replaced" : b.change.op === "delete" ? "deleted" : "replaced";
             lines.push(`  ${b.change.name} (${b.change.type}) ${step}${b.reasons.length ? `: ${b.reasons.join(", ")}` : ""}`);
         }
-        lines.push(`  (if that is intended, repeat with --allow-replace <name or URN> for each; data in a replaced resource is lost unless restored from a backup)`);
+        lines.push(
+            `  (if that is intended, repeat with --allow-replace <name or URN> for each; data in a replaced resource is lost unless restored from a backup)`,
+        );
     }
     return lines;
 }

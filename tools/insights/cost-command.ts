@@ -10,7 +10,10 @@ import { estimateCost, type CostEstimate, type CostUsage } from "./cost";
 import { stackUsage, type Project } from "./estimates";
 
 export async function cost(argv: string[], projectDir: string, evaluationErrorLines: (stack: string, err: unknown) => string[]): Promise<number> {
-    const { values } = parseArgs({ args: argv, options: { stack: { type: "string" }, json: { type: "boolean" }, "stack-file": { type: "string" }, project: { type: "string" } } });
+    const { values } = parseArgs({
+        args: argv,
+        options: { stack: { type: "string" }, json: { type: "boolean" }, "stack-file": { type: "string" }, project: { type: "string" } },
+    });
     const project = values.project ?? "platform";
     if (!values.stack || !["platform", "delivery"].includes(project)) {
         console.error("usage: cost --stack <name> [--json] [--stack-file <path>] [--project delivery]");
@@ -22,14 +25,21 @@ export async function cost(argv: string[], projectDir: string, evaluationErrorLi
     try {
         // Validating first names every bad usage value before anything is planned.
         ({ usage } = await stackUsage(projectDir, project as Project, stack, values["stack-file"]));
-        plan = await evaluateStack({ projectDir: project === "delivery" ? path.join(projectDir, "delivery") : projectDir, stack, stackFile: values["stack-file"] });
+        plan = await evaluateStack({
+            projectDir: project === "delivery" ? path.join(projectDir, "delivery") : projectDir,
+            stack,
+            stackFile: values["stack-file"],
+        });
     } catch (err) {
         if (!(err instanceof ConfigError) && !(err instanceof Error)) throw err;
         for (const line of evaluationErrorLines(stack, err)) console.error(line);
         return 1;
     }
     const estimate = estimateCost(plan, usage);
-    if (values.json) process.stdout.write(`${JSON.stringify({ ...estimate, items: estimate.items.map(({ urn, type, monthly, basis }) => ({ urn, type, monthly, basis })) }, null, 2)}\n`);
+    if (values.json)
+        process.stdout.write(
+            `${JSON.stringify({ ...estimate, items: estimate.items.map(({ urn, type, monthly, basis }) => ({ urn, type, monthly, basis })) }, null, 2)}\n`,
+        );
     else console.log(formatCost(estimate));
     return 0;
 }

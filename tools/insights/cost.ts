@@ -91,7 +91,8 @@ export const FREE: Record<string, string> = {
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "bucket settings are free; the bucket carries storage and requests",
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "bucket settings are free",
     "aws:s3/bucketVersioning:BucketVersioning": "bucket settings are free (old versions count in usage.storage.s3Gb)",
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "bucket settings are free (KMS requests count in usage.logs.kmsRequestsPerMonthThousands)",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+        "bucket settings are free (KMS requests count in usage.logs.kmsRequestsPerMonthThousands)",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "bucket settings are free",
     "aws:s3/bucketPolicy:BucketPolicy": "bucket policies are free",
     "aws:s3/bucketLogging:BucketLogging": "server access logging is free; the log objects count in usage.storage.s3Gb",
@@ -124,8 +125,10 @@ export const FREE: Record<string, string> = {
     "aws:ec2/launchTemplate:LaunchTemplate": "launch templates are free; the instances are priced on the Auto Scaling group",
     "aws:autoscaling/policy:Policy": "scaling policies are free",
     "aws:autoscaling/attachment:Attachment": "attaching a group to a target group is free",
-    "aws:ebs/encryptionByDefault:EncryptionByDefault": "an account setting: free (encrypted volumes cost the same, https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html)",
-    "aws:elasticbeanstalk/application:Application": "Elastic Beanstalk itself is free: you pay for the resources it runs (https://aws.amazon.com/elasticbeanstalk/pricing/)",
+    "aws:ebs/encryptionByDefault:EncryptionByDefault":
+        "an account setting: free (encrypted volumes cost the same, https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html)",
+    "aws:elasticbeanstalk/application:Application":
+        "Elastic Beanstalk itself is free: you pay for the resources it runs (https://aws.amazon.com/elasticbeanstalk/pricing/)",
     "aws:elasticbeanstalk/applicationVersion:ApplicationVersion": "free; the bundle is an object in the artifacts bucket",
     "aws:apigatewayv2/integration:Integration": "included in the API's requests",
     "aws:apigatewayv2/authorizer:Authorizer": "included in the API's requests (its Lambda, if any, is priced on the function)",
@@ -146,7 +149,14 @@ const ZERO_USAGE: UsageConfig = {
     network: { natGbPerMonth: 0, flowLogGbPerMonth: 0 },
     api: { requestsPerMonthMillions: 0, monthlyActiveUsers: 0 },
     table: { writesPerMonthMillions: 0, readsPerMonthMillions: 0, storageGb: 0 },
-    events: { streamGbPerMonth: 0, queueRequestsPerMonthMillions: 0, topicPublishesPerMonthMillions: 0, busEventsPerMonthMillions: 0, sagaExecutionsPerMonthThousands: 0, sagaTransitionsPerExecution: 0 },
+    events: {
+        streamGbPerMonth: 0,
+        queueRequestsPerMonthMillions: 0,
+        topicPublishesPerMonthMillions: 0,
+        busEventsPerMonthMillions: 0,
+        sagaExecutionsPerMonthThousands: 0,
+        sagaTransitionsPerExecution: 0,
+    },
     functions: { invocationsPerMonthMillions: 0, averageDurationMs: 0 },
     storage: { s3Gb: 0, putRequestsPerMonthThousands: 0, getRequestsPerMonthThousands: 0 },
     logs: { ingestGbPerMonth: 0, kmsRequestsPerMonthThousands: 0 },
@@ -205,7 +215,10 @@ const hourly = (c: Context, count: number, key: string, what = ""): Charge => {
     const rate = c.price(key);
     return { monthly: count * rate * c.hours, basis: `${count}${what} x ${usd(rate)}/h x ${c.hours} h` };
 };
-const perUnit = (quantity: number, rate: number, unit: string, label: string): Charge => ({ monthly: quantity * rate, basis: `${num(quantity)} ${label} x ${usd(rate)}/${unit}` });
+const perUnit = (quantity: number, rate: number, unit: string, label: string): Charge => ({
+    monthly: quantity * rate,
+    basis: `${num(quantity)} ${label} x ${usd(rate)}/${unit}`,
+});
 
 /** A share of a usage total spread evenly over every resource of a type. */
 /** A resource's inputs as the plan holds them: its args type with every Input unwrapped (values unchecked). */
@@ -220,14 +233,19 @@ const HANDLERS: Record<string, Handler> = {
         const count = strategy === "None" ? 0 : strategy === "Single" ? 1 : azs;
         if (count === 0) return [];
         const u = c.need(c.usage, "platform:usage").network;
-        return [hourly(c, count, "nat.hour", ` NAT gateway(s) (${strategy})`), hourly(c, count, "ipv4.hour", " NAT public IPv4 address(es)"), perUnit(u.natGbPerMonth, c.price("nat.gb"), "GB", "GB NAT-processed")];
+        return [
+            hourly(c, count, "nat.hour", ` NAT gateway(s) (${strategy})`),
+            hourly(c, count, "ipv4.hour", " NAT public IPv4 address(es)"),
+            perUnit(u.natGbPerMonth, c.price("nat.gb"), "GB", "GB NAT-processed"),
+        ];
     },
     "aws:lb/loadBalancer:LoadBalancer": (r, c) => {
         if (r.inputs.loadBalancerType !== "application") throw new NoPrice(`load balancer type ${String(r.inputs.loadBalancerType)}`);
         const u = c.need(c.usage, "platform:usage").web;
         const gb = (u.requestsPerMonthMillions * 1e6 * u.kibPerResponse) / 1024 ** 2;
         const charges = [hourly(c, 1, "alb.hour", " ALB"), perUnit(gb, c.price("alb.lcu"), "LCU-h", "LCU-hours (1 per GB processed)")];
-        if (!r.inputs.internal) charges.push(hourly(c, (r.inputs.subnets as unknown[] | undefined)?.length ?? 2, "ipv4.hour", " public IPv4 address(es), one per AZ"));
+        if (!r.inputs.internal)
+            charges.push(hourly(c, (r.inputs.subnets as unknown[] | undefined)?.length ?? 2, "ipv4.hour", " public IPv4 address(es), one per AZ"));
         return charges;
     },
     "aws:ecs/service:Service": (r, c) => {
@@ -237,7 +255,9 @@ const HANDLERS: Record<string, Handler> = {
         const intended = c.containerTasks[r.name.replace(/-service$/, "")] ?? 0;
         const count = Math.max(planned, intended);
         const note = planned < count ? ` (minTasks, once the pipeline deploys an image; ${planned} until then)` : "";
-        const td = c.ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => t.outputs?.arn === r.inputs.taskDefinition || t.id === r.inputs.taskDefinition);
+        const td = c
+            .ofType("aws:ecs/taskDefinition:TaskDefinition")
+            .find((t) => t.outputs?.arn === r.inputs.taskDefinition || t.id === r.inputs.taskDefinition);
         const vcpu = Number(c.need(td?.inputs.cpu as string | undefined, "the task definition's cpu")) / 1024;
         const gb = Number(td?.inputs.memory) / 1024;
         const arm = (td?.inputs.runtimePlatform as { cpuArchitecture?: string } | undefined)?.cpuArchitecture === "ARM64";
@@ -251,10 +271,16 @@ const HANDLERS: Record<string, Handler> = {
         const spot = count - onDemand;
         const task = (n: number, kind: string, vKey: string, gKey: string): Charge => {
             const rate = vcpu * c.price(vKey) + gb * c.price(gKey);
-            return { monthly: n * rate * c.hours, basis: `${n} ${kind} task(s) x (${vcpu} vCPU x ${usd(c.price(vKey))} + ${gb} GB x ${usd(c.price(gKey))})/h x ${c.hours} h${note}` };
+            return {
+                monthly: n * rate * c.hours,
+                basis: `${n} ${kind} task(s) x (${vcpu} vCPU x ${usd(c.price(vKey))} + ${gb} GB x ${usd(c.price(gKey))})/h x ${c.hours} h${note}`,
+            };
         };
         const arch = arm ? "arm" : "x86";
-        return [task(onDemand, `Fargate ${arm ? "ARM64" : "X86_64"}`, `fargate.${arch}.vcpuHour`, `fargate.${arch}.gbHour`), task(spot, "Fargate Spot", "fargate.spot.vcpuHour", "fargate.spot.gbHour")];
+        return [
+            task(onDemand, `Fargate ${arm ? "ARM64" : "X86_64"}`, `fargate.${arch}.vcpuHour`, `fargate.${arch}.gbHour`),
+            task(spot, "Fargate Spot", "fargate.spot.vcpuHour", "fargate.spot.gbHour"),
+        ];
     },
     // A service keeps keepImages images of ~100 MB (a Node.js runtime image with one bundle); an assumption, not a read price.
     "aws:ecr/repository:Repository": (_r, c) => [perUnit(1, c.price("ecr.storage"), "GB-month", "GB of images (about 10 images of 100 MB)")],
@@ -264,7 +290,8 @@ const HANDLERS: Record<string, Handler> = {
         const mixed = group.mixedInstancesPolicy;
         const ltId = mixed?.launchTemplate?.launchTemplateSpecification?.launchTemplateId ?? group.launchTemplate?.id;
         const lt = c.ofType("aws:ec2/launchTemplate:LaunchTemplate").find((t) => t.id === ltId) ?? c.ofType("aws:ec2/launchTemplate:LaunchTemplate")[0];
-        const type: string = mixed?.launchTemplate?.overrides?.[0]?.instanceType ?? c.need(lt?.inputs.instanceType as string | undefined, "the launch template's instance type");
+        const type: string =
+            mixed?.launchTemplate?.overrides?.[0]?.instanceType ?? c.need(lt?.inputs.instanceType as string | undefined, "the launch template's instance type");
         const rate = c.price(`ec2.${type}`);
         let onDemand = desired;
         let spot = 0;
@@ -276,10 +303,15 @@ const HANDLERS: Record<string, Handler> = {
             onDemand = base + aboveOnDemand;
             spot = above - aboveOnDemand;
         }
-        const charges: Charge[] = [{ monthly: onDemand * rate * c.hours, basis: `${onDemand} x ${type} on demand x ${usd(rate)}/h x ${c.hours} h (desired capacity ${desired})` }];
+        const charges: Charge[] = [
+            { monthly: onDemand * rate * c.hours, basis: `${onDemand} x ${type} on demand x ${usd(rate)}/h x ${c.hours} h (desired capacity ${desired})` },
+        ];
         if (spot > 0) {
             const discount = c.prices.assumptions.spotDiscount;
-            charges.push({ monthly: spot * rate * (1 - discount) * c.hours, basis: `${spot} x ${type} Spot x ${usd(rate)}/h x ${1 - discount} (${c.prices.assumptions.spotDiscountSource}) x ${c.hours} h` });
+            charges.push({
+                monthly: spot * rate * (1 - discount) * c.hours,
+                basis: `${spot} x ${type} Spot x ${usd(rate)}/h x ${1 - discount} (${c.prices.assumptions.spotDiscountSource}) x ${c.hours} h`,
+            });
         }
         for (const m of (lt?.inputs as Plain<aws.ec2.LaunchTemplateArgs> | undefined)?.blockDeviceMappings ?? []) {
             const ebs = m.ebs ?? {};
@@ -299,7 +331,12 @@ const HANDLERS: Record<string, Handler> = {
         const type = c.need(get("aws:ec2:instances", "InstanceTypes"), "aws:ec2:instances InstanceTypes").split(",")[0].trim();
         const count = Number(get("aws:autoscaling:asg", "MinSize") ?? 1);
         const rate = c.price(`ec2.${type}`);
-        const charges: Charge[] = [{ monthly: count * rate * c.hours, basis: `${count} x ${type} on demand x ${usd(rate)}/h x ${c.hours} h (Elastic Beanstalk MinSize; the service itself is free)` }];
+        const charges: Charge[] = [
+            {
+                monthly: count * rate * c.hours,
+                basis: `${count} x ${type} on demand x ${usd(rate)}/h x ${c.hours} h (Elastic Beanstalk MinSize; the service itself is free)`,
+            },
+        ];
         const volumeType = get("aws:autoscaling:launchconfiguration", "RootVolumeType") ?? "gp3";
         if (volumeType !== "gp3") throw new NoPrice(`EBS volume type ${volumeType}`);
         const size = Number(get("aws:autoscaling:launchconfiguration", "RootVolumeSize") ?? 8);
@@ -355,7 +392,10 @@ const HANDLERS: Record<string, Handler> = {
             const region = String(replica.regionName);
             const w = c.price("dynamodb.replicatedWrite", region);
             const s = c.price("dynamodb.storage", region);
-            charges.push({ monthly: u.writesPerMonthMillions * w, basis: `${num(u.writesPerMonthMillions)} M replicated writes to ${region} x ${usd(w)}/M rWRU` });
+            charges.push({
+                monthly: u.writesPerMonthMillions * w,
+                basis: `${num(u.writesPerMonthMillions)} M replicated writes to ${region} x ${usd(w)}/M rWRU`,
+            });
             charges.push({ monthly: u.storageGb * s, basis: `${num(u.storageGb)} GB stored in ${region} x ${usd(s)}/GB-month` });
             if (replica.pointInTimeRecovery) {
                 const p = c.price("dynamodb.pitr", region);
@@ -367,21 +407,34 @@ const HANDLERS: Record<string, Handler> = {
     "aws:kinesis/stream:Stream": (r, c) => {
         const gb = c.need(c.usage, "platform:usage").events.streamGbPerMonth;
         const arn = String(r.outputs.arn ?? r.id);
-        const consumers = c.plan.resources.filter((x) => x.inputs.eventSourceArn === arn || (x.inputs as Plain<aws.kinesis.FirehoseDeliveryStreamArgs>).kinesisSourceConfiguration?.kinesisStreamArn === arn).length;
+        const consumers = c.plan.resources.filter(
+            (x) =>
+                x.inputs.eventSourceArn === arn ||
+                (x.inputs as Plain<aws.kinesis.FirehoseDeliveryStreamArgs>).kinesisSourceConfiguration?.kinesisStreamArn === arn,
+        ).length;
         const mode = (r.inputs.streamModeDetails as { streamMode?: string } | undefined)?.streamMode ?? "PROVISIONED";
         if (mode === "ON_DEMAND") {
-            return [hourly(c, 1, "kinesis.onDemandStream", " on-demand stream"), perUnit(gb, c.price("kinesis.onDemandIn"), "GB", "GB in"), perUnit(gb * consumers, c.price("kinesis.onDemandOut"), "GB", `GB out (${consumers} consumers)`)];
+            return [
+                hourly(c, 1, "kinesis.onDemandStream", " on-demand stream"),
+                perUnit(gb, c.price("kinesis.onDemandIn"), "GB", "GB in"),
+                perUnit(gb * consumers, c.price("kinesis.onDemandOut"), "GB", `GB out (${consumers} consumers)`),
+            ];
         }
         const shards = Number(r.inputs.shardCount ?? 1);
         const units = (gb * 1024 ** 2) / 1e6; // one PUT payload unit per record, assuming 1 KiB records
-        const charges = [hourly(c, shards, "kinesis.shard", " shard(s)"), perUnit(units, c.price("kinesis.putUnits"), "M units", "M PUT payload units (1 KiB records assumed)")];
-        if (Number(r.inputs.retentionPeriod ?? 24) > 24) charges.push(hourly(c, shards, "kinesis.extendedRetention", ` shard(s) with ${r.inputs.retentionPeriod} h retention`));
+        const charges = [
+            hourly(c, shards, "kinesis.shard", " shard(s)"),
+            perUnit(units, c.price("kinesis.putUnits"), "M units", "M PUT payload units (1 KiB records assumed)"),
+        ];
+        if (Number(r.inputs.retentionPeriod ?? 24) > 24)
+            charges.push(hourly(c, shards, "kinesis.extendedRetention", ` shard(s) with ${r.inputs.retentionPeriod} h retention`));
         return charges;
     },
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (r, c) => {
         const gb = c.need(c.usage, "platform:usage").events.streamGbPerMonth;
         const charges = [perUnit(gb, c.price("firehose.ingest"), "GB", "GB ingested")];
-        if ((r.inputs as Plain<aws.kinesis.FirehoseDeliveryStreamArgs>).extendedS3Configuration?.dataFormatConversionConfiguration?.enabled) charges.push(perUnit(gb, c.price("firehose.formatConversion"), "GB", "GB converted to Parquet"));
+        if ((r.inputs as Plain<aws.kinesis.FirehoseDeliveryStreamArgs>).extendedS3Configuration?.dataFormatConversionConfiguration?.enabled)
+            charges.push(perUnit(gb, c.price("firehose.formatConversion"), "GB", "GB converted to Parquet"));
         return charges;
     },
     "aws:s3/bucket:Bucket": (r, c) => {
@@ -401,20 +454,34 @@ const HANDLERS: Record<string, Handler> = {
         const worker = String(r.inputs.workerType);
         const dpus = Number(r.inputs.numberOfWorkers) * c.need(dpuPerWorker[worker], `the DPUs of worker type ${worker}`);
         const rate = c.price("glue.dpu");
-        return [{ monthly: ((runs * minutes) / 60) * dpus * rate, basis: `${num(runs)} runs x ${minutes} min x ${dpus} DPU (${r.inputs.numberOfWorkers} ${worker}) x ${usd(rate)}/DPU-h` }];
+        return [
+            {
+                monthly: ((runs * minutes) / 60) * dpus * rate,
+                basis: `${num(runs)} runs x ${minutes} min x ${dpus} DPU (${r.inputs.numberOfWorkers} ${worker}) x ${usd(rate)}/DPU-h`,
+            },
+        ];
     },
     "aws:glue/crawler:Crawler": (r, c) => {
         const name = String(r.outputs.name ?? r.id);
         const trigger = c.ofType("aws:glue/trigger:Trigger").find((t) => (t.inputs as Plain<aws.glue.TriggerArgs>).actions.some((a) => a.crawlerName === name));
         const job = (trigger?.inputs as Plain<aws.glue.TriggerArgs> | undefined)?.predicate?.conditions?.[0]?.jobName;
-        const runs = trigger?.inputs.schedule ? runsPerMonth(String(trigger.inputs.schedule), c.hours) : jobRuns(c, c.need(job as string | undefined, "the crawler's trigger"));
+        const runs = trigger?.inputs.schedule
+            ? runsPerMonth(String(trigger.inputs.schedule), c.hours)
+            : jobRuns(c, c.need(job as string | undefined, "the crawler's trigger"));
         const minutes = Math.max(10, c.need(c.usage, "platform:usage").jobs.crawlerMinutesPerRun);
         const rate = c.price("glue.dpu");
-        return [{ monthly: ((runs * minutes) / 60) * 2 * rate, basis: `${num(runs)} runs x ${minutes} min (10-min minimum) x 2 DPU (assumed) x ${usd(rate)}/DPU-h` }];
+        return [
+            {
+                monthly: ((runs * minutes) / 60) * 2 * rate,
+                basis: `${num(runs)} runs x ${minutes} min (10-min minimum) x 2 DPU (assumed) x ${usd(rate)}/DPU-h`,
+            },
+        ];
     },
     "aws:emrserverless/application:Application": (r, c) => {
         if (r.inputs.architecture !== "ARM64") throw new NoPrice(`EMR Serverless architecture ${String(r.inputs.architecture)}`);
-        const schedule = c.ofType("aws:scheduler/schedule:Schedule").find((s) => String((s.inputs as Plain<aws.scheduler.ScheduleArgs>).target?.input ?? "").includes(`"${r.id}"`));
+        const schedule = c
+            .ofType("aws:scheduler/schedule:Schedule")
+            .find((s) => String((s.inputs as Plain<aws.scheduler.ScheduleArgs>).target?.input ?? "").includes(`"${r.id}"`));
         const runs = runsPerMonth(String(c.need(schedule?.inputs.scheduleExpression as string | undefined, "the Spark job's schedule")), c.hours);
         const j = c.need(c.usage, "platform:usage").jobs;
         const hours = (runs * j.sparkMinutesPerRun) / 60;
@@ -451,14 +518,33 @@ const HANDLERS: Record<string, Handler> = {
             { monthly: gbs * dur, basis: `${num(invocations / 1e6)} M x ${f.averageDurationMs} ms x ${memory} MB = ${num(gbs)} GB-s x ${usd(dur)}/GB-s` },
         ];
     },
-    "aws:sqs/queue:Queue": (r, c) => [perUnit(share(c, r.type, c.need(c.usage, "platform:usage").events.queueRequestsPerMonthMillions), c.price("sqs.request"), "M", `M requests (1/${c.ofType(r.type).length} of the stack's)`)],
-    "aws:sns/topic:Topic": (r, c) => [perUnit(share(c, r.type, c.need(c.usage, "platform:usage").events.topicPublishesPerMonthMillions), c.price("sns.publish"), "M", `M publishes (1/${c.ofType(r.type).length} of the stack's)`)],
-    "aws:cloudwatch/eventBus:EventBus": (_r, c) => [perUnit(c.need(c.usage, "platform:usage").events.busEventsPerMonthMillions, c.price("eventbridge.customEvent"), "M", "M custom events")],
+    "aws:sqs/queue:Queue": (r, c) => [
+        perUnit(
+            share(c, r.type, c.need(c.usage, "platform:usage").events.queueRequestsPerMonthMillions),
+            c.price("sqs.request"),
+            "M",
+            `M requests (1/${c.ofType(r.type).length} of the stack's)`,
+        ),
+    ],
+    "aws:sns/topic:Topic": (r, c) => [
+        perUnit(
+            share(c, r.type, c.need(c.usage, "platform:usage").events.topicPublishesPerMonthMillions),
+            c.price("sns.publish"),
+            "M",
+            `M publishes (1/${c.ofType(r.type).length} of the stack's)`,
+        ),
+    ],
+    "aws:cloudwatch/eventBus:EventBus": (_r, c) => [
+        perUnit(c.need(c.usage, "platform:usage").events.busEventsPerMonthMillions, c.price("eventbridge.customEvent"), "M", "M custom events"),
+    ],
     "aws:cloudwatch/eventArchive:EventArchive": (r, c) => {
         const gb = (c.need(c.usage, "platform:usage").events.busEventsPerMonthMillions * 1e6) / 1024 ** 2; // 1 KiB per event
         const days = Number(r.inputs.retentionDays ?? 0) || 365;
         const stored = (gb * days) / 30;
-        return [perUnit(gb, c.price("eventbridge.archive"), "GB", "GB archived (1 KiB events assumed)"), perUnit(stored, c.price("eventbridge.archiveStorage"), "GB-month", `GB kept (${days} days)`)];
+        return [
+            perUnit(gb, c.price("eventbridge.archive"), "GB", "GB archived (1 KiB events assumed)"),
+            perUnit(stored, c.price("eventbridge.archiveStorage"), "GB-month", `GB kept (${days} days)`),
+        ];
     },
     "aws:scheduler/schedule:Schedule": (r, c) => {
         const runs = runsPerMonth(String(r.inputs.scheduleExpression), c.hours);
@@ -468,7 +554,12 @@ const HANDLERS: Record<string, Handler> = {
         if ((r.inputs.type ?? "STANDARD") !== "STANDARD") throw new NoPrice(`Step Functions ${String(r.inputs.type)} workflows`);
         const e = c.need(c.usage, "platform:usage").events;
         const rate = c.price("sfn.standardTransition");
-        return [{ monthly: e.sagaExecutionsPerMonthThousands * e.sagaTransitionsPerExecution * rate, basis: `${num(e.sagaExecutionsPerMonthThousands)} k executions x ${e.sagaTransitionsPerExecution} transitions x ${usd(rate)}/1k transitions` }];
+        return [
+            {
+                monthly: e.sagaExecutionsPerMonthThousands * e.sagaTransitionsPerExecution * rate,
+                basis: `${num(e.sagaExecutionsPerMonthThousands)} k executions x ${e.sagaTransitionsPerExecution} transitions x ${usd(rate)}/1k transitions`,
+            },
+        ];
     },
     "aws:apigatewayv2/api:Api": (r, c) => {
         if (r.inputs.protocolType !== "HTTP") throw new NoPrice(`API Gateway ${String(r.inputs.protocolType)} APIs`);
@@ -483,12 +574,19 @@ const HANDLERS: Record<string, Handler> = {
     },
     "aws:cloudfront/distribution:Distribution": (_r, c) => {
         const u = c.need(c.usage, "platform:usage").cdn;
-        return [perUnit(u.gbOutPerMonth, c.price("cloudfront.gbOut"), "GB", "GB to viewers"), perUnit(u.requestsPerMonthMillions * 100, c.price("cloudfront.https"), "10k", "x 10k HTTPS requests")];
+        return [
+            perUnit(u.gbOutPerMonth, c.price("cloudfront.gbOut"), "GB", "GB to viewers"),
+            perUnit(u.requestsPerMonthMillions * 100, c.price("cloudfront.https"), "10k", "x 10k HTTPS requests"),
+        ];
     },
     "aws:wafv2/webAcl:WebAcl": (r, c) => {
         const rules = ((r.inputs.rules as unknown[] | undefined) ?? []).length;
         const u = c.need(c.usage, "platform:usage").cdn;
-        return [perUnit(1, c.price("waf.acl"), "ACL-month", "web ACL"), perUnit(rules, c.price("waf.rule"), "rule-month", "rules"), perUnit(u.requestsPerMonthMillions, c.price("waf.request"), "M", "M requests inspected")];
+        return [
+            perUnit(1, c.price("waf.acl"), "ACL-month", "web ACL"),
+            perUnit(rules, c.price("waf.rule"), "rule-month", "rules"),
+            perUnit(u.requestsPerMonthMillions, c.price("waf.request"), "M", "M requests inspected"),
+        ];
     },
     "aws:kms/key:Key": (r, c) => {
         const requests = share(c, r.type, c.usage?.logs.kmsRequestsPerMonthThousands ?? 0) / 10;
@@ -506,7 +604,9 @@ const HANDLERS: Record<string, Handler> = {
     },
     "aws:ec2/flowLog:FlowLog": (r, c) => {
         if (r.inputs.logDestinationType !== "cloud-watch-logs") throw new NoPrice(`flow logs to ${String(r.inputs.logDestinationType)}`);
-        return [perUnit(c.need(c.usage, "platform:usage").network.flowLogGbPerMonth, c.price("logs.vendedIngest"), "GB", "GB of flow-log records (vended logs)")];
+        return [
+            perUnit(c.need(c.usage, "platform:usage").network.flowLogGbPerMonth, c.price("logs.vendedIngest"), "GB", "GB of flow-log records (vended logs)"),
+        ];
     },
     "aws:cloudwatch/logGroup:LogGroup": (r, c) => {
         if ((r.inputs.logGroupClass ?? "STANDARD") !== "STANDARD") throw new NoPrice(`log group class ${String(r.inputs.logGroupClass)}`);
@@ -519,7 +619,12 @@ const HANDLERS: Record<string, Handler> = {
         const storage = c.price("logs.storage");
         if (isFlow) {
             const gb = u.network.flowLogGbPerMonth;
-            return [{ monthly: ((gb * days) / 30) * storage, basis: `${num(gb)} GB/month of flow logs kept ${kept} = ${num((gb * days) / 30)} GB x ${usd(storage)}/GB-month (ingestion priced on the flow log)` }];
+            return [
+                {
+                    monthly: ((gb * days) / 30) * storage,
+                    basis: `${num(gb)} GB/month of flow logs kept ${kept} = ${num((gb * days) / 30)} GB x ${usd(storage)}/GB-month (ingestion priced on the flow log)`,
+                },
+            ];
         }
         const gb = u.logs.ingestGbPerMonth / Math.max(1, others);
         const ingest = c.price("logs.ingest");
@@ -532,7 +637,10 @@ const HANDLERS: Record<string, Handler> = {
         const d = c.need(c.delivery, "platform-delivery:usage");
         const env = r.inputs.environment as { computeType?: string; type?: string } | undefined;
         if (env?.type && !String(env.type).startsWith("LINUX")) throw new NoPrice(`CodeBuild ${env.type} builds`);
-        const stage = c.need((["test", "images", "preview", "deploy"] as const).find((s) => r.name.endsWith(`-${s}`)), `the build stage of ${r.name}`);
+        const stage = c.need(
+            (["test", "images", "preview", "deploy"] as const).find((s) => r.name.endsWith(`-${s}`)),
+            `the build stage of ${r.name}`,
+        );
         const rate = c.price(`codebuild.${env?.computeType}`);
         const minutes = d.runsPerMonth * d.buildMinutes[stage];
         return [{ monthly: minutes * rate, basis: `${d.runsPerMonth} runs x ${d.buildMinutes[stage]} min (${stage}) x ${usd(rate)}/min ${env?.computeType}` }];
@@ -545,20 +653,31 @@ const HANDLERS: Record<string, Handler> = {
             for (const action of stage.actions ?? []) {
                 if (action.category === "Source") perRun += d.sourceMinutes;
                 else if (action.category === "Build") {
-                    const s = (["test", "images", "preview", "deploy"] as const).find((k) => String(action.configuration?.ProjectName ?? "").includes(`-${k}-`) || String(action.configuration?.ProjectName ?? "").endsWith(`-${k}`));
+                    const s = (["test", "images", "preview", "deploy"] as const).find(
+                        (k) =>
+                            String(action.configuration?.ProjectName ?? "").includes(`-${k}-`) ||
+                            String(action.configuration?.ProjectName ?? "").endsWith(`-${k}`),
+                    );
                     perRun += d.buildMinutes[c.need(s, `the build stage of action ${action.name}`)];
                 }
                 // Manual approvals wait for a person; they are not counted as action minutes here.
             }
         }
         const rate = c.price("codepipeline.v2ActionMinute");
-        return [{ monthly: d.runsPerMonth * perRun * rate, basis: `${d.runsPerMonth} runs x ${perRun} action min x ${usd(rate)}/action-min (approvals not counted)` }];
+        return [
+            {
+                monthly: d.runsPerMonth * perRun * rate,
+                basis: `${d.runsPerMonth} runs x ${perRun} action min x ${usd(rate)}/action-min (approvals not counted)`,
+            },
+        ];
     },
 };
 
 /** Runs per month of a Glue job, from the scheduled trigger that starts it. */
 function jobRuns(c: Context, jobName: string): number {
-    const trigger = c.ofType("aws:glue/trigger:Trigger").find((t) => t.inputs.type === "SCHEDULED" && (t.inputs as Plain<aws.glue.TriggerArgs>).actions.some((a) => a.jobName === jobName));
+    const trigger = c
+        .ofType("aws:glue/trigger:Trigger")
+        .find((t) => t.inputs.type === "SCHEDULED" && (t.inputs as Plain<aws.glue.TriggerArgs>).actions.some((a) => a.jobName === jobName));
     return runsPerMonth(String(c.need(trigger?.inputs.schedule as string | undefined, `a schedule for Glue job ${jobName}`)), c.hours);
 }
 
@@ -572,12 +691,23 @@ function fleetCharges(c: Context, fleet: Plain<aws.types.input.emr.ClusterMaster
     const spot = Number(fleet.targetSpotCapacity ?? 0);
     const discount = c.prices.assumptions.spotDiscount;
     const charges: Charge[] = [];
-    if (onDemand > 0) charges.push({ monthly: onDemand * (ec2 + emr) * c.hours, basis: `${onDemand} x ${type} (${label}) x (${usd(ec2)} EC2 + ${usd(emr)} EMR)/h x ${c.hours} h` });
-    if (spot > 0) charges.push({ monthly: spot * (ec2 * (1 - discount) + emr) * c.hours, basis: `${spot} x ${type} (${label}, Spot) x (${usd(ec2)} x ${1 - discount} EC2 + ${usd(emr)} EMR)/h x ${c.hours} h (${c.prices.assumptions.spotDiscountSource})` });
+    if (onDemand > 0)
+        charges.push({
+            monthly: onDemand * (ec2 + emr) * c.hours,
+            basis: `${onDemand} x ${type} (${label}) x (${usd(ec2)} EC2 + ${usd(emr)} EMR)/h x ${c.hours} h`,
+        });
+    if (spot > 0)
+        charges.push({
+            monthly: spot * (ec2 * (1 - discount) + emr) * c.hours,
+            basis: `${spot} x ${type} (${label}, Spot) x (${usd(ec2)} x ${1 - discount} EC2 + ${usd(emr)} EMR)/h x ${c.hours} h (${c.prices.assumptions.spotDiscountSource})`,
+        });
     const gbPerInstance = (config?.ebsConfigs ?? []).reduce((sum, e) => sum + Number(e.size) * Number(e.volumesPerInstance ?? 1), 0);
     if (gbPerInstance > 0) {
         const gb = c.price("ebs.gp3");
-        charges.push({ monthly: (onDemand + spot) * gbPerInstance * gb, basis: `${onDemand + spot} x ${gbPerInstance} GB gp3 (${label}) x ${usd(gb)}/GB-month` });
+        charges.push({
+            monthly: (onDemand + spot) * gbPerInstance * gb,
+            basis: `${onDemand + spot} x ${gbPerInstance} GB gp3 (${label}) x ${usd(gb)}/GB-month`,
+        });
     }
     return charges;
 }
@@ -602,7 +732,8 @@ export const PRICED_TYPES = Object.keys(HANDLERS);
 
 /** Estimates a plan's monthly cost. Items are sorted largest first; `monthly` is their sum to the cent. */
 export function estimateCost(plan: Plan, usage: CostUsage, prices: PriceTable = PRICES): CostEstimate {
-    const provider = plan.resources.find((r) => r.type === "pulumi:providers:aws" && r.name === "aws") ?? plan.resources.find((r) => r.type === "pulumi:providers:aws");
+    const provider =
+        plan.resources.find((r) => r.type === "pulumi:providers:aws" && r.name === "aws") ?? plan.resources.find((r) => r.type === "pulumi:providers:aws");
     const region = String(provider?.inputs.region ?? "us-east-1");
     const byType = new Map<string, PlannedResource[]>();
     for (const r of plan.resources) byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
@@ -645,7 +776,8 @@ export function estimateCost(plan: Plan, usage: CostUsage, prices: PriceTable = 
             continue;
         }
         const component = componentOf(r, byUrn);
-        for (const ch of charges) items.push({ urn: r.urn, type: r.type, name: r.name, component, monthly: Math.round(ch.monthly * 100) / 100, basis: ch.basis });
+        for (const ch of charges)
+            items.push({ urn: r.urn, type: r.type, name: r.name, component, monthly: Math.round(ch.monthly * 100) / 100, basis: ch.basis });
     }
     items.sort((a, b) => b.monthly - a.monthly || a.urn.localeCompare(b.urn));
     const cents = items.reduce((sum, i) => sum + Math.round(i.monthly * 100), 0);

@@ -9,7 +9,8 @@ import type { Plan } from "../engine";
 import { parsePlan, PlanShapeError, withoutNpmBanner } from "../plan-schema";
 import { architecture, toDot, toMermaid, withReadmeBlock } from "./diagram";
 
-const USAGE = "usage: diagram --stack <name> [--project <name>] [--stack-file <path>] [--format mermaid|dot] | diagram --plan <plan.json> [--format mermaid|dot] | diagram --stack prod --write-readme";
+const USAGE =
+    "usage: diagram --stack <name> [--project <name>] [--stack-file <path>] [--format mermaid|dot] | diagram --plan <plan.json> [--format mermaid|dot] | diagram --stack prod --write-readme";
 /** The stack whose diagram the README shows. */
 export const README_STACK = "prod";
 
@@ -45,7 +46,9 @@ export async function diagram(argv: string[], ctx: DiagramContext): Promise<numb
     }
     if (values["write-readme"] && (values.stack !== README_STACK || values.project || values["stack-file"] || values.format)) {
         // The README shows the committed prod stack, which a test compares it with.
-        console.error(`error: --write-readme regenerates the README's diagram of the committed ${README_STACK} stack: run it as \`npm run diagram -- --stack ${README_STACK} --write-readme\``);
+        console.error(
+            `error: --write-readme regenerates the README's diagram of the committed ${README_STACK} stack: run it as \`npm run diagram -- --stack ${README_STACK} --write-readme\``,
+        );
         return 2;
     }
 

@@ -46,13 +46,52 @@ const TIER_TITLES: Record<Tier, string> = {
 
 /** The tier of each area of a type token: `platform:<area>:Name`, `aws:<service>/<module>:Name`. */
 const TIER_OF_AREA: Record<string, Tier> = {
-    edge: "edge", cloudfront: "edge", wafv2: "edge",
-    web: "serving", api: "serving", config: "serving", serverless: "serving", lambda: "serving", apigatewayv2: "serving", apigateway: "serving", lb: "serving", autoscaling: "serving", containers: "serving", ecs: "serving", ecr: "serving", appautoscaling: "serving", servicediscovery: "serving",
-    events: "events", sqs: "events", sns: "events", sfn: "events", cloudwatch: "events", scheduler: "events",
-    cache: "data", database: "data", data: "data", storage: "data", dynamodb: "data", rds: "data", elasticache: "data", s3: "data",
-    analytics: "analytics", kinesis: "analytics", glue: "analytics", emr: "analytics", emrserverless: "analytics",
-    delivery: "delivery", codestarconnections: "delivery", codeconnections: "delivery", codepipeline: "delivery", codebuild: "delivery",
-    security: "shared", monitoring: "shared", network: "shared", kms: "shared", ec2: "shared",
+    edge: "edge",
+    cloudfront: "edge",
+    wafv2: "edge",
+    web: "serving",
+    api: "serving",
+    config: "serving",
+    serverless: "serving",
+    lambda: "serving",
+    apigatewayv2: "serving",
+    apigateway: "serving",
+    lb: "serving",
+    autoscaling: "serving",
+    containers: "serving",
+    ecs: "serving",
+    ecr: "serving",
+    appautoscaling: "serving",
+    servicediscovery: "serving",
+    events: "events",
+    sqs: "events",
+    sns: "events",
+    sfn: "events",
+    cloudwatch: "events",
+    scheduler: "events",
+    cache: "data",
+    database: "data",
+    data: "data",
+    storage: "data",
+    dynamodb: "data",
+    rds: "data",
+    elasticache: "data",
+    s3: "data",
+    analytics: "analytics",
+    kinesis: "analytics",
+    glue: "analytics",
+    emr: "analytics",
+    emrserverless: "analytics",
+    delivery: "delivery",
+    codestarconnections: "delivery",
+    codeconnections: "delivery",
+    codepipeline: "delivery",
+    codebuild: "delivery",
+    security: "shared",
+    monitoring: "shared",
+    network: "shared",
+    kms: "shared",
+    ec2: "shared",
 };
 
 export type EdgeKind = "wiring" | "grant" | "network" | "config" | "entry";
@@ -112,7 +151,9 @@ export function tierOf(type: string): Tier {
 function valuesAt(value: unknown, path: string): string[] {
     let current: unknown[] = [value];
     for (const key of path.split(".")) {
-        current = current.flatMap((v) => (Array.isArray(v) ? v : [v])).flatMap((v) => (v && typeof v === "object" && key in v ? [(v as Record<string, unknown>)[key]] : []));
+        current = current
+            .flatMap((v) => (Array.isArray(v) ? v : [v]))
+            .flatMap((v) => (v && typeof v === "object" && key in v ? [(v as Record<string, unknown>)[key]] : []));
     }
     return current.flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v): v is string => typeof v === "string");
 }
@@ -223,17 +264,46 @@ const WIRING: Record<string, WireSpec[]> = {
             label: (source) => ({ kinesis: "records", sqs: "messages", dynamodb: "changes" })[areaOf(source.type)] ?? "events",
         },
     ],
-    "aws:cloudwatch/eventTarget:EventTarget": [{ from: [{ prop: "eventBusName", path: "eventBusName" }, { prop: "rule", path: "rule" }], to: [{ prop: "arn", path: "arn" }], label: "events" }],
-    "aws:sns/topicSubscription:TopicSubscription": [{ from: [{ prop: "topic", path: "topic" }], to: [{ prop: "endpoint", path: "endpoint" }], label: "events" }],
+    "aws:cloudwatch/eventTarget:EventTarget": [
+        {
+            from: [
+                { prop: "eventBusName", path: "eventBusName" },
+                { prop: "rule", path: "rule" },
+            ],
+            to: [{ prop: "arn", path: "arn" }],
+            label: "events",
+        },
+    ],
+    "aws:sns/topicSubscription:TopicSubscription": [
+        { from: [{ prop: "topic", path: "topic" }], to: [{ prop: "endpoint", path: "endpoint" }], label: "events" },
+    ],
     "aws:cloudfront/distribution:Distribution": [{ from: "self", to: [{ prop: "origins", path: "origins.domainName" }], label: "origin" }],
     "aws:lb/listener:Listener": [
-        { from: [{ prop: "loadBalancerArn", path: "loadBalancerArn" }], to: [{ prop: "defaultActions", path: "defaultActions.targetGroupArn" }, { prop: "defaultActions", path: "defaultActions.forward.targetGroups.arn" }], label: "routes" },
+        {
+            from: [{ prop: "loadBalancerArn", path: "loadBalancerArn" }],
+            to: [
+                { prop: "defaultActions", path: "defaultActions.targetGroupArn" },
+                { prop: "defaultActions", path: "defaultActions.forward.targetGroups.arn" },
+            ],
+            label: "routes",
+        },
     ],
     "aws:lb/listenerRule:ListenerRule": [
-        { from: [{ prop: "listenerArn", path: "listenerArn" }], to: [{ prop: "actions", path: "actions.targetGroupArn" }, { prop: "actions", path: "actions.forward.targetGroups.arn" }], label: "routes" },
+        {
+            from: [{ prop: "listenerArn", path: "listenerArn" }],
+            to: [
+                { prop: "actions", path: "actions.targetGroupArn" },
+                { prop: "actions", path: "actions.forward.targetGroups.arn" },
+            ],
+            label: "routes",
+        },
     ],
-    "aws:lb/targetGroupAttachment:TargetGroupAttachment": [{ from: [{ prop: "targetGroupArn", path: "targetGroupArn" }], to: [{ prop: "targetId", path: "targetId" }], label: "routes" }],
-    "aws:apigatewayv2/integration:Integration": [{ from: [{ prop: "apiId", path: "apiId" }], to: [{ prop: "integrationUri", path: "integrationUri" }], label: "invokes" }],
+    "aws:lb/targetGroupAttachment:TargetGroupAttachment": [
+        { from: [{ prop: "targetGroupArn", path: "targetGroupArn" }], to: [{ prop: "targetId", path: "targetId" }], label: "routes" },
+    ],
+    "aws:apigatewayv2/integration:Integration": [
+        { from: [{ prop: "apiId", path: "apiId" }], to: [{ prop: "integrationUri", path: "integrationUri" }], label: "invokes" },
+    ],
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": [
         { from: [{ prop: "kinesisSourceConfiguration", path: "kinesisSourceConfiguration.kinesisStreamArn" }], to: "self", label: "records" },
         { from: "self", to: [{ prop: "extendedS3Configuration", path: "extendedS3Configuration.bucketArn" }], label: "delivers" },
@@ -242,7 +312,11 @@ const WIRING: Record<string, WireSpec[]> = {
     "aws:s3/bucketNotification:BucketNotification": [
         {
             from: [{ prop: "bucket", path: "bucket" }],
-            to: [{ prop: "lambdaFunctions", path: "lambdaFunctions.lambdaFunctionArn" }, { prop: "queues", path: "queues.queueArn" }, { prop: "topics", path: "topics.topicArn" }],
+            to: [
+                { prop: "lambdaFunctions", path: "lambdaFunctions.lambdaFunctionArn" },
+                { prop: "queues", path: "queues.queueArn" },
+                { prop: "topics", path: "topics.topicArn" },
+            ],
             label: "events",
         },
     ],
@@ -365,7 +439,8 @@ class Derivation {
     wiring(): void {
         for (const r of this.plan.resources) {
             for (const spec of WIRING[r.type] ?? []) {
-                const ends = (side: WireEnd[] | "self") => (side === "self" ? [r] : (side.map((end) => this.resolve(r, end)).find((found) => found.length > 0) ?? []));
+                const ends = (side: WireEnd[] | "self") =>
+                    side === "self" ? [r] : (side.map((end) => this.resolve(r, end)).find((found) => found.length > 0) ?? []);
                 for (const s of ends(spec.from)) {
                     for (const t of ends(spec.to)) {
                         this.link(s.urn, t.urn, "wiring", typeof spec.label === "string" ? spec.label : spec.label(s));
@@ -397,11 +472,14 @@ class Derivation {
             const access = new Map<string, Access[]>();
             for (const st of statements(policy)) {
                 if (st.Effect !== "Allow") continue;
-                const kinds = list(st.Action).map(accessOf).filter((a) => a !== "ignore");
+                const kinds = list(st.Action)
+                    .map(accessOf)
+                    .filter((a) => a !== "ignore");
                 for (const pattern of kinds.length > 0 ? list(st.Resource) : []) {
                     const named = arnResources.filter((x) => covers(pattern, arnOf(x)));
                     // An ARN of another form built from a resource the policy refers to (rds-db:connect names the proxy's id).
-                    for (const x of named.length > 0 ? named : built.filter((b) => embeds(pattern, arnOf(b)))) access.set(x.urn, [...(access.get(x.urn) ?? []), ...kinds]);
+                    for (const x of named.length > 0 ? named : built.filter((b) => embeds(pattern, arnOf(b))))
+                        access.set(x.urn, [...(access.get(x.urn) ?? []), ...kinds]);
                 }
             }
             for (const role of grantees) {
@@ -425,7 +503,11 @@ class Derivation {
             } else if (!active) {
                 this.link(to, from, "grant", "reads");
             } else {
-                const parts = [has("invoke") && "invokes", has("events") && "events", reads && writes ? "reads/writes" : writes ? "writes" : reads ? "reads" : ""];
+                const parts = [
+                    has("invoke") && "invokes",
+                    has("events") && "events",
+                    reads && writes ? "reads/writes" : writes ? "writes" : reads ? "reads" : "",
+                ];
                 this.link(from, to, "grant", parts.filter((p): p is string => !!p).join(", "));
             }
         }
@@ -523,7 +605,12 @@ export function toMermaid(a: Architecture): string {
 /** Graphviz DOT, one cluster per tier. */
 export function toDot(a: Architecture): string {
     const q = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
-    const lines = [`digraph ${q(`${a.project}-${a.stack}`)} {`, "    rankdir=LR;", '    node [shape=box, style=rounded, fontname="Helvetica"];', '    edge [fontname="Helvetica", fontsize=10];'];
+    const lines = [
+        `digraph ${q(`${a.project}-${a.stack}`)} {`,
+        "    rankdir=LR;",
+        '    node [shape=box, style=rounded, fontname="Helvetica"];',
+        '    edge [fontname="Helvetica", fontsize=10];',
+    ];
     for (const tier of tiersIn(a)) {
         const members = a.nodes.filter((n) => n.tier === tier);
         if (tier === "internet") {

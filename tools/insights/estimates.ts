@@ -51,10 +51,14 @@ export function estimatesExcess(estimates: Pick<StackEstimates, "monthlyUsd" | "
 /** Names the excess as `npm run policy` prints a violation: `mandatory monthly-budget <stack urn>: ...`. */
 export const BUDGET_RULE = "monthly-budget";
 
-export function budgetViolation(plan: Pick<Plan, "stack" | "project" | "resources"> & { estimates?: Pick<StackEstimates, "monthlyUsd" | "budget"> }): Violation | undefined {
+export function budgetViolation(
+    plan: Pick<Plan, "stack" | "project" | "resources"> & { estimates?: Pick<StackEstimates, "monthlyUsd" | "budget"> },
+): Violation | undefined {
     const message = estimatesExcess(plan.estimates);
     if (!message) return undefined;
-    const urn = plan.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? `urn:pulumi:${plan.stack}::${plan.project}::pulumi:pulumi:Stack::${plan.project}-${plan.stack}`;
+    const urn =
+        plan.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ??
+        `urn:pulumi:${plan.stack}::${plan.project}::pulumi:pulumi:Stack::${plan.project}-${plan.stack}`;
     return { policy: BUDGET_RULE, enforcement: "mandatory", urn, message };
 }
 

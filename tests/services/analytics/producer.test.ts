@@ -45,24 +45,44 @@ function observe(client: KinesisClient, injection: Injection = {}): { calls: str
     return { calls };
 }
 
-const throttled = (message = "Rate exceeded for shard") => Object.assign(new Error(message), { name: "ProvisionedThroughputExceededException", $metadata: { httpStatusCode: 400 } });
+const throttled = (message = "Rate exceeded for shard") =>
+    Object.assign(new Error(message), { name: "ProvisionedThroughputExceededException", $metadata: { httpStatusCode: 400 } });
 const noSleep = { sleep: async () => undefined };
-const records = (n: number, key = (i: number) => `user-${i % 7}`): ProducerRecord[] => Array.from({ length: n }, (_, i) => ({ data: `record-${i}`, partitionKey: key(i) }));
+const records = (n: number, key = (i: number) => `user-${i % 7}`): ProducerRecord[] =>
+    Array.from({ length: n }, (_, i) => ({ data: `record-${i}`, partitionKey: key(i) }));
 
 describe("packBatches", () => {
     it("fills calls up to 500 records, in order", () => {
-        const batches = packBatches(Array.from({ length: 1234 }, (_, i) => i), () => 10);
-        assert.deepEqual(batches.map((b) => b.length), [500, 500, 234]);
-        assert.deepEqual(batches.flat(), Array.from({ length: 1234 }, (_, i) => i));
+        const batches = packBatches(
+            Array.from({ length: 1234 }, (_, i) => i),
+            () => 10,
+        );
+        assert.deepEqual(
+            batches.map((b) => b.length),
+            [500, 500, 234],
+        );
+        assert.deepEqual(
+            batches.flat(),
+            Array.from({ length: 1234 }, (_, i) => i),
+        );
     });
 
     it("starts a new call before 5 MiB would be exceeded", () => {
         const KiB = 1024;
-        const batches = packBatches([900, 900, 900, 900, 900, 900, 100].map((k) => k * KiB), (n) => n);
-        assert.deepEqual(batches.map((b) => b.length), [5, 2]);
+        const batches = packBatches(
+            [900, 900, 900, 900, 900, 900, 100].map((k) => k * KiB),
+            (n) => n,
+        );
+        assert.deepEqual(
+            batches.map((b) => b.length),
+            [5, 2],
+        );
         for (const b of batches) assert.ok(b.reduce((s, n) => s + n, 0) <= LIMITS.bytesPerCall);
         // Exactly 5 MiB still fits one call.
-        assert.deepEqual(packBatches([1024 * KiB, 1024 * KiB, 1024 * KiB, 1024 * KiB, 1024 * KiB], (n) => n).map((b) => b.length), [5]);
+        assert.deepEqual(
+            packBatches([1024 * KiB, 1024 * KiB, 1024 * KiB, 1024 * KiB, 1024 * KiB], (n) => n).map((b) => b.length),
+            [5],
+        );
     });
 });
 
@@ -86,10 +106,18 @@ describe("KinesisProducer against kinesalite", function () {
         const client = freshClient();
         const seen = observe(client);
         const result = await new KinesisProducer({ client, streamName: stream }).send(records(1234));
-        assert.deepEqual(seen.calls.map((c) => c.length), [500, 500, 234]);
+        assert.deepEqual(
+            seen.calls.map((c) => c.length),
+            [500, 500, 234],
+        );
         assert.deepEqual(result, { succeeded: 1234, failed: [], calls: 3 });
         const stored = (await kinesis.readAll(stream)).map((r) => r.data).sort();
-        assert.deepEqual(stored, records(1234).map((r) => r.data as string).sort());
+        assert.deepEqual(
+            stored,
+            records(1234)
+                .map((r) => r.data as string)
+                .sort(),
+        );
     });
 
     it("keeps every call under 5 MiB: a call kinesalite would reject whole is split", async () => {
@@ -97,11 +125,21 @@ describe("KinesisProducer against kinesalite", function () {
         const big = Array.from({ length: 12 }, (_, i) => ({ data: `${i}:`.padEnd(900 * 1024, "x"), partitionKey: `big-${i}` }));
         // Six 900 KiB records in one request exceed the request size kinesalite accepts (as Kinesis
         // rejects a request over 5 MiB), so the limit is real.
-        await assert.rejects(kinesis.client.send(new PutRecordsCommand({ StreamName: stream, Records: big.slice(0, 6).map((r) => ({ Data: Buffer.from(r.data), PartitionKey: r.partitionKey })) })));
+        await assert.rejects(
+            kinesis.client.send(
+                new PutRecordsCommand({
+                    StreamName: stream,
+                    Records: big.slice(0, 6).map((r) => ({ Data: Buffer.from(r.data), PartitionKey: r.partitionKey })),
+                }),
+            ),
+        );
         const client = freshClient();
         const seen = observe(client);
         const result = await new KinesisProducer({ client, streamName: stream }).send(big);
-        assert.deepEqual(seen.calls.map((c) => c.length), [5, 5, 2]);
+        assert.deepEqual(
+            seen.calls.map((c) => c.length),
+            [5, 5, 2],
+        );
         assert.equal(result.succeeded, 12);
         assert.equal((await kinesis.readAll(stream)).length, 12);
     });
@@ -141,11 +179,20 @@ describe("KinesisProducer against kinesalite", function () {
         const result = await producer.send(records(30));
         assert.deepEqual(result, { succeeded: 30, failed: [], calls: 3 });
         assert.equal(seen.calls[0].length, 30);
-        assert.deepEqual(seen.calls[1], Array.from({ length: 10 }, (_, k) => `record-${k * 3}`));
+        assert.deepEqual(
+            seen.calls[1],
+            Array.from({ length: 10 }, (_, k) => `record-${k * 3}`),
+        );
         assert.deepEqual(seen.calls[2], ["record-3"]);
         assert.deepEqual(sleeps, [50, 100], "full jitter at 0.5 of 100 ms, then of 200 ms");
         const stored = (await kinesis.readAll(stream)).map((r) => r.data).sort();
-        assert.deepEqual(stored, records(30).map((r) => r.data as string).sort(), "nothing lost, nothing duplicated");
+        assert.deepEqual(
+            stored,
+            records(30)
+                .map((r) => r.data as string)
+                .sort(),
+            "nothing lost, nothing duplicated",
+        );
     });
 
     it("surfaces records still throttled after maxAttempts, with their error codes, and writes the rest", async () => {
@@ -159,12 +206,18 @@ describe("KinesisProducer against kinesalite", function () {
             assert.equal(err.message, "2 of 12 record(s) were not written to Kinesis (ProvisionedThroughputExceededException)");
             assert.deepEqual(
                 err.failed.map((f) => [f.index, f.record.data, f.errorCode, f.attempts]),
-                [[10, "hot-1", "ProvisionedThroughputExceededException", 3], [11, "hot-2", "ProvisionedThroughputExceededException", 3]],
+                [
+                    [10, "hot-1", "ProvisionedThroughputExceededException", 3],
+                    [11, "hot-2", "ProvisionedThroughputExceededException", 3],
+                ],
             );
             assert.equal(err.result.succeeded, 10);
             return true;
         });
-        assert.deepEqual(seen.calls.map((c) => c.length), [12, 2, 2]);
+        assert.deepEqual(
+            seen.calls.map((c) => c.length),
+            [12, 2, 2],
+        );
         const stored = (await kinesis.readAll(stream)).map((r) => r.data);
         assert.equal(stored.length, 10);
         assert.ok(!stored.some((d) => d.startsWith("hot")));
@@ -177,7 +230,13 @@ describe("KinesisProducer against kinesalite", function () {
         const result = await new KinesisProducer({ client, streamName: stream, ...noSleep }).sendSettled(records(14));
         assert.equal(seen.calls.length, 1);
         assert.equal(result.succeeded, 12);
-        assert.deepEqual(result.failed.map((f) => [f.index, f.errorCode, f.attempts]), [[0, "KMSAccessDeniedException", 1], [7, "KMSAccessDeniedException", 1]]);
+        assert.deepEqual(
+            result.failed.map((f) => [f.index, f.errorCode, f.attempts]),
+            [
+                [0, "KMSAccessDeniedException", 1],
+                [7, "KMSAccessDeniedException", 1],
+            ],
+        );
     });
 
     it("retries a whole call that was throttled", async () => {
@@ -186,7 +245,10 @@ describe("KinesisProducer against kinesalite", function () {
         const seen = observe(client, { failCall: (call) => (call < 2 ? throttled() : undefined) });
         const result = await new KinesisProducer({ client, streamName: stream, ...noSleep }).send(records(40));
         assert.deepEqual(result, { succeeded: 40, failed: [], calls: 3 });
-        assert.deepEqual(seen.calls.map((c) => c.length), [40, 40, 40]);
+        assert.deepEqual(
+            seen.calls.map((c) => c.length),
+            [40, 40, 40],
+        );
         assert.equal((await kinesis.readAll(stream)).length, 40);
     });
 
@@ -195,7 +257,10 @@ describe("KinesisProducer against kinesalite", function () {
         const seen = observe(client);
         const result = await new KinesisProducer({ client, streamName: "no-such-stream", ...noSleep }).sendSettled(records(3));
         assert.equal(seen.calls.length, 1);
-        assert.deepEqual(result.failed.map((f) => [f.errorCode, f.attempts]), Array(3).fill(["ResourceNotFoundException", 1]));
+        assert.deepEqual(
+            result.failed.map((f) => [f.errorCode, f.attempts]),
+            Array(3).fill(["ResourceNotFoundException", 1]),
+        );
     });
 
     it("caps full-jitter backoff at maxDelayMs", async () => {
@@ -203,7 +268,15 @@ describe("KinesisProducer against kinesalite", function () {
         const client = freshClient();
         observe(client, { failCall: (call) => (call < 6 ? throttled() : undefined) });
         const sleeps: number[] = [];
-        const producer = new KinesisProducer({ client, streamName: stream, maxAttempts: 7, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.99, sleep: async (ms) => void sleeps.push(ms) });
+        const producer = new KinesisProducer({
+            client,
+            streamName: stream,
+            maxAttempts: 7,
+            baseDelayMs: 100,
+            maxDelayMs: 1000,
+            random: () => 0.99,
+            sleep: async (ms) => void sleeps.push(ms),
+        });
         await producer.send(records(1));
         assert.deepEqual(sleeps, [99, 198, 396, 792, 990, 990]);
     });
@@ -220,8 +293,20 @@ describe("KinesisProducer against kinesalite", function () {
         const stored = await kinesis.readAll(stream);
         const [order, view] = stored.map((r) => ({ key: r.partitionKey, body: JSON.parse(r.data) }));
         assert.deepEqual(Object.keys(order.body).sort(), EVENT_COLUMNS.map((c) => c.name).sort());
-        assert.deepEqual(Object.keys(eventRecordSchema.shape).sort(), EVENT_COLUMNS.map((c) => c.name).sort(), "the consumers' schema and the Glue table have the same fields");
-        assert.deepEqual(order.body, { event_id: eventIds[0], event_type: "order.placed", occurred_at: at.getTime(), source: "web", subject_id: "user-42", attributes: { plan: "pro" }, payload: '{"total":12.5}' });
+        assert.deepEqual(
+            Object.keys(eventRecordSchema.shape).sort(),
+            EVENT_COLUMNS.map((c) => c.name).sort(),
+            "the consumers' schema and the Glue table have the same fields",
+        );
+        assert.deepEqual(order.body, {
+            event_id: eventIds[0],
+            event_type: "order.placed",
+            occurred_at: at.getTime(),
+            source: "web",
+            subject_id: "user-42",
+            attributes: { plan: "pro" },
+            payload: '{"total":12.5}',
+        });
         assert.equal(order.key, "user-42", "a subject's events share a partition key");
         assert.equal(view.key, eventIds[1], "events without a subject spread by event id");
         await assert.rejects(publish({ type: "Bad Type" }), /event 0 type: must be 1-128 lowercase/);
@@ -240,7 +325,11 @@ describe("KinesisProducer against a Kinesis that throttles or hangs", function (
             });
         });
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-        return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests, close: () => new Promise((r) => server.close(r)) };
+        return {
+            endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+            requests: () => requests,
+            close: () => new Promise((r) => server.close(r)),
+        };
     }
     let hung: HungServer;
     before(async () => {
@@ -253,7 +342,10 @@ describe("KinesisProducer against a Kinesis that throttles or hangs", function (
         const client = kinesisClient({ region: "us-east-1", endpoint: kinesis.endpoint });
         try {
             const result = await new KinesisProducer({ client, streamName: "s", maxAttempts: 3, ...noSleep }).sendSettled(records(2));
-            assert.deepEqual(result.failed.map((f) => [f.errorCode, f.attempts]), Array(2).fill(["ProvisionedThroughputExceededException", 3]));
+            assert.deepEqual(
+                result.failed.map((f) => [f.errorCode, f.attempts]),
+                Array(2).fill(["ProvisionedThroughputExceededException", 3]),
+            );
             assert.equal(kinesis.requests(), 3, "3 producer attempts, 1 request each");
         } finally {
             client.destroy();
@@ -266,7 +358,10 @@ describe("KinesisProducer against a Kinesis that throttles or hangs", function (
         try {
             const start = Date.now();
             const result = await new KinesisProducer({ client, streamName: "s", maxAttempts: 2, ...noSleep }).sendSettled(records(1));
-            assert.deepEqual(result.failed.map((f) => [f.errorCode, f.attempts]), [["TimeoutError", 2]]);
+            assert.deepEqual(
+                result.failed.map((f) => [f.errorCode, f.attempts]),
+                [["TimeoutError", 2]],
+            );
             assert.ok(Date.now() - start < 2000, `took ${Date.now() - start} ms`);
         } finally {
             client.destroy();
@@ -280,7 +375,14 @@ describe("KinesisProducer against a Kinesis that throttles or hangs", function (
             const result = await new KinesisProducer({ client, streamName: "s" }).sendSettled(records(3), { signal: AbortSignal.timeout(300) });
             const ms = Date.now() - start;
             assert.ok(ms >= 290 && ms < 1500, `took ${ms} ms`);
-            assert.deepEqual(result.failed.map((f) => [f.index, f.errorCode]), [[0, "TimeoutError"], [1, "TimeoutError"], [2, "TimeoutError"]]);
+            assert.deepEqual(
+                result.failed.map((f) => [f.index, f.errorCode]),
+                [
+                    [0, "TimeoutError"],
+                    [1, "TimeoutError"],
+                    [2, "TimeoutError"],
+                ],
+            );
             await new Promise((r) => setTimeout(r, 100));
             assert.equal(hung.open(), 0, `the aborted request closed its connection (${hung.open()} of ${hung.accepted()} open)`);
         } finally {

@@ -21,7 +21,13 @@ function deferred<T>() {
 function breaker(opts: Partial<BreakerOptions> = {}) {
     const clock = fakeClock();
     const transitions: [BreakerState, BreakerState][] = [];
-    const b = new CircuitBreaker("dep", { failureThreshold: 3, openMs: 10_000, now: clock.now, onTransition: (from, to) => transitions.push([from, to]), ...opts });
+    const b = new CircuitBreaker("dep", {
+        failureThreshold: 3,
+        openMs: 10_000,
+        now: clock.now,
+        onTransition: (from, to) => transitions.push([from, to]),
+        ...opts,
+    });
     return { b, clock, transitions };
 }
 
@@ -81,7 +87,11 @@ describe("circuit breaker", () => {
         assert.equal(b.state, "half-open");
         assert.equal(await b.execute(ok), "ok");
         assert.equal(b.state, "closed");
-        assert.deepEqual(transitions, [["closed", "open"], ["open", "half-open"], ["half-open", "closed"]]);
+        assert.deepEqual(transitions, [
+            ["closed", "open"],
+            ["open", "half-open"],
+            ["half-open", "closed"],
+        ]);
         // Closed again: it takes the full threshold to open anew.
         await failTimes(b, 2);
         assert.equal(b.state, "closed");
@@ -106,7 +116,10 @@ describe("circuit breaker", () => {
         const probe = deferred<string>();
         let probes = 0;
         const first = b.execute(() => ((probes += 1), probe.promise));
-        await assert.rejects(b.execute(() => ((probes += 1), ok())), CircuitOpenError);
+        await assert.rejects(
+            b.execute(() => ((probes += 1), ok())),
+            CircuitOpenError,
+        );
         assert.equal(probes, 1);
         probe.resolve("recovered");
         assert.equal(await first, "recovered");
@@ -117,11 +130,18 @@ describe("circuit breaker", () => {
     it("errors that are not failures (isFailure false) neither count nor keep a probe from closing it", async () => {
         class NotFound extends Error {}
         const { b, clock } = breaker({ isFailure: (e) => !(e instanceof NotFound) });
-        for (let i = 0; i < 5; i++) await assert.rejects(b.execute(() => Promise.reject(new NotFound("404"))), NotFound);
+        for (let i = 0; i < 5; i++)
+            await assert.rejects(
+                b.execute(() => Promise.reject(new NotFound("404"))),
+                NotFound,
+            );
         assert.equal(b.state, "closed");
         await failTimes(b, 3);
         clock.advance(10_000);
-        await assert.rejects(b.execute(() => Promise.reject(new NotFound("404"))), NotFound);
+        await assert.rejects(
+            b.execute(() => Promise.reject(new NotFound("404"))),
+            NotFound,
+        );
         assert.equal(b.state, "closed", "the dependency answered, so it is up");
     });
 

@@ -41,7 +41,10 @@ async function startFlakyWeb() {
     });
 }
 
-const event = (sub?: string) => ({ requestContext: { authorizer: { jwt: { claims: sub === undefined ? {} : { sub }, scopes: [] } } } }) as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+const event = (sub?: string) =>
+    ({
+        requestContext: { authorizer: { jwt: { claims: sub === undefined ? {} : { sub }, scopes: [] } } },
+    }) as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
 
 describe("GET /overview: the aggregator against dynalite and a web server that fails on command", function () {
     this.timeout(60_000);
@@ -75,7 +78,12 @@ describe("GET /overview: the aggregator against dynalite and a web server that f
             profile: new CircuitBreaker("profile", { failureThreshold: opts.threshold ?? 2, openMs: 30_000, now }),
             web: new CircuitBreaker("web", { failureThreshold: opts.threshold ?? 2, openMs: 30_000, now, isFailure: webFailure }),
         };
-        const readModel = dynamoReadModel({ tableName: dynamo.tableName, region: "us-east-1", endpoint: opts.endpoint ?? dynamo.endpoint, credentials: LOCAL_CREDENTIALS });
+        const readModel = dynamoReadModel({
+            tableName: dynamo.tableName,
+            region: "us-east-1",
+            endpoint: opts.endpoint ?? dynamo.endpoint,
+            credentials: LOCAL_CREDENTIALS,
+        });
         return { breakers, call: overviewHandler({ readModel, webUrl: web.url, timeoutMs: opts.timeoutMs ?? 1000, breakers }) };
     }
     const body = (res: { body?: string }) => JSON.parse(res.body ?? "{}");
@@ -86,7 +94,10 @@ describe("GET /overview: the aggregator against dynalite and a web server that f
         const b = body(res);
         assert.equal(b.status, "complete");
         assert.equal(b.degraded, false);
-        assert.deepEqual(b.parts.profile.data, [{ sk: "order#2026-01-02#o-1", total: 42 }, { sk: "profile", name: "Alice" }]);
+        assert.deepEqual(b.parts.profile.data, [
+            { sk: "order#2026-01-02#o-1", total: 42 },
+            { sk: "profile", name: "Alice" },
+        ]);
         assert.deepEqual(b.parts.web.data, { service: "web", status: "serving" });
     });
 
@@ -95,7 +106,10 @@ describe("GET /overview: the aggregator against dynalite and a web server that f
         const res = await overview().call(event("alice"));
         assert.equal(res.statusCode, 200);
         const b = body(res);
-        assert.deepEqual([b.status, b.degraded, b.parts.profile.status, b.parts.web.status, b.parts.web.reason], ["partial", true, "ok", "unavailable", "error"]);
+        assert.deepEqual(
+            [b.status, b.degraded, b.parts.profile.status, b.parts.web.status, b.parts.web.reason],
+            ["partial", true, "ok", "unavailable", "error"],
+        );
         assert.match(b.parts.web.error, /answered 500/);
     });
 
@@ -182,20 +196,26 @@ describe("GET /overview: the aggregator against dynalite and a web server that f
     });
 
     it("names every missing or malformed setting", () => {
-        assert.throws(() => settingsFrom({ AWS_REGION: "us-east-1", SOURCE_TIMEOUT_MS: "soon" }), (err: Error) => {
-            assert.match(err.message, /TABLE_NAME is not set/);
-            assert.match(err.message, /WEB_URL is not set/);
-            assert.match(err.message, /SOURCE_TIMEOUT_MS must be a positive whole number, got "soon"/);
-            assert.match(err.message, /BREAKER_FAILURE_THRESHOLD is not set/);
-            return true;
-        });
+        assert.throws(
+            () => settingsFrom({ AWS_REGION: "us-east-1", SOURCE_TIMEOUT_MS: "soon" }),
+            (err: Error) => {
+                assert.match(err.message, /TABLE_NAME is not set/);
+                assert.match(err.message, /WEB_URL is not set/);
+                assert.match(err.message, /SOURCE_TIMEOUT_MS must be a positive whole number, got "soon"/);
+                assert.match(err.message, /BREAKER_FAILURE_THRESHOLD is not set/);
+                return true;
+            },
+        );
     });
 });
 
 describe("withDeadline", () => {
     it("aborts the task's signal and rejects with DeadlineError when time runs out", async () => {
         let aborted = false;
-        const err = await withDeadline(50, (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => ((aborted = true), reject(signal.reason))))).catch((e) => e);
+        const err = await withDeadline(
+            50,
+            (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => ((aborted = true), reject(signal.reason)))),
+        ).catch((e) => e);
         assert.ok(err instanceof DeadlineError);
         assert.equal(aborted, true);
     });

@@ -103,6 +103,9 @@ describe("inventory service (bundle, real process)", function () {
         assert.equal((await getJson(`${inventory.url}/inventory`)).status, 404);
         const post = await fetch(`${inventory.url}/inventory/stock?skus=a`, { method: "POST" });
         assert.equal(post.status, 405);
-        assert.ok(inventory.logs.some((l) => l.msg === "request" && l.path === "/inventory/stock" && l.status === 200 && typeof l.ms === "number"), "one structured line per request");
+        assert.ok(
+            inventory.logs.some((l) => l.msg === "request" && l.path === "/inventory/stock" && l.status === 200 && typeof l.ms === "number"),
+            "one structured line per request",
+        );
     });
 });

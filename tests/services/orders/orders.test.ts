@@ -58,18 +58,32 @@ describe("order write path (against PostgreSQL)", () => {
     const handlersWith = (bus: OrderBus, relayBatchSize = 100) => createOrderHandlers({ pool, bus, relayBatchSize, metrics: (l) => metrics.push(l) });
 
     it("creates its schema idempotently, even from concurrent cold starts", async () => {
-        await Promise.all([1, 2, 3].map(async () => {
-            const c = await pool.connect();
-            try {
-                await migrate(c);
-            } finally {
-                c.release();
-            }
-        }));
+        await Promise.all(
+            [1, 2, 3].map(async () => {
+                const c = await pool.connect();
+                try {
+                    await migrate(c);
+                } finally {
+                    c.release();
+                }
+            }),
+        );
         const tables = await pool.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
-        assert.deepEqual(tables.rows.map((r) => r.table_name), ["order_lines", "orders", "outbox"]);
-        const columns = await pool.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'outbox' ORDER BY ordinal_position");
-        assert.deepEqual(columns.rows.map((r) => r.column_name).slice(-6), ["attempts", "next_attempt_at", "claim_id", "claimed_until", "last_error", "parked_at"]);
+        assert.deepEqual(
+            tables.rows.map((r) => r.table_name),
+            ["order_lines", "orders", "outbox"],
+        );
+        const columns = await pool.query<{ column_name: string }>(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'outbox' ORDER BY ordinal_position",
+        );
+        assert.deepEqual(columns.rows.map((r) => r.column_name).slice(-6), [
+            "attempts",
+            "next_attempt_at",
+            "claim_id",
+            "claimed_until",
+            "last_error",
+            "parked_at",
+        ]);
     });
 
     it("records the order, its lines and its OrderPlaced event in one transaction", async () => {
@@ -141,10 +155,16 @@ describe("order write path (against PostgreSQL)", () => {
             assert.equal(r.publishedNow, false);
             assert.equal(await count("SELECT count(*) AS n FROM outbox WHERE event_id = $1 AND published_at IS NULL", [r.eventId]), 1);
             // A bus that is down is not the row's fault: no attempt counted, no backoff.
-            assert.deepEqual((await pool.query("SELECT attempts, last_error, next_attempt_at <= now() AS due FROM outbox WHERE event_id = $1", [r.eventId])).rows[0], { attempts: 0, last_error: "InternalException", due: true });
+            assert.deepEqual(
+                (await pool.query("SELECT attempts, last_error, next_attempt_at <= now() AS due FROM outbox WHERE event_id = $1", [r.eventId])).rows[0],
+                { attempts: 0, last_error: "InternalException", due: true },
+            );
             assert.deepEqual(await handlers.relay(), { published: 1, failed: 0, parked: 0 });
             assert.deepEqual(await handlers.relay(), { published: 0, failed: 0, parked: 0 });
-            assert.deepEqual(bus.published.map((e) => JSON.parse(e.detail).eventId), [r.eventId]);
+            assert.deepEqual(
+                bus.published.map((e) => JSON.parse(e.detail).eventId),
+                [r.eventId],
+            );
         });
 
         it("leaves entries EventBridge refuses unpublished, for the next run", async () => {
@@ -158,7 +178,8 @@ describe("order write path (against PostgreSQL)", () => {
             assert.deepEqual([ok.publishedNow, no.publishedNow], [true, false]);
             // The refusal counted an attempt and set a backoff: the next run leaves the row alone.
             assert.deepEqual(await handlers.relay(), { published: 0, failed: 0, parked: 0 });
-            const row = (await pool.query("SELECT attempts, last_error, next_attempt_at > now() AS waiting FROM outbox WHERE event_id = $1", [no.eventId])).rows[0];
+            const row = (await pool.query("SELECT attempts, last_error, next_attempt_at > now() AS waiting FROM outbox WHERE event_id = $1", [no.eventId]))
+                .rows[0];
             assert.deepEqual(row, { attempts: 1, last_error: "ThrottlingException", waiting: true });
             await pool.query("UPDATE outbox SET next_attempt_at = now() WHERE event_id = $1", [no.eventId]); // the backoff has passed
             assert.deepEqual(await handlers.relay(), { published: 0, failed: 1, parked: 0 });
@@ -176,9 +197,15 @@ describe("order write path (against PostgreSQL)", () => {
             for (let i = 0; i < 23; i++) ids.push(((await handlers.placeOrder(command())) as PlaceOrderResponse).eventId);
             bus.failCalls = 0;
             assert.deepEqual(await handlers.relay(), { published: 23, failed: 0, parked: 0 });
-            assert.deepEqual(bus.calls.map((c) => c.length), [10, 10, 3]);
+            assert.deepEqual(
+                bus.calls.map((c) => c.length),
+                [10, 10, 3],
+            );
             assert.ok(bus.calls.every((c) => c.length <= PUT_EVENTS_MAX_ENTRIES));
-            assert.deepEqual(bus.published.map((e) => JSON.parse(e.detail).eventId), ids);
+            assert.deepEqual(
+                bus.published.map((e) => JSON.parse(e.detail).eventId),
+                ids,
+            );
         });
 
         it("concurrent relay runs never publish the same row twice (claims: SKIP LOCKED and a lease)", async () => {
@@ -190,7 +217,10 @@ describe("order write path (against PostgreSQL)", () => {
             bus.failCalls = 0;
             bus.delayMs = 50;
             const runs = await Promise.all([handlers.relay(), handlers.relay(), handlers.relay()]);
-            assert.equal(runs.reduce((n, r) => n + r.published, 0), 12);
+            assert.equal(
+                runs.reduce((n, r) => n + r.published, 0),
+                12,
+            );
             const ids = bus.published.map((e) => JSON.parse(e.detail).eventId);
             assert.equal(new Set(ids).size, ids.length, "no event published twice");
         });
@@ -202,7 +232,10 @@ describe("order write path (against PostgreSQL)", () => {
         it("rejects an invalid order before touching the database", async () => {
             const handlers = handlersWith(new RecordingBus(), 10);
             const orderId = randomUUID();
-            await assert.rejects(handlers.placeOrder({ ...command(), orderId, lines: [] }), (err: unknown) => err instanceof InvalidOrderError && /lines/.test((err as Error).message));
+            await assert.rejects(
+                handlers.placeOrder({ ...command(), orderId, lines: [] }),
+                (err: unknown) => err instanceof InvalidOrderError && /lines/.test((err as Error).message),
+            );
             await assert.rejects(handlers.placeOrder({ ...command(), customerId: "has#hash" }), InvalidOrderError);
             assert.equal(await count("SELECT count(*) AS n FROM orders WHERE order_id = $1", [orderId]), 0);
         });
@@ -221,7 +254,16 @@ describe("order write path (against PostgreSQL)", () => {
         });
 
         it("connects from its environment settings over verified TLS", async () => {
-            const envPool = poolFromEnv({ DB_HOST: "127.0.0.1", DB_PORT: String(server.port), DB_NAME: server.database, DB_USER: server.user, DB_AUTH: "password", DB_PASSWORD: server.password, DB_CA_FILE: server.caFile, AWS_REGION: "us-east-1" });
+            const envPool = poolFromEnv({
+                DB_HOST: "127.0.0.1",
+                DB_PORT: String(server.port),
+                DB_NAME: server.database,
+                DB_USER: server.user,
+                DB_AUTH: "password",
+                DB_PASSWORD: server.password,
+                DB_CA_FILE: server.caFile,
+                AWS_REGION: "us-east-1",
+            });
             try {
                 const r = await envPool.query<{ ssl: boolean }>("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
                 assert.equal(r.rows[0].ssl, true);

@@ -11,7 +11,17 @@ import { parseOrderEvent } from "../../../services/orders/model";
 import { command, detailOf, documentClient, envelope, orderOf } from "../../helpers/events";
 import { startDynalite, type DynamoServer } from "../web/servers";
 
-const message = (id: string, body: string): SQSRecord => ({ messageId: id, receiptHandle: `rh-${id}`, body, attributes: { ApproximateReceiveCount: "1" } as SQSRecord["attributes"], messageAttributes: {}, md5OfBody: "", eventSource: "aws:sqs", eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:projector", awsRegion: "us-east-1" });
+const message = (id: string, body: string): SQSRecord => ({
+    messageId: id,
+    receiptHandle: `rh-${id}`,
+    body,
+    attributes: { ApproximateReceiveCount: "1" } as SQSRecord["attributes"],
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:projector",
+    awsRegion: "us-east-1",
+});
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
 describe("CQRS projector (against dynalite)", () => {
@@ -26,7 +36,8 @@ describe("CQRS projector (against dynalite)", () => {
         await server.stop();
     });
 
-    const item = async (key: { pk: string; sk: string }) => (await ddb.send(new GetCommand({ TableName: server.tableName, Key: key, ConsistentRead: true }))).Item;
+    const item = async (key: { pk: string; sk: string }) =>
+        (await ddb.send(new GetCommand({ TableName: server.tableName, Key: key, ConsistentRead: true }))).Item;
     const event = (type: "OrderPlaced" | "OrderConfirmed" | "OrderCancelled", order = orderOf(command()), extra = {}) =>
         parseOrderEvent(envelope(type, detailOf(type, order, { occurredAt: type === "OrderPlaced" ? order.placedAt : "2026-03-01T10:01:00.000Z", ...extra })));
 
@@ -36,16 +47,25 @@ describe("CQRS projector (against dynalite)", () => {
         const view = await getOrder(ddb, server.tableName, placed.detail.orderId);
         assert.deepEqual([view?.status, view?.version, view?.totalCents, view?.lineCount, view?.lastEventId], ["PLACED", 1, 3750, 2, placed.detail.eventId]);
         const o = placed.detail.order;
-        assert.deepEqual(await item(customerOrderKey(o.customerId, o.placedAt, o.orderId)), { ...view, ...customerOrderKey(o.customerId, o.placedAt, o.orderId) });
+        assert.deepEqual(await item(customerOrderKey(o.customerId, o.placedAt, o.orderId)), {
+            ...view,
+            ...customerOrderKey(o.customerId, o.placedAt, o.orderId),
+        });
     });
 
     it("a redelivered event changes nothing", async () => {
         const placed = event("OrderPlaced");
         await project(ddb, server.tableName, placed);
-        const before = [await item(orderKey(placed.detail.orderId)), await item(customerOrderKey(placed.detail.order.customerId, placed.detail.order.placedAt, placed.detail.orderId))];
+        const before = [
+            await item(orderKey(placed.detail.orderId)),
+            await item(customerOrderKey(placed.detail.order.customerId, placed.detail.order.placedAt, placed.detail.orderId)),
+        ];
         assert.equal(await project(ddb, server.tableName, placed), "stale");
         assert.equal(await project(ddb, server.tableName, event("OrderPlaced", placed.detail.order, { eventId: "republished-by-the-relay" })), "stale");
-        const after = [await item(orderKey(placed.detail.orderId)), await item(customerOrderKey(placed.detail.order.customerId, placed.detail.order.placedAt, placed.detail.orderId))];
+        const after = [
+            await item(orderKey(placed.detail.orderId)),
+            await item(customerOrderKey(placed.detail.order.customerId, placed.detail.order.placedAt, placed.detail.orderId)),
+        ];
         assert.deepEqual(after, before);
     });
 
@@ -77,8 +97,17 @@ describe("CQRS projector (against dynalite)", () => {
         const customerId = "cust-list";
         const times = ["2026-03-02T09:00:00.000Z", "2026-03-01T09:00:00.000Z", "2026-03-03T09:00:00.000Z"];
         for (const t of times) await project(ddb, server.tableName, event("OrderPlaced", orderOf(command({ customerId }), t)));
-        const r = await ddb.send(new QueryCommand({ TableName: server.tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": `customer#${customerId}` } }));
-        assert.deepEqual(r.Items?.map((i) => i.placedAt), [...times].sort());
+        const r = await ddb.send(
+            new QueryCommand({
+                TableName: server.tableName,
+                KeyConditionExpression: "pk = :pk",
+                ExpressionAttributeValues: { ":pk": `customer#${customerId}` },
+            }),
+        );
+        assert.deepEqual(
+            r.Items?.map((i) => i.placedAt),
+            [...times].sort(),
+        );
     });
 
     it("the SQS handler reports only the messages that failed, and applies the rest", async () => {

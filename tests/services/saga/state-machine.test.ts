@@ -78,10 +78,13 @@ describe("order saga state machine (the emitted definition, run against dynalite
         const runStep = async (fnName: string, payload: Json) => {
             const step = fnName.replace(/^events-order-saga-|-fn$/g, "");
             try {
-                return step === "inventory" ? await inventory(table, payload)
-                    : step === "payments" ? await payments(table, payload, { maxChargeCents: Number(env("payments").MAX_CHARGE_CENTS) })
-                    : step === "shipping" ? await shipping(table, payload, { countries: env("shipping").SHIP_TO_COUNTRIES.split(",") })
-                    : assert.fail(`unexpected function ${fnName}`);
+                return step === "inventory"
+                    ? await inventory(table, payload)
+                    : step === "payments"
+                      ? await payments(table, payload, { maxChargeCents: Number(env("payments").MAX_CHARGE_CENTS) })
+                      : step === "shipping"
+                        ? await shipping(table, payload, { countries: env("shipping").SHIP_TO_COUNTRIES.split(",") })
+                        : assert.fail(`unexpected function ${fnName}`);
             } finally {
                 completion(callKey(payload)).resolve();
             }
@@ -99,7 +102,14 @@ describe("order saga state machine (the emitted definition, run against dynalite
             const held = after ? completion(after).done : Promise.resolve();
             if (opts.timesOut?.includes(key) && attempt === 1) {
                 // The state gives up; the invocation it started runs on, and lands whenever it lands.
-                inFlight.push(held.then(() => runStep(fn.name, payload)).then((r: Json) => late.push({ key, status: r.status }), (e: Error) => late.push({ key, error: e.name })));
+                inFlight.push(
+                    held
+                        .then(() => runStep(fn.name, payload))
+                        .then(
+                            (r: Json) => late.push({ key, status: r.status }),
+                            (e: Error) => late.push({ key, error: e.name }),
+                        ),
+                );
                 throw Object.assign(new Error("the task timed out"), { name: "States.Timeout" });
             }
             await held;
@@ -123,7 +133,8 @@ describe("order saga state machine (the emitted definition, run against dynalite
                 } catch (err) {
                     throw Object.assign(new Error((err as Error).message), { name: `DynamoDB.${(err as Error).name}` });
                 }
-                if (opts.claimReplyLost?.(++claims)) throw Object.assign(new Error("the connection was reset after the write"), { name: "DynamoDB.AmazonDynamoDBException" });
+                if (opts.claimReplyLost?.(++claims))
+                    throw Object.assign(new Error("the connection was reset after the write"), { name: "DynamoDB.AmazonDynamoDBException" });
                 return {};
             },
             "arn:aws:states:::events:putEvents": async (p) => {
@@ -170,8 +181,14 @@ describe("order saga state machine (the emitted definition, run against dynalite
             assert.equal(catches.length, 1);
             assert.deepEqual(catches[0].ErrorEquals, ["States.ALL"]);
             const chain = chainFrom(definition, catches[0].Next);
-            const expected = FORWARD_STEPS.slice(0, i + 1).map((s) => s.compensation).reverse();
-            assert.deepEqual(chain.filter((s) => FORWARD_STEPS.some((f) => f.compensation === s)), expected, step.state);
+            const expected = FORWARD_STEPS.slice(0, i + 1)
+                .map((s) => s.compensation)
+                .reverse();
+            assert.deepEqual(
+                chain.filter((s) => FORWARD_STEPS.some((f) => f.compensation === s)),
+                expected,
+                step.state,
+            );
             assert.deepEqual(chain.slice(-2), ["PublishCancelled", "OrderCancelled"]);
         });
     });
@@ -183,12 +200,19 @@ describe("order saga state machine (the emitted definition, run against dynalite
         assert.equal(r.endState, "OrderConfirmed");
         assert.deepEqual(r.actions, ["reserve", "reserve", "charge", "ship", "settle", "settle"]);
         assert.deepEqual(compensations(r.actions), []);
-        assert.deepEqual(r.published.map((e) => [e.type, e.detail.status, e.detail.version]), [["OrderConfirmed", "CONFIRMED", 2]]);
+        assert.deepEqual(
+            r.published.map((e) => [e.type, e.detail.status, e.detail.version]),
+            [["OrderConfirmed", "CONFIRMED", 2]],
+        );
         assert.deepEqual(r.published[0].detail.order, order);
         for (const l of order.lines) {
             const item = await get(stockKey(l.sku));
             assert.equal(item?.available, 100 - l.quantity);
-            assert.equal(Object.keys(item!).some((k) => k.startsWith("r_")), false, "reservations settled");
+            assert.equal(
+                Object.keys(item!).some((k) => k.startsWith("r_")),
+                false,
+                "reservations settled",
+            );
         }
         assert.equal((await get(paymentKey(order.orderId)))?.status, "CHARGED");
         assert.equal((await get(shipmentKey(order.orderId)))?.status, "REQUESTED");
@@ -202,7 +226,10 @@ describe("order saga state machine (the emitted definition, run against dynalite
         assert.deepEqual(compensations(r.actions), ["release"]);
         assert.equal(r.actions.filter((a) => a === "release").length, order.lines.length, "every line is released (idempotently)");
         assert.ok(!r.actions.includes("charge") && !r.actions.includes("ship"));
-        assert.deepEqual(r.published.map((e) => [e.type, e.detail.reason]), [["OrderCancelled", "OutOfStock"]]);
+        assert.deepEqual(
+            r.published.map((e) => [e.type, e.detail.reason]),
+            [["OrderCancelled", "OutOfStock"]],
+        );
         assert.equal((await get(stockKey("book-1")))?.available, 100, "book-1's reservation was returned");
         assert.equal((await get(stockKey("pen-7")))?.available, 1);
         assert.equal((await get(stockKey("book-1")))?.[reservationAttribute(order.orderId, 0)], undefined);
@@ -214,7 +241,10 @@ describe("order saga state machine (the emitted definition, run against dynalite
         assert.equal(r.endState, "OrderCancelled");
         assert.deepEqual(compensations(r.actions), ["refund", "release"]);
         assert.ok(!r.actions.includes("ship") && !r.actions.includes("cancel"));
-        assert.deepEqual(r.published.map((e) => [e.type, e.detail.reason]), [["OrderCancelled", "PaymentDeclined"]]);
+        assert.deepEqual(
+            r.published.map((e) => [e.type, e.detail.reason]),
+            [["OrderCancelled", "PaymentDeclined"]],
+        );
         assert.equal((await get(stockKey("tv-1")))?.available, 100);
         assert.equal((await get(paymentKey(order.orderId)))?.status, "VOIDED", "nothing was charged, so nothing is refunded; the payment is voided");
     });
@@ -225,7 +255,10 @@ describe("order saga state machine (the emitted definition, run against dynalite
         const r = await run(order);
         assert.equal(r.endState, "OrderCancelled");
         assert.deepEqual(compensations(r.actions), ["cancel", "refund", "release"]);
-        assert.deepEqual(r.published.map((e) => [e.type, e.detail.reason]), [["OrderCancelled", "ShipmentRejected"]]);
+        assert.deepEqual(
+            r.published.map((e) => [e.type, e.detail.reason]),
+            [["OrderCancelled", "ShipmentRejected"]],
+        );
         assert.equal((await get(paymentKey(order.orderId)))?.status, "REFUNDED");
         for (const l of order.lines) assert.equal((await get(stockKey(l.sku)))?.available, 100);
     });
@@ -273,7 +306,10 @@ describe("order saga state machine (the emitted definition, run against dynalite
         const r = await run(order, { claimReplyLost: (attempt) => attempt === 1 });
         assert.equal(r.calls.filter((c) => c.state === "ClaimOrder").length, 2, "the claim was retried");
         assert.equal(r.endState, "OrderConfirmed");
-        assert.deepEqual(r.published.map((e) => e.type), ["OrderConfirmed"]);
+        assert.deepEqual(
+            r.published.map((e) => e.type),
+            ["OrderConfirmed"],
+        );
     });
 
     it("a release that overtakes its reserve (the Map fails fast while a reserve is in flight) leaves the late reserve nothing to take", async () => {

@@ -71,14 +71,21 @@ describe("saga steps (against dynalite)", () => {
         it("a reserve arriving after its line's release (the Map failed fast while it was in flight) takes nothing", async () => {
             await stock(ddb, server.tableName, "inv-e", 5);
             const reserve = { action: "reserve" as const, orderId: "o-5", lineNo: 1, line: line("inv-e", 2) };
-            assert.equal((await inventory(table, { ...reserve, action: "release" }, { now: () => new Date("2026-03-01T10:00:00Z") })).status, "NOTHING_TO_RELEASE");
+            assert.equal(
+                (await inventory(table, { ...reserve, action: "release" }, { now: () => new Date("2026-03-01T10:00:00Z") })).status,
+                "NOTHING_TO_RELEASE",
+            );
             await rejectsWith(inventory(table, reserve), "AlreadyCompensated");
             const item = await get(stockKey("inv-e"));
             assert.equal(item?.available, 5);
             assert.equal(item?.[reservationAttribute("o-5", 1)], undefined);
             const marker = await get(releaseMarkerKey("inv-e", "o-5", 1));
             assert.equal(marker?.expiresAt, expiry, "the marker is its own item and expires in a week");
-            assert.equal(Object.keys(item!).some((k) => k.includes("o-5")), false, "nothing about the order stays on the stock item");
+            assert.equal(
+                Object.keys(item!).some((k) => k.includes("o-5")),
+                false,
+                "nothing about the order stays on the stock item",
+            );
         });
 
         it("a release that lands between a reserve's reads and its write makes the reserve look again, and take nothing", async () => {
@@ -144,7 +151,11 @@ describe("saga steps (against dynalite)", () => {
             assert.equal((await payments(table, { action: "refund", orderId: "p-3" }, opts)).status, "REFUNDED");
             assert.equal((await payments(table, { action: "refund", orderId: "p-3" }, opts)).status, "ALREADY_REFUNDED");
             assert.equal((await payments(table, { action: "refund", orderId: "p-none" }, opts)).status, "NOTHING_TO_REFUND");
-            assert.deepEqual(await get(paymentKey("p-none")), { ...paymentKey("p-none"), orderId: "p-none", status: "VOIDED", voidedAt: "2026-03-01T10:00:00.000Z", expiresAt: expiry }, "a refund charges nothing; it voids the payment, for a week");
+            assert.deepEqual(
+                await get(paymentKey("p-none")),
+                { ...paymentKey("p-none"), orderId: "p-none", status: "VOIDED", voidedAt: "2026-03-01T10:00:00.000Z", expiresAt: expiry },
+                "a refund charges nothing; it voids the payment, for a week",
+            );
             await rejectsWith(payments(table, charge("p-3", 100), opts), "PaymentConflict");
         });
 
@@ -158,7 +169,12 @@ describe("saga steps (against dynalite)", () => {
 
     describe("shipping", () => {
         const opts = { countries: ["GB", "DE"] };
-        const ship = (orderId: string, country: string) => ({ action: "ship" as const, orderId, shipTo: { country, city: "x" }, lines: [{ sku: "s", quantity: 1 }] });
+        const ship = (orderId: string, country: string) => ({
+            action: "ship" as const,
+            orderId,
+            shipTo: { country, city: "x" },
+            lines: [{ sku: "s", quantity: 1 }],
+        });
 
         it("requests a shipment once, and rejects a country it does not ship to", async () => {
             assert.equal((await shipping(table, ship("s-1", "GB"), opts)).status, "REQUESTED");
@@ -177,7 +193,10 @@ describe("saga steps (against dynalite)", () => {
         });
 
         it("a shipment request arriving after its order's cancel (a request still in flight when the saga compensated) ships nothing", async () => {
-            assert.equal((await shipping(table, { action: "cancel", orderId: "s-late" }, { ...opts, now: () => new Date("2026-03-01T10:00:00Z") })).status, "NOTHING_TO_CANCEL");
+            assert.equal(
+                (await shipping(table, { action: "cancel", orderId: "s-late" }, { ...opts, now: () => new Date("2026-03-01T10:00:00Z") })).status,
+                "NOTHING_TO_CANCEL",
+            );
             await rejectsWith(shipping(table, ship("s-late", "GB"), opts), "AlreadyCompensated");
             const item = await get(shipmentKey("s-late"));
             assert.deepEqual([item?.status, item?.expiresAt], ["VOIDED", expiry]);

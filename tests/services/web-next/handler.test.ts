@@ -6,7 +6,16 @@ import { webNextHandler } from "../../../services/web-next/handler";
 import { dynamoReadModel } from "../../../services/read-model";
 import { freePort, LOCAL_CREDENTIALS, startDynalite, type DynamoServer } from "../web/servers";
 
-const alb = (path: string, httpMethod = "GET") => ({ path, httpMethod, headers: {}, queryStringParameters: {}, body: "", isBase64Encoded: false, requestContext: { elb: { targetGroupArn: "arn" } } }) as ALBEvent;
+const alb = (path: string, httpMethod = "GET") =>
+    ({
+        path,
+        httpMethod,
+        headers: {},
+        queryStringParameters: {},
+        body: "",
+        isBase64Encoded: false,
+        requestContext: { elb: { targetGroupArn: "arn" } },
+    }) as ALBEvent;
 
 describe("web-next (the strangler's new service) against dynalite", function () {
     this.timeout(30_000);
@@ -18,7 +27,9 @@ describe("web-next (the strangler's new service) against dynalite", function () 
         const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-east-1", endpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS }));
         await doc.send(new PutCommand({ TableName: dynamo.tableName, Item: { pk: "item#42", sk: "summary", title: "The answer" } }));
         doc.destroy();
-        serve = webNextHandler(dynamoReadModel({ tableName: dynamo.tableName, region: "us-east-1", endpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS }));
+        serve = webNextHandler(
+            dynamoReadModel({ tableName: dynamo.tableName, region: "us-east-1", endpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS }),
+        );
     });
     after(() => dynamo?.stop());
 
@@ -43,7 +54,14 @@ describe("web-next (the strangler's new service) against dynalite", function () 
     });
 
     it("answers 503 when the read model is down", async () => {
-        const down = webNextHandler(dynamoReadModel({ tableName: dynamo.tableName, region: "us-east-1", endpoint: `http://127.0.0.1:${await freePort()}`, credentials: LOCAL_CREDENTIALS }));
+        const down = webNextHandler(
+            dynamoReadModel({
+                tableName: dynamo.tableName,
+                region: "us-east-1",
+                endpoint: `http://127.0.0.1:${await freePort()}`,
+                credentials: LOCAL_CREDENTIALS,
+            }),
+        );
         assert.equal((await down(alb("/items/42"))).statusCode, 503);
     });
 });

@@ -42,18 +42,19 @@ describe("web service bundle", function () {
     it("a new bundle makes a new launch template version: the user data carries its hash", async () => {
         const userData = async (code: string) => {
             const service = { code, sha256: createHash("sha256").update(code).digest("hex") };
-            const plan = await render(() =>
-                new WebCluster("web", {
-                    ...defaults.dev,
-                    context: testContext({ region: "us-east-1", accountId: "123456789012", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k" }),
-                    vpcId: "vpc-1",
-                    publicSubnetIds: ["subnet-a"],
-                    privateSubnetIds: ["subnet-b"],
-                    allowPlainHttp: true,
-                    service,
-                    parameterPath: "/platform/test/web/",
-                    instanceTags: {},
-                }),
+            const plan = await render(
+                () =>
+                    new WebCluster("web", {
+                        ...defaults.dev,
+                        context: testContext({ region: "us-east-1", accountId: "123456789012", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k" }),
+                        vpcId: "vpc-1",
+                        publicSubnetIds: ["subnet-a"],
+                        privateSubnetIds: ["subnet-b"],
+                        allowPlainHttp: true,
+                        service,
+                        parameterPath: "/platform/test/web/",
+                        instanceTags: {},
+                    }),
             );
             const lt = plan.resources.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")!;
             return { sha: service.sha256, script: Buffer.from(String(lt.inputs.userData), "base64").toString() };

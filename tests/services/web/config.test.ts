@@ -63,15 +63,19 @@ describe("web service settings", () => {
 
     it("uses IAM database auth unless told otherwise, and needs a token source for the cache", () => {
         const rest = omit(local, "DB_AUTH", "DB_PASSWORD", "CACHE_AUTH_TOKEN");
-        assert.deepEqual(problems(() => parseConfig(rest)), ["CACHE_AUTH_SECRET_ARN: is required (or CACHE_AUTH_TOKEN for a local cache): the cache demands an AUTH token"]);
+        assert.deepEqual(
+            problems(() => parseConfig(rest)),
+            ["CACHE_AUTH_SECRET_ARN: is required (or CACHE_AUTH_TOKEN for a local cache): the cache demands an AUTH token"],
+        );
         const c = parseConfig({ ...rest, CACHE_AUTH_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x" });
         assert.deepEqual(c.database.auth, { kind: "iam" });
     });
 
     it("refuses a shutdown grace period shorter than the events deadline: a stop would cut publishes it could finish", () => {
-        assert.deepEqual(problems(() => parseConfig({ ...local, EVENTS_TIMEOUT_MS: "20000", SHUTDOWN_GRACE_MS: "5000" })), [
-            "SHUTDOWN_GRACE_MS: 5000 must be at least EVENTS_TIMEOUT_MS (20000), so a publish in flight can finish when the service stops",
-        ]);
+        assert.deepEqual(
+            problems(() => parseConfig({ ...local, EVENTS_TIMEOUT_MS: "20000", SHUTDOWN_GRACE_MS: "5000" })),
+            ["SHUTDOWN_GRACE_MS: 5000 must be at least EVENTS_TIMEOUT_MS (20000), so a publish in flight can finish when the service stops"],
+        );
     });
 
     it("reports every problem at once, naming the setting", () => {
@@ -128,6 +132,8 @@ describe("web service settings", () => {
     });
 
     it("rejects an SSM_PATH that is not a /-delimited path", async () => {
-        assert.deepEqual(await asyncProblems(() => resolveConfig({ SSM_PATH: "platform/dev/web" }, store({}))), ['SSM_PATH: "platform/dev/web" must start and end with /']);
+        assert.deepEqual(await asyncProblems(() => resolveConfig({ SSM_PATH: "platform/dev/web" }, store({}))), [
+            'SSM_PATH: "platform/dev/web" must start and end with /',
+        ]);
     });
 });

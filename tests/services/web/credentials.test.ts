@@ -57,10 +57,26 @@ describe("web service credentials", () => {
         const server = http.createServer((_req, res) => {
             lookups += 1;
             res.writeHead(200, { "content-type": "application/json" });
-            res.end(JSON.stringify({ AccessKeyId: "ASIAEXAMPLE", SecretAccessKey: "secret", Token: "session", Expiration: new Date(Date.now() + 3_600_000).toISOString() }));
+            res.end(
+                JSON.stringify({
+                    AccessKeyId: "ASIAEXAMPLE",
+                    SecretAccessKey: "secret",
+                    Token: "session",
+                    Expiration: new Date(Date.now() + 3_600_000).toISOString(),
+                }),
+            );
         });
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-        const vars = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"];
+        const vars = [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_PROFILE",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "AWS_CONFIG_FILE",
+        ];
         const saved = Object.fromEntries(vars.map((v) => [v, process.env[v]]));
         for (const v of vars) delete process.env[v];
         Object.assign(process.env, {
@@ -102,6 +118,12 @@ describe("web service credentials", () => {
         }) as any;
         const params = await ssmParameters(client).byPath("/platform/dev/web/");
         assert.deepEqual(params, { "/platform/dev/web/db-name": "app", "/platform/dev/web/db-host": "h" });
-        assert.deepEqual(requests.map((r) => [r.Path, r.Recursive, r.NextToken]), [["/platform/dev/web", true, undefined], ["/platform/dev/web", true, "page-2"]]);
+        assert.deepEqual(
+            requests.map((r) => [r.Path, r.Recursive, r.NextToken]),
+            [
+                ["/platform/dev/web", true, undefined],
+                ["/platform/dev/web", true, "page-2"],
+            ],
+        );
     });
 });

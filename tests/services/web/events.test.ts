@@ -13,7 +13,13 @@ import { eventsOnlyEnv, LOCAL_CREDENTIALS, startDynalite, type DynamoServer } fr
 
 const kinesisRecord = (data: string, sequenceNumber: string): KinesisStreamRecord => ({
     kinesis: { kinesisSchemaVersion: "1.0", partitionKey: "p", sequenceNumber, data: Buffer.from(data).toString("base64"), approximateArrivalTimestamp: 0 },
-    eventSource: "aws:kinesis", eventVersion: "1.0", eventID: `shardId-000000000000:${sequenceNumber}`, eventName: "aws:kinesis:record", invokeIdentityArn: "arn:role", awsRegion: "us-east-1", eventSourceARN: "arn:stream",
+    eventSource: "aws:kinesis",
+    eventVersion: "1.0",
+    eventID: `shardId-000000000000:${sequenceNumber}`,
+    eventName: "aws:kinesis:record",
+    invokeIdentityArn: "arn:role",
+    awsRegion: "us-east-1",
+    eventSourceARN: "arn:stream",
 });
 
 /** POST /events publishes through the batched producer into a real local Kinesis (kinesalite). */
@@ -25,7 +31,11 @@ describe("web service: POST /events", function () {
 
     const env = (stream: string) => eventsOnlyEnv(stream, kinesis.endpoint);
     const post = async (target: App, body: string, method = "POST") => {
-        const res = await fetch(`http://127.0.0.1:${target.port}/events`, { method, body: method === "GET" ? undefined : body, headers: { "content-type": "application/json" } });
+        const res = await fetch(`http://127.0.0.1:${target.port}/events`, {
+            method,
+            body: method === "GET" ? undefined : body,
+            headers: { "content-type": "application/json" },
+        });
         return { status: res.status, body: (await res.json()) as any };
     };
 
@@ -47,9 +57,15 @@ describe("web service: POST /events", function () {
         const one = await post(app, JSON.stringify({ type: "page.viewed", subjectId: "user-1", attributes: { path: "/" } }));
         assert.equal(one.status, 202, JSON.stringify(one.body));
         assert.equal(one.body.accepted, 1);
-        const batch = await post(app, JSON.stringify(Array.from({ length: 120 }, (_, i) => ({ type: "item.clicked", subjectId: `user-${i % 9}`, id: `evt-${i}` }))));
+        const batch = await post(
+            app,
+            JSON.stringify(Array.from({ length: 120 }, (_, i) => ({ type: "item.clicked", subjectId: `user-${i % 9}`, id: `evt-${i}` }))),
+        );
         assert.equal(batch.status, 202, JSON.stringify(batch.body));
-        assert.deepEqual(batch.body.eventIds, Array.from({ length: 120 }, (_, i) => `evt-${i}`));
+        assert.deepEqual(
+            batch.body.eventIds,
+            Array.from({ length: 120 }, (_, i) => `evt-${i}`),
+        );
 
         const stored = (await kinesis.readAll("events")).map((r) => JSON.parse(r.data));
         assert.equal(stored.length, 121);
@@ -79,7 +95,10 @@ describe("web service: POST /events", function () {
         assert.equal(r.status, 503);
         assert.match(r.body.error, /send those again/);
         assert.equal(r.body.eventIds.length, 1);
-        assert.deepEqual(r.body.unstored.map((u: any) => [u.index, u.id, u.errorCode]), [[0, r.body.eventIds[0], "ResourceNotFoundException"]]);
+        assert.deepEqual(
+            r.body.unstored.map((u: any) => [u.index, u.id, u.errorCode]),
+            [[0, r.body.eventIds[0], "ResourceNotFoundException"]],
+        );
     });
 
     it("answers 400 for client mistakes, naming each bad event's position and field, and stores none of the batch", async () => {
@@ -107,7 +126,20 @@ describe("web service: POST /events", function () {
         assert.equal(r.status, 400, JSON.stringify(r.body).slice(0, 500));
         assert.deepEqual(
             r.body.problems.map((p: any) => [p.index, p.field]),
-            [[1, "type"], [2, "occurredAt"], [3, "subjectId"], [4, "subjectId"], [5, "subjectId"], [6, ""], [7, "subjectId"], [8, "id"], [9, "id"], [10, "attributes.count"], [11, "attributes.nested"], [12, "attributes"]],
+            [
+                [1, "type"],
+                [2, "occurredAt"],
+                [3, "subjectId"],
+                [4, "subjectId"],
+                [5, "subjectId"],
+                [6, ""],
+                [7, "subjectId"],
+                [8, "id"],
+                [9, "id"],
+                [10, "attributes.count"],
+                [11, "attributes.nested"],
+                [12, "attributes"],
+            ],
         );
         assert.match(r.body.problems[5].message, /Kinesis record is \d+ bytes with its partition key, above the Kinesis limit of 1048576 bytes/);
         assert.match(r.body.error, /^event 1 type: must be 1-128 lowercase/);
@@ -143,7 +175,8 @@ describe("web service: POST /events", function () {
                 const entries: PutRecordsRequestEntry[] = args.input.Records;
                 const hot = entries.map((e) => e.PartitionKey === "hot");
                 const kept = entries.filter((_, i) => !hot[i]);
-                const real: PutRecordsResultEntry[] = kept.length > 0 ? ((await next({ ...args, input: { ...args.input, Records: kept } })).output as any).Records : [];
+                const real: PutRecordsResultEntry[] =
+                    kept.length > 0 ? ((await next({ ...args, input: { ...args.input, Records: kept } })).output as any).Records : [];
                 const Records = hot.map((h) => (h ? { ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: "Rate exceeded" } : real.shift()!));
                 return { output: { $metadata: { httpStatusCode: 200 }, Records, FailedRecordCount: hot.filter(Boolean).length }, response: {} };
             },
@@ -173,17 +206,23 @@ describe("web service: POST /events", function () {
             assert.equal(first.status, 503, JSON.stringify(first.body));
             assert.equal(first.body.eventIds.length, 4);
             assert.deepEqual(first.body.eventIds.slice(2), ["client-id-1", "client-id-2"]);
-            assert.deepEqual(first.body.unstored.map((u: any) => [u.index, u.id, u.errorCode]), [
-                [1, first.body.eventIds[1], "ProvisionedThroughputExceededException"],
-                [3, "client-id-2", "ProvisionedThroughputExceededException"],
-            ]);
+            assert.deepEqual(
+                first.body.unstored.map((u: any) => [u.index, u.id, u.errorCode]),
+                [
+                    [1, first.body.eventIds[1], "ProvisionedThroughputExceededException"],
+                    [3, "client-id-2", "ProvisionedThroughputExceededException"],
+                ],
+            );
             assert.equal(first.body.unstored[1].occurredAt, "2026-03-01T12:00:00.000Z");
 
             throttleHot = false;
             const resend = first.body.unstored.map((u: any) => ({ ...events[u.index], id: u.id, occurredAt: u.occurredAt }));
             const second = await send(resend);
             assert.equal(second.status, 202, JSON.stringify(second.body));
-            assert.deepEqual(second.body.eventIds, first.body.unstored.map((u: any) => u.id));
+            assert.deepEqual(
+                second.body.eventIds,
+                first.body.unstored.map((u: any) => u.id),
+            );
 
             const stored = (await kinesis.readAll("partial")).map((x) => JSON.parse(x.data));
             assert.deepEqual(stored.map((x) => x.event_id).sort(), [...first.body.eventIds].sort(), "every event once, under the ids the first answer gave");

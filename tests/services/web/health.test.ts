@@ -6,7 +6,18 @@ import { secretsManager } from "../../../services/web/aws";
 import { cacheToken } from "../../../services/web/credentials";
 import { checkHealth, coalesce } from "../../../services/web/health";
 import { startAll } from "../../helpers/running-servers";
-import { freePort, LOCAL_CREDENTIALS, startDynalite, startHungServer, startPostgres, startRedis, type DynamoServer, type HungServer, type PostgresServer, type RedisServer } from "./servers";
+import {
+    freePort,
+    LOCAL_CREDENTIALS,
+    startDynalite,
+    startHungServer,
+    startPostgres,
+    startRedis,
+    type DynamoServer,
+    type HungServer,
+    type PostgresServer,
+    type RedisServer,
+} from "./servers";
 
 type Env = Record<string, string>;
 
@@ -131,7 +142,9 @@ describe("web service /health against real servers on loopback", function () {
         });
 
         it("each /health's token fetch ends at the check's deadline instead of hanging on", async () => {
-            const app = await startApp(env({ CHECK_TIMEOUT_MS: "300", CACHE_AUTH_TOKEN: "", CACHE_AUTH_SECRET_ARN: secretArn }), { credentials: LOCAL_CREDENTIALS });
+            const app = await startApp(env({ CHECK_TIMEOUT_MS: "300", CACHE_AUTH_TOKEN: "", CACHE_AUTH_SECRET_ARN: secretArn }), {
+                credentials: LOCAL_CREDENTIALS,
+            });
             const [accepted, open] = [secrets.accepted(), secrets.open()];
             try {
                 for (let i = 0; i < 3; i++) {
@@ -150,12 +163,20 @@ describe("web service /health against real servers on loopback", function () {
         });
 
         it("concurrent checks share one fetch, which is aborted once none of them waits", async () => {
-            const client = new SecretsManagerClient({ region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 1, requestHandler: sdkHttpHandler({ connectMs: 1000, requestMs: 30_000 }) });
+            const client = new SecretsManagerClient({
+                region: "us-east-1",
+                credentials: LOCAL_CREDENTIALS,
+                maxAttempts: 1,
+                requestHandler: sdkHttpHandler({ connectMs: 1000, requestMs: 30_000 }),
+            });
             const token = cacheToken({ host: "h", port: 6379, authSecretArn: secretArn }, secretsManager(client));
             const [accepted, open] = [secrets.accepted(), secrets.open()];
             try {
                 const results = await Promise.allSettled([100, 200, 300, 300, 300].map((ms) => token(AbortSignal.timeout(ms))));
-                assert.deepEqual(results.map((r) => r.status === "rejected" && (r.reason as Error).name), Array(5).fill("TimeoutError"));
+                assert.deepEqual(
+                    results.map((r) => r.status === "rejected" && (r.reason as Error).name),
+                    Array(5).fill("TimeoutError"),
+                );
                 await settle();
                 assert.equal(secrets.accepted() - accepted, 1, "one request for five callers");
                 assert.equal(secrets.open() - open, 0, "aborted with its last caller");
@@ -191,7 +212,10 @@ describe("health report", () => {
 
     it("aborts a check at its deadline", async () => {
         let aborted = false;
-        const slow = { name: "slow", run: (signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => ((aborted = true), resolve()))) };
+        const slow = {
+            name: "slow",
+            run: (signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => ((aborted = true), resolve()))),
+        };
         const r = await checkHealth([slow], 50);
         assert.equal(r.dependencies.slow.error, "timed out after 50 ms");
         assert.ok(aborted);

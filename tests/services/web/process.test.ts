@@ -27,7 +27,9 @@ async function startService(script: string, env: Record<string, string>, ready =
     const logs: Record<string, unknown>[] = [];
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+        child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() })),
+    );
     const port = await new Promise<number>((resolve, reject) => {
         let buffered = "";
         let port = 0;
@@ -65,10 +67,15 @@ describe("web service process", function () {
     this.timeout(30_000);
     let kinesis: HungServer;
     let running: Service | undefined;
-    const env = (overrides: Record<string, string> = {}) => eventsOnlyEnv("events", `http://127.0.0.1:${kinesis.port}`, { EVENTS_TIMEOUT_MS: "1000", SHUTDOWN_GRACE_MS: "2000", ...overrides });
+    const env = (overrides: Record<string, string> = {}) =>
+        eventsOnlyEnv("events", `http://127.0.0.1:${kinesis.port}`, { EVENTS_TIMEOUT_MS: "1000", SHUTDOWN_GRACE_MS: "2000", ...overrides });
     const main = path.join(PROJECT_DIR, "services", "web", "main.ts");
     const postEvents = (port: number) =>
-        fetch(`http://127.0.0.1:${port}/events`, { method: "POST", body: JSON.stringify([{ type: "page.viewed", subjectId: "user-1" }]), headers: { "content-type": "application/json" } }).then(async (res) => ({
+        fetch(`http://127.0.0.1:${port}/events`, {
+            method: "POST",
+            body: JSON.stringify([{ type: "page.viewed", subjectId: "user-1" }]),
+            headers: { "content-type": "application/json" },
+        }).then(async (res) => ({
             status: res.status,
             body: (await res.json()) as any,
             at: Date.now(),
@@ -86,7 +93,11 @@ describe("web service process", function () {
     it("answers 400 to request targets it cannot parse, and keeps serving", async () => {
         const service = (running = await startService(main, env()));
         for (const target of ["//[", "//x:99999/"]) {
-            assert.equal(await rawRequest(service.port, `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`), "HTTP/1.1 400 Bad Request", target);
+            assert.equal(
+                await rawRequest(service.port, `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`),
+                "HTTP/1.1 400 Bad Request",
+                target,
+            );
         }
         const live = await fetch(`http://127.0.0.1:${service.port}/live`);
         assert.equal(live.status, 200);
@@ -107,7 +118,10 @@ describe("web service process", function () {
 
         const answer = await within(5_000, "the publish in flight answered", published);
         assert.equal(answer.status, 503);
-        assert.deepEqual(answer.body.unstored.map((u: any) => [u.index, u.errorCode]), [[0, "TimeoutError"]]);
+        assert.deepEqual(
+            answer.body.unstored.map((u: any) => [u.index, u.errorCode]),
+            [[0, "TimeoutError"]],
+        );
         const exit = await within(5_000, "the service exited", service.exited);
         assert.deepEqual([exit.code, exit.signal], [0, null]);
         const took = exit.at - signalled;

@@ -21,7 +21,8 @@ export interface Running {
     kill?(): void;
 }
 
-const INSTALL_HINT = "install Debian's packages with `sudo sh -c 'apt-get update && apt-get install -y --no-install-recommends redis-server postgresql openssl'` (npm test does it itself when run as root or with passwordless sudo)";
+const INSTALL_HINT =
+    "install Debian's packages with `sudo sh -c 'apt-get update && apt-get install -y --no-install-recommends redis-server postgresql openssl'` (npm test does it itself when run as root or with passwordless sudo)";
 
 export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
@@ -56,10 +57,29 @@ function postgresBin(): string {
 export function selfSignedCert(dir: string): { cert: string; key: string } {
     const cert = path.join(dir, "server.crt");
     const key = path.join(dir, "server.key");
-    execFileSync(which("openssl"), [
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-        "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", cert,
-    ], { stdio: "pipe" });
+    execFileSync(
+        which("openssl"),
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+        ],
+        { stdio: "pipe" },
+    );
     return { cert, key };
 }
 
@@ -104,11 +124,36 @@ export async function startRedis(): Promise<RedisServer> {
     const port = await freePort();
     const password = "local-auth-token-0123456789abcdef";
     const logFile = path.join(dir, "redis.log");
-    const child = spawn(binary, [
-        "--port", "0", "--tls-port", String(port), "--bind", "127.0.0.1",
-        "--tls-cert-file", cert, "--tls-key-file", key, "--tls-ca-cert-file", cert, "--tls-auth-clients", "no",
-        "--requirepass", password, "--dir", dir, "--save", "", "--appendonly", "no", "--logfile", logFile,
-    ], { stdio: "ignore" });
+    const child = spawn(
+        binary,
+        [
+            "--port",
+            "0",
+            "--tls-port",
+            String(port),
+            "--bind",
+            "127.0.0.1",
+            "--tls-cert-file",
+            cert,
+            "--tls-key-file",
+            key,
+            "--tls-ca-cert-file",
+            cert,
+            "--tls-auth-clients",
+            "no",
+            "--requirepass",
+            password,
+            "--dir",
+            dir,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--logfile",
+            logFile,
+        ],
+        { stdio: "ignore" },
+    );
     const stop = async () => {
         await stopChild(child);
         fs.rmSync(dir, { recursive: true, force: true });
@@ -166,13 +211,29 @@ export async function startPostgres(): Promise<PostgresServer> {
         fs.writeFileSync(path.join(data, "pg_hba.conf"), "hostssl all all 127.0.0.1/32 scram-sha-256\n");
         fs.appendFileSync(
             path.join(data, "postgresql.conf"),
-            [`listen_addresses = '127.0.0.1'`, `port = ${port}`, `unix_socket_directories = '${dir}'`, "ssl = on", `ssl_cert_file = '${cert}'`, `ssl_key_file = '${key}'`, "fsync = off", ""].join("\n"),
+            [
+                `listen_addresses = '127.0.0.1'`,
+                `port = ${port}`,
+                `unix_socket_directories = '${dir}'`,
+                "ssl = on",
+                `ssl_cert_file = '${cert}'`,
+                `ssl_key_file = '${key}'`,
+                "fsync = off",
+                "",
+            ].join("\n"),
         );
         run("pg_ctl", ["-D", data, "-l", logFile, "-w", "-t", "30", "start"]);
         started = true;
         await waitFor("postgres", () => accepts(port), undefined, logFile);
 
-        const admin = new PgClient({ host: "127.0.0.1", port, user: "postgres", password: superPassword, database: "postgres", ssl: { ca: fs.readFileSync(cert, "utf8") } });
+        const admin = new PgClient({
+            host: "127.0.0.1",
+            port,
+            user: "postgres",
+            password: superPassword,
+            database: "postgres",
+            ssl: { ca: fs.readFileSync(cert, "utf8") },
+        });
         await admin.connect();
         try {
             await admin.query("CREATE ROLE web LOGIN PASSWORD 'local-web-password'");
@@ -209,8 +270,14 @@ export async function startDynalite(): Promise<DynamoServer> {
         new CreateTableCommand({
             TableName: tableName,
             BillingMode: "PAY_PER_REQUEST",
-            AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "sk", AttributeType: "S" }],
-            KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
+            AttributeDefinitions: [
+                { AttributeName: "pk", AttributeType: "S" },
+                { AttributeName: "sk", AttributeType: "S" },
+            ],
+            KeySchema: [
+                { AttributeName: "pk", KeyType: "HASH" },
+                { AttributeName: "sk", KeyType: "RANGE" },
+            ],
         }),
     );
     client.destroy();
@@ -273,5 +340,13 @@ export function eventsOnlyEnv(stream: string, kinesisEndpoint: string, overrides
 
 /** A pg pool on the test PostgreSQL, over its verified TLS. */
 export function poolOn(server: PostgresServer, max = 4): PgPool {
-    return new PgPool({ host: "127.0.0.1", port: server.port, user: server.user, password: server.password, database: server.database, ssl: { ca: fs.readFileSync(server.caFile, "utf8") }, max });
+    return new PgPool({
+        host: "127.0.0.1",
+        port: server.port,
+        user: server.user,
+        password: server.password,
+        database: server.database,
+        ssl: { ca: fs.readFileSync(server.caFile, "utf8") },
+        max,
+    });
 }
