@@ -46,7 +46,7 @@ describe("buildspecs", () => {
 
     it("use the README's own commands: the test command, the offline plan, the policy run, preview and up", () => {
         // The quick start's test command, which .ci/run runs too.
-        const testCommand = /^(npm \S+)\s+# type-check and run every test/m.exec(readme)?.[1];
+        const testCommand = /^(npm \S+)\s+# type-check, lint and run every test/m.exec(readme)?.[1];
         assert.equal(testCommand, "npm test");
         assert.match(fs.readFileSync(path.join(PROJECT_DIR, ".ci", "run"), "utf8"), /^npm test$/m);
         // The README's Commands table, and the full one in tools/README.md.
