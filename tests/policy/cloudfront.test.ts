@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { expectViolations, resource } from "../helpers/policy";
-import { euProvider, inEu, euOriginDistribution } from "./edge-resources";
+import { albOriginDistribution, DIST_ARN, euOriginDistribution, euProvider, inEu } from "./edge-resources";
 
 const distribution = (name: string, inputs: Record<string, unknown> = {}) =>
     resource(
@@ -42,35 +42,6 @@ const distribution = (name: string, inputs: Record<string, unknown> = {}) =>
             ...inputs,
         },
         { id: `E${name}`, outputs: { arn: `arn:aws:cloudfront::1:distribution/E${name}` } },
-    );
-const DIST_ARN = "arn:aws:cloudfront::123456789012:distribution/EDGE1";
-const albOriginDistribution = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource(
-        "aws:cloudfront/distribution:Distribution",
-        name,
-        {
-            enabled: true,
-            origins: [
-                {
-                    originId: "alb",
-                    domainName: "web-alb-1.us-east-1.elb.amazonaws.com",
-                    customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
-                },
-            ],
-            defaultCacheBehavior: {
-                targetOriginId: "alb",
-                viewerProtocolPolicy: "redirect-to-https",
-                allowedMethods: ["GET", "HEAD"],
-                cachedMethods: ["GET", "HEAD"],
-            },
-            viewerCertificate: {
-                acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c",
-                sslSupportMethod: "sni-only",
-                minimumProtocolVersion: "TLSv1.2_2021",
-            },
-            ...inputs,
-        },
-        { id: name, outputs: { arn: DIST_ARN } },
     );
 const EDIST_ARN = "arn:aws:cloudfront::123456789012:distribution/EDIST";
 

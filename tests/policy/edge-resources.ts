@@ -1,4 +1,4 @@
-/** Resources several edge rule tests share: a provider in eu-west-1 and a distribution with an ALB origin there. */
+/** Resources several edge rule tests share: distributions with an ALB origin, in us-east-1 and behind a provider in eu-west-1. */
 import type { PlannedResource } from "../../tools/engine";
 import { resource } from "../helpers/policy";
 
@@ -38,4 +38,34 @@ export const euOriginDistribution = (name: string, inputs: Record<string, unknow
             ...inputs,
         },
         { id: `E${name}`, outputs: { arn: `arn:aws:cloudfront::123456789012:distribution/E${name}` }, ...extra },
+    );
+
+export const DIST_ARN = "arn:aws:cloudfront::123456789012:distribution/EDGE1";
+export const albOriginDistribution = (name: string, inputs: Record<string, unknown> = {}) =>
+    resource(
+        "aws:cloudfront/distribution:Distribution",
+        name,
+        {
+            enabled: true,
+            origins: [
+                {
+                    originId: "alb",
+                    domainName: "web-alb-1.us-east-1.elb.amazonaws.com",
+                    customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
+                },
+            ],
+            defaultCacheBehavior: {
+                targetOriginId: "alb",
+                viewerProtocolPolicy: "redirect-to-https",
+                allowedMethods: ["GET", "HEAD"],
+                cachedMethods: ["GET", "HEAD"],
+            },
+            viewerCertificate: {
+                acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c",
+                sslSupportMethod: "sni-only",
+                minimumProtocolVersion: "TLSv1.2_2021",
+            },
+            ...inputs,
+        },
+        { id: name, outputs: { arn: DIST_ARN } },
     );

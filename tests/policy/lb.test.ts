@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { expectViolations, resource, violationsOf } from "../helpers/policy";
-import { euOriginDistribution } from "./edge-resources";
+import { albOriginDistribution, euOriginDistribution } from "./edge-resources";
 
 const lb = (name: string, inputs: Record<string, unknown> = {}) =>
     resource(
@@ -18,35 +18,6 @@ const listener = (name: string, balancer: ReturnType<typeof lb>, inputs: Record<
     );
 const redirect = [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }];
 const forward = [{ type: "forward", targetGroupArn: "arn:tg" }];
-const DIST_ARN = "arn:aws:cloudfront::123456789012:distribution/EDGE1";
-const albOriginDistribution = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource(
-        "aws:cloudfront/distribution:Distribution",
-        name,
-        {
-            enabled: true,
-            origins: [
-                {
-                    originId: "alb",
-                    domainName: "web-alb-1.us-east-1.elb.amazonaws.com",
-                    customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
-                },
-            ],
-            defaultCacheBehavior: {
-                targetOriginId: "alb",
-                viewerProtocolPolicy: "redirect-to-https",
-                allowedMethods: ["GET", "HEAD"],
-                cachedMethods: ["GET", "HEAD"],
-            },
-            viewerCertificate: {
-                acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/c",
-                sslSupportMethod: "sni-only",
-                minimumProtocolVersion: "TLSv1.2_2021",
-            },
-            ...inputs,
-        },
-        { id: name, outputs: { arn: DIST_ARN } },
-    );
 
 describe("load balancer policies", () => {
     describe("lb-drop-invalid-headers", () => {
