@@ -1,11 +1,10 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { BUILD_STAGES, readBuildspecs } from "../../delivery/pipeline";
-import { cli, PROJECT_DIR } from "../helpers/plan";
+import { cli, PROJECT_DIR, scratchDir } from "../helpers/plan";
 import { deliveryPlan, inPipeline, onlyOne } from "./helpers";
 
 const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
@@ -85,7 +84,7 @@ describe("buildspecs", () => {
 
     it("save a plan the policy command reads, although npm prints its banner into plan.json", () => {
         const plan = deliveryPlan();
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "plan.json");
+        const file = path.join(fs.mkdtempSync(path.join(scratchDir(), "plan-")), "plan.json");
         // What `npm run plan -- --stack <stack> --json > plan.json` writes: npm's banner, then the plan.
         fs.writeFileSync(file, `\n> platform@0.1.0 plan\n> node tools/run.js plan --stack dev --json\n\n${JSON.stringify(plan, null, 2)}\n`);
         const r = cli(["policy", file]);
@@ -143,7 +142,7 @@ describe("buildspecs", () => {
     });
 
     it("are checked when read, so a broken file fails the delivery update rather than the first build", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "buildspecs-"));
+        const dir = fs.mkdtempSync(path.join(scratchDir(), "buildspecs-"));
         for (const stage of BUILD_STAGES)
             fs.copyFileSync(path.join(PROJECT_DIR, "pipelines", `buildspec-${stage}.yml`), path.join(dir, `buildspec-${stage}.yml`));
         assert.equal(readBuildspecs(dir).test, fs.readFileSync(path.join(dir, "buildspec-test.yml"), "utf8"));
@@ -157,7 +156,7 @@ describe("buildspecs", () => {
  * scratch directory, with `aws` and `npm` replaced by stubs that log their arguments.
  */
 function runCommands(commands: string[], stub: { keyCount?: string; listFails?: boolean; npmExit?: number }) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "buildspec-"));
+    const dir = fs.mkdtempSync(path.join(scratchDir(), "buildspec-"));
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
     const log = path.join(dir, "calls.log");
@@ -253,7 +252,7 @@ describe("the pipeline's guard against a stateful replacement", () => {
  * replaced by stubs: `aws ecr describe-images` finds the tags in `existing`, or fails as `lookup` says.
  */
 function runImageBuild(existing: string[], lookup: "ok" | "denied" = "ok") {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "images-"));
+    const dir = fs.mkdtempSync(path.join(scratchDir(), "images-"));
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
     const log = path.join(dir, "calls.log");
@@ -319,7 +318,7 @@ describe("the Build images stage (tools/build-images.sh)", () => {
                 set && commands.indexOf(set) === commands.findIndex((c) => /^pulumi (preview|up)/.test(c)) - 1,
                 `${stage} sets the tags right before it runs`,
             );
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tags-"));
+            const dir = fs.mkdtempSync(path.join(scratchDir(), "tags-"));
             const log = path.join(dir, "calls.log");
             fs.writeFileSync(path.join(dir, "pulumi"), `#!/bin/bash\necho "pulumi $*" >> "${log}"\n`, { mode: 0o755 });
             const run = (tags: string) => {

@@ -1,11 +1,10 @@
 import * as path from "path";
-import * as os from "os";
 import * as fs from "fs";
 import { strict as assert } from "assert";
 import { ConfigError } from "../../config";
 import packageJson from "../../package.json";
 import { describePlatformStack, validateDeliveryConfig, type TargetStack } from "../../delivery/config";
-import { PROJECT_DIR } from "../helpers/plan";
+import { PROJECT_DIR, scratchDir } from "../helpers/plan";
 import { COMMITTED, deliveryCli } from "./helpers";
 
 const TARGETS: Record<string, TargetStack> = {
@@ -281,7 +280,7 @@ describe("delivery config", () => {
     });
 
     it("refuses a pipeline for a stack without its reviewed replacement allowances (the Test build's --allow-replace-file)", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-copy-"));
+        const dir = fs.mkdtempSync(path.join(scratchDir(), "platform-copy-"));
         for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml"]) fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(dir, f));
         assert.throws(() => describePlatformStack(dir, "dev"), /has no delivery\/allow-replace\/dev\.txt: the Test build passes it to npm run diff/);
         fs.mkdirSync(path.join(dir, "delivery", "allow-replace"), { recursive: true });

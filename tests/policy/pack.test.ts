@@ -2,10 +2,9 @@ import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import * as os from "os";
 import { coverage, formatCoverage, typesOf } from "../../policy/coverage";
 import { ALL_POLICIES, POLICY_AREAS } from "../../policy/rules";
-import { cli, PROJECT_DIR, planOf } from "../helpers/plan";
+import { cli, PROJECT_DIR, planOf, scratchDir } from "../helpers/plan";
 import { expectViolations, planWith, resource } from "../helpers/policy";
 import { deliveryPlanOf } from "./plans";
 
@@ -92,7 +91,7 @@ describe("the policy pack", () => {
     });
 
     it("`npm run policy -- plan.json --config <file>` applies the pack config offline", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-"));
+        const dir = fs.mkdtempSync(path.join(scratchDir(), "policy-config-"));
         const planFile = path.join(dir, "plan.json");
         const lb = resource("aws:lb/loadBalancer:LoadBalancer", "lb", {
             loadBalancerType: "application",

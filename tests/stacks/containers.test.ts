@@ -1,9 +1,8 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { one, ofType, planOf, PROJECT_DIR, stackFile, type CliResult } from "../helpers/plan";
+import { one, ofType, planOf, PROJECT_DIR, stackFile, type CliResult, scratchDir } from "../helpers/plan";
 
 function run(args: string[]): Promise<CliResult> {
     return new Promise((resolve) => {
@@ -90,7 +89,7 @@ describe("deploying one service alone: a new imageTag for catalog", function () 
     before(async () => {
         const base = await run(["plan", "--stack", "prod", "--stack-file", tags("cat-1"), "--json"]);
         assert.equal(base.status, 0, base.stderr);
-        const saved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-containers-")), "base.json");
+        const saved = path.join(fs.mkdtempSync(path.join(scratchDir(), "platform-containers-")), "base.json");
         fs.writeFileSync(saved, base.stdout);
         const diff = await run(["diff", "--stack", "prod", "--stack-file", tags("cat-2"), "--json", "--base-plan", saved]);
         assert.ok(diff.status === 0 || diff.status === 2, diff.stderr);

@@ -1,9 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { sectionProblems } from "../helpers/config";
-import { cli, planOf, stackFile } from "../helpers/plan";
+import { cli, planOf, stackFile, scratchDir } from "../helpers/plan";
 import { budgetExcess, budgetRecord } from "../../tools/insights/budget";
 import { formatMonthlyCost } from "../../tools/format";
 
@@ -79,7 +78,7 @@ describe("budget guardrail", () => {
             "the budget is the only reason it fails",
         );
 
-        const saved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "platform-budget-")), "plan.json");
+        const saved = path.join(fs.mkdtempSync(path.join(scratchDir(), "platform-budget-")), "plan.json");
         fs.writeFileSync(saved, planned.stdout);
         const checked = cli(["policy", saved]);
         assert.equal(checked.status, 1, checked.stdout);

@@ -1,9 +1,8 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { planOf, PROJECT_DIR, stackFile, withBeanstalkRuntime } from "../helpers/plan";
+import { planOf, PROJECT_DIR, stackFile, withBeanstalkRuntime, scratchDir } from "../helpers/plan";
 
 interface Change {
     urn: string;
@@ -20,7 +19,7 @@ describe("npm run diff: dev switched to web.runtime beanstalk", function () {
     let stderr: string;
     before(() => {
         // The committed dev plan of this run is the "before" side; the proposed file is Pulumi.dev.yaml plus one line.
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-diff-beanstalk-"));
+        const dir = fs.mkdtempSync(path.join(scratchDir(), "platform-diff-beanstalk-"));
         const base = path.join(dir, "dev.json");
         fs.writeFileSync(base, JSON.stringify(planOf("dev")));
         const r = spawnSync(

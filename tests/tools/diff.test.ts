@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { guard, type Change } from "../../tools/diff/compare";
 import { planOf, PROJECT_DIR, scratchDir, stackFile, type CliResult } from "../helpers/plan";
@@ -163,7 +162,7 @@ describe("npm run diff --base: a code change against a commit", function () {
 
     before(async () => {
         // A repository holding this checkout's files (as they are now), whose working tree the test may change.
-        repo = fs.mkdtempSync(path.join(os.tmpdir(), "platform-diff-repo-"));
+        repo = fs.mkdtempSync(path.join(scratchDir(), "platform-diff-repo-"));
         const files = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: PROJECT_DIR, encoding: "utf8" }).stdout.split(
             "\0",
         );
@@ -247,7 +246,7 @@ describe("npm run diff --base-plan: the working tree against a saved plan (the p
         return file;
     };
     before(async () => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-base-plan-"));
+        dir = fs.mkdtempSync(path.join(scratchDir(), "platform-base-plan-"));
         const prod = planOf("prod");
         // What Deploy records: `npm run -s plan -- --stack prod --json` of the deployed commit.
         const deployed = save("deployed.json", JSON.stringify(prod));

@@ -2,9 +2,8 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import Module from "module";
-import * as os from "os";
 import * as path from "path";
-import { cli, PROJECT_DIR } from "../helpers/plan";
+import { cli, PROJECT_DIR, scratchDir } from "../helpers/plan";
 
 const MODULE_CACHE = path.resolve(__dirname, "..", "..", "tools", "module-cache.js");
 const made: string[] = [];
@@ -17,7 +16,7 @@ function project(files: Record<string, string>): {
     cacheFile: () => string;
     cacheDir: string;
 } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "module-cache-"));
+    const dir = fs.mkdtempSync(path.join(scratchDir(), "module-cache-"));
     made.push(dir);
     const nodeModules = path.join(dir, "node_modules");
     const cacheDir = path.join(nodeModules, ".cache", "modules");

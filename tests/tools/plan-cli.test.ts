@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { cli, planOf, stackFile } from "../helpers/plan";
+import { cli, planOf, stackFile, scratchDir } from "../helpers/plan";
 
 describe("npm run plan", () => {
     it("prints the component tree, counts, outputs, warnings and policy results for dev", () => {
@@ -77,7 +76,7 @@ describe("npm run plan", () => {
 
 describe("npm run policy", () => {
     it("passes a saved compliant plan and fails one with a mandatory violation", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-policy-"));
+        const dir = fs.mkdtempSync(path.join(scratchDir(), "platform-policy-"));
         const plan = JSON.parse(JSON.stringify(planOf("dev")));
         const good = path.join(dir, "good.json");
         fs.writeFileSync(good, JSON.stringify(plan));
@@ -95,7 +94,7 @@ describe("npm run policy", () => {
     });
 
     describe("refuses malformed input with one line per problem and exit 1, never a stack trace", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-policy-"));
+        const dir = fs.mkdtempSync(path.join(scratchDir(), "platform-policy-"));
         const write = (name: string, body: unknown) => {
             const file = path.join(dir, name);
             fs.writeFileSync(file, typeof body === "string" ? body : JSON.stringify(body));
