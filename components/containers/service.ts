@@ -82,6 +82,13 @@ export interface ContainerServiceArgs {
 }
 
 /** The defaults of ContainerServiceArgs's optional fields (each documented with `@default`). */
+/**
+ * Where ECS Exec's managed (SSM) agent writes. AWS's ECS Exec considerations say a read-only root
+ * filesystem isn't supported with Exec; writable task volumes at these paths are the workaround
+ * AWS's own trackers record (aws/containers-roadmap#1359, aws-containers/amazon-ecs-exec-checker#71).
+ */
+export const EXEC_AGENT_PATHS = ["/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"] as const;
+
 export const CONTAINER_SERVICE_DEFAULTS = { architecture: "X86_64", execEnabled: false, discoverable: false } as const;
 type Args = WithDefaults<ContainerServiceArgs, typeof CONTAINER_SERVICE_DEFAULTS>;
 
@@ -226,6 +233,9 @@ export class ContainerService extends pulumi.ComponentResource implements Grante
                     user: CONTAINER_USER,
                     readonlyRootFilesystem: true,
                     privileged: false,
+                    ...(args.execEnabled
+                        ? { mountPoints: EXEC_AGENT_PATHS.map((containerPath, i) => ({ sourceVolume: `exec-agent-${i}`, containerPath, readOnly: false })) }
+                        : {}),
                     portMappings: [{ name: "http", containerPort: CONTAINER_PORT, protocol: "tcp", appProtocol: "http" }],
                     environment: env,
                     secrets: sec,
@@ -251,6 +261,8 @@ export class ContainerService extends pulumi.ComponentResource implements Grante
                 executionRoleArn: roles.execution.arn,
                 taskRoleArn: roles.task.arn,
                 containerDefinitions,
+                // Task storage the ECS Exec agent writes to, so the root filesystem stays read-only.
+                ...(args.execEnabled ? { volumes: EXEC_AGENT_PATHS.map((_, i) => ({ name: `exec-agent-${i}` })) } : {}),
             },
             { parent: this },
         );

@@ -101,3 +101,27 @@ describe("deploying one service alone: a new imageTag for catalog", function () 
         assert.deepEqual(changed, ["replace catalog-task", "update catalog-service"]);
     });
 });
+
+describe("ECS Exec on a read-only root filesystem", () => {
+    it("dev (Exec on) gives the agent writable task volumes where it writes; prod (Exec off) mounts none", () => {
+        for (const td of ofType(planOf("dev"), "aws:ecs/taskDefinition:TaskDefinition")) {
+            const [container] = containerDefs(td);
+            assert.equal(container.readonlyRootFilesystem, true, td.name);
+            assert.deepEqual(
+                container.mountPoints.map((m: { containerPath: string; readOnly: boolean }) => [m.containerPath, m.readOnly]),
+                [
+                    ["/managed-agents", false],
+                    ["/var/lib/amazon/ssm", false],
+                    ["/var/log/amazon/ssm", false],
+                ],
+                td.name,
+            );
+            const volumes = (td.inputs.volumes as { name: string }[]).map((v) => v.name);
+            for (const m of container.mountPoints) assert.ok(volumes.includes(m.sourceVolume), `${td.name}: ${m.sourceVolume} is a task volume`);
+        }
+        for (const td of ofType(planOf("prod"), "aws:ecs/taskDefinition:TaskDefinition")) {
+            assert.equal(containerDefs(td)[0].mountPoints, undefined, td.name);
+            assert.equal(td.inputs.volumes, undefined, td.name);
+        }
+    });
+});
