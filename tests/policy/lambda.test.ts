@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { expectViolations, resource } from "../helpers/policy";
+import { alarm, eventFn, eventQueue, mapping, queueArn } from "./event-resources";
 
 const fn = (name: string, inputs: Record<string, unknown> = {}) =>
     resource(
@@ -9,36 +10,7 @@ const fn = (name: string, inputs: Record<string, unknown> = {}) =>
         { id: name, outputs: { arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}` } },
     );
 const logGroup = (name: string) => resource("aws:cloudwatch/logGroup:LogGroup", name.replace(/\W+/g, "-"), { name, retentionInDays: 14 }, { id: name });
-const ACCOUNT = "123456789012";
-const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
-const fnArn = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
 const streamArn = "arn:aws:kinesis:us-east-1:123456789012:stream/events";
-const eventQueue = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource(
-        "aws:sqs/queue:Queue",
-        name,
-        { kmsMasterKeyId: "k", ...inputs },
-        { id: `https://sqs/${name}`, outputs: { arn: queueArn(name), name, url: `https://sqs/${name}` } },
-    );
-const eventFn = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:lambda/function:Function", name, { role: "r", runtime: "nodejs22.x", ...inputs }, { id: name, outputs: { arn: fnArn(name), name } });
-const mapping = (name: string, inputs: Record<string, unknown>) => resource("aws:lambda/eventSourceMapping:EventSourceMapping", name, inputs);
-const alarm = (
-    name: string,
-    namespace: string,
-    metricName: string,
-    dimensions: Record<string, string>,
-    actions = ["arn:aws:sns:us-east-1:123456789012:alarms"],
-) =>
-    resource("aws:cloudwatch/metricAlarm:MetricAlarm", name, {
-        namespace,
-        metricName,
-        dimensions,
-        alarmActions: actions,
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: 0,
-        evaluationPeriods: 1,
-    });
 
 describe("Lambda policies", () => {
     describe("lambda-no-public-url", () => {

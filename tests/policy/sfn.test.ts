@@ -1,27 +1,7 @@
 import { strict as assert } from "assert";
 import { retryDelays, worstCase } from "../../lib/asl";
 import { expectViolations, resource } from "../helpers/policy";
-
-const ACCOUNT = "123456789012";
-const fnArn = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
-const eventFn = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:lambda/function:Function", name, { role: "r", runtime: "nodejs22.x", ...inputs }, { id: name, outputs: { arn: fnArn(name), name } });
-const alarm = (
-    name: string,
-    namespace: string,
-    metricName: string,
-    dimensions: Record<string, string>,
-    actions = ["arn:aws:sns:us-east-1:123456789012:alarms"],
-) =>
-    resource("aws:cloudwatch/metricAlarm:MetricAlarm", name, {
-        namespace,
-        metricName,
-        dimensions,
-        alarmActions: actions,
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: 0,
-        evaluationPeriods: 1,
-    });
+import { ACCOUNT, alarm, eventFn, fnArn } from "./event-resources";
 
 describe("Step Functions policies", () => {
     describe("sfn-logging", () => {

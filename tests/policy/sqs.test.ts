@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import type { PlannedResource } from "../../tools/engine";
 import { expectViolations, policyDoc, resource } from "../helpers/policy";
+import { ACCOUNT, alarm, eventQueue, mapping, queueArn } from "./event-resources";
 
-const ACCOUNT = "123456789012";
 const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k-1`;
 const queue = (name: string, inputs: Record<string, unknown> = {}) =>
     resource(
@@ -30,32 +30,7 @@ const denyInsecure = (arn: string, action: string) => ({
     Resource: arn,
     Condition: { Bool: { "aws:SecureTransport": "false" } },
 });
-const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
 const streamArn = "arn:aws:kinesis:us-east-1:123456789012:stream/events";
-const eventQueue = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource(
-        "aws:sqs/queue:Queue",
-        name,
-        { kmsMasterKeyId: "k", ...inputs },
-        { id: `https://sqs/${name}`, outputs: { arn: queueArn(name), name, url: `https://sqs/${name}` } },
-    );
-const mapping = (name: string, inputs: Record<string, unknown>) => resource("aws:lambda/eventSourceMapping:EventSourceMapping", name, inputs);
-const alarm = (
-    name: string,
-    namespace: string,
-    metricName: string,
-    dimensions: Record<string, string>,
-    actions = ["arn:aws:sns:us-east-1:123456789012:alarms"],
-) =>
-    resource("aws:cloudwatch/metricAlarm:MetricAlarm", name, {
-        namespace,
-        metricName,
-        dimensions,
-        alarmActions: actions,
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: 0,
-        evaluationPeriods: 1,
-    });
 
 describe("SQS policies", () => {
     describe("sqs-queue-encrypted", () => {
