@@ -6,8 +6,8 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Plan, PlannedResource } from "../engine";
-import type { UsageConfig } from "../../config/sections/usage";
 import { PRICES, type PriceTable } from "./prices";
+import { defaults as usageDefaults, type UsageConfig } from "../../config/sections/usage";
 
 export type { UsageConfig } from "../../config/sections/usage";
 export type { Price, PriceTable, Confidence } from "./prices";
@@ -142,26 +142,13 @@ export const FREE: Record<string, string> = {
 
 class NoPrice extends Error {}
 
-/** Usage of a project without `platform:usage` (delivery): every volume zero. */
-const ZERO_USAGE: UsageConfig = {
-    web: { requestsPerMonthMillions: 0, kibPerResponse: 0 },
-    cdn: { requestsPerMonthMillions: 0, gbOutPerMonth: 0 },
-    network: { natGbPerMonth: 0, flowLogGbPerMonth: 0 },
-    api: { requestsPerMonthMillions: 0, monthlyActiveUsers: 0 },
-    table: { writesPerMonthMillions: 0, readsPerMonthMillions: 0, storageGb: 0 },
-    events: {
-        streamGbPerMonth: 0,
-        queueRequestsPerMonthMillions: 0,
-        topicPublishesPerMonthMillions: 0,
-        busEventsPerMonthMillions: 0,
-        sagaExecutionsPerMonthThousands: 0,
-        sagaTransitionsPerExecution: 0,
-    },
-    functions: { invocationsPerMonthMillions: 0, averageDurationMs: 0 },
-    storage: { s3Gb: 0, putRequestsPerMonthThousands: 0, getRequestsPerMonthThousands: 0 },
-    logs: { ingestGbPerMonth: 0, kmsRequestsPerMonthThousands: 0 },
-    jobs: { glueMinutesPerRun: 0, crawlerMinutesPerRun: 0, sparkMinutesPerRun: 0, sparkVcpus: 0, sparkMemoryGb: 0 },
-};
+/** Usage of a project without `platform:usage` (delivery): every volume of the schema zero. */
+const ZERO_USAGE: UsageConfig = zeroed(usageDefaults.dev);
+
+function zeroed<T>(value: T): T {
+    if (typeof value === "number") return 0 as T;
+    return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, zeroed(v)])) as T;
+}
 
 interface Charge {
     monthly: number;
