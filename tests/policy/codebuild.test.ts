@@ -2,24 +2,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { expectViolations, resource } from "../helpers/policy";
+import { project } from "./fixtures";
 
 const logGroup = (name: string) => resource("aws:cloudwatch/logGroup:LogGroup", name.replace(/\W+/g, "-"), { name, retentionInDays: 14 }, { id: name });
-const project = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:codebuild/project:Project", name, {
-        name,
-        serviceRole: "arn:aws:iam::123456789012:role/build",
-        encryptionKey: "arn:aws:kms:us-east-1:123456789012:key/k",
-        buildTimeout: 30,
-        artifacts: { type: "CODEPIPELINE" },
-        source: { type: "CODEPIPELINE", buildspec: "pipelines/test.yml" },
-        environment: {
-            computeType: "BUILD_GENERAL1_SMALL",
-            image: "aws/codebuild/standard:7.0",
-            type: "LINUX_CONTAINER",
-            environmentVariables: [{ name: "PULUMI_ACCESS_TOKEN", type: "SECRETS_MANAGER", value: "pulumi/token" }],
-        },
-        ...inputs,
-    });
 
 describe("CodeBuild policies", () => {
     describe("codebuild-log-group-managed", () => {

@@ -1,23 +1,8 @@
 import { strict as assert } from "assert";
 import { expectViolations, policyDoc, resource } from "../helpers/policy";
+import { project } from "./fixtures";
 
 const CONNECTION_ARN = "arn:aws:codeconnections:us-east-1:123456789012:connection/abc";
-const project = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource("aws:codebuild/project:Project", name, {
-        name,
-        serviceRole: "arn:aws:iam::123456789012:role/build",
-        encryptionKey: "arn:aws:kms:us-east-1:123456789012:key/k",
-        buildTimeout: 30,
-        artifacts: { type: "CODEPIPELINE" },
-        source: { type: "CODEPIPELINE", buildspec: "pipelines/test.yml" },
-        environment: {
-            computeType: "BUILD_GENERAL1_SMALL",
-            image: "aws/codebuild/standard:7.0",
-            type: "LINUX_CONTAINER",
-            environmentVariables: [{ name: "PULUMI_ACCESS_TOKEN", type: "SECRETS_MANAGER", value: "pulumi/token" }],
-        },
-        ...inputs,
-    });
 const action = (name: string, category: string, provider: string, configuration: Record<string, string> = {}) => ({
     name,
     category,

@@ -2,22 +2,8 @@ import { strict as assert } from "assert";
 import { CACHE_ENGINE_FAMILIES } from "../../lib/cache-engines";
 import { cacheFamilyOf } from "../../policy/rules/elasticache";
 import { expectViolations, resource } from "../helpers/policy";
+import { group } from "./fixtures";
 
-const group = (name: string, inputs: Record<string, unknown> = {}, extra: Parameters<typeof resource>[3] = {}) =>
-    resource(
-        "aws:elasticache/replicationGroup:ReplicationGroup",
-        name,
-        {
-            description: name,
-            engine: "valkey",
-            atRestEncryptionEnabled: true,
-            transitEncryptionEnabled: true,
-            authToken: "[secret]",
-            numCacheClusters: 1,
-            ...inputs,
-        },
-        extra,
-    );
 const prodGroup = (name: string, inputs: Record<string, unknown> = {}) =>
     group(name, { numCacheClusters: 3, multiAzEnabled: true, automaticFailoverEnabled: true, snapshotRetentionLimit: 7, ...inputs });
 

@@ -1,25 +1,8 @@
 import { strict as assert } from "assert";
 import { expectViolations, policyDoc, resource } from "../helpers/policy";
+import { KEY_ARN, queue, topic } from "./fixtures";
 
 const ACCOUNT = "123456789012";
-const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k-1`;
-const queue = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource(
-        "aws:sqs/queue:Queue",
-        name,
-        { kmsMasterKeyId: KEY_ARN, ...inputs },
-        {
-            id: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${name}`,
-            outputs: { arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`, url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${name}`, name },
-        },
-    );
-const topic = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource(
-        "aws:sns/topic:Topic",
-        name,
-        { kmsMasterKeyId: KEY_ARN, ...inputs },
-        { id: `arn:aws:sns:us-east-1:${ACCOUNT}:${name}`, outputs: { arn: `arn:aws:sns:us-east-1:${ACCOUNT}:${name}`, name } },
-    );
 const key = (servicePrincipals: string[]) =>
     resource(
         "aws:kms/key:Key",

@@ -1,21 +1,6 @@
 import { strict as assert } from "assert";
 import { expectViolations, resource } from "../helpers/policy";
-
-const group = (name: string, inputs: Record<string, unknown> = {}, extra: Parameters<typeof resource>[3] = {}) =>
-    resource(
-        "aws:elasticache/replicationGroup:ReplicationGroup",
-        name,
-        {
-            description: name,
-            engine: "valkey",
-            atRestEncryptionEnabled: true,
-            transitEncryptionEnabled: true,
-            authToken: "[secret]",
-            numCacheClusters: 1,
-            ...inputs,
-        },
-        extra,
-    );
+import { group } from "./fixtures";
 
 describe("generated-secret policies", () => {
     describe("random-password-fits-consumer", () => {

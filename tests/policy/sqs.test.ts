@@ -1,26 +1,9 @@
 import { strict as assert } from "assert";
 import type { PlannedResource } from "../../tools/engine";
 import { expectViolations, policyDoc, resource } from "../helpers/policy";
-import { ACCOUNT, alarm, eventQueue, mapping, queueArn } from "./event-resources";
+import { queue, topic } from "./fixtures";
+import { alarm, eventQueue, mapping, queueArn } from "./event-resources";
 
-const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k-1`;
-const queue = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource(
-        "aws:sqs/queue:Queue",
-        name,
-        { kmsMasterKeyId: KEY_ARN, ...inputs },
-        {
-            id: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${name}`,
-            outputs: { arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`, url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${name}`, name },
-        },
-    );
-const topic = (name: string, inputs: Record<string, unknown> = {}) =>
-    resource(
-        "aws:sns/topic:Topic",
-        name,
-        { kmsMasterKeyId: KEY_ARN, ...inputs },
-        { id: `arn:aws:sns:us-east-1:${ACCOUNT}:${name}`, outputs: { arn: `arn:aws:sns:us-east-1:${ACCOUNT}:${name}`, name } },
-    );
 const redrive = (dlq: PlannedResource, maxReceiveCount = 5) => JSON.stringify({ deadLetterTargetArn: dlq.outputs.arn, maxReceiveCount });
 const denyInsecure = (arn: string, action: string) => ({
     Sid: "DenyInsecureTransport",
